@@ -1,0 +1,24 @@
+package io.prefectlifecycle.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code java -jar prefect-lifecycle-cdc.jar <command>}. */
+@Command(name = "prefect-lifecycle-cdc", mixinStandardHelpOptions = true, versionProvider = VersionCommand.class,
+        description = "Prefect object lifecycle events rebuilt from Debezium change records.",
+        subcommands = {RunCommand.class, TransformCommand.class, VersionCommand.class})
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Main());
+    }
+
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+}

@@ -1,0 +1,101 @@
+package io.prefectlifecycle.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prefectlifecycle.cdc.Json;
+import io.prefectlifecycle.event.LifecycleEvent;
+import io.prefectlifecycle.pipeline.EncryptionKeys;
+import io.prefectlifecycle.pipeline.InMemoryRowStore;
+import io.prefectlifecycle.pipeline.InputRecord;
+import io.prefectlifecycle.pipeline.LifecycleEngine;
+import io.prefectlifecycle.pipeline.Outcome;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+
+/**
+ * The offline form of the pipeline: Kafka records as JSON lines ({@code {"topic":…,"key":…,"value":…}}) on stdin,
+ * events on stdout (the exact bytes the app writes as record values), dead letters on stderr as JSON lines.
+ */
+@Command(name = "transform", mixinStandardHelpOptions = true,
+        description = {"Turn a dump of Debezium records into Prefect events, offline.",
+            "stdin: one record per line, {\"topic\":…,\"key\":…,\"value\":…} (value null = tombstone).",
+            "stdout: one event per line. stderr: one dead letter per line, as JSON with the reason.",
+            "The Fernet key comes from PREFECT_SERVER_ENCRYPTION_KEY or from a configuration row in the input."})
+public final class TransformCommand implements Callable<Integer> {
+
+    @Option(names = "--emit-snapshot-reads", description = "Emit snapshot reads (op r) as created events.")
+    boolean emitSnapshotReads;
+
+    @Override
+    public Integer call() throws IOException {
+        LifecycleEngine engine = new LifecycleEngine(
+                new InMemoryRowStore(), EncryptionKeys.fromEnvironment(System.getenv()), emitSnapshotReads);
+        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
+                false, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            String line;
+            long lineNumber = 0;
+            while ((line = in.readLine()) != null) {
+                lineNumber++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                handle(engine, line, lineNumber, out, err);
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static void handle(LifecycleEngine engine, String line, long lineNumber, PrintStream out, PrintStream err)
+            throws IOException {
+        JsonNode record;
+        try {
+            record = Json.parse(line);
+        } catch (IOException e) {
+            err.println(deadLetter(lineNumber, null, "input line is not a JSON record", "MalformedInput"));
+            return;
+        }
+        String topic = record.path("topic").asText("");
+        InputRecord input = new InputRecord(topic, record.path("partition").asInt(0),
+                record.path("offset").asLong(lineNumber - 1), bytes(record.get("key")), bytes(record.get("value")));
+        Outcome outcome = engine.process(input);
+        String written = outcome.match(
+                events -> {
+                    for (LifecycleEvent event : events.events()) {
+                        out.print(event.toJson());
+                        out.print('\n');
+                    }
+                    return null;
+                },
+                skipped -> null,
+                dead -> deadLetter(lineNumber, topic, dead.reason(), dead.exceptionClass()));
+        if (written != null) {
+            err.println(written);
+        }
+    }
+
+    private static byte[] bytes(JsonNode node) throws IOException {
+        return node == null || node.isNull() ? null : Json.MAPPER.writeValueAsBytes(node);
+    }
+
+    private static String deadLetter(long lineNumber, String topic, String reason, String exceptionClass) {
+        ObjectNode dead = Json.MAPPER.createObjectNode();
+        dead.put("line", lineNumber);
+        dead.put("topic", topic);
+        dead.put("reason", reason);
+        dead.put("exception_class", exceptionClass);
+        return dead.toString();
+    }
+}

@@ -1,0 +1,94 @@
+package io.prefectlifecycle.kinds;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prefectlifecycle.cdc.Json;
+import io.prefectlifecycle.cdc.Row;
+import io.prefectlifecycle.event.RelatedResource;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code block_document} → {@code prefect.block-document.*}; payload {@code {name, data, block_schema}} where
+ * {@code data} is the Fernet-decrypted document filtered by {@link SecretFilter} and {@code block_schema} is
+ * {@code {capabilities, block_type: {id, name}}}. The type name comes from the document's own denormalised
+ * {@code block_type_name} ({@code ""} in the payload and no name label when NULL). Anonymous documents are silent.
+ */
+public final class BlockDocumentKind implements ObjectKind {
+
+    @Override
+    public String table() {
+        return "block_document";
+    }
+
+    @Override
+    public KindResult describe(RowChange change, Lookups lookups) {
+        Row row = change.row();
+        if (row.bool("is_anonymous")) {
+            return new KindResult.Silent("anonymous block document");
+        }
+        String blockTypeId = row.requiredString("block_type_id");
+        String blockTypeName = row.string("block_type_name");
+        String blockSchemaId = row.requiredString("block_schema_id");
+        Row schema = lookups.row("block_schema", blockSchemaId).orElseThrow(() -> new KindException(
+                "block schema " + blockSchemaId + " has not been seen, so the document's secret fields are unknown"));
+
+        ObjectNode blockType = Payloads.object();
+        blockType.put("id", blockTypeId);
+        blockType.put("name", blockTypeName == null ? "" : blockTypeName);
+        ObjectNode blockSchema = Payloads.object();
+        blockSchema.set("capabilities", schema.json("capabilities"));
+        blockSchema.set("block_type", blockType);
+
+        String name = row.string("name");
+        ObjectNode payload = Payloads.object();
+        payload.put("name", name);
+        payload.set("data", SecretFilter.visibleData(decrypt(row, lookups), secretFields(schema)));
+        payload.set("block_schema", blockSchema);
+
+        RelatedResource typeRef = RelatedResource.of("block-type", blockTypeId, "block-type");
+        List<RelatedResource> related = new ArrayList<>(2);
+        related.add(blockTypeName == null || blockTypeName.isEmpty() ? typeRef : typeRef.named(blockTypeName));
+        related.add(RelatedResource.of("block-schema", blockSchemaId, "block-schema"));
+        return Payloads.emit("block-document", row.requiredString("id"), name, related, payload);
+    }
+
+    /** The data column is a JSONB string holding a Fernet token over Python's {@code json.dumps} of the data. */
+    private static ObjectNode decrypt(Row row, Lookups lookups) {
+        JsonNode stored = row.json("data");
+        if (!stored.isTextual()) {
+            throw new KindException("block_document.data is not an encrypted token");
+        }
+        FernetKey key = lookups.encryptionKey().orElseThrow(() -> new KindException(
+                "no encryption key: set PREFECT_SERVER_ENCRYPTION_KEY or capture the configuration table"));
+        byte[] plaintext;
+        try {
+            plaintext = Fernet.decrypt(stored.textValue(), key);
+        } catch (Fernet.InvalidTokenException e) {
+            throw new KindException("block document data could not be decrypted: " + e.getMessage());
+        }
+        try {
+            JsonNode data = Json.parse(new String(plaintext, StandardCharsets.UTF_8));
+            if (!data.isObject()) {
+                throw new KindException("decrypted block document data is not a JSON object");
+            }
+            return (ObjectNode) data;
+        } catch (JsonProcessingException e) {
+            throw new KindException("decrypted block document data is not valid JSON");
+        }
+    }
+
+    private static List<String> secretFields(Row schema) {
+        JsonNode fields = schema.json("fields").path("secret_fields");
+        List<String> secretFields = new ArrayList<>();
+        for (JsonNode field : fields) {
+            if (field.isTextual()) {
+                secretFields.add(field.textValue());
+            }
+        }
+        return secretFields;
+    }
+}

@@ -1,0 +1,26 @@
+package io.prefectlifecycle.kinds;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prefectlifecycle.cdc.Row;
+
+import java.util.List;
+
+/** {@code flow} → {@code prefect.flow.*}; payload {@code {name, tags, labels}}, a NULL {@code labels} stays {@code null}. */
+public final class FlowKind implements ObjectKind {
+
+    @Override
+    public String table() {
+        return "flow";
+    }
+
+    @Override
+    public KindResult describe(RowChange change, Lookups lookups) {
+        Row row = change.row();
+        String name = row.requiredString("name");
+        ObjectNode payload = Payloads.object();
+        payload.put("name", name);
+        payload.set("tags", row.json("tags"));
+        payload.set("labels", row.json("labels"));
+        return Payloads.emit("flow", row.requiredString("id"), name, List.of(), payload);
+    }
+}

@@ -1,0 +1,37 @@
+package io.prefectlifecycle.kinds;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** The registry of captured tables. A new kind is one line here. */
+public final class Kinds {
+
+    public static final List<ObjectKind> ALL = List.of(
+            new VariableKind(),
+            new FlowKind(),
+            new BlockTypeKind(),
+            new BlockDocumentKind(),
+            new ConcurrencyLimitV2Kind(),
+            new ConcurrencyLimitV1Kind(),
+            new ArtifactCollectionKind(),
+            new AutomationKind(),
+            new LookupTable("block_schema"),
+            new LookupTable("configuration"));
+
+    private static final Map<String, ObjectKind> BY_TABLE =
+            ALL.stream().collect(Collectors.toUnmodifiableMap(ObjectKind::table, Function.identity()));
+
+    private Kinds() {
+    }
+
+    public static Optional<ObjectKind> forTable(String table) {
+        return Optional.ofNullable(BY_TABLE.get(table));
+    }
+
+    public static List<String> tables() {
+        return ALL.stream().map(ObjectKind::table).toList();
+    }
+}

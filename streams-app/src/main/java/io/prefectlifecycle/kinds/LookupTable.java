@@ -1,0 +1,13 @@
+package io.prefectlifecycle.kinds;
+
+/**
+ * A table that emits nothing itself but whose rows other kinds look up: {@code block_schema} (a document's
+ * capabilities and secret fields) and {@code configuration} (the Fernet key).
+ */
+public record LookupTable(String table) implements ObjectKind {
+
+    @Override
+    public KindResult describe(RowChange change, Lookups lookups) {
+        return new KindResult.Silent("lookup table " + table + " emits nothing itself");
+    }
+}

@@ -1,0 +1,19 @@
+package io.prefectlifecycle.kinds;
+
+/**
+ * One Prefect table and the lifecycle events Prefect emits for it. Adding a kind is one class implementing this
+ * plus one line in {@link Kinds#ALL}.
+ */
+public interface ObjectKind {
+
+    /** The PostgreSQL table, as in Debezium's {@code source.table}. */
+    String table();
+
+    /**
+     * Builds the event Prefect would emit for the change, or says why Prefect stays silent.
+     *
+     * @throws io.prefectlifecycle.cdc.RowFormatException when a column has the wrong shape
+     * @throws KindException                              when the change cannot become an event
+     */
+    KindResult describe(RowChange change, Lookups lookups);
+}

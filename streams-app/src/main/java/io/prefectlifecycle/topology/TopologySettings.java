@@ -1,0 +1,41 @@
+package io.prefectlifecycle.topology;
+
+import io.prefectlifecycle.kinds.FernetKey;
+import io.prefectlifecycle.kinds.Kinds;
+
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * What the topology needs to know.
+ *
+ * @param topicPrefix       Debezium's {@code topic.prefix}: CDC topics are {@code <prefix>.<schema>.<table>}
+ * @param schema            the PostgreSQL schema holding Prefect's tables
+ * @param eventsTopic       where events go
+ * @param deadLetterTopic   where undecodable records go
+ * @param keyOverride       the Fernet key from the environment, if set
+ * @param emitSnapshotReads whether snapshot reads become {@code created} events
+ */
+public record TopologySettings(
+        String topicPrefix, String schema, String eventsTopic, String deadLetterTopic,
+        Optional<FernetKey> keyOverride, boolean emitSnapshotReads) {
+
+    public static final String DEFAULT_EVENTS_TOPIC = "prefect.lifecycle-events";
+    public static final String DEFAULT_DEAD_LETTER_TOPIC = "prefect.lifecycle-events.dlq";
+
+    public static TopologySettings defaults() {
+        return new TopologySettings("prefect", "public", DEFAULT_EVENTS_TOPIC, DEFAULT_DEAD_LETTER_TOPIC,
+                Optional.empty(), false);
+    }
+
+    /** The CDC topics of every captured table: a pattern, so tables Debezium has not written to yet are fine. */
+    public Pattern cdcTopics() {
+        String tables = Kinds.tables().stream().map(Pattern::quote).collect(Collectors.joining("|"));
+        return Pattern.compile(Pattern.quote(topicPrefix + "." + schema + ".") + "(" + tables + ")");
+    }
+
+    public String cdcTopic(String table) {
+        return topicPrefix + "." + schema + "." + table;
+    }
+}

@@ -1,0 +1,43 @@
+package io.prefectlifecycle.golden;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The spec's worked examples ({@code ../shared/fixtures/spec-examples}) through the real topology, byte for byte. */
+class SpecExamplesTest {
+
+    private static final Path FIXTURE = ProjectPaths.shared().resolve("fixtures/spec-examples");
+
+    @Test
+    void workedExamplesProduceTheExpectedEvents() throws IOException {
+        Assumptions.assumeTrue(Files.exists(FIXTURE.resolve("input.jsonl")), "no shared fixtures at " + FIXTURE);
+        List<String> events = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        try (TopologyHarness harness = TopologyHarness.withEnvironment(GoldenCasesTest.environment(FIXTURE))) {
+            harness.pipeFile(FIXTURE.resolve("input.jsonl"));
+            for (TopologyHarness.Output event : harness.events()) {
+                events.add(event.value().replaceFirst("\"id\":\"[0-9a-f-]{36}\",\"follows\":null}$",
+                        "\"id\":\"<ID>\",\"follows\":null}"));
+                keys.add(event.key());
+                assertEquals(event.key(), event.headers().get("prefect.resource.id"));
+                assertTrue(event.value().contains("\"event\":\"" + event.headers().get("prefect.event") + "\""));
+            }
+            assertEquals(List.of(), harness.deadLetters());
+        }
+        List<String> expected = Files.readAllLines(FIXTURE.resolve("expected.jsonl"), StandardCharsets.UTF_8);
+        assertEquals(String.join("\n", expected), String.join("\n", events));
+        for (int i = 0; i < keys.size(); i++) {
+            assertTrue(expected.get(i).contains("\"prefect.resource.id\":\"" + keys.get(i) + "\""), "key of event " + i);
+        }
+    }
+}
