@@ -170,6 +170,22 @@ public final class Row {
         return false;
     }
 
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Row other && table.equals(other.table) && columns.equals(other.columns);
+    }
+
+    @Override
+    public int hashCode() {
+        return table.hashCode() * 31 + columns.hashCode();
+    }
+
+    /** Names the table only: rows hold values that may be secret. */
+    @Override
+    public String toString() {
+        return "Row[" + table + "]";
+    }
+
     private JsonNode present(String column) {
         JsonNode node = columns.get(column);
         if (node == null) {

@@ -1,10 +1,10 @@
 package io.prefectlifecycle.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prefectlifecycle.cdc.Json;
 import io.prefectlifecycle.event.LifecycleEvent;
 import io.prefectlifecycle.pipeline.EncryptionKeys;
+import io.prefectlifecycle.pipeline.FixtureRecord;
 import io.prefectlifecycle.pipeline.InMemoryRowStore;
 import io.prefectlifecycle.pipeline.InputRecord;
 import io.prefectlifecycle.pipeline.LifecycleEngine;
@@ -58,18 +58,17 @@ public final class TransformCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void handle(LifecycleEngine engine, String line, long lineNumber, PrintStream out, PrintStream err)
-            throws IOException {
-        JsonNode record;
+    private static void handle(LifecycleEngine engine, String line, long lineNumber, PrintStream out, PrintStream err) {
+        FixtureRecord record;
         try {
-            record = Json.parse(line);
-        } catch (IOException e) {
-            err.println(deadLetter(lineNumber, null, "input line is not a JSON record", "MalformedInput"));
+            record = FixtureRecord.parse(line);
+        } catch (IllegalArgumentException e) {
+            err.println(deadLetter(lineNumber, null, e.getMessage(), "MalformedInput"));
             return;
         }
-        String topic = record.path("topic").asText("");
-        InputRecord input = new InputRecord(topic, record.path("partition").asInt(0),
-                record.path("offset").asLong(lineNumber - 1), bytes(record.get("key")), bytes(record.get("value")));
+        String topic = record.topic();
+        InputRecord input = new InputRecord(topic, record.partition(), record.offset() < 0 ? lineNumber - 1 : record.offset(),
+                record.key(), record.value());
         Outcome outcome = engine.process(input);
         String written = outcome.match(
                 events -> {
@@ -84,10 +83,6 @@ public final class TransformCommand implements Callable<Integer> {
         if (written != null) {
             err.println(written);
         }
-    }
-
-    private static byte[] bytes(JsonNode node) throws IOException {
-        return node == null || node.isNull() ? null : Json.MAPPER.writeValueAsBytes(node);
     }
 
     private static String deadLetter(long lineNumber, String topic, String reason, String exceptionClass) {

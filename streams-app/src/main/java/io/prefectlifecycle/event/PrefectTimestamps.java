@@ -80,7 +80,8 @@ public final class PrefectTimestamps {
 
     private static LocalDateTime toPythonRange(Instant t) {
         if (t.getEpochSecond() < PYTHON_MIN_SECOND || t.getEpochSecond() > PYTHON_MAX_SECOND) {
-            throw new IllegalArgumentException("timestamp is outside years 1..9999 (UTC), the range of a Python datetime");
+            throw new IllegalArgumentException(
+                    "timestamp is outside years 1..9999 (UTC), the range of a Python datetime");
         }
         return LocalDateTime.ofInstant(t, ZoneOffset.UTC);
     }

@@ -26,7 +26,8 @@ public final class Fernet {
     private static final int MIN_LENGTH = CIPHERTEXT_OFFSET + BLOCK + HMAC_LENGTH;
 
     // instances are not thread-safe and getInstance is a provider lookup: one per thread, re-keyed per call
-    private static final ThreadLocal<Mac> HMAC = ThreadLocal.withInitial(() -> instance(() -> Mac.getInstance("HmacSHA256")));
+    private static final ThreadLocal<Mac> HMAC =
+            ThreadLocal.withInitial(() -> instance(() -> Mac.getInstance("HmacSHA256")));
     private static final ThreadLocal<Cipher> AES =
             ThreadLocal.withInitial(() -> instance(() -> Cipher.getInstance("AES/CBC/PKCS5Padding")));
 

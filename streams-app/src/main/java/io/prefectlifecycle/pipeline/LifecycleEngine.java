@@ -70,20 +70,30 @@ public final class LifecycleEngine {
             return new Outcome.Skipped("redelivered change: LSN already applied to this row");
         }
         Row known = stored == null || stored.deleted() ? null : stored.row();
+        Row state;
         try {
-            Row state = completeState(change, known);
-            remember(stateKey, new StoredRow(lsn, change.op() == Op.DELETE, state));
-            Optional<Action> action = actionOf(change.op());
-            if (action.isEmpty()) {
-                return new Outcome.Skipped("snapshot read (remembered, not emitted)");
-            }
-            KindResult result = kind.get().describe(new RowChange(action.get(), state, known), lookups);
-            return result.<Outcome>match(
-                    emit -> new Outcome.Events(List.of(event(emit.draft(), action.get(), change, state))),
-                    silent -> new Outcome.Skipped(silent.reason()));
+            state = completeState(change, known);
         } catch (RowFormatException | KindException e) {
             return new Outcome.DeadLetter(e.getMessage(), e.getClass().getSimpleName());
         }
+        Optional<Action> action = actionOf(change.op());
+        KindResult result;
+        try {
+            result = action.isEmpty() ? null : kind.get().describe(new RowChange(action.get(), state, known), lookups);
+        } catch (RowFormatException e) {
+            // a row we cannot read is not remembered: later changes must not build on it
+            return new Outcome.DeadLetter(e.getMessage(), e.getClass().getSimpleName());
+        } catch (KindException e) {
+            remember(stateKey, new StoredRow(lsn, change.op() == Op.DELETE, state));
+            return new Outcome.DeadLetter(e.getMessage(), e.getClass().getSimpleName());
+        }
+        remember(stateKey, new StoredRow(lsn, change.op() == Op.DELETE, state));
+        if (result == null) {
+            return new Outcome.Skipped("snapshot read (remembered, not emitted)");
+        }
+        return result.match(
+                emit -> new Outcome.Events(List.of(event(emit.draft(), action.get(), change, state))),
+                silent -> new Outcome.Skipped(silent.reason()));
     }
 
     /** The complete row the change leaves behind, or for a delete the last state before it. */

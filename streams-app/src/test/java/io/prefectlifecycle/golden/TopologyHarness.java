@@ -1,7 +1,6 @@
 package io.prefectlifecycle.golden;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.prefectlifecycle.cdc.Json;
+import io.prefectlifecycle.pipeline.FixtureRecord;
 import io.prefectlifecycle.pipeline.EncryptionKeys;
 import io.prefectlifecycle.topology.LifecycleTopology;
 import io.prefectlifecycle.topology.TopologySettings;
@@ -61,12 +60,18 @@ public final class TopologyHarness implements AutoCloseable {
                 .pipeInput(key, value);
     }
 
-    /** Pipes every line of a fixture-format file ({@code {"topic":…,"key":…,"value":…}}). */
+    /**
+     * Pipes every line of a fixture-format file ({@code {"topic":…,"key":…,"value":…}}; see {@link FixtureRecord}).
+     * Records of topics the topology does not subscribe to (heartbeats, other tables) are not piped: the app
+     * would never read them.
+     */
     public void pipeFile(Path jsonl) throws IOException {
         for (String line : Files.readAllLines(jsonl, StandardCharsets.UTF_8)) {
             if (!line.isBlank()) {
-                JsonNode record = Json.parse(line);
-                pipe(record.get("topic").textValue(), bytes(record.get("key")), bytes(record.get("value")));
+                FixtureRecord record = FixtureRecord.parse(line);
+                if (settings.cdcTopics().matcher(record.topic()).matches()) {
+                    pipe(record.topic(), record.key(), record.value());
+                }
             }
         }
     }
@@ -97,10 +102,6 @@ public final class TopologyHarness implements AutoCloseable {
 
     private static String text(byte[] bytes) {
         return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    static byte[] bytes(JsonNode node) throws IOException {
-        return node == null || node.isNull() ? null : Json.MAPPER.writeValueAsBytes(node);
     }
 
     @Override

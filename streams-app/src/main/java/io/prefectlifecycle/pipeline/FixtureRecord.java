@@ -1,0 +1,50 @@
+package io.prefectlifecycle.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.prefectlifecycle.cdc.Json;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * One Kafka record as a line of JSON, the format of {@code transform}'s input and of the golden files:
+ * {@code {"topic":…,"key":<json>,"value":<json or null>}}, optionally with {@code partition} and {@code offset}.
+ * Bytes that are not JSON (to reproduce corrupt records) go in {@code value_raw} (a string, written as UTF-8) or
+ * {@code value_base64} instead of {@code value}.
+ */
+public record FixtureRecord(String topic, int partition, long offset, byte[] key, byte[] value) {
+
+    /** @throws IllegalArgumentException when the line is not such a record */
+    public static FixtureRecord parse(String line) {
+        JsonNode record;
+        try {
+            record = Json.parse(line);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("input line is not a JSON record");
+        }
+        if (!record.isObject() || !record.path("topic").isTextual()) {
+            throw new IllegalArgumentException("input line has no topic");
+        }
+        return new FixtureRecord(record.get("topic").textValue(), record.path("partition").asInt(0),
+                record.path("offset").asLong(-1), bytes(record.get("key")), value(record));
+    }
+
+    private static byte[] value(JsonNode record) {
+        if (record.path("value_raw").isTextual()) {
+            return record.get("value_raw").textValue().getBytes(StandardCharsets.UTF_8);
+        }
+        if (record.path("value_base64").isTextual()) {
+            return Base64.getDecoder().decode(record.get("value_base64").textValue());
+        }
+        return bytes(record.get("value"));
+    }
+
+    private static byte[] bytes(JsonNode node) {
+        try {
+            return node == null || node.isNull() ? null : Json.MAPPER.writeValueAsBytes(node);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("input line has an unwritable value");
+        }
+    }
+}

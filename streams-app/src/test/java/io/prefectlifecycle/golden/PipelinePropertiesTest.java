@@ -1,0 +1,183 @@
+package io.prefectlifecycle.golden;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prefectlifecycle.cdc.ChangeDecoder;
+import io.prefectlifecycle.cdc.Decoded;
+import io.prefectlifecycle.cdc.Json;
+import io.prefectlifecycle.pipeline.FixtureRecord;
+import io.prefectlifecycle.pipeline.InMemoryRowStore;
+import io.prefectlifecycle.pipeline.InputRecord;
+import io.prefectlifecycle.pipeline.LifecycleEngine;
+import io.prefectlifecycle.pipeline.Outcome;
+import io.prefectlifecycle.topology.TopologySettings;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.Size;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Invariants that hold for any input, not just the golden cases. */
+class PipelinePropertiesTest {
+
+    private static final String TOPIC = "prefect.public.variable";
+
+    @Property(tries = 300)
+    void arbitraryBytesNeverCrashTheTopologyAndEveryRecordHasOneOutcome(
+            @ForAll @Size(max = 200) List<@Size(max = 300) byte[]> values) {
+        try (TopologyHarness harness = new TopologyHarness(TopologySettings.defaults())) {
+            for (byte[] value : values) {
+                harness.pipe(TOPIC, value, value);
+            }
+            int events = harness.events().size();
+            int deadLetters = harness.deadLetters().size();
+            assertTrue(events + deadLetters <= values.size(), "at most one output per input record");
+        }
+    }
+
+    @Property(tries = 500)
+    void mutatedValidRecordsYieldExactlyOneOutcomeWithAReason(@ForAll("mutatedRecords") byte[] value) {
+        LifecycleEngine engine = new LifecycleEngine(new InMemoryRowStore(), Optional.empty(), false);
+        Outcome outcome = engine.process(new InputRecord(TOPIC, 0, 0, null, value));
+        String described = outcome.match(
+                events -> events.events().size() == 1 ? "event" : null,
+                skipped -> skipped.reason().isBlank() ? null : "skipped",
+                dead -> dead.reason().isBlank() || dead.exceptionClass().isBlank() ? null : "dead letter");
+        assertNotNull(described, "an outcome with content: " + outcome);
+    }
+
+    @Property(tries = 200)
+    void eventKeyIsTheResourceIdAndHeadersAgree(@ForAll("variableRecords") JsonNode value) throws IOException {
+        try (TopologyHarness harness = new TopologyHarness(TopologySettings.defaults())) {
+            harness.pipe(TOPIC, null, Json.MAPPER.writeValueAsBytes(value));
+            List<TopologyHarness.Output> events = harness.events();
+            assertEquals(1, events.size());
+            TopologyHarness.Output event = events.get(0);
+            JsonNode parsed = Json.parse(event.value());
+            assertEquals(parsed.path("resource").path("prefect.resource.id").asText(), event.key());
+            assertEquals(event.key(), event.headers().get("prefect.resource.id"));
+            assertEquals(parsed.path("event").asText(), event.headers().get("prefect.event"));
+        }
+    }
+
+    @Property(tries = 200)
+    void decodingWithAndWithoutTheSchemaWrapperGivesTheSameChange(@ForAll("variableRecords") JsonNode value)
+            throws IOException {
+        ChangeDecoder decoder = new ChangeDecoder();
+        ObjectNode wrapped = Json.MAPPER.createObjectNode();
+        wrapped.set("schema", Json.MAPPER.createObjectNode().put("type", "struct"));
+        wrapped.set("payload", value);
+        Decoded bare = decoder.decode(TOPIC, null, Json.MAPPER.writeValueAsBytes(value));
+        Decoded withSchema = decoder.decode(TOPIC, null, Json.MAPPER.writeValueAsBytes(wrapped));
+        assertEquals(bare, withSchema);
+        assertTrue(bare instanceof Decoded.Change);
+    }
+
+    @Property(tries = 20)
+    void idsAreStableAcrossRunsAndDistinctAcrossChanges(@ForAll("goldenInputs") Path input) throws IOException {
+        List<String> first = transform(input);
+        List<String> second = transform(input);
+        assertEquals(first, second, "same input, same bytes");
+        List<String> ids = first.stream().map(PipelinePropertiesTest::idOf).toList();
+        assertEquals(ids.size(), ids.stream().distinct().count(), "distinct changes get distinct ids");
+        for (String id : ids) {
+            assertEquals('7', id.charAt(14), "UUID version 7");
+        }
+    }
+
+    @Provide
+    Arbitrary<Path> goldenInputs() throws IOException {
+        List<Path> inputs = new ArrayList<>();
+        for (Path dir : GoldenCasesTest.cases().toList()) {
+            inputs.add(dir.resolve("input.jsonl"));
+        }
+        return Arbitraries.of(inputs);
+    }
+
+    @Provide
+    Arbitrary<JsonNode> variableRecords() {
+        Arbitrary<String> names = Arbitraries.strings().ofMinLength(1).ofMaxLength(20);
+        Arbitrary<String> values = Arbitraries.oneOf(
+                Arbitraries.strings().ofMaxLength(30).map(PipelinePropertiesTest::jsonString),
+                Arbitraries.integers().map(String::valueOf),
+                Arbitraries.doubles().map(String::valueOf),
+                Arbitraries.of("true", "false", "null", "[]", "{\"b\": 1, \"a\": [2.5, null]}"));
+        Arbitrary<String> ops = Arbitraries.of("c", "u", "r");
+        Arbitrary<Long> lsns = Arbitraries.longs().between(1, 1L << 40);
+        return Combinators.combine(names, values, ops, lsns).as((name, value, op, lsn) -> {
+            ObjectNode after = Json.MAPPER.createObjectNode()
+                    .put("id", "5f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e")
+                    .put("created", "2026-06-05T13:01:54.123456Z").put("updated", "2026-06-05T13:01:55Z")
+                    .put("name", name).put("tags", "[\"t\"]").put("value", value);
+            ObjectNode source = Json.MAPPER.createObjectNode().put("name", "prefect").put("schema", "public")
+                    .put("table", "variable").put("ts_us", 1780664515123573L).put("lsn", lsn).put("txId", 751)
+                    .put("snapshot", "false");
+            ObjectNode record = Json.MAPPER.createObjectNode();
+            record.putNull("before");
+            record.set("after", after);
+            record.set("source", source);
+            record.put("op", op.equals("r") ? "c" : op);
+            return record;
+        });
+    }
+
+    @Provide
+    Arbitrary<byte[]> mutatedRecords() {
+        return variableRecords().flatMap(record -> {
+            byte[] bytes = record.toString().getBytes(StandardCharsets.UTF_8);
+            return Arbitraries.integers().between(0, bytes.length - 1).list().ofMaxSize(5).flatMap(positions ->
+                    Arbitraries.bytes().list().ofSize(positions.size()).map(replacements -> {
+                        byte[] mutated = bytes.clone();
+                        for (int i = 0; i < positions.size(); i++) {
+                            mutated[positions.get(i)] = replacements.get(i);
+                        }
+                        return mutated;
+                    }));
+        });
+    }
+
+    private static List<String> transform(Path input) throws IOException {
+        Map<String, String> env = GoldenCasesTest.environment(input.getParent());
+        LifecycleEngine engine = new LifecycleEngine(new InMemoryRowStore(),
+                io.prefectlifecycle.pipeline.EncryptionKeys.fromEnvironment(env), false);
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(input, StandardCharsets.UTF_8)) {
+            FixtureRecord record = FixtureRecord.parse(line);
+            engine.process(new InputRecord(record.topic(), 0, 0, record.key(), record.value())).match(
+                    events -> out.addAll(events.events().stream().map(e -> e.toJson()).toList()),
+                    skipped -> false,
+                    dead -> false);
+        }
+        assertFalse(out.isEmpty() && Files.size(input) == 0);
+        return out;
+    }
+
+    private static String idOf(String event) {
+        int at = event.lastIndexOf("\"id\":\"") + 6;
+        return event.substring(at, at + 36);
+    }
+
+    private static String jsonString(String s) {
+        try {
+            return Json.MAPPER.writeValueAsString(s);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
