@@ -15,7 +15,7 @@ class LifecycleTopologyTest {
         String expected = """
                 Topologies:
                    Sub-topology: 0
-                    Source: cdc-source (topics: prefect\\.public\\.(\\Qvariable\\E|\\Qflow\\E|\\Qblock_type\\E|\\Qblock_document\\E|\\Qconcurrency_limit_v2\\E|\\Qconcurrency_limit\\E|\\Qartifact_collection\\E|\\Qautomation\\E|\\Qblock_schema\\E|\\Qconfiguration\\E))
+                    Source: cdc-source (topics: \\Qprefect.public.\\E(\\Qvariable\\E|\\Qflow\\E|\\Qblock_type\\E|\\Qblock_document\\E|\\Qconcurrency_limit_v2\\E|\\Qconcurrency_limit\\E|\\Qartifact_collection\\E|\\Qautomation\\E|\\Qblock_schema\\E|\\Qconfiguration\\E))
                       --> lifecycle-events
                     Processor: lifecycle-events (stores: [prefect-rows])
                       --> dead-letter-sink, events-sink
