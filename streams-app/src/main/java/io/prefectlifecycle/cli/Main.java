@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code java -jar prefect-lifecycle-cdc.jar <command>}. */
 @Command(name = "prefect-lifecycle-cdc", mixinStandardHelpOptions = true, versionProvider = VersionCommand.class,
         description = "Prefect object lifecycle events rebuilt from Debezium change records.",
-        subcommands = {RunCommand.class, TransformCommand.class, VersionCommand.class})
+        subcommands = {RunCommand.class, LocalCommand.class, TransformCommand.class, VersionCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /** The streams application against an existing Kafka cluster. */
@@ -40,10 +41,15 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--emit-snapshot-reads", description = "Emit snapshot reads (op r) as created events.")
     boolean emitSnapshotReads;
 
+    @Option(names = "--transaction-timeout", defaultValue = "PT5S",
+            description = "How long a transaction may wait for its END record and changes before it is emitted "
+                    + "with what arrived (ISO-8601). Default: ${DEFAULT-VALUE}.")
+    Duration transactionTimeout;
+
     @Override
     public Integer call() throws Exception {
         TopologySettings settings = new TopologySettings(topicPrefix, "public", eventsTopic, deadLetterTopic,
-                EncryptionKeys.fromEnvironment(System.getenv()), emitSnapshotReads);
+                EncryptionKeys.fromEnvironment(System.getenv()), emitSnapshotReads, transactionTimeout);
         try (StreamsApp app = StreamsApp.start(settings, StreamsApp.properties(bootstrapServers, applicationId, stateDir))) {
             Runtime.getRuntime().addShutdownHook(new Thread(app::close, "shutdown"));
             app.awaitTermination();

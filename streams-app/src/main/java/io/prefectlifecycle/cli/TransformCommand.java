@@ -3,12 +3,14 @@ package io.prefectlifecycle.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prefectlifecycle.cdc.Json;
 import io.prefectlifecycle.event.LifecycleEvent;
+import io.prefectlifecycle.pipeline.Emission;
 import io.prefectlifecycle.pipeline.EncryptionKeys;
 import io.prefectlifecycle.pipeline.FixtureRecord;
 import io.prefectlifecycle.pipeline.InMemoryRowStore;
+import io.prefectlifecycle.pipeline.InMemoryTransactionLog;
 import io.prefectlifecycle.pipeline.InputRecord;
 import io.prefectlifecycle.pipeline.LifecycleEngine;
-import io.prefectlifecycle.pipeline.Outcome;
+import io.prefectlifecycle.pipeline.TransactionalPipeline;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,6 +22,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -40,6 +43,8 @@ public final class TransformCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         LifecycleEngine engine = new LifecycleEngine(
                 new InMemoryRowStore(), EncryptionKeys.fromEnvironment(System.getenv()), emitSnapshotReads);
+        // offline there is no clock to wait on: a transaction ends with its END record, another txId or the input
+        TransactionalPipeline pipeline = new TransactionalPipeline(engine, new InMemoryTransactionLog(), Long.MAX_VALUE);
         PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
                 false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
@@ -51,43 +56,49 @@ public final class TransformCommand implements Callable<Integer> {
                 if (line.isBlank()) {
                     continue;
                 }
-                handle(engine, line, lineNumber, out, err);
+                write(handle(pipeline, line, lineNumber, err), out, err);
             }
         }
+        write(pipeline.flushAll(), out, err);
         out.flush();
         return 0;
     }
 
-    private static void handle(LifecycleEngine engine, String line, long lineNumber, PrintStream out, PrintStream err) {
+    private static List<Emission> handle(TransactionalPipeline pipeline, String line, long lineNumber, PrintStream err) {
         FixtureRecord record;
         try {
             record = FixtureRecord.parse(line);
         } catch (IllegalArgumentException e) {
-            err.println(deadLetter(lineNumber, null, e.getMessage(), "MalformedInput"));
-            return;
+            err.println(deadLetter(lineNumber - 1, null, e.getMessage(), "MalformedInput"));
+            return List.of();
         }
-        String topic = record.topic();
-        InputRecord input = new InputRecord(topic, record.partition(), record.offset() < 0 ? lineNumber - 1 : record.offset(),
-                record.key(), record.value());
-        Outcome outcome = engine.process(input);
-        String written = outcome.match(
-                events -> {
-                    for (LifecycleEvent event : events.events()) {
-                        out.print(event.toJson());
-                        out.print('\n');
-                    }
-                    return null;
-                },
-                skipped -> null,
-                dead -> deadLetter(lineNumber, topic, dead.reason(), dead.exceptionClass()));
-        if (written != null) {
-            err.println(written);
+        long offset = record.offset() < 0 ? lineNumber - 1 : record.offset();
+        return pipeline.offer(new InputRecord(record.topic(), record.partition(), offset, record.key(), record.value()), 0);
+    }
+
+    private static void write(List<Emission> emissions, PrintStream out, PrintStream err) {
+        for (Emission emission : emissions) {
+            String deadLetter = emission.outcome().match(
+                    events -> {
+                        for (LifecycleEvent event : events.events()) {
+                            out.print(event.toJson());
+                            out.print('\n');
+                        }
+                        return null;
+                    },
+                    skipped -> null,
+                    dead -> deadLetter(emission.source().offset(), emission.source().topic(), dead.reason(),
+                            dead.exceptionClass()));
+            if (deadLetter != null) {
+                err.println(deadLetter);
+            }
         }
     }
 
-    private static String deadLetter(long lineNumber, String topic, String reason, String exceptionClass) {
+    /** A dead letter on stderr; {@code offset} is the record's offset, by default its 0-based line number. */
+    private static String deadLetter(long offset, String topic, String reason, String exceptionClass) {
         ObjectNode dead = Json.MAPPER.createObjectNode();
-        dead.put("line", lineNumber);
+        dead.put("offset", offset);
         dead.put("topic", topic);
         dead.put("reason", reason);
         dead.put("exception_class", exceptionClass);

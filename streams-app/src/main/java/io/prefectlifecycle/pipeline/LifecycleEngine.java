@@ -20,17 +20,28 @@ import io.prefectlifecycle.kinds.ObjectKind;
 import io.prefectlifecycle.kinds.RowChange;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * The whole transformation, free of Kafka Streams: decode a Debezium record, complete the row from state, pick the
- * kind and action, build the event. The topology and {@code transform} both run every record through here.
+ * The transformation, free of Kafka Streams, in two steps: {@link #apply} decodes nothing and emits nothing, it
+ * completes a change's row from state and remembers it; {@link #complete} turns the applied changes of one
+ * transaction into events, one per row (Prefect emits one per API operation): the first change decides the action,
+ * the last state is the payload, and block documents deleted by cascade with their block type or schema are silent.
  */
 public final class LifecycleEngine {
 
     /** Where the {@code configuration} row holding the Fernet key is also stored, so it can be found by its key. */
     static final String ENCRYPTION_KEY_ALIAS = RowStore.keyOf("configuration", "key:ENCRYPTION_KEY");
+
+    /** The result of applying one change: a step waiting for its transaction, or already a final outcome. */
+    public record Applied(RowStep step, Outcome outcome) {
+    }
 
     private final ChangeDecoder decoder = new ChangeDecoder();
     private final RowStore rows;
@@ -48,52 +59,129 @@ public final class LifecycleEngine {
         this.emitSnapshotReads = emitSnapshotReads;
     }
 
+    public Decoded decode(InputRecord record) {
+        return decoder.decode(record.topic(), record.key(), record.value());
+    }
+
+    /** One record as a transaction of its own: decode, apply, complete. */
     public Outcome process(InputRecord record) {
-        Decoded decoded = decoder.decode(record.topic(), record.key(), record.value());
-        return decoded.match(
-                change -> apply(change.change()),
+        return decode(record).match(
+                change -> {
+                    Applied applied = apply(record, change.change());
+                    return applied.outcome() != null ? applied.outcome()
+                            : complete(List.of(applied.step())).get(0).outcome();
+                },
                 tombstone -> new Outcome.Skipped("tombstone"),
                 marker -> new Outcome.Skipped("transaction " + marker.status()),
                 ignored -> new Outcome.Skipped(ignored.reason()),
                 malformed -> new Outcome.DeadLetter(malformed.reason(), "MalformedRecord"));
     }
 
-    private Outcome apply(ChangeRecord change) {
+    /** Completes the change's row from state and remembers it. */
+    public Applied apply(InputRecord source, ChangeRecord change) {
         Optional<ObjectKind> kind = Kinds.forTable(change.table());
         if (kind.isEmpty()) {
-            return new Outcome.Skipped("table not mapped: " + change.table());
+            return done(new Outcome.Skipped("table not mapped: " + change.table()));
         }
         String stateKey = RowStore.keyOf(change.table(), change.primaryKey());
         StoredRow stored = rows.get(stateKey);
         long lsn = change.source().lsn() == null ? -1 : change.source().lsn();
         if (stored != null && lsn >= 0 && lsn <= stored.lsn()) {
-            return new Outcome.Skipped("redelivered change: LSN already applied to this row");
+            return done(new Outcome.Skipped("redelivered change: LSN already applied to this row"));
         }
         Row known = stored == null || stored.deleted() ? null : stored.row();
         Row state;
         try {
             state = completeState(change, known);
+            readable(kind.get(), state, known);
+        } catch (RowFormatException | KindException e) {
+            return done(new Outcome.DeadLetter(e.getMessage(), e.getClass().getSimpleName()));
+        }
+        remember(stateKey, new StoredRow(lsn, change.op() == Op.DELETE, state));
+        return new Applied(new RowStep(source, change, kind.get(), stateKey, state, known), null);
+    }
+
+    /**
+     * The outcomes of the applied changes of one transaction, in order: one event per row at the position of the
+     * row's first change, and for every other record the reason it produced nothing.
+     */
+    public List<Emission> complete(List<RowStep> steps) {
+        Map<String, List<RowStep>> byRow = new LinkedHashMap<>();
+        for (RowStep step : steps) {
+            byRow.computeIfAbsent(step.stateKey(), k -> new ArrayList<>()).add(step);
+        }
+        Set<String> deletedParents = deletedBlockParents(byRow.values());
+        List<Emission> emissions = new ArrayList<>(steps.size());
+        for (List<RowStep> rowSteps : byRow.values()) {
+            RowStep last = rowSteps.get(rowSteps.size() - 1);
+            for (RowStep earlier : rowSteps.subList(0, rowSteps.size() - 1)) {
+                emissions.add(new Emission(earlier.source(),
+                        new Outcome.Skipped("coalesced with a later change of the row in its transaction")));
+            }
+            emissions.add(new Emission(last.source(), describe(rowSteps, deletedParents)));
+        }
+        return emissions;
+    }
+
+    private Outcome describe(List<RowStep> rowSteps, Set<String> deletedParents) {
+        RowStep first = rowSteps.get(0);
+        RowStep last = rowSteps.get(rowSteps.size() - 1);
+        Op firstOp = first.change().op();
+        Op lastOp = last.change().op();
+        if (firstOp == Op.CREATE && lastOp == Op.DELETE) {
+            return new Outcome.Skipped("created and deleted in one transaction");
+        }
+        Optional<Action> action = lastOp == Op.DELETE ? Optional.of(Action.DELETED) : actionOf(firstOp);
+        if (action.isEmpty()) {
+            return new Outcome.Skipped("snapshot read (remembered, not emitted)");
+        }
+        if (action.get() == Action.DELETED && isCascade(last, deletedParents)) {
+            return new Outcome.Skipped("deleted by cascade with its block type or block schema");
+        }
+        try {
+            KindResult result = last.kind().describe(new RowChange(action.get(), last.state(), first.previous()), lookups);
+            return result.match(
+                    emit -> new Outcome.Events(List.of(event(emit.draft(), action.get(), rowSteps))),
+                    silent -> new Outcome.Skipped(silent.reason()));
         } catch (RowFormatException | KindException e) {
             return new Outcome.DeadLetter(e.getMessage(), e.getClass().getSimpleName());
         }
-        Optional<Action> action = actionOf(change.op());
-        KindResult result;
+    }
+
+    /**
+     * Fails when the kind cannot read the row: such a row is dead-lettered on its own and not remembered, so it
+     * neither poisons the other changes of its transaction nor later changes of the row. Whether an event can be
+     * built (keys, lookups) is decided later, with the whole transaction.
+     */
+    private void readable(ObjectKind kind, Row state, Row known) {
+        state.timestamp("created");
         try {
-            result = action.isEmpty() ? null : kind.get().describe(new RowChange(action.get(), state, known), lookups);
-        } catch (RowFormatException e) {
-            // a row we cannot read is not remembered: later changes must not build on it
-            return new Outcome.DeadLetter(e.getMessage(), e.getClass().getSimpleName());
-        } catch (KindException e) {
-            remember(stateKey, new StoredRow(lsn, change.op() == Op.DELETE, state));
-            return new Outcome.DeadLetter(e.getMessage(), e.getClass().getSimpleName());
+            kind.describe(new RowChange(Action.UPDATED, state, known), lookups);
+        } catch (KindException notDecidedYet) {
+            // decided when the transaction completes
         }
-        remember(stateKey, new StoredRow(lsn, change.op() == Op.DELETE, state));
-        if (result == null) {
-            return new Outcome.Skipped("snapshot read (remembered, not emitted)");
+    }
+
+    /** {@code block_type/<id>} and {@code block_schema/<id>} of the block types and schemas the transaction deleted. */
+    private static Set<String> deletedBlockParents(Iterable<List<RowStep>> byRow) {
+        Set<String> deleted = new HashSet<>();
+        for (List<RowStep> rowSteps : byRow) {
+            RowStep last = rowSteps.get(rowSteps.size() - 1);
+            String table = last.change().table();
+            if (last.change().op() == Op.DELETE && (table.equals("block_type") || table.equals("block_schema"))) {
+                deleted.add(last.stateKey());
+            }
         }
-        return result.match(
-                emit -> new Outcome.Events(List.of(event(emit.draft(), action.get(), change, state))),
-                silent -> new Outcome.Skipped(silent.reason()));
+        return deleted;
+    }
+
+    private static boolean isCascade(RowStep documentDelete, Set<String> deletedParents) {
+        if (deletedParents.isEmpty() || !documentDelete.change().table().equals("block_document")) {
+            return false;
+        }
+        Row document = documentDelete.state();
+        return deletedParents.contains(RowStore.keyOf("block_type", document.string("block_type_id")))
+                || deletedParents.contains(RowStore.keyOf("block_schema", document.string("block_schema_id")));
     }
 
     /** The complete row the change leaves behind, or for a delete the last state before it. */
@@ -126,6 +214,10 @@ public final class LifecycleEngine {
         };
     }
 
+    private static Applied done(Outcome outcome) {
+        return new Applied(null, outcome);
+    }
+
     private void remember(String stateKey, StoredRow row) {
         rows.put(stateKey, row);
         if (row.row().table().equals("configuration") && "ENCRYPTION_KEY".equals(row.row().string("key"))) {
@@ -137,13 +229,22 @@ public final class LifecycleEngine {
         }
     }
 
-    private LifecycleEvent event(EventDraft draft, Action action, ChangeRecord change, Row state) {
-        Instant occurred = change.op() == Op.READ && state.timestamp("created") != null
+    /**
+     * The event of a row's changes in one transaction. Its id hashes the identity of the first change (and of the
+     * last, when there were several), so it is the same whenever the same records are replayed.
+     */
+    private LifecycleEvent event(EventDraft draft, Action action, List<RowStep> rowSteps) {
+        ChangeRecord first = rowSteps.get(0).change();
+        Row state = rowSteps.get(rowSteps.size() - 1).state();
+        Instant occurred = first.op() == Op.READ && state.timestamp("created") != null
                 ? state.timestamp("created")
-                : PrefectTimestamps.fromEpochMicros(change.source().commitMicros());
-        String identity = String.join("|", String.valueOf(change.source().connectorName()), change.table(),
-                change.primaryKey(), String.valueOf(change.source().lsn()), change.op().code(),
-                String.valueOf(change.source().commitMicros()));
+                : PrefectTimestamps.fromEpochMicros(first.source().commitMicros());
+        String identity = String.join("|", String.valueOf(first.source().connectorName()), first.table(),
+                first.primaryKey(), String.valueOf(first.source().lsn()), first.op().code(),
+                String.valueOf(first.source().commitMicros()));
+        if (rowSteps.size() > 1) {
+            identity += "|" + rowSteps.get(rowSteps.size() - 1).change().source().lsn() + "|" + action.eventSuffix();
+        }
         return new LifecycleEvent(occurred, "prefect." + draft.kind() + "." + action.eventSuffix(),
                 draft.resource(), draft.related(), draft.payload(), EventIds.uuid7(occurred.toEpochMilli(), identity));
     }

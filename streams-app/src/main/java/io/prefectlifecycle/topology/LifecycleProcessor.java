@@ -1,13 +1,16 @@
 package io.prefectlifecycle.topology;
 
 import io.prefectlifecycle.event.LifecycleEvent;
+import io.prefectlifecycle.pipeline.Emission;
 import io.prefectlifecycle.pipeline.InputRecord;
 import io.prefectlifecycle.pipeline.LifecycleEngine;
 import io.prefectlifecycle.pipeline.Outcome;
 import io.prefectlifecycle.pipeline.RowStore;
 import io.prefectlifecycle.pipeline.StoredRow;
+import io.prefectlifecycle.pipeline.TransactionalPipeline;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -17,15 +20,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 
-/** Runs each CDC record through the {@link LifecycleEngine} and forwards events and dead letters. */
+/** Runs each CDC record through the {@link TransactionalPipeline} and forwards events and dead letters. */
 final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
     private static final Logger LOG = LoggerFactory.getLogger(LifecycleProcessor.class);
+    private static final Duration EXPIRY_CHECK = Duration.ofMillis(500);
 
     private final TopologySettings settings;
     private ProcessorContext<byte[], byte[]> context;
-    private LifecycleEngine engine;
+    private TransactionalPipeline pipeline;
 
     LifecycleProcessor(TopologySettings settings) {
         this.settings = settings;
@@ -34,48 +40,67 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
-        KeyValueStore<String, byte[]> store = context.getStateStore(LifecycleTopology.ROW_STORE);
-        this.engine = new LifecycleEngine(new StoreBackedRows(store), settings.keyOverride(), settings.emitSnapshotReads());
+        KeyValueStore<String, byte[]> rows = context.getStateStore(LifecycleTopology.ROW_STORE);
+        KeyValueStore<String, byte[]> transactions = context.getStateStore(LifecycleTopology.TRANSACTION_STORE);
+        LifecycleEngine engine = new LifecycleEngine(new StoreBackedRows(rows), settings.keyOverride(),
+                settings.emitSnapshotReads());
+        this.pipeline = new TransactionalPipeline(engine, new StoreBackedTransactionLog(transactions),
+                settings.transactionTimeout().toMillis());
+        context.schedule(EXPIRY_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> {
+            long before = pipeline.incompleteTransactions();
+            forward(pipeline.expire(now), now);
+            if (pipeline.incompleteTransactions() > before) {
+                LOG.warn("emitted {} transaction(s) incomplete after waiting {}",
+                        pipeline.incompleteTransactions() - before, settings.transactionTimeout());
+            }
+        });
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata where = context.recordMetadata().orElseThrow();
         InputRecord input = new InputRecord(where.topic(), where.partition(), where.offset(), record.key(), record.value());
-        Outcome outcome = engine.process(input);
-        outcome.match(
-                events -> {
-                    events.events().forEach(event -> forwardEvent(record, event));
-                    return null;
-                },
-                skipped -> {
-                    LOG.debug("skipped {}-{}@{}: {}", where.topic(), where.partition(), where.offset(), skipped.reason());
-                    return null;
-                },
-                dead -> {
-                    forwardDeadLetter(record, where, dead);
-                    return null;
-                });
+        forward(pipeline.offer(input, context.currentSystemTimeMs()), record.timestamp());
     }
 
-    private void forwardEvent(Record<byte[], byte[]> input, LifecycleEvent event) {
+    private void forward(List<Emission> emissions, long timestamp) {
+        for (Emission emission : emissions) {
+            InputRecord source = emission.source();
+            Outcome outcome = emission.outcome();
+            outcome.match(
+                    events -> {
+                        events.events().forEach(event -> forwardEvent(event, timestamp));
+                        return null;
+                    },
+                    skipped -> {
+                        LOG.debug("skipped {}-{}@{}: {}", source.topic(), source.partition(), source.offset(),
+                                skipped.reason());
+                        return null;
+                    },
+                    dead -> {
+                        forwardDeadLetter(source, dead, timestamp);
+                        return null;
+                    });
+        }
+    }
+
+    private void forwardEvent(LifecycleEvent event, long timestamp) {
         Headers headers = new RecordHeaders()
                 .add("prefect.event", utf8(event.event()))
                 .add("prefect.resource.id", utf8(event.resource().id()));
-        context.forward(new Record<>(utf8(event.resource().id()), event.toJsonBytes(), input.timestamp(), headers),
+        context.forward(new Record<>(utf8(event.resource().id()), event.toJsonBytes(), timestamp, headers),
                 LifecycleTopology.EVENTS_SINK);
     }
 
-    private void forwardDeadLetter(Record<byte[], byte[]> input, RecordMetadata where, Outcome.DeadLetter dead) {
-        LOG.warn("dead letter {}-{}@{}: {}", where.topic(), where.partition(), where.offset(), dead.reason());
-        Headers headers = new RecordHeaders(input.headers().toArray())
-                .add("dlq.source.topic", utf8(where.topic()))
-                .add("dlq.source.partition", utf8(Integer.toString(where.partition())))
-                .add("dlq.source.offset", utf8(Long.toString(where.offset())))
+    private void forwardDeadLetter(InputRecord source, Outcome.DeadLetter dead, long timestamp) {
+        LOG.warn("dead letter {}-{}@{}: {}", source.topic(), source.partition(), source.offset(), dead.reason());
+        Headers headers = new RecordHeaders()
+                .add("dlq.source.topic", utf8(source.topic()))
+                .add("dlq.source.partition", utf8(Integer.toString(source.partition())))
+                .add("dlq.source.offset", utf8(Long.toString(source.offset())))
                 .add("dlq.reason", utf8(dead.reason()))
                 .add("dlq.exception.class", utf8(dead.exceptionClass()));
-        context.forward(new Record<>(input.key(), input.value(), input.timestamp(), headers),
-                LifecycleTopology.DEAD_LETTER_SINK);
+        context.forward(new Record<>(source.key(), source.value(), timestamp, headers), LifecycleTopology.DEAD_LETTER_SINK);
     }
 
     private static byte[] utf8(String s) {

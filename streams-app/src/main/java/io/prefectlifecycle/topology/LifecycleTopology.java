@@ -10,15 +10,18 @@ import org.apache.kafka.streams.state.Stores;
  * The Kafka Streams wiring.
  * <pre>
  * cdc-source ──▶ lifecycle-events ──▶ events-sink       (prefect.lifecycle-events)
- *  (pattern)        │ [prefect-rows]  └─▶ dead-letter-sink (prefect.lifecycle-events.dlq)
+ *  (pattern)        │ [prefect-rows, └─▶ dead-letter-sink (prefect.lifecycle-events.dlq)
+ *                   │  prefect-transactions]
  * </pre>
  * <ul>
  *   <li>{@code cdc-source}: Debezium's topics {@code <prefix>.<schema>.<table>} for every captured table; key and
- *       value as JsonConverter writes them (schema wrapper optional). All tables are read by one source so that
+ *       value as JsonConverter writes them (schema wrapper optional), and Debezium's {@code <prefix>.transaction} topic.
+ *       All tables are read by one source so that
  *       one task sees every table: a block document finds its schema and the Fernet key in the same task's store.
  *       The CDC topics must therefore have equal partition counts (Debezium's default, one).</li>
- *   <li>{@code lifecycle-events}: {@link LifecycleProcessor}, state in the changelogged store {@code prefect-rows}
- *       (last full row per table and primary key).</li>
+ *   <li>{@code lifecycle-events}: {@link LifecycleProcessor}, state in the changelogged stores {@code prefect-rows}
+ *       (last full row per table and primary key) and {@code prefect-transactions} (changes waiting for the rest
+ *       of their transaction; see docs/adr/0002).</li>
  *   <li>{@code events-sink}: key = resource id ({@code prefect.variable.<uuid>}, UTF-8), value = the event JSON,
  *       headers {@code prefect.event} and {@code prefect.resource.id}.</li>
  *   <li>{@code dead-letter-sink}: the original key and value bytes, headers {@code dlq.source.topic},
@@ -32,6 +35,7 @@ public final class LifecycleTopology {
     public static final String EVENTS_SINK = "events-sink";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
     public static final String ROW_STORE = "prefect-rows";
+    public static final String TRANSACTION_STORE = "prefect-transactions";
 
     private LifecycleTopology() {
     }
@@ -42,6 +46,8 @@ public final class LifecycleTopology {
         topology.addProcessor(PROCESSOR, () -> new LifecycleProcessor(settings), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(ROW_STORE), Serdes.String(), Serdes.ByteArray()), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(TRANSACTION_STORE), Serdes.String(), Serdes.ByteArray()), PROCESSOR);
         topology.addSink(EVENTS_SINK, settings.eventsTopic(), new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR);
         topology.addSink(DEAD_LETTER_SINK, settings.deadLetterTopic(),
                 new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR);

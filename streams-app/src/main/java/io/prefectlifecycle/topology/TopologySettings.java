@@ -3,6 +3,7 @@ package io.prefectlifecycle.topology;
 import io.prefectlifecycle.kinds.FernetKey;
 import io.prefectlifecycle.kinds.Kinds;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -15,24 +16,42 @@ import java.util.stream.Collectors;
  * @param eventsTopic       where events go
  * @param deadLetterTopic   where undecodable records go
  * @param keyOverride       the Fernet key from the environment, if set
- * @param emitSnapshotReads whether snapshot reads become {@code created} events
+ * @param emitSnapshotReads  whether snapshot reads become {@code created} events
+ * @param transactionTimeout how long a transaction may wait for its END record and changes before it is emitted
+ *                           with what arrived
  */
 public record TopologySettings(
         String topicPrefix, String schema, String eventsTopic, String deadLetterTopic,
-        Optional<FernetKey> keyOverride, boolean emitSnapshotReads) {
+        Optional<FernetKey> keyOverride, boolean emitSnapshotReads, Duration transactionTimeout) {
+
+    public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofSeconds(5);
 
     public static final String DEFAULT_EVENTS_TOPIC = "prefect.lifecycle-events";
     public static final String DEFAULT_DEAD_LETTER_TOPIC = "prefect.lifecycle-events.dlq";
 
     public static TopologySettings defaults() {
         return new TopologySettings("prefect", "public", DEFAULT_EVENTS_TOPIC, DEFAULT_DEAD_LETTER_TOPIC,
-                Optional.empty(), false);
+                Optional.empty(), false, DEFAULT_TRANSACTION_TIMEOUT);
     }
 
-    /** The CDC topics of every captured table: a pattern, so tables Debezium has not written to yet are fine. */
+    /**
+     * The CDC topics of every captured table and Debezium's transaction topic: a pattern, so tables Debezium has
+     * not written to yet are fine.
+     */
     public Pattern cdcTopics() {
         String tables = Kinds.tables().stream().map(Pattern::quote).collect(Collectors.joining("|"));
-        return Pattern.compile(Pattern.quote(topicPrefix + "." + schema + ".") + "(" + tables + ")");
+        return Pattern.compile(Pattern.quote(topicPrefix + ".")
+                + "(" + Pattern.quote(schema + ".") + "(" + tables + ")|" + Pattern.quote("transaction") + ")");
+    }
+
+    /** Debezium's BEGIN/END records ({@code provide.transaction.metadata=true}). */
+    public String transactionTopic() {
+        return topicPrefix + ".transaction";
+    }
+
+    public TopologySettings withTransactionTimeout(Duration timeout) {
+        return new TopologySettings(topicPrefix, schema, eventsTopic, deadLetterTopic, keyOverride, emitSnapshotReads,
+                timeout);
     }
 
     public String cdcTopic(String table) {

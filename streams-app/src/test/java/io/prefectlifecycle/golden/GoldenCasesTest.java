@@ -49,6 +49,7 @@ class GoldenCasesTest {
         List<String> deadLetters = new ArrayList<>();
         try (TopologyHarness harness = TopologyHarness.withEnvironment(environment(caseDir))) {
             harness.pipeFile(caseDir.resolve("input.jsonl"));
+            harness.advancePastTransactionTimeout();
             for (TopologyHarness.Output event : harness.events()) {
                 events.add(event.value());
             }

@@ -45,6 +45,7 @@ class PipelinePropertiesTest {
             for (byte[] value : values) {
                 harness.pipe(TOPIC, value, value);
             }
+            harness.advancePastTransactionTimeout();
             int events = harness.events().size();
             int deadLetters = harness.deadLetters().size();
             assertTrue(events + deadLetters <= values.size(), "at most one output per input record");
@@ -66,6 +67,7 @@ class PipelinePropertiesTest {
     void eventKeyIsTheResourceIdAndHeadersAgree(@ForAll("variableRecords") JsonNode value) throws IOException {
         try (TopologyHarness harness = new TopologyHarness(TopologySettings.defaults())) {
             harness.pipe(TOPIC, null, Json.MAPPER.writeValueAsBytes(value));
+            harness.advancePastTransactionTimeout();
             List<TopologyHarness.Output> events = harness.events();
             assertEquals(1, events.size());
             TopologyHarness.Output event = events.get(0);

@@ -25,6 +25,7 @@ class SpecExamplesTest {
         List<String> keys = new ArrayList<>();
         try (TopologyHarness harness = TopologyHarness.withEnvironment(GoldenCasesTest.environment(FIXTURE))) {
             harness.pipeFile(FIXTURE.resolve("input.jsonl"));
+            harness.advancePastTransactionTimeout();
             for (TopologyHarness.Output event : harness.events()) {
                 events.add(event.value().replaceFirst("\"id\":\"[0-9a-f-]{36}\",\"follows\":null}$",
                         "\"id\":\"<ID>\",\"follows\":null}"));

@@ -52,7 +52,8 @@ public final class TopologyHarness implements AutoCloseable {
     public static TopologyHarness withEnvironment(Map<String, String> env) {
         TopologySettings defaults = TopologySettings.defaults();
         return new TopologyHarness(new TopologySettings(defaults.topicPrefix(), defaults.schema(),
-                defaults.eventsTopic(), defaults.deadLetterTopic(), EncryptionKeys.fromEnvironment(env), false));
+                defaults.eventsTopic(), defaults.deadLetterTopic(), EncryptionKeys.fromEnvironment(env), false,
+                defaults.transactionTimeout()));
     }
 
     public void pipe(String topic, byte[] key, byte[] value) {
@@ -74,6 +75,14 @@ public final class TopologyHarness implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Lets wall-clock time pass beyond the transaction timeout, so a transaction nothing has ended yet (input without
+     * transaction metadata ends one only with the next transaction) is emitted.
+     */
+    public void advancePastTransactionTimeout() {
+        driver.advanceWallClockTime(settings.transactionTimeout().plusSeconds(1));
     }
 
     public List<Output> events() {

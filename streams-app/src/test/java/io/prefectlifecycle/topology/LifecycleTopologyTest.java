@@ -15,9 +15,9 @@ class LifecycleTopologyTest {
         String expected = """
                 Topologies:
                    Sub-topology: 0
-                    Source: cdc-source (topics: \\Qprefect.public.\\E(\\Qvariable\\E|\\Qflow\\E|\\Qblock_type\\E|\\Qblock_document\\E|\\Qconcurrency_limit_v2\\E|\\Qconcurrency_limit\\E|\\Qartifact_collection\\E|\\Qautomation\\E|\\Qblock_schema\\E|\\Qconfiguration\\E))
+                    Source: cdc-source (topics: \\Qprefect.\\E(\\Qpublic.\\E(\\Qvariable\\E|\\Qflow\\E|\\Qblock_type\\E|\\Qblock_document\\E|\\Qconcurrency_limit_v2\\E|\\Qconcurrency_limit\\E|\\Qartifact_collection\\E|\\Qautomation\\E|\\Qblock_schema\\E|\\Qconfiguration\\E)|\\Qtransaction\\E))
                       --> lifecycle-events
-                    Processor: lifecycle-events (stores: [prefect-rows])
+                    Processor: lifecycle-events (stores: [prefect-rows, prefect-transactions])
                       --> dead-letter-sink, events-sink
                       <-- cdc-source
                     Sink: dead-letter-sink (topic: prefect.lifecycle-events.dlq)
@@ -34,7 +34,8 @@ class LifecycleTopologyTest {
         assertTrue(settings.cdcTopics().matcher("prefect.public.concurrency_limit_v2").matches());
         assertTrue(settings.cdcTopics().matcher("prefect.public.concurrency_limit").matches());
         assertFalse(settings.cdcTopics().matcher("prefect.public.flow_run").matches());
-        assertFalse(settings.cdcTopics().matcher("prefect.transaction").matches());
+        assertTrue(settings.cdcTopics().matcher("prefect.transaction").matches());
+        assertFalse(settings.cdcTopics().matcher("prefect.public.transaction").matches());
         assertEquals("prefect.public.flow", settings.cdcTopic("flow"));
     }
 }

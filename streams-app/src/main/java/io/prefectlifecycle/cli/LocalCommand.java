@@ -1,0 +1,114 @@
+package io.prefectlifecycle.cli;
+
+import io.prefectlifecycle.app.StreamsApp;
+import io.prefectlifecycle.local.LocalStack;
+import io.prefectlifecycle.pipeline.EncryptionKeys;
+import io.prefectlifecycle.topology.TopologySettings;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Everything in one process tree: PostgreSQL with Prefect's tables, a KRaft broker, a Connect worker running the
+ * Debezium connector from {@code connect-config/}, and the app. Events on stdout, readiness on stderr.
+ */
+@Command(name = "local", mixinStandardHelpOptions = true,
+        description = {"Run PostgreSQL (with Prefect's tables), Kafka, Kafka Connect with Debezium and the app in one",
+            "process tree. Prints each event as a JSON line on stdout; readiness (JDBC URL, bootstrap servers) on",
+            "stderr. Ctrl-C stops everything and drops the replication slot."})
+public final class LocalCommand implements Callable<Integer> {
+
+    @Option(names = "--emit-snapshot-reads", description = "Emit snapshot reads (op r) as created events.")
+    boolean emitSnapshotReads;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        CountDownLatch stopped = new CountDownLatch(1);
+        LocalStack stack = LocalStack.start();
+        Path stateDir = Files.createTempDirectory("prefect-lifecycle-cdc-local");
+        StreamsApp app = null;
+        KafkaConsumer<byte[], byte[]> consumer = null;
+        try {
+            stack.registerConnector();
+            TopologySettings defaults = TopologySettings.defaults();
+            TopologySettings settings = new TopologySettings(defaults.topicPrefix(), defaults.schema(),
+                    defaults.eventsTopic(), defaults.deadLetterTopic(),
+                    EncryptionKeys.fromEnvironment(System.getenv()), emitSnapshotReads,
+                    defaults.transactionTimeout());
+            stack.kafka().createTopics(List.of(settings.eventsTopic(), settings.deadLetterTopic()));
+            app = StreamsApp.start(settings, StreamsApp.properties(stack.bootstrapServers(), "prefect-lifecycle-cdc", stateDir));
+            consumer = eventsConsumer(stack.bootstrapServers(), settings.eventsTopic());
+            // a throwaway database: its password is printed so that psql can connect
+            err.println("ready: database postgresql://" + stack.postgres().user() + ":" + stack.postgres().password()
+                    + "@" + stack.postgres().host() + ":" + stack.postgres().port() + "/" + stack.postgres().dbname()
+                    + " (JDBC " + stack.postgres().jdbcUrl() + ")");
+            err.println("ready: kafka " + stack.bootstrapServers() + ", connect " + stack.connect().restUrl()
+                    + ", events on " + settings.eventsTopic());
+            KafkaConsumer<byte[], byte[]> printing = consumer;
+            // on Ctrl-C/SIGTERM: stop printing, then hold the JVM until the stack below has been closed in order
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                printing.wakeup();
+                try {
+                    stopped.await(2, TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "local-shutdown"));
+            try {
+                while (true) {
+                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
+                        out.println(new String(record.value(), StandardCharsets.UTF_8));
+                    }
+                }
+            } catch (WakeupException e) {
+                err.println("stopping");
+            }
+        } finally {
+            long t0 = System.nanoTime();
+            if (consumer != null) {
+                consumer.close(Duration.ofSeconds(5));
+            }
+            if (app != null) {
+                app.close();
+            }
+            err.println("app stopped in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            stack.close();
+            err.println("stopped in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            stopped.countDown();
+        }
+        return 0;
+    }
+
+    private static KafkaConsumer<byte[], byte[]> eventsConsumer(String bootstrapServers, String topic) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        // no group: this reader only prints, it must not share or commit offsets
+        consumer.assign(consumer.partitionsFor(topic).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList());
+        return consumer;
+    }
+}

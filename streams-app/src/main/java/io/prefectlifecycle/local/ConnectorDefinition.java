@@ -1,0 +1,88 @@
+package io.prefectlifecycle.local;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The Debezium connector as declared once in {@code connect-config/prefect-connector.json}
+ * ({@code {"name": ..., "config": {...}}}), and the topic names it implies.
+ */
+public record ConnectorDefinition(String name, Map<String, String> config) {
+    public static final String RESOURCE = "connect-config/prefect-connector.json";
+    private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{env:([A-Za-z0-9_]+)}");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public ConnectorDefinition {
+        config = Collections.unmodifiableMap(new LinkedHashMap<>(config));
+    }
+
+    /** The definition shipped in the jar (copied from connect-config/ at build time). */
+    public static ConnectorDefinition load() {
+        return parse(Support.classpathText(RESOURCE));
+    }
+
+    public static ConnectorDefinition parse(String json) {
+        try {
+            ObjectNode root = (ObjectNode) JSON.readTree(json);
+            Map<String, String> config = new LinkedHashMap<>();
+            root.required("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+            return new ConnectorDefinition(root.required("name").asText(), config);
+        } catch (JsonProcessingException | ClassCastException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a {\"name\", \"config\"} connector definition: " + e.getMessage(), e);
+        }
+    }
+
+    public String topicPrefix() {
+        return config.get("topic.prefix");
+    }
+
+    public String slotName() {
+        return config.get("slot.name");
+    }
+
+    /** Schema-qualified captured tables, in declaration order (e.g. {@code public.variable}). */
+    public List<String> tables() {
+        return Arrays.stream(config.getOrDefault("table.include.list", "").split(","))
+                .map(String::trim).filter(t -> !t.isEmpty()).toList();
+    }
+
+    /** One change topic per captured table: {@code <topic.prefix>.<schema>.<table>}. */
+    public List<String> changeTopics() {
+        return tables().stream().map(table -> topicPrefix() + "." + table).toList();
+    }
+
+    /** BEGIN/END transaction markers (provide.transaction.metadata=true). */
+    public String transactionTopic() {
+        return topicPrefix() + ".transaction";
+    }
+
+    /**
+     * The same definition with every {@code ${env:NAME}} reference turned into
+     * {@code ${<alias>:<file>:NAME}}: for a worker that serves NAME from a properties file through
+     * Kafka's FileConfigProvider, because an in-JVM worker cannot be given environment variables.
+     * The values still never enter the connector's stored config.
+     */
+    public ConnectorDefinition withEnvReferencesServedBy(String fileProviderAlias, Path propertiesFile) {
+        Map<String, String> rewritten = new LinkedHashMap<>();
+        config.forEach((key, value) -> {
+            Matcher m = ENV_REFERENCE.matcher(value);
+            rewritten.put(key, m.replaceAll(r -> Matcher.quoteReplacement(
+                    "${" + fileProviderAlias + ":" + propertiesFile.toAbsolutePath() + ":" + r.group(1) + "}")));
+        });
+        return new ConnectorDefinition(name, rewritten);
+    }
+
+    /** The {@code config} object as JSON, the body of {@code PUT /connectors/<name>/config}. */
+    public String configJson() {
+        return JSON.valueToTree(config).toString();
+    }
+}

