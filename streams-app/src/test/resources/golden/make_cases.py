@@ -36,9 +36,31 @@ def j(value) -> str:
 class Stream:
     def __init__(self):
         self.lines, self.lsn, self.tx, self.us = [], 24023928, 750, 1780664515123573
+        self.open = None          # the transaction being written, when written with Debezium's metadata
+        self.counts = {}
+
+    def begin(self, metadata=True):
+        """Starts a multi-statement transaction; with metadata, BEGIN/END records and transaction blocks."""
+        self.tx += 1; self.us += 1_000_117
+        self.open = {"metadata": metadata, "total": 0, "per_table": {}}
+        if metadata:
+            self.raw("prefect.transaction", {"id": f"{self.tx}:{self.lsn + 120}"},
+                     {"status": "BEGIN", "id": f"{self.tx}:{self.lsn + 120}", "event_count": None,
+                      "data_collections": None, "ts_ms": self.us // 1000})
+
+    def commit(self, with_end=True):
+        tx = self.open; self.open = None
+        if tx["metadata"] and with_end:
+            self.lsn += 120
+            self.raw("prefect.transaction", {"id": f"{self.tx}:{self.lsn}"},
+                     {"status": "END", "id": f"{self.tx}:{self.lsn}", "event_count": tx["total"],
+                      "data_collections": [{"data_collection": f"public.{t}", "event_count": n}
+                                           for t, n in tx["per_table"].items()], "ts_ms": self.us // 1000})
 
     def change(self, table, op, before, after, snapshot="false", lsn=None, tx=None, key=None):
-        self.lsn += 120; self.tx += 1; self.us += 1_000_117
+        self.lsn += 120
+        if self.open is None:
+            self.tx += 1; self.us += 1_000_117
         row = after if after is not None else before
         value = {"before": before, "after": after,
                  "source": {"version": "3.6.1.Final", "connector": "postgresql", "name": "prefect",
@@ -46,10 +68,18 @@ class Stream:
                             "sequence": json.dumps([str(self.lsn - 120), str(self.lsn)]),
                             "ts_us": self.us, "ts_ns": self.us * 1000, "schema": "public", "table": table,
                             "txId": tx or self.tx, "lsn": lsn or self.lsn, "xmin": None},
-                 "transaction": None, "op": op, "ts_ms": self.us // 1000 + 7,
+                 "transaction": self.transaction_block(table), "op": op, "ts_ms": self.us // 1000 + 7,
                  "ts_us": self.us + 7000, "ts_ns": (self.us + 7000) * 1000}
         self.raw(f"prefect.public.{table}", key or {"id": row["id"]}, value)
         return value
+
+    def transaction_block(self, table):
+        if self.open is None or not self.open["metadata"]:
+            return None
+        self.open["total"] += 1
+        self.open["per_table"][table] = self.open["per_table"].get(table, 0) + 1
+        return {"id": f"{self.tx}:{self.lsn}", "total_order": self.open["total"],
+                "data_collection_order": self.open["per_table"][table]}
 
     def raw(self, topic, key, value):
         self.lines.append(json.dumps({"topic": topic, "key": key, "value": value}, ensure_ascii=False))
@@ -439,6 +469,89 @@ def _(s):
 def _(s):
     s.create("automation", automation("Future action", EVENT_TRIGGER, [{"type": "launch-rocket"}]))
     s.create("flow", flow("after-bad-automation"))
+
+# ---------------------------------------------------------------- transactions
+@case("transactions/insert-then-update-is-one-created")
+def _(s):
+    bt, bs = doc_setup(s, ["password"])
+    row = block_doc("two-step", bt, bs, {"user": "a", "password": "p"})
+    s.begin(); s.create("block_document", row)
+    s.update("block_document", with_(row, data=j(fernet({"user": "b", "password": "p"}, iv=bytes(range(2, 18))))))
+    s.commit()
+
+@case("transactions/two-updates-are-one-updated")
+def _(s):
+    row = variable("twice", 1); s.create("variable", row)
+    s.begin(); s.update("variable", with_(row, value=j(2))); s.update("variable", with_(row, value=j(3), tags=j(["t"])))
+    s.commit()
+
+@case("transactions/update-then-delete-is-deleted-with-last-state")
+def _(s):
+    row = variable("brief", "v1"); s.create("variable", row)
+    s.begin(); s.update("variable", with_(row, value=j("v2"))); s.delete("variable", with_(row, value=j("v2")))
+    s.tombstone("variable", row); s.commit()
+
+@case("transactions/insert-then-delete-is-nothing")
+def _(s):
+    row = variable("ephemeral", 1)
+    s.begin(); s.create("variable", row); s.delete("variable", row); s.tombstone("variable", row); s.commit()
+    s.create("variable", variable("after-ephemeral", 2))
+
+@case("transactions/cascade-delete-emits-block-type-only")
+def _(s):
+    bt, bs = doc_setup(s, [])
+    d1 = block_doc("child-1", bt, bs, {"a": "1"}); d2 = block_doc("child-2", bt, bs, {"a": "2"})
+    s.create("block_document", d1); s.create("block_document", d2)
+    s.begin(); s.delete("block_type", bt); s.tombstone("block_type", bt)
+    s.delete("block_schema", bs); s.tombstone("block_schema", bs)
+    s.delete("block_document", d1); s.tombstone("block_document", d1)
+    s.delete("block_document", d2); s.tombstone("block_document", d2)
+    s.commit()
+
+@case("transactions/document-deleted-alone-still-emits")
+def _(s):
+    bt, bs = doc_setup(s, [])
+    d1 = block_doc("single", bt, bs, {"a": "1"}); s.create("block_document", d1)
+    s.begin(); s.delete("block_document", d1); s.tombstone("block_document", d1); s.commit()
+
+@case("transactions/several-tables-in-commit-order")
+def _(s):
+    bt, bs = doc_setup(s, [])
+    s.begin()
+    s.create("variable", variable("tx-var", 1)); s.create("flow", flow("tx-flow"))
+    s.create("concurrency_limit_v2", limit_v2("tx-limit")); s.create("block_document", block_doc("tx-doc", bt, bs, {"k": "v"}))
+    s.commit()
+
+@case("transactions/schema-and-document-in-one-transaction")
+def _(s):
+    bt = block_type("Fresh", "fresh"); s.create("block_type", bt); s.create("configuration", configuration())
+    bs = block_schema(bt, ["password"])
+    s.begin(); s.create("block_document", block_doc("first-doc", bt, bs, {"user": "u", "password": "p"}))
+    s.create("block_schema", bs)  # arrives after the document in the stream, same transaction
+    s.commit()
+
+@case("transactions/records-out-of-order-are-sorted-by-total-order")
+def _(s):
+    s.begin(); s.create("variable", variable("first", 1)); s.create("flow", flow("second")); s.create("variable", variable("third", 3))
+    s.commit()
+    begin = s.lines[0]; rest = s.lines[1:-1]; end = s.lines[-1]
+    s.lines[:] = [end, rest[2], rest[0], begin, rest[1]]  # END first, changes shuffled across topics
+
+@case("transactions/without-metadata-grouped-by-txid")
+def _(s):
+    row = variable("no-meta", 1)
+    s.begin(metadata=False); s.create("variable", row); s.update("variable", with_(row, value=j(2))); s.commit()
+    s.create("flow", flow("next-transaction"))
+
+@case("transactions/incomplete-transaction-emitted-after-timeout")
+def _(s):
+    s.begin(); s.create("variable", variable("orphan-1", 1)); s.create("variable", variable("orphan-2", 2))
+    s.commit(with_end=False)
+
+@case("transactions/redelivered-transaction-is-dropped")
+def _(s):
+    s.begin(); s.create("variable", variable("redelivered", 1)); s.create("flow", flow("redelivered-flow")); s.commit()
+    s.lines.extend(list(s.lines))
 
 # ---------------------------------------------------------------- records that are not row changes
 @case("records/no-event-records")

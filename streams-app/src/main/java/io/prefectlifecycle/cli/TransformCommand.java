@@ -19,10 +19,13 @@ import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -41,14 +44,20 @@ public final class TransformCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        return transform(System.in, new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err),
+                System.getenv());
+    }
+
+    /** The whole command on given streams and environment (tests run it in-process). */
+    public int transform(InputStream stdin, OutputStream stdout, OutputStream stderr, Map<String, String> env)
+            throws IOException {
         LifecycleEngine engine = new LifecycleEngine(
-                new InMemoryRowStore(), EncryptionKeys.fromEnvironment(System.getenv()), emitSnapshotReads);
+                new InMemoryRowStore(), EncryptionKeys.fromEnvironment(env), emitSnapshotReads);
         // offline there is no clock to wait on: a transaction ends with its END record, another txId or the input
         TransactionalPipeline pipeline = new TransactionalPipeline(engine, new InMemoryTransactionLog(), Long.MAX_VALUE);
-        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
-                false, StandardCharsets.UTF_8);
-        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+        PrintStream out = new PrintStream(new BufferedOutputStream(stdout, 1 << 16), false, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(stderr, true, StandardCharsets.UTF_8);
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8))) {
             String line;
             long lineNumber = 0;
             while ((line = in.readLine()) != null) {
