@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -132,7 +134,15 @@ public final class ChangeDecoder {
             return new Decoded.Malformed("transaction record without a BEGIN/END status and id");
         }
         Long count = number(root, "event_count");
-        return new Decoded.TransactionMarker(status, id, count == null ? 0 : count);
+        Map<String, Long> countsByTable = new LinkedHashMap<>();
+        for (JsonNode collection : root.path("data_collections")) {
+            String table = text(collection, "data_collection");
+            Long tableCount = number(collection, "event_count");
+            if (table != null && tableCount != null) {
+                countsByTable.put(table, tableCount);
+            }
+        }
+        return new Decoded.TransactionMarker(status, id, count == null ? 0 : count, countsByTable);
     }
 
     private static TransactionRef transaction(JsonNode node) {

@@ -1,5 +1,6 @@
 package io.prefectlifecycle.cdc;
 
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -32,8 +33,12 @@ public sealed interface Decoded {
         }
     }
 
-    /** A BEGIN or END record from the {@code <prefix>.transaction} topic. */
-    record TransactionMarker(String status, String id, long eventCount) implements Decoded {
+    /**
+     * A BEGIN or END record from the {@code <prefix>.transaction} topic. END counts the transaction's changes, in all
+     * and per table ({@code <schema>.<table>} → count; empty when absent).
+     */
+    record TransactionMarker(String status, String id, long eventCount, Map<String, Long> countsByTable)
+            implements Decoded {
         @Override
         public <R> R match(Function<Change, R> change, Function<Tombstone, R> tombstone,
                            Function<TransactionMarker, R> transactionMarker, Function<Ignored, R> ignored,

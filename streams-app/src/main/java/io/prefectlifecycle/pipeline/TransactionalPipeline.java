@@ -3,10 +3,12 @@ package io.prefectlifecycle.pipeline;
 import io.prefectlifecycle.cdc.ChangeRecord;
 import io.prefectlifecycle.cdc.Decoded;
 import io.prefectlifecycle.cdc.Op;
+import io.prefectlifecycle.kinds.Kinds;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Emits whole transactions, in commit order. Changes wait in the {@link TransactionLog} until their transaction is
@@ -60,7 +62,7 @@ public final class TransactionalPipeline {
                 },
                 tombstone -> out.add(new Emission(record, new Outcome.Skipped("tombstone"))),
                 marker -> {
-                    mark(MARKED + xidOf(marker.id()), marker.status(), marker.eventCount(), nowMillis);
+                    mark(MARKED + xidOf(marker.id()), marker.status(), changesWeRead(marker), nowMillis);
                     return out.add(new Emission(record, new Outcome.Skipped("transaction " + marker.status())));
                 },
                 ignored -> out.add(new Emission(record, new Outcome.Skipped(ignored.reason()))),
@@ -87,6 +89,24 @@ public final class TransactionalPipeline {
             return null;
         }
         return BY_XID + change.source().txId();
+    }
+
+    /**
+     * How many of the transaction's changes this pipeline reads: END counts every captured table, including ones
+     * the app does not map (Debezium's heartbeat table), whose changes never arrive here.
+     */
+    private static long changesWeRead(Decoded.TransactionMarker marker) {
+        if (marker.countsByTable().isEmpty()) {
+            return marker.eventCount();
+        }
+        long count = 0;
+        for (Map.Entry<String, Long> table : marker.countsByTable().entrySet()) {
+            String name = table.getKey().substring(table.getKey().lastIndexOf('.') + 1);
+            if (Kinds.forTable(name).isPresent()) {
+                count += table.getValue();
+            }
+        }
+        return count;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.prefectlifecycle.cdc;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -55,9 +56,12 @@ class ChangeDecoderTest {
     void transactionMarkersHeartbeatsTruncatesAndMessagesAreNotChanges() {
         Decoded begin = decode("prefect.transaction", null,
                 "{\"status\":\"BEGIN\",\"id\":\"771:1\",\"event_count\":null,\"data_collections\":null,\"ts_ms\":1}");
-        assertEquals(new Decoded.TransactionMarker("BEGIN", "771:1", 0), begin);
-        Decoded end = decode("prefect.transaction", null, "{\"status\":\"END\",\"id\":\"771:1\",\"event_count\":3}");
-        assertEquals(new Decoded.TransactionMarker("END", "771:1", 3), end);
+        assertEquals(new Decoded.TransactionMarker("BEGIN", "771:1", 0, Map.of()), begin);
+        Decoded end = decode("prefect.transaction", null, "{\"status\":\"END\",\"id\":\"771:1\",\"event_count\":3,"
+                + "\"data_collections\":[{\"data_collection\":\"public.flow\",\"event_count\":2},"
+                + "{\"data_collection\":\"public.prefect_cdc_heartbeat\",\"event_count\":1}]}");
+        assertEquals(new Decoded.TransactionMarker("END", "771:1", 3,
+                Map.of("public.flow", 2L, "public.prefect_cdc_heartbeat", 1L)), end);
         assertEquals(new Decoded.Ignored("heartbeat"), decode("__debezium-heartbeat.prefect", null, "{\"ts_ms\":1}"));
         assertEquals(new Decoded.Ignored("truncate"), decode("t", null, "{\"op\":\"t\"," + SOURCE + "}"));
         assertEquals(new Decoded.Ignored("logical decoding message"), decode("t", null, "{\"op\":\"m\"," + SOURCE + "}"));

@@ -1,0 +1,99 @@
+package io.prefectlifecycle.pipeline;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Transaction completion, order and timeouts, without Kafka. */
+class TransactionalPipelineTest {
+
+    private static final long TIMEOUT = 5_000;
+    private final TransactionalPipeline pipeline = new TransactionalPipeline(
+            new LifecycleEngine(new InMemoryRowStore(), Optional.empty(), false), new InMemoryTransactionLog(), TIMEOUT);
+
+    @Test
+    void aTransactionIsEmittedWhenItsEndAndAllItsChangesHaveArrivedAndNotBefore() {
+        assertEquals(List.of(), names(offer(begin(900), 0)));
+        assertEquals(List.of(), names(offer(variable(900, 1, "a"), 0)));
+        assertEquals(List.of(), names(offer(end(900, "public.variable", 2), 0)));
+        assertEquals(List.of("a", "b"), names(offer(variable(900, 2, "b"), 0)));
+    }
+
+    @Test
+    void changesOfTablesTheAppDoesNotReadDoNotHoldATransactionBack() {
+        // Debezium's heartbeat table is captured, so END counts it, but its topic is not read by the app
+        offer(begin(901), 0);
+        assertEquals(List.of(), names(offer(end(901, "public.prefect_cdc_heartbeat", 1), 0)));
+        offer(begin(902), 0);
+        offer(variable(902, 1, "after-heartbeat"), 0);
+        assertEquals(List.of("after-heartbeat"), names(offer(end(902, "public.variable", 1), 0)));
+    }
+
+    @Test
+    void laterTransactionsWaitBehindAnEarlierOneUntilItCompletesOrTimesOut() {
+        offer(begin(910), 0);
+        offer(variable(910, 1, "first"), 0);
+        offer(begin(911), 10);
+        offer(variable(911, 1, "second"), 10);
+        assertEquals(List.of(), names(offer(end(911, "public.variable", 1), 10)));
+        assertEquals(List.of(), names(pipeline.expire(TIMEOUT - 1)));
+        assertEquals(List.of("first", "second"), names(pipeline.expire(TIMEOUT)));
+        assertEquals(1, pipeline.incompleteTransactions());
+    }
+
+    @Test
+    void withoutMetadataAnotherTransactionEndsTheOpenOne() {
+        assertEquals(List.of(), names(offer(variableWithoutMetadata(920, "x"), 0)));
+        assertEquals(List.of("x"), names(offer(variableWithoutMetadata(921, "y"), 0)));
+        assertEquals(List.of("y"), names(pipeline.flushAll()));
+        assertEquals(0, pipeline.incompleteTransactions());
+    }
+
+    private List<Emission> offer(String json, long now) {
+        return pipeline.offer(new InputRecord(json.contains("\"status\"") ? "prefect.transaction" : "prefect.public.variable",
+                0, 0, null, json.getBytes(StandardCharsets.UTF_8)), now);
+    }
+
+    private static List<String> names(List<Emission> emissions) {
+        List<String> names = new ArrayList<>();
+        for (Emission emission : emissions) {
+            emission.outcome().match(
+                    events -> names.addAll(events.events().stream().map(e -> e.resource().name()).toList()),
+                    skipped -> false,
+                    dead -> names.add("DLQ " + dead.reason()));
+        }
+        return names;
+    }
+
+    private static String begin(long tx) {
+        return "{\"status\":\"BEGIN\",\"id\":\"" + tx + ":1\",\"event_count\":null,\"data_collections\":null}";
+    }
+
+    private static String end(long tx, String table, long count) {
+        return "{\"status\":\"END\",\"id\":\"" + tx + ":99\",\"event_count\":" + count
+                + ",\"data_collections\":[{\"data_collection\":\"" + table + "\",\"event_count\":" + count + "}]}";
+    }
+
+    private static String variable(long tx, int order, String name) {
+        return change(tx, name, "{\"id\":\"" + tx + ":" + order + "\",\"total_order\":" + order
+                + ",\"data_collection_order\":" + order + "}");
+    }
+
+    private static String variableWithoutMetadata(long tx, String name) {
+        return change(tx, name, "null");
+    }
+
+    private static String change(long tx, String name, String transaction) {
+        String id = String.format("00000000-0000-4000-8000-%012d", Math.abs(name.hashCode()));
+        return "{\"before\":null,\"after\":{\"id\":\"" + id + "\",\"created\":\"2026-06-05T13:01:54.123456Z\","
+                + "\"updated\":\"2026-06-05T13:01:54.123456Z\",\"name\":\"" + name + "\",\"tags\":\"[]\",\"value\":\"1\"},"
+                + "\"source\":{\"name\":\"prefect\",\"schema\":\"public\",\"table\":\"variable\",\"ts_us\":1780664515123573,"
+                + "\"lsn\":" + (tx * 100 + name.length()) + ",\"txId\":" + tx + ",\"snapshot\":\"false\"},"
+                + "\"transaction\":" + transaction + ",\"op\":\"c\"}";
+    }
+}
