@@ -8,16 +8,35 @@ import java.util.List;
  */
 public interface TransactionLog {
 
-    /** What is known about one buffered transaction. */
-    record Meta(boolean begun, long expected, long count, long firstSeenMillis) {
+    /**
+     * What is known about one buffered transaction.
+     *
+     * @param begun          whether its BEGIN record has arrived
+     * @param expected       how many of its changes the app reads, from END; -1 until END arrives
+     * @param count          how many of its changes have arrived
+     * @param lastSeenMillis when its last record (change or marker) arrived: the timeout counts from there
+     * @param closed         emitted incomplete after the timeout: its late changes are applied as they come
+     */
+    record Meta(boolean begun, long expected, long count, long lastSeenMillis, boolean closed) {
 
-        /** {@code expected} is -1 until the END record says how many changes the transaction has. */
         public static Meta first(long nowMillis) {
-            return new Meta(false, -1, 0, nowMillis);
+            return new Meta(false, -1, 0, nowMillis, false);
         }
 
         public boolean complete() {
             return expected >= 0 && count >= expected;
+        }
+
+        Meta withChange(long nowMillis) {
+            return new Meta(begun, expected, count + 1, nowMillis, closed);
+        }
+
+        Meta withMarker(boolean end, long changes, long nowMillis) {
+            return new Meta(true, end ? changes : expected, count, nowMillis, closed);
+        }
+
+        Meta asClosed() {
+            return new Meta(begun, expected, count, lastSeenMillis, true);
         }
     }
 
@@ -30,7 +49,7 @@ public interface TransactionLog {
 
     List<InputRecord> records(String txId);
 
-    /** Forgets the transaction and its records. */
+    /** Forgets the transaction's records and what is known about it. */
     void remove(String txId);
 
     /** Transactions waiting to be emitted, in commit order. */

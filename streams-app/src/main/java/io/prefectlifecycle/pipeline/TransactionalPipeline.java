@@ -20,8 +20,9 @@ import java.util.Map;
  *       BEGIN records (one partition).</li>
  *   <li>Without it, consecutive changes with the same {@code source.txId} form a transaction, ended by a change of
  *       another transaction (or the end of the input, for {@code transform}).</li>
- *   <li>A transaction not complete within the timeout is emitted with what arrived and counted: nothing is held
- *       forever. Later transactions wait behind an incomplete one until then.</li>
+ *   <li>A transaction that stays incomplete for the timeout, counted from its last record (so a long transaction
+ *       still being read is not cut), is emitted with what arrived and counted: nothing is held forever. Later
+ *       transactions wait behind it until then; its own late changes are applied one by one as they come.</li>
  *   <li>Snapshot reads are not part of a transaction and are applied at once.</li>
  * </ul>
  */
@@ -56,7 +57,7 @@ public final class TransactionalPipeline {
                     if (txKey == null) {
                         out.addAll(applyAlone(record, change.change()));
                     } else {
-                        buffer(txKey, record, change.change(), nowMillis);
+                        out.addAll(buffer(txKey, record, change.change(), nowMillis));
                     }
                     return null;
                 },
@@ -124,12 +125,12 @@ public final class TransactionalPipeline {
                 : engine.complete(List.of(applied.step()));
     }
 
-    private void buffer(String txKey, InputRecord record, ChangeRecord change, long nowMillis) {
+    private List<Emission> buffer(String txKey, InputRecord record, ChangeRecord change, long nowMillis) {
         TransactionLog.Meta meta = log.meta(txKey);
-        if (meta == null) {
-            meta = TransactionLog.Meta.first(nowMillis);
+        if (meta != null && meta.closed()) {
+            return applyAlone(record, change);
         }
-        meta = new TransactionLog.Meta(meta.begun(), meta.expected(), meta.count() + 1, meta.firstSeenMillis());
+        meta = (meta == null ? TransactionLog.Meta.first(nowMillis) : meta).withChange(nowMillis);
         log.append(txKey, meta.count(), record);
         log.putMeta(txKey, meta);
         List<String> pending = new ArrayList<>(log.pending());
@@ -140,6 +141,7 @@ public final class TransactionalPipeline {
             pending.add(txKey);
             log.setPending(pending);
         }
+        return List.of();
     }
 
     /** Without metadata, a change of another transaction ends the open ones. */
@@ -147,18 +149,22 @@ public final class TransactionalPipeline {
         for (String other : pending) {
             TransactionLog.Meta meta = log.meta(other);
             if (other.startsWith(BY_XID) && !other.equals(txKey) && meta != null && meta.expected() < 0) {
-                log.putMeta(other, new TransactionLog.Meta(true, meta.count(), meta.count(), meta.firstSeenMillis()));
+                log.putMeta(other, meta.withMarker(true, meta.count(), meta.lastSeenMillis()));
             }
         }
     }
 
-    private void mark(String txKey, String status, long eventCount, long nowMillis) {
+    private void mark(String txKey, String status, long changes, long nowMillis) {
         TransactionLog.Meta meta = log.meta(txKey);
-        if (meta == null) {
-            meta = TransactionLog.Meta.first(nowMillis);
+        if (meta != null && meta.closed()) {
+            if (status.equals("END")) {
+                log.remove(txKey); // the late part has been applied: nothing more will come
+            }
+            return;
         }
-        long expected = status.equals("END") ? eventCount : meta.expected();
-        log.putMeta(txKey, new TransactionLog.Meta(true, expected, meta.count(), meta.firstSeenMillis()));
+        meta = (meta == null ? TransactionLog.Meta.first(nowMillis) : meta)
+                .withMarker(status.equals("END"), changes, nowMillis);
+        log.putMeta(txKey, meta);
         List<String> pending = new ArrayList<>(log.pending());
         if (!pending.contains(txKey)) {
             pending.add(txKey);
@@ -173,15 +179,16 @@ public final class TransactionalPipeline {
             String head = pending.get(0);
             TransactionLog.Meta meta = log.meta(head);
             boolean complete = meta == null || meta.complete();
-            boolean timedOut = meta != null && nowMillis - meta.firstSeenMillis() >= timeoutMillis;
+            boolean timedOut = meta != null && nowMillis - meta.lastSeenMillis() >= timeoutMillis;
             if (!complete && !timedOut && !endOfInput) {
                 break;
             }
+            out.addAll(emit(head));
             // without metadata nothing marks the end of a transaction: waiting it out is normal, not incomplete
             if (!complete && head.startsWith(MARKED)) {
                 incompleteTransactions++;
+                log.putMeta(head, meta.asClosed());
             }
-            out.addAll(emit(head));
             pending.remove(0);
             log.setPending(pending);
         }

@@ -38,13 +38,13 @@ final class StoreBackedTransactionLog implements TransactionLog {
         }
         JsonNode node = read(bytes);
         return new Meta(node.get("begun").booleanValue(), node.get("expected").longValue(),
-                node.get("count").longValue(), node.get("firstSeen").longValue());
+                node.get("count").longValue(), node.get("lastSeen").longValue(), node.path("closed").booleanValue());
     }
 
     @Override
     public void putMeta(String txId, Meta meta) {
         ObjectNode node = Json.MAPPER.createObjectNode().put("begun", meta.begun()).put("expected", meta.expected())
-                .put("count", meta.count()).put("firstSeen", meta.firstSeenMillis());
+                .put("count", meta.count()).put("lastSeen", meta.lastSeenMillis()).put("closed", meta.closed());
         store.put("meta/" + txId, write(node));
     }
 

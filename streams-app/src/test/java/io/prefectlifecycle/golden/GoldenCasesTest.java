@@ -25,11 +25,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  * own serializer (the oracle). An optional {@code env} file sets the process environment the app would see.
  * Regenerate expectations only on purpose: {@code -Dgolden.update=true}.
  */
-class GoldenCasesTest {
+public class GoldenCasesTest {
 
     private static final boolean UPDATE = Boolean.getBoolean("golden.update");
 
-    static Stream<Path> cases() throws IOException {
+    public static Stream<Path> cases() throws IOException {
         try (Stream<Path> files = Files.walk(ProjectPaths.goldenCases())) {
             return files.filter(p -> p.getFileName().toString().equals("input.jsonl"))
                     .map(Path::getParent).sorted().toList().stream();
@@ -92,7 +92,7 @@ class GoldenCasesTest {
         assertTrue(verdict.output().contains(all.size() + "/" + all.size()), verdict.output());
     }
 
-    static Map<String, String> environment(Path caseDir) throws IOException {
+    public static Map<String, String> environment(Path caseDir) throws IOException {
         Map<String, String> env = new HashMap<>();
         Path file = caseDir.resolve("env");
         if (Files.exists(file)) {

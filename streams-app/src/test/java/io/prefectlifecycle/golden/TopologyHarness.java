@@ -42,10 +42,22 @@ public final class TopologyHarness implements AutoCloseable {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "golden");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // a state directory of its own: a shared one would carry state between tests and concurrent builds
+        props.put(StreamsConfig.STATE_DIR_CONFIG, newStateDir().toString());
         this.driver = new TopologyTestDriver(LifecycleTopology.build(settings), props);
         this.events = driver.createOutputTopic(settings.eventsTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.deadLetters = driver.createOutputTopic(settings.deadLetterTopic(),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static Path newStateDir() {
+        try {
+            Path dir = Files.createTempDirectory("topology-harness");
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** A harness whose Fernet key override comes from {@code env} as it would from the process environment. */

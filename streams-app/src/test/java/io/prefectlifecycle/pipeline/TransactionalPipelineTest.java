@@ -47,6 +47,30 @@ class TransactionalPipelineTest {
     }
 
     @Test
+    void aLongTransactionStillArrivingIsNotCutByTheTimeout() {
+        offer(begin(930), 0);
+        for (int i = 1; i <= 10; i++) {
+            offer(variable(930, i, "row-" + i), i * (TIMEOUT - 1));
+            assertEquals(List.of(), names(pipeline.expire(i * (TIMEOUT - 1))));
+        }
+        assertEquals(10, names(offer(end(930, "public.variable", 10), 11 * (TIMEOUT - 1))).size());
+        assertEquals(0, pipeline.incompleteTransactions());
+    }
+
+    @Test
+    void theLatePartOfATransactionCutByTheTimeoutIsAppliedAsItComes() {
+        offer(begin(940), 0);
+        offer(variable(940, 1, "early"), 0);
+        assertEquals(List.of("early"), names(pipeline.expire(TIMEOUT)));
+        assertEquals(List.of("late"), names(offer(variable(940, 2, "late"), TIMEOUT + 10)));
+        assertEquals(List.of(), names(offer(end(940, "public.variable", 2), TIMEOUT + 20)));
+        offer(begin(941), TIMEOUT + 30);
+        offer(variable(941, 1, "next"), TIMEOUT + 30);
+        assertEquals(List.of("next"), names(offer(end(941, "public.variable", 1), TIMEOUT + 40)));
+        assertEquals(1, pipeline.incompleteTransactions());
+    }
+
+    @Test
     void withoutMetadataAnotherTransactionEndsTheOpenOne() {
         assertEquals(List.of(), names(offer(variableWithoutMetadata(920, "x"), 0)));
         assertEquals(List.of("x"), names(offer(variableWithoutMetadata(921, "y"), 0)));
