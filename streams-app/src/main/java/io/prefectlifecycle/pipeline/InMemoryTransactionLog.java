@@ -11,6 +11,7 @@ public final class InMemoryTransactionLog implements TransactionLog {
     private final Map<String, Meta> metas = new HashMap<>();
     private final Map<String, List<InputRecord>> records = new HashMap<>();
     private List<String> pending = List.of();
+    private List<String> awaitingBegin = List.of();
 
     @Override
     public Meta meta(String txId) {
@@ -46,5 +47,15 @@ public final class InMemoryTransactionLog implements TransactionLog {
     @Override
     public void setPending(List<String> txIds) {
         pending = List.copyOf(txIds);
+    }
+
+    @Override
+    public List<String> awaitingBegin() {
+        return awaitingBegin;
+    }
+
+    @Override
+    public void setAwaitingBegin(List<String> txIds) {
+        awaitingBegin = List.copyOf(txIds);
     }
 }

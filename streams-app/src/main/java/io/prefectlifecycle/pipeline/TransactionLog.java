@@ -56,4 +56,9 @@ public interface TransactionLog {
     List<String> pending();
 
     void setPending(List<String> txIds);
+
+    /** Transactions whose changes arrived before their BEGIN record: not yet placed in commit order. */
+    List<String> awaitingBegin();
+
+    void setAwaitingBegin(List<String> txIds);
 }

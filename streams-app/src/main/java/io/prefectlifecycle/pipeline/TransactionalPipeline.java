@@ -17,7 +17,9 @@ import java.util.Map;
  * <ul>
  *   <li>With Debezium's transaction metadata, a transaction is the changes carrying its {@code transaction.id}; it is
  *       complete when its END record has arrived and as many changes as END counts. Commit order is the order of the
- *       BEGIN records (one partition).</li>
+ *       BEGIN records (one partition): only BEGIN places a transaction in line. Changes can be read before their
+ *       BEGIN (Kafka Streams interleaves topics by timestamp, and Connect stamps a batch with one millisecond); they
+ *       wait, unplaced, until it comes.</li>
  *   <li>Without it, consecutive changes with the same {@code source.txId} form a transaction, ended by a change of
  *       another transaction (or the end of the input, for {@code transform}).</li>
  *   <li>A transaction that stays incomplete for the timeout, counted from its last record (so a long transaction
@@ -133,15 +135,21 @@ public final class TransactionalPipeline {
         meta = (meta == null ? TransactionLog.Meta.first(nowMillis) : meta).withChange(nowMillis);
         log.append(txKey, meta.count(), record);
         log.putMeta(txKey, meta);
-        List<String> pending = new ArrayList<>(log.pending());
         if (txKey.startsWith(BY_XID)) {
+            List<String> pending = new ArrayList<>(log.pending());
             closeOtherTransactionsByXid(txKey, pending);
-        }
-        if (!pending.contains(txKey)) {
-            pending.add(txKey);
-            log.setPending(pending);
+            addIfAbsent(pending, txKey, log::setPending);
+        } else if (!meta.begun()) {
+            addIfAbsent(new ArrayList<>(log.awaitingBegin()), txKey, log::setAwaitingBegin);
         }
         return List.of();
+    }
+
+    private static void addIfAbsent(List<String> ids, String txKey, java.util.function.Consumer<List<String>> save) {
+        if (!ids.contains(txKey)) {
+            ids.add(txKey);
+            save.accept(ids);
+        }
     }
 
     /** Without metadata, a change of another transaction ends the open ones. */
@@ -165,11 +173,11 @@ public final class TransactionalPipeline {
         meta = (meta == null ? TransactionLog.Meta.first(nowMillis) : meta)
                 .withMarker(status.equals("END"), changes, nowMillis);
         log.putMeta(txKey, meta);
-        List<String> pending = new ArrayList<>(log.pending());
-        if (!pending.contains(txKey)) {
-            pending.add(txKey);
-            log.setPending(pending);
+        List<String> awaiting = new ArrayList<>(log.awaitingBegin());
+        if (awaiting.remove(txKey)) {
+            log.setAwaitingBegin(awaiting);
         }
+        addIfAbsent(new ArrayList<>(log.pending()), txKey, log::setPending);
     }
 
     private List<Emission> drain(long nowMillis, boolean endOfInput) {
@@ -179,18 +187,36 @@ public final class TransactionalPipeline {
             String head = pending.get(0);
             TransactionLog.Meta meta = log.meta(head);
             boolean complete = meta == null || meta.complete();
-            boolean timedOut = meta != null && nowMillis - meta.lastSeenMillis() >= timeoutMillis;
-            if (!complete && !timedOut && !endOfInput) {
+            if (!complete && !endOfInput && !timedOut(meta, nowMillis)) {
                 break;
             }
-            out.addAll(emit(head));
-            // without metadata nothing marks the end of a transaction: waiting it out is normal, not incomplete
-            if (!complete && head.startsWith(MARKED)) {
-                incompleteTransactions++;
-                log.putMeta(head, meta.asClosed());
-            }
+            out.addAll(emitWhole(head, meta, complete));
             pending.remove(0);
             log.setPending(pending);
+        }
+        // changes whose BEGIN never came: emitted once they have waited out the timeout
+        List<String> awaiting = new ArrayList<>(log.awaitingBegin());
+        for (String txKey : List.copyOf(awaiting)) {
+            TransactionLog.Meta meta = log.meta(txKey);
+            if (meta == null || endOfInput || timedOut(meta, nowMillis)) {
+                out.addAll(emitWhole(txKey, meta, false));
+                awaiting.remove(txKey);
+                log.setAwaitingBegin(awaiting);
+            }
+        }
+        return out;
+    }
+
+    private boolean timedOut(TransactionLog.Meta meta, long nowMillis) {
+        return meta != null && nowMillis - meta.lastSeenMillis() >= timeoutMillis;
+    }
+
+    private List<Emission> emitWhole(String txKey, TransactionLog.Meta meta, boolean complete) {
+        List<Emission> out = emit(txKey);
+        // without metadata nothing marks the end of a transaction: waiting it out is normal, not incomplete
+        if (!complete && txKey.startsWith(MARKED) && meta != null) {
+            incompleteTransactions++;
+            log.putMeta(txKey, meta.asClosed());
         }
         return out;
     }

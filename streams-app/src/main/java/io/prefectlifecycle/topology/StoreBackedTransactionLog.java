@@ -18,12 +18,13 @@ import java.util.List;
 
 /**
  * The transaction buffer on a changelogged store. Keys: {@code meta/<tx>}, {@code rec/<tx>/<seq>} (seq zero-padded,
- * so a prefix scan returns records in arrival order) and {@code pending}; one record per key keeps a long
+ * so a prefix scan returns records in arrival order), {@code pending} and {@code awaiting-begin}; one record per key keeps a long
  * transaction's changelog linear in its size.
  */
 final class StoreBackedTransactionLog implements TransactionLog {
 
     private static final String PENDING = "pending";
+    private static final String AWAITING_BEGIN = "awaiting-begin";
     private final KeyValueStore<String, byte[]> store;
 
     StoreBackedTransactionLog(KeyValueStore<String, byte[]> store) {
@@ -79,7 +80,26 @@ final class StoreBackedTransactionLog implements TransactionLog {
 
     @Override
     public List<String> pending() {
-        byte[] bytes = store.get(PENDING);
+        return ids(PENDING);
+    }
+
+    @Override
+    public void setPending(List<String> txIds) {
+        setIds(PENDING, txIds);
+    }
+
+    @Override
+    public List<String> awaitingBegin() {
+        return ids(AWAITING_BEGIN);
+    }
+
+    @Override
+    public void setAwaitingBegin(List<String> txIds) {
+        setIds(AWAITING_BEGIN, txIds);
+    }
+
+    private List<String> ids(String key) {
+        byte[] bytes = store.get(key);
         List<String> ids = new ArrayList<>();
         if (bytes != null) {
             read(bytes).forEach(id -> ids.add(id.textValue()));
@@ -87,11 +107,10 @@ final class StoreBackedTransactionLog implements TransactionLog {
         return ids;
     }
 
-    @Override
-    public void setPending(List<String> txIds) {
+    private void setIds(String key, List<String> txIds) {
         ArrayNode ids = Json.MAPPER.createArrayNode();
         txIds.forEach(ids::add);
-        store.put(PENDING, write(ids));
+        store.put(key, write(ids));
     }
 
     private static JsonNode read(byte[] bytes) {

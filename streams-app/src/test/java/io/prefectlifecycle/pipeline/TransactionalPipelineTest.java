@@ -71,6 +71,25 @@ class TransactionalPipelineTest {
     }
 
     @Test
+    void commitOrderIsTheOrderOfBeginRecordsEvenWhenALaterChangeIsReadFirst() {
+        // the change of transaction 951 is read before the BEGIN of 950 (same timestamp on another topic)
+        offer(variable(951, 1, "later"), 0);
+        offer(begin(950), 0);
+        offer(variable(950, 1, "earlier"), 0);
+        offer(begin(951), 0);
+        assertEquals(List.of(), names(offer(end(951, "public.variable", 1), 0)));
+        assertEquals(List.of("earlier", "later"), names(offer(end(950, "public.variable", 1), 0)));
+    }
+
+    @Test
+    void changesWhoseBeginNeverComesAreEmittedAfterTheTimeout() {
+        offer(variable(960, 1, "no-begin"), 0);
+        assertEquals(List.of(), names(pipeline.expire(TIMEOUT - 1)));
+        assertEquals(List.of("no-begin"), names(pipeline.expire(TIMEOUT)));
+        assertEquals(1, pipeline.incompleteTransactions());
+    }
+
+    @Test
     void withoutMetadataAnotherTransactionEndsTheOpenOne() {
         assertEquals(List.of(), names(offer(variableWithoutMetadata(920, "x"), 0)));
         assertEquals(List.of("x"), names(offer(variableWithoutMetadata(921, "y"), 0)));
