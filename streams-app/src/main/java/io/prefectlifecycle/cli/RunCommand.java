@@ -1,59 +1,112 @@
 package io.prefectlifecycle.cli;
 
-import io.prefectlifecycle.app.StreamsApp;
-import io.prefectlifecycle.pipeline.EncryptionKeys;
+import io.prefectlifecycle.app.AppConfig;
+import io.prefectlifecycle.app.InvalidConfigException;
+import io.prefectlifecycle.app.Setting;
+import io.prefectlifecycle.app.StreamsService;
 import io.prefectlifecycle.topology.TopologySettings;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
-import java.nio.file.Path;
-import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** The streams application against an existing Kafka cluster. */
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run the Kafka Streams application against an existing Kafka cluster.")
+/**
+ * The streams application against an existing Kafka cluster; the default command. Its flags are the
+ * {@link Setting} declarations, added by {@link SettingOptions}.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, modelTransformer = RunCommand.SettingOptions.class,
+        sortOptions = false,
+        description = {"Run the Kafka Streams application against an existing Kafka cluster (the default command).",
+            "Each setting comes from, in increasing precedence: its default, the --config-file (keys: the setting "
+                + "names, such as bootstrap.servers), its PREFECT_CDC_ environment variable, its flag.",
+            ""},
+        footer = {"",
+            "Kafka client settings (SASL, SSL, timeouts, ...) apply to every Kafka client of the app: environment "
+                + "variables KAFKA_<NAME> (KAFKA_SECURITY_PROTOCOL -> security.protocol) or keys kafka.<name> in the "
+                + "config file. Their values are never logged.",
+            "PREFECT_SERVER_ENCRYPTION_KEY: the Fernet key of block documents, as Prefect's server has it.",
+            "SIGTERM or SIGINT: Kafka Streams commits and closes within --shutdown-timeout.",
+            "Exit status: 0 stopped by a signal; 1 a pre-flight check failed, Kafka Streams failed, or it did not close "
+                + "in time; 2 invalid configuration."})
 public final class RunCommand implements Callable<Integer> {
 
-    @Option(names = "--bootstrap-servers", defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS:-localhost:9092}",
-            description = "Kafka bootstrap servers (env KAFKA_BOOTSTRAP_SERVERS). Default: ${DEFAULT-VALUE}.")
-    String bootstrapServers;
+    static final int INVALID_CONFIGURATION = 2;
 
-    @Option(names = "--application-id", defaultValue = "prefect-lifecycle-cdc",
-            description = "Kafka Streams application.id. Default: ${DEFAULT-VALUE}.")
-    String applicationId;
-
-    @Option(names = "--topic-prefix", defaultValue = "prefect", description = "Debezium topic.prefix. Default: ${DEFAULT-VALUE}.")
-    String topicPrefix;
-
-    @Option(names = "--events-topic", defaultValue = TopologySettings.DEFAULT_EVENTS_TOPIC,
-            description = "Output topic. Default: ${DEFAULT-VALUE}.")
-    String eventsTopic;
-
-    @Option(names = "--dead-letter-topic", defaultValue = TopologySettings.DEFAULT_DEAD_LETTER_TOPIC,
-            description = "Dead-letter topic. Default: ${DEFAULT-VALUE}.")
-    String deadLetterTopic;
-
-    @Option(names = "--state-dir", defaultValue = "${java.io.tmpdir}/prefect-lifecycle-cdc",
-            description = "Kafka Streams state directory. Default: ${DEFAULT-VALUE}.")
-    Path stateDir;
-
-    @Option(names = "--emit-snapshot-reads", description = "Emit snapshot reads (op r) as created events.")
-    boolean emitSnapshotReads;
-
-    @Option(names = "--transaction-timeout", defaultValue = "PT5S",
-            description = "How long a transaction may wait for its END record and changes before it is emitted "
-                    + "with what arrived (ISO-8601). Default: ${DEFAULT-VALUE}.")
-    Duration transactionTimeout;
+    @Spec
+    CommandSpec spec;
 
     @Override
-    public Integer call() throws Exception {
-        TopologySettings settings = new TopologySettings(topicPrefix, "public", eventsTopic, deadLetterTopic,
-                EncryptionKeys.fromEnvironment(System.getenv()), emitSnapshotReads, transactionTimeout);
-        try (StreamsApp app = StreamsApp.start(settings, StreamsApp.properties(bootstrapServers, applicationId, stateDir))) {
-            Runtime.getRuntime().addShutdownHook(new Thread(app::close, "shutdown"));
-            app.awaitTermination();
+    public Integer call() {
+        Map<String, String> env = System.getenv();
+        AppConfig config;
+        TopologySettings topology;
+        try {
+            config = AppConfig.load(env, flags(spec.commandLine().getParseResult()));
+            topology = config.topologySettings(env);
+        } catch (InvalidConfigException e) {
+            spec.commandLine().getErr().println("prefect-lifecycle-cdc run: " + e.getMessage());
+            spec.commandLine().getErr().flush();
+            return INVALID_CONFIGURATION;
         }
-        return 0;
+        return StreamsService.run(config, topology);
+    }
+
+    /** The settings given as flags, as written. */
+    public static Map<Setting, String> flags(ParseResult parsed) {
+        Map<Setting, String> flags = new EnumMap<>(Setting.class);
+        for (Setting setting : Setting.values()) {
+            OptionSpec option = parsed.matchedOption(setting.flag());
+            if (option != null) {
+                flags.put(setting, option.getValue());
+            }
+        }
+        return flags;
+    }
+
+    /**
+     * {@code run} when no command is named: no arguments at all, or arguments starting with an option that is not
+     * the top-level {@code --help}/{@code --version} ({@code java -jar prefect-lifecycle-cdc.jar --http-port 9000}).
+     */
+    public static String[] withDefaultCommand(String[] args) {
+        CommandLine main = Main.commandLine();
+        if (args.length > 0) {
+            String first = args[0];
+            String option = first.contains("=") ? first.substring(0, first.indexOf('=')) : first;
+            if (!first.startsWith("-") || main.getCommandSpec().optionsMap().containsKey(option)) {
+                return args;
+            }
+        }
+        String[] withRun = new String[args.length + 1];
+        withRun[0] = "run";
+        System.arraycopy(args, 0, withRun, 1, args.length);
+        return withRun;
+    }
+
+    /** Adds one {@code --flag} per {@link Setting}, its help naming the environment variable and the default. */
+    public static final class SettingOptions implements CommandLine.IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec spec) {
+            for (Setting setting : Setting.values()) {
+                boolean bool = setting.defaultValue().equals("false") || setting.defaultValue().equals("true");
+                String label = "<" + setting.key().substring(setting.key().lastIndexOf('.') + 1) + ">";
+                OptionSpec.Builder option = OptionSpec.builder(setting.flag())
+                        .type(String.class)
+                        .paramLabel(bool ? "<true|false>" : label)
+                        .arity(bool ? "0..1" : "1")
+                        .description(setting.description().replace("`", "") + " Env " + setting.env() + "."
+                                + (setting.defaultValue().isEmpty() ? "" : " Default: " + setting.defaultValue() + "."));
+                if (bool) {
+                    option.fallbackValue("true");
+                }
+                spec.addOption(option.build());
+            }
+            return spec;
+        }
     }
 }

@@ -32,6 +32,8 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     private final TopologySettings settings;
     private ProcessorContext<byte[], byte[]> context;
     private TransactionalPipeline pipeline;
+    private PipelineMetrics metrics = PipelineMetrics.NONE;
+    private long incompleteReported;
 
     LifecycleProcessor(TopologySettings settings) {
         this.settings = settings;
@@ -46,13 +48,10 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
                 settings.emitSnapshotReads());
         this.pipeline = new TransactionalPipeline(engine, new StoreBackedTransactionLog(transactions),
                 settings.transactionTimeout().toMillis());
+        this.metrics = PipelineMetrics.from(context.appConfigs());
         context.schedule(EXPIRY_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> {
-            long before = pipeline.incompleteTransactions();
             forward(pipeline.expire(now), now);
-            if (pipeline.incompleteTransactions() > before) {
-                LOG.warn("emitted {} transaction(s) incomplete after waiting {}",
-                        pipeline.incompleteTransactions() - before, settings.transactionTimeout());
-            }
+            reportIncomplete();
         });
     }
 
@@ -61,12 +60,23 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
         RecordMetadata where = context.recordMetadata().orElseThrow();
         InputRecord input = new InputRecord(where.topic(), where.partition(), where.offset(), record.key(), record.value());
         forward(pipeline.offer(input, context.currentSystemTimeMs()), record.timestamp());
+        reportIncomplete();
+    }
+
+    private void reportIncomplete() {
+        long incomplete = pipeline.incompleteTransactions() - incompleteReported;
+        if (incomplete > 0) {
+            incompleteReported += incomplete;
+            LOG.warn("emitted {} transaction(s) incomplete after waiting {}", incomplete, settings.transactionTimeout());
+            metrics.incompleteTransactions(incomplete);
+        }
     }
 
     private void forward(List<Emission> emissions, long timestamp) {
         for (Emission emission : emissions) {
             InputRecord source = emission.source();
             Outcome outcome = emission.outcome();
+            metrics.outcome(emission);
             outcome.match(
                     events -> {
                         events.events().forEach(event -> forwardEvent(event, timestamp));

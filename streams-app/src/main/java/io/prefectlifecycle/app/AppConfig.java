@@ -1,0 +1,134 @@
+package io.prefectlifecycle.app;
+
+import io.prefectlifecycle.app.Setting.ProcessingGuarantee;
+import io.prefectlifecycle.pipeline.EncryptionKeys;
+import io.prefectlifecycle.topology.TopologySettings;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The configuration of {@code run}, typed and validated: one component per {@link Setting}, the Kafka client
+ * settings passed through, and where each value came from. Build it with {@link #load}; it never holds the Fernet key
+ * ({@link #topologySettings} reads that from the environment when the topology is built).
+ *
+ * @param kafka    Kafka client settings for every client of the app; their values are never shown
+ * @param origins  where each setting's value came from: {@code default}, {@code file …}, {@code environment …},
+ *                 {@code flag …}
+ * @param warnings what was ignored while loading (unknown variables), for the start-up log
+ */
+public record AppConfig(
+        Optional<Path> configFile,
+        String bootstrapServers,
+        String applicationId,
+        String topicPrefix,
+        String schema,
+        String eventsTopic,
+        String deadLetterTopic,
+        Path stateDir,
+        ProcessingGuarantee processingGuarantee,
+        int standbyReplicas,
+        Duration transactionTimeout,
+        boolean emitSnapshotReads,
+        int httpPort,
+        Duration shutdownTimeout,
+        KafkaClientSettings kafka,
+        Map<Setting, String> origins,
+        List<String> warnings) {
+
+    public AppConfig {
+        origins = Map.copyOf(origins);
+        warnings = List.copyOf(warnings);
+    }
+
+    /**
+     * Defaults &lt; the properties file ({@code --config-file}, else {@code PREFECT_CDC_CONFIG_FILE}) &lt; the
+     * environment &lt; flags.
+     *
+     * @param env   the process environment ({@code System.getenv()})
+     * @param flags the flags given on the command line, as written
+     * @throws InvalidConfigException listing every bad value, each with its setting and source
+     */
+    public static AppConfig load(Map<String, String> env, Map<Setting, String> flags) throws InvalidConfigException {
+        return new ConfigLoader(env, flags).load();
+    }
+
+    /** Every setting at its default. */
+    public static AppConfig defaults() {
+        try {
+            return load(Map.of(), Map.of());
+        } catch (InvalidConfigException e) {
+            throw new IllegalStateException("a default does not validate", e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static AppConfig of(Map<Setting, Object> values, KafkaClientSettings kafka, Map<Setting, String> origins,
+                        List<String> warnings) {
+        return new AppConfig(
+                (Optional<Path>) values.get(Setting.CONFIG_FILE),
+                (String) values.get(Setting.BOOTSTRAP_SERVERS),
+                (String) values.get(Setting.APPLICATION_ID),
+                (String) values.get(Setting.TOPIC_PREFIX),
+                (String) values.get(Setting.SCHEMA),
+                (String) values.get(Setting.EVENTS_TOPIC),
+                (String) values.get(Setting.DEAD_LETTER_TOPIC),
+                (Path) values.get(Setting.STATE_DIR),
+                (ProcessingGuarantee) values.get(Setting.PROCESSING_GUARANTEE),
+                (Integer) values.get(Setting.STANDBY_REPLICAS),
+                (Duration) values.get(Setting.TRANSACTION_TIMEOUT),
+                (Boolean) values.get(Setting.EMIT_SNAPSHOT_READS),
+                (Integer) values.get(Setting.HTTP_PORT),
+                (Duration) values.get(Setting.SHUTDOWN_TIMEOUT),
+                kafka, origins, warnings);
+    }
+
+    /**
+     * What the topology needs, with the Fernet key override from {@code PREFECT_SERVER_ENCRYPTION_KEY}.
+     *
+     * @throws InvalidConfigException naming the variable (never its value) when it is not a Fernet key
+     */
+    public TopologySettings topologySettings(Map<String, String> env) throws InvalidConfigException {
+        try {
+            return new TopologySettings(topicPrefix, schema, eventsTopic, deadLetterTopic,
+                    EncryptionKeys.fromEnvironment(env), emitSnapshotReads, transactionTimeout);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException(List.of(e.getMessage()));
+        }
+    }
+
+    /** The value of every setting as given, for the start-up log. */
+    public Map<Setting, String> values() {
+        Map<Setting, String> values = new EnumMap<>(Setting.class);
+        values.put(Setting.CONFIG_FILE, configFile.map(Path::toString).orElse(""));
+        values.put(Setting.BOOTSTRAP_SERVERS, bootstrapServers);
+        values.put(Setting.APPLICATION_ID, applicationId);
+        values.put(Setting.TOPIC_PREFIX, topicPrefix);
+        values.put(Setting.SCHEMA, schema);
+        values.put(Setting.EVENTS_TOPIC, eventsTopic);
+        values.put(Setting.DEAD_LETTER_TOPIC, deadLetterTopic);
+        values.put(Setting.STATE_DIR, stateDir.toString());
+        values.put(Setting.PROCESSING_GUARANTEE, processingGuarantee.streamsValue());
+        values.put(Setting.STANDBY_REPLICAS, Integer.toString(standbyReplicas));
+        values.put(Setting.TRANSACTION_TIMEOUT, transactionTimeout.toString());
+        values.put(Setting.EMIT_SNAPSHOT_READS, Boolean.toString(emitSnapshotReads));
+        values.put(Setting.HTTP_PORT, Integer.toString(httpPort));
+        values.put(Setting.SHUTDOWN_TIMEOUT, shutdownTimeout.toString());
+        return values;
+    }
+
+    /** One line per setting with its origin, then the Kafka client settings' keys (never their values). */
+    @Override
+    public String toString() {
+        Map<Setting, String> values = values();
+        return Arrays.stream(Setting.values())
+                .map(s -> s.key() + "=" + values.get(s) + " (" + origins.get(s) + ")")
+                .collect(Collectors.joining("\n", "", "\nKafka client settings: " + kafka));
+    }
+}

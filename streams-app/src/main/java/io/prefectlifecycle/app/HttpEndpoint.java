@@ -1,0 +1,113 @@
+package io.prefectlifecycle.app;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/**
+ * {@code GET /health/live}, {@code /health/ready} and {@code /metrics} on {@code http.port}, all interfaces.
+ * <ul>
+ *   <li>{@code /health/live}: 200 unless Kafka Streams is {@code ERROR} or {@code NOT_RUNNING} (also while
+ *       starting, restoring state and rebalancing: a restart would not help those);</li>
+ *   <li>{@code /health/ready}: 200 only while Kafka Streams is {@code RUNNING}, else 503;</li>
+ *   <li>{@code /metrics}: Prometheus text format (OpenMetrics when the scraper asks for it).</li>
+ * </ul>
+ * The health bodies are {@code {"status":"UP|DOWN","state":"<Kafka Streams state>"}}; the state is {@code STARTING}
+ * before Kafka Streams exists (pre-flight checks).
+ */
+final class HttpEndpoint implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpEndpoint.class);
+
+    static final String STARTING = "STARTING";
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    private HttpEndpoint(HttpServer server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
+    }
+
+    /**
+     * @param state the Kafka Streams state's name, or {@link #STARTING}
+     */
+    static HttpEndpoint start(int port, Supplier<String> state, Telemetry telemetry) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(port), 16);
+        server.createContext("/health/live", exchange -> health(exchange, state.get(), isLive(state.get())));
+        server.createContext("/health/ready", exchange -> health(exchange, state.get(), isReady(state.get())));
+        server.createContext("/metrics", exchange -> {
+            if (allowed(exchange)) {
+                Telemetry.Scrape scrape = telemetry.scrape(exchange.getRequestHeaders().getFirst("Accept"));
+                respond(exchange, 200, scrape.contentType(), scrape.body());
+            }
+        });
+        server.createContext("/", exchange -> respond(exchange, 404, "text/plain; charset=utf-8",
+                "not found: /health/live, /health/ready, /metrics\n"));
+        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
+            Thread thread = new Thread(r, "http");
+            thread.setDaemon(true);
+            return thread;
+        });
+        server.setExecutor(executor);
+        server.start();
+        LOG.info("HTTP endpoint on port {}: /health/live, /health/ready, /metrics", server.getAddress().getPort());
+        return new HttpEndpoint(server, executor);
+    }
+
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    static boolean isLive(String state) {
+        return !state.equals("ERROR") && !state.equals("NOT_RUNNING");
+    }
+
+    static boolean isReady(String state) {
+        return state.equals("RUNNING");
+    }
+
+    private static void health(HttpExchange exchange, String state, boolean up) throws IOException {
+        if (allowed(exchange)) {
+            respond(exchange, up ? 200 : 503, "application/json",
+                    "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"state\":\"" + state + "\"}\n");
+        }
+    }
+
+    private static boolean allowed(HttpExchange exchange) throws IOException {
+        String method = exchange.getRequestMethod();
+        if (method.equals("GET") || method.equals("HEAD")) {
+            return true;
+        }
+        exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+        respond(exchange, 405, "text/plain; charset=utf-8", "method not allowed\n");
+        return false;
+    }
+
+    private static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        boolean head = exchange.getRequestMethod().equals("HEAD");
+        exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            if (!head) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

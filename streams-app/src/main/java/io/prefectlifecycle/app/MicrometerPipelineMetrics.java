@@ -1,0 +1,111 @@
+package io.prefectlifecycle.app;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.prefectlifecycle.event.LifecycleEvent;
+import io.prefectlifecycle.pipeline.Emission;
+import io.prefectlifecycle.topology.PipelineMetrics;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The pipeline's meters. In Prometheus' format:
+ * <ul>
+ *   <li>{@code prefect_cdc_events_total{kind,action}}: events written ({@code kind} as in the event name,
+ *       {@code block-document}; {@code action} {@code created|updated|deleted});</li>
+ *   <li>{@code prefect_cdc_dead_letters_total{reason}}: records dead-lettered, by {@link OutcomeReasons.DeadLetter};</li>
+ *   <li>{@code prefect_cdc_ignored_records_total{reason}}: records that produced no event, by
+ *       {@link OutcomeReasons.Ignored};</li>
+ *   <li>{@code prefect_cdc_incomplete_transactions_total}: transactions emitted incomplete after
+ *       {@code transaction.timeout};</li>
+ *   <li>{@code prefect_cdc_event_lag_seconds}: now − the event's {@code occurred} (the commit time) when the event
+ *       is written, a histogram.</li>
+ * </ul>
+ * Counted when processed: records re-processed after a crash or a rebalance count again.
+ */
+public final class MicrometerPipelineMetrics implements PipelineMetrics {
+
+    static final String EVENTS = "prefect.cdc.events";
+    static final String DEAD_LETTERS = "prefect.cdc.dead.letters";
+    static final String IGNORED = "prefect.cdc.ignored.records";
+    static final String INCOMPLETE = "prefect.cdc.incomplete.transactions";
+    static final String LAG = "prefect.cdc.event.lag";
+
+    private static final Duration[] LAG_BUCKETS = {
+        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+        Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
+        Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15),
+        Duration.ofHours(1), Duration.ofHours(6), Duration.ofDays(1)};
+
+    private final MeterRegistry registry;
+    private final Clock clock;
+    private final Map<String, Counter> events = new ConcurrentHashMap<>();
+    private final Map<OutcomeReasons.Ignored, Counter> ignored = new EnumMap<>(OutcomeReasons.Ignored.class);
+    private final Map<OutcomeReasons.DeadLetter, Counter> deadLetters = new EnumMap<>(OutcomeReasons.DeadLetter.class);
+    private final Counter incomplete;
+    private final Timer lag;
+
+    public MicrometerPipelineMetrics(MeterRegistry registry, Clock clock) {
+        this.registry = registry;
+        this.clock = clock;
+        // every category from zero, so that rates and alerts work before the first occurrence
+        for (OutcomeReasons.Ignored reason : OutcomeReasons.Ignored.values()) {
+            ignored.put(reason, Counter.builder(IGNORED).tag("reason", reason.label())
+                    .description("CDC records that produced no event, by reason").register(registry));
+        }
+        for (OutcomeReasons.DeadLetter reason : OutcomeReasons.DeadLetter.values()) {
+            deadLetters.put(reason, Counter.builder(DEAD_LETTERS).tag("reason", reason.label())
+                    .description("CDC records written to the dead-letter topic, by reason").register(registry));
+        }
+        this.incomplete = Counter.builder(INCOMPLETE)
+                .description("Transactions emitted with what had arrived when transaction.timeout ran out")
+                .register(registry);
+        this.lag = Timer.builder(LAG)
+                .description("Time from the commit in PostgreSQL (the event's occurred) to the event being written")
+                .serviceLevelObjectives(LAG_BUCKETS)
+                .register(registry);
+    }
+
+    @Override
+    public void outcome(Emission emission) {
+        emission.outcome().match(
+                written -> {
+                    written.events().forEach(this::event);
+                    return null;
+                },
+                skipped -> {
+                    ignored.get(OutcomeReasons.Ignored.of(skipped.reason())).increment();
+                    return null;
+                },
+                dead -> {
+                    deadLetters.get(OutcomeReasons.DeadLetter.of(dead)).increment();
+                    return null;
+                });
+    }
+
+    @Override
+    public void incompleteTransactions(long count) {
+        incomplete.increment(count);
+    }
+
+    private void event(LifecycleEvent event) {
+        events.computeIfAbsent(event.event(), this::eventCounter).increment();
+        Duration sinceCommit = Duration.between(event.occurred(), clock.instant());
+        lag.record(sinceCommit.isNegative() ? Duration.ZERO : sinceCommit);
+    }
+
+    /** {@code prefect.<kind>.<action>}: kinds and actions are a closed set, so the labels are bounded. */
+    private Counter eventCounter(String eventName) {
+        int lastDot = eventName.lastIndexOf('.');
+        int firstDot = eventName.indexOf('.');
+        String kind = firstDot < lastDot ? eventName.substring(firstDot + 1, lastDot) : "unknown";
+        String action = lastDot >= 0 ? eventName.substring(lastDot + 1) : "unknown";
+        return Counter.builder(EVENTS).tag("kind", kind).tag("action", action)
+                .description("Prefect lifecycle events written, by kind and action").register(registry);
+    }
+}

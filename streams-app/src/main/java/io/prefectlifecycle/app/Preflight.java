@@ -1,0 +1,178 @@
+package io.prefectlifecycle.app;
+
+import io.prefectlifecycle.topology.TopologySettings;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Checks before Kafka Streams starts, so that a misconfigured pod fails at once with one clear line instead of
+ * retrying in the background: the state directory is writable, the cluster answers (with the same client settings
+ * as the app, SASL/SSL included) and the output topics exist or can be created.
+ */
+final class Preflight {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Preflight.class);
+
+    /** How long the cluster may take to answer each step. */
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    /** A check failed; the message says which setting to look at. */
+    static final class Failed extends Exception {
+        Failed(String message) {
+            super(message);
+        }
+    }
+
+    private Preflight() {
+    }
+
+    static void check(AppConfig config, TopologySettings topology) throws Failed, InterruptedException {
+        check(config, topology, TIMEOUT);
+    }
+
+    static void check(AppConfig config, TopologySettings topology, Duration timeout) throws Failed, InterruptedException {
+        stateDirectory(config);
+        Map<String, Object> adminConfig = new HashMap<>(config.kafka().forAdmin());
+        adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        adminConfig.put(AdminClientConfig.CLIENT_ID_CONFIG, config.applicationId() + "-preflight");
+        adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        adminConfig.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis() / 2);
+        Admin admin;
+        try {
+            admin = Admin.create(adminConfig);
+        } catch (KafkaException e) {
+            throw new Failed("cannot create a Kafka client with the given settings: " + ThreadFailurePolicy.describe(e));
+        }
+        try {
+            cluster(admin, config, timeout);
+            outputTopics(admin, config, topology, timeout);
+            inputTopics(admin, topology, timeout);
+        } finally {
+            // pending calls are dropped, not awaited: SIGTERM during the checks stops at once
+            admin.close(Duration.ZERO);
+        }
+    }
+
+    private static void stateDirectory(AppConfig config) throws Failed {
+        Path dir = config.stateDir();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new Failed(Setting.STATE_DIR.key() + ": cannot create " + dir + " (from "
+                    + config.origins().get(Setting.STATE_DIR) + "): " + e.getClass().getSimpleName()
+                    + "; mount a writable volume there or set " + Setting.STATE_DIR.flag());
+        }
+        if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+            throw new Failed(Setting.STATE_DIR.key() + ": " + dir + " (from " + config.origins().get(Setting.STATE_DIR)
+                    + ") is not a writable directory; mount a writable volume there or set " + Setting.STATE_DIR.flag());
+        }
+    }
+
+    private static void cluster(Admin admin, AppConfig config, Duration timeout) throws Failed, InterruptedException {
+        try {
+            int brokers = admin.describeCluster().nodes().get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS).size();
+            LOG.info("Kafka cluster at {} answers: {} broker(s)", config.bootstrapServers(), brokers);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new Failed("cannot reach the Kafka cluster at " + config.bootstrapServers() + " ("
+                    + Setting.BOOTSTRAP_SERVERS.key() + " from " + config.origins().get(Setting.BOOTSTRAP_SERVERS)
+                    + ") within " + timeout.toSeconds() + " s: " + ThreadFailurePolicy.describe(cause)
+                    + "; check the address and the Kafka client settings (security.protocol, sasl.*, ssl.*)");
+        }
+    }
+
+    private static void outputTopics(Admin admin, AppConfig config, TopologySettings topology, Duration timeout)
+            throws Failed, InterruptedException {
+        Map<String, Setting> outputs = Map.of(topology.eventsTopic(), Setting.EVENTS_TOPIC,
+                topology.deadLetterTopic(), Setting.DEAD_LETTER_TOPIC);
+        Set<String> missing = new LinkedHashSet<>();
+        Map<String, KafkaFuture<TopicDescription>> described =
+                admin.describeTopics(outputs.keySet()).topicNameValues();
+        for (Map.Entry<String, KafkaFuture<TopicDescription>> entry : described.entrySet()) {
+            try {
+                entry.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                    missing.add(entry.getKey());
+                } else {
+                    throw topicFailure(config, outputs.get(entry.getKey()), entry.getKey(), "cannot be described", e.getCause());
+                }
+            } catch (TimeoutException e) {
+                throw topicFailure(config, outputs.get(entry.getKey()), entry.getKey(), "cannot be described", e);
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        // partitions and replication factor: the broker's defaults
+        List<NewTopic> topics = missing.stream().map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).toList();
+        Map<String, KafkaFuture<Void>> created = admin.createTopics(topics).values();
+        for (String topic : missing) {
+            try {
+                created.get(topic).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                LOG.info("created the output topic {}", topic);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw topicFailure(config, outputs.get(topic), topic, "is missing and could not be created",
+                            e.getCause());
+                }
+            } catch (TimeoutException e) {
+                throw topicFailure(config, outputs.get(topic), topic, "is missing and could not be created", e);
+            }
+        }
+    }
+
+    /** Input topics appear as Debezium writes to tables: none yet is worth a warning, not a failure. */
+    private static void inputTopics(Admin admin, TopologySettings topology, Duration timeout) throws InterruptedException {
+        try {
+            Set<String> names = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            List<String> inputs = new ArrayList<>(names.stream().filter(n -> topology.cdcTopics().matcher(n).matches())
+                    .sorted().toList());
+            if (inputs.isEmpty()) {
+                LOG.warn("no topic matches {} yet: is the Debezium connector running with topic.prefix={}? New topics "
+                        + "are picked up within metadata.max.age.ms", topology.cdcTopics(), topology.topicPrefix());
+                return;
+            }
+            LOG.info("input topics: {}", inputs);
+            Map<String, TopicDescription> descriptions =
+                    admin.describeTopics(inputs).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            List<String> partitioned = descriptions.values().stream().filter(d -> d.partitions().size() != 1)
+                    .map(d -> d.name() + " (" + d.partitions().size() + " partitions)").sorted().toList();
+            if (!partitioned.isEmpty()) {
+                LOG.warn("CDC topics must have one partition each so that one task sees every table (docs/adr/0001): {}",
+                        partitioned);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("cannot list the input topics: {}", ThreadFailurePolicy.describe(e));
+        }
+    }
+
+    private static Failed topicFailure(AppConfig config, Setting setting, String topic, String what, Throwable cause) {
+        return new Failed("output topic " + topic + " (" + setting.key() + " from " + config.origins().get(setting)
+                + ") " + what + ": " + ThreadFailurePolicy.describe(cause)
+                + "; create it, or grant the app's principal CREATE and DESCRIBE on it");
+    }
+}

@@ -1,0 +1,212 @@
+package io.prefectlifecycle.app;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Every setting of {@code run}, declared once: its name (the key in a {@code --config-file}), default, description
+ * and type. The environment variable is {@code PREFECT_CDC_<NAME>} ({@code .} → {@code _}, upper case) and the flag
+ * {@code --<name>} ({@code .} → {@code -}). Precedence: default &lt; file &lt; environment &lt; flag
+ * ({@link AppConfig#load}). The README's configuration table is {@link #markdownTable()}, checked by a test.
+ */
+public enum Setting {
+
+    CONFIG_FILE("config.file", "",
+            "A `.properties` file of settings (keys: the setting names) and Kafka client settings (keys prefixed "
+                    + "`kafka.`).",
+            Setting::optionalPath),
+    BOOTSTRAP_SERVERS("bootstrap.servers", "localhost:9092",
+            "Kafka cluster, `host:port[,host:port…]`.",
+            Setting::hostPorts),
+    APPLICATION_ID("application.id", "prefect-lifecycle-cdc",
+            "Kafka Streams `application.id`: the consumer group, the prefix of internal topics and transactional ids.",
+            Setting::kafkaName),
+    TOPIC_PREFIX("topic.prefix", "prefect",
+            "Debezium's `topic.prefix`: input topics are `<prefix>.<schema>.<table>` and `<prefix>.transaction`.",
+            Setting::kafkaName),
+    SCHEMA("schema", "public",
+            "PostgreSQL schema of Prefect's tables (the middle of the input topic names).",
+            Setting::kafkaName),
+    EVENTS_TOPIC("events.topic", "prefect.lifecycle-events",
+            "Output topic of the events; created at start when missing.",
+            Setting::kafkaName),
+    DEAD_LETTER_TOPIC("dead.letter.topic", "prefect.lifecycle-events.dlq",
+            "Dead-letter topic; created at start when missing.",
+            Setting::kafkaName),
+    STATE_DIR("state.dir", "/var/lib/prefect-lifecycle-cdc",
+            "Kafka Streams state (the row store): a persistent volume spares a restore from the changelog on restart.",
+            Setting::path),
+    PROCESSING_GUARANTEE("processing.guarantee", "exactly_once_v2",
+            "`exactly_once_v2` or `at_least_once` (duplicates after a crash; the event ids stay the same).",
+            ProcessingGuarantee::parse),
+    STANDBY_REPLICAS("standby.replicas", "0",
+            "Warm copies of the state kept by other instances (`num.standby.replicas`), for fast fail-over.",
+            raw -> integer(raw, 0, 16)),
+    TRANSACTION_TIMEOUT("transaction.timeout", "PT5S",
+            "How long a transaction waits for its END record and changes before it is emitted with what arrived "
+                    + "(ISO-8601 duration).",
+            Setting::positiveDuration),
+    EMIT_SNAPSHOT_READS("emit.snapshot.reads", "false",
+            "Emit Debezium snapshot reads (`op` `r`) as `created` events.",
+            Setting::bool),
+    HTTP_PORT("http.port", "8080",
+            "Port of `/health/live`, `/health/ready` and `/metrics`; `0` turns the endpoint off.",
+            raw -> integer(raw, 0, 65535)),
+    SHUTDOWN_TIMEOUT("shutdown.timeout", "PT30S",
+            "How long SIGTERM waits for Kafka Streams to commit and close (ISO-8601 duration).",
+            Setting::positiveDuration);
+
+    /** Environment variables of this app that are not settings: read by log4j2.xml. */
+    static final Set<String> OTHER_ENV_VARS = Set.of("PREFECT_CDC_LOG_LEVEL", "PREFECT_CDC_ROOT_LOG_LEVEL");
+
+    static final String ENV_PREFIX = "PREFECT_CDC_";
+
+    private static final Pattern KAFKA_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+    private static final Pattern HOST_PORT = Pattern.compile("[^\\s,:]+:(\\d{1,5})");
+
+    private final String key;
+    private final String defaultValue;
+    private final String description;
+    private final Function<String, Object> type;
+
+    Setting(String key, String defaultValue, String description, Function<String, Object> type) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.description = description;
+        this.type = type;
+    }
+
+    /** The name: the key in a {@code --config-file}. */
+    public String key() {
+        return key;
+    }
+
+    public String env() {
+        return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+
+    public String flag() {
+        return "--" + key.replace('.', '-');
+    }
+
+    /** The default as written; empty when there is none. */
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    /** One or two sentences, Markdown: shown by {@code --help} and in the README. */
+    public String description() {
+        return description;
+    }
+
+    /** @throws IllegalArgumentException saying what is expected; the message does not repeat the value */
+    Object parse(String raw) {
+        return type.apply(raw.trim());
+    }
+
+    public static Optional<Setting> forKey(String key) {
+        return Arrays.stream(values()).filter(s -> s.key.equals(key)).findFirst();
+    }
+
+    /** The README's configuration table, one row per setting. */
+    public static String markdownTable() {
+        return "| setting | environment | flag | default | meaning |\n|---|---|---|---|---|\n"
+                + Arrays.stream(values()).map(s -> "| `" + s.key + "` | `" + s.env() + "` | `" + s.flag() + "` | "
+                        + (s.defaultValue.isEmpty() ? "" : "`" + s.defaultValue + "`") + " | " + s.description + " |")
+                .collect(Collectors.joining("\n")) + "\n";
+    }
+
+    private static Object kafkaName(String raw) {
+        if (!KAFKA_NAME.matcher(raw).matches()) {
+            throw new IllegalArgumentException("must be 1 to 249 of the characters a-z A-Z 0-9 . _ -");
+        }
+        return raw;
+    }
+
+    private static Object hostPorts(String raw) {
+        for (String server : raw.split(",", -1)) {
+            var m = HOST_PORT.matcher(server.trim());
+            if (!m.matches() || Integer.parseInt(m.group(1)) > 65535) {
+                throw new IllegalArgumentException("must be host:port[,host:port…]");
+            }
+        }
+        return raw;
+    }
+
+    private static Object path(String raw) {
+        if (raw.isEmpty()) {
+            throw new IllegalArgumentException("must be a directory path");
+        }
+        try {
+            return Path.of(raw);
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("is not a file system path");
+        }
+    }
+
+    /** Empty means none. */
+    private static Object optionalPath(String raw) {
+        return raw.isEmpty() ? Optional.empty() : Optional.of((Path) path(raw));
+    }
+
+    private static Object bool(String raw) {
+        return switch (raw.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("must be true or false");
+        };
+    }
+
+    private static Object integer(String raw, int min, int max) {
+        try {
+            int value = Integer.parseInt(raw);
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // the message below says what is expected
+        }
+        throw new IllegalArgumentException("must be an integer from " + min + " to " + max);
+    }
+
+    private static Object positiveDuration(String raw) {
+        try {
+            Duration duration = Duration.parse(raw);
+            if (!duration.isNegative() && !duration.isZero()) {
+                return duration;
+            }
+        } catch (DateTimeParseException e) {
+            // the message below says what is expected
+        }
+        throw new IllegalArgumentException("must be a positive ISO-8601 duration such as PT5S or PT1M30S");
+    }
+
+    /** The values of {@code processing.guarantee}, as Kafka Streams spells them. */
+    public enum ProcessingGuarantee {
+        EXACTLY_ONCE_V2,
+        AT_LEAST_ONCE;
+
+        /** {@code exactly_once_v2}, {@code at_least_once}: the value of Kafka Streams' {@code processing.guarantee}. */
+        public String streamsValue() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        static ProcessingGuarantee parse(String raw) {
+            for (ProcessingGuarantee g : values()) {
+                if (g.streamsValue().equals(raw.toLowerCase(Locale.ROOT))) {
+                    return g;
+                }
+            }
+            throw new IllegalArgumentException("must be one of exactly_once_v2, at_least_once");
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.prefectlifecycle.topology;
+
+import io.prefectlifecycle.pipeline.Emission;
+
+import java.util.Map;
+
+/**
+ * What {@link LifecycleProcessor} reports as it goes, for metrics. The processor finds the listener in the Kafka
+ * Streams configuration under {@link #CONFIG} (an object value, as Kafka passes configured instances to plugins), so
+ * the topology's shape and {@link LifecycleTopology#build} stay as they are; without one it reports to {@link #NONE}.
+ * Called on stream threads: implementations must be thread-safe and cheap.
+ */
+public interface PipelineMetrics {
+
+    /** The Streams configuration key holding the listener instance. */
+    String CONFIG = "prefect.cdc.pipeline.metrics";
+
+    PipelineMetrics NONE = new PipelineMetrics() {
+    };
+
+    /** One input record's outcome: events, skipped with a reason, or dead-lettered. Called once per input record. */
+    default void outcome(Emission emission) {
+    }
+
+    /** Transactions just emitted incomplete because their timeout ran out. */
+    default void incompleteTransactions(long count) {
+    }
+
+    /** The listener in a Streams configuration ({@code ProcessorContext.appConfigs()}), else {@link #NONE}. */
+    static PipelineMetrics from(Map<String, Object> appConfigs) {
+        return appConfigs.get(CONFIG) instanceof PipelineMetrics metrics ? metrics : NONE;
+    }
+}

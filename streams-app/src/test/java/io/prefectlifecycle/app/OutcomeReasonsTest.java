@@ -1,0 +1,199 @@
+package io.prefectlifecycle.app;
+
+import io.prefectlifecycle.golden.ProjectPaths;
+import io.prefectlifecycle.pipeline.Emission;
+import io.prefectlifecycle.pipeline.EncryptionKeys;
+import io.prefectlifecycle.pipeline.FixtureRecord;
+import io.prefectlifecycle.pipeline.Outcome;
+import io.prefectlifecycle.topology.LifecycleTopology;
+import io.prefectlifecycle.topology.PipelineMetrics;
+import io.prefectlifecycle.topology.TopologySettings;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OutcomeReasonsTest {
+
+    @TempDir
+    Path stateDir;
+
+    @Test
+    void everySkipReasonHasItsCategory() {
+        Map<String, OutcomeReasons.Ignored> cases = new TreeMap<>(Map.ofEntries(
+                Map.entry("tombstone", OutcomeReasons.Ignored.TOMBSTONE),
+                Map.entry("heartbeat", OutcomeReasons.Ignored.HEARTBEAT),
+                Map.entry("transaction BEGIN", OutcomeReasons.Ignored.TRANSACTION_MARKER),
+                Map.entry("transaction END", OutcomeReasons.Ignored.TRANSACTION_MARKER),
+                Map.entry("logical decoding message", OutcomeReasons.Ignored.LOGICAL_MESSAGE),
+                Map.entry("truncate", OutcomeReasons.Ignored.TRUNCATE),
+                Map.entry("table not mapped: deployment", OutcomeReasons.Ignored.UNMAPPED_TABLE),
+                Map.entry("snapshot read (remembered, not emitted)", OutcomeReasons.Ignored.SNAPSHOT_READ),
+                Map.entry("redelivered change: LSN already applied to this row", OutcomeReasons.Ignored.REDELIVERED),
+                Map.entry("coalesced with a later change of the row in its transaction", OutcomeReasons.Ignored.COALESCED),
+                Map.entry("created and deleted in one transaction", OutcomeReasons.Ignored.COALESCED),
+                Map.entry("deleted by cascade with its block type or block schema", OutcomeReasons.Ignored.SILENT),
+                Map.entry("anonymous block document", OutcomeReasons.Ignored.SILENT),
+                Map.entry("deployment-scoped concurrency limit", OutcomeReasons.Ignored.SILENT),
+                Map.entry("slot churn: no payload column changed", OutcomeReasons.Ignored.SILENT),
+                Map.entry("active-slot bookkeeping: only active_slots changed", OutcomeReasons.Ignored.SILENT),
+                Map.entry("lookup table block_schema emits nothing itself", OutcomeReasons.Ignored.SILENT),
+                Map.entry("something new", OutcomeReasons.Ignored.OTHER)));
+        cases.forEach((reason, category) -> assertEquals(category, OutcomeReasons.Ignored.of(reason), reason));
+    }
+
+    @Test
+    void everyDeadLetterHasItsCategory() {
+        assertEquals(OutcomeReasons.DeadLetter.MALFORMED_RECORD, dead("value is not valid JSON (line 1, column 2)",
+                "MalformedRecord"));
+        assertEquals(OutcomeReasons.DeadLetter.COLUMN_FORMAT, dead("variable.tags is not valid JSON", "RowFormatException"));
+        assertEquals(OutcomeReasons.DeadLetter.MISSING_STATE, dead("delete of a row never seen: its payload is unknown "
+                + "(capture it from a snapshot, or set REPLICA IDENTITY FULL on variable)", "KindException"));
+        assertEquals(OutcomeReasons.DeadLetter.MISSING_STATE, dead("block schema 5f1c has not been seen, so the "
+                + "document's secret fields are unknown", "KindException"));
+        assertEquals(OutcomeReasons.DeadLetter.ENCRYPTION, dead("no encryption key: set PREFECT_SERVER_ENCRYPTION_KEY "
+                + "or capture the configuration table", "KindException"));
+        assertEquals(OutcomeReasons.DeadLetter.ENCRYPTION, dead("block document data could not be decrypted: bad "
+                + "signature", "KindException"));
+        assertEquals(OutcomeReasons.DeadLetter.ENCRYPTION, dead("configuration ENCRYPTION_KEY is not a Fernet key",
+                "KindException"));
+        assertEquals(OutcomeReasons.DeadLetter.UNSUPPORTED_MODEL, dead("unknown automation action type 'x'",
+                "KindException"));
+        assertEquals(OutcomeReasons.DeadLetter.OTHER, dead("?", "IllegalStateException"));
+    }
+
+    /**
+     * Every golden case through the real topology with the metrics listener wired as {@code run} wires it: every
+     * record is reported once, no reason falls into {@code other}, and the counts agree with the output topics.
+     */
+    @Test
+    void goldenCasesLandInNamedCategories() throws IOException {
+        List<String> uncategorized = new ArrayList<>();
+        Map<String, Long> byCategory = new TreeMap<>();
+        List<Path> cases;
+        try (Stream<Path> files = Files.walk(ProjectPaths.goldenCases())) {
+            cases = files.filter(p -> p.getFileName().toString().equals("input.jsonl")).map(Path::getParent)
+                    .sorted().toList();
+        }
+        for (Path caseDir : cases) {
+            List<Emission> seen = new ArrayList<>();
+            AtomicLong incomplete = new AtomicLong();
+            PipelineMetrics recording = new PipelineMetrics() {
+                @Override
+                public void outcome(Emission emission) {
+                    seen.add(emission);
+                }
+
+                @Override
+                public void incompleteTransactions(long count) {
+                    incomplete.addAndGet(count);
+                }
+            };
+            TopologySettings defaults = TopologySettings.defaults();
+            TopologySettings settings = new TopologySettings(defaults.topicPrefix(), defaults.schema(),
+                    defaults.eventsTopic(), defaults.deadLetterTopic(), EncryptionKeys.fromEnvironment(env(caseDir)),
+                    false, defaults.transactionTimeout());
+            Properties props = new Properties();
+            props.put(StreamsConfig.APPLICATION_ID_CONFIG, "reasons");
+            props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+            props.put(PipelineMetrics.CONFIG, recording);
+            int piped = 0;
+            long events;
+            long deadLetters;
+            try (TopologyTestDriver driver = new TopologyTestDriver(LifecycleTopology.build(settings), props)) {
+                for (String line : Files.readAllLines(caseDir.resolve("input.jsonl"), StandardCharsets.UTF_8)) {
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    FixtureRecord record = FixtureRecord.parse(line);
+                    if (settings.cdcTopics().matcher(record.topic()).matches()) {
+                        driver.createInputTopic(record.topic(), new ByteArraySerializer(), new ByteArraySerializer())
+                                .pipeInput(record.key(), record.value());
+                        piped++;
+                    }
+                }
+                driver.advanceWallClockTime(settings.transactionTimeout().plusSeconds(1));
+                events = driver.createOutputTopic(settings.eventsTopic(), new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer()).getQueueSize();
+                deadLetters = driver.createOutputTopic(settings.deadLetterTopic(), new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer()).getQueueSize();
+            }
+            String name = ProjectPaths.goldenCases().relativize(caseDir).toString();
+            assertEquals(piped, seen.size(), name + ": one outcome per record");
+            long reportedEvents = 0;
+            long reportedDead = 0;
+            for (Emission emission : seen) {
+                Outcome outcome = emission.outcome();
+                String category = outcome.match(
+                        e -> "event",
+                        skipped -> {
+                            OutcomeReasons.Ignored c = OutcomeReasons.Ignored.of(skipped.reason());
+                            if (c == OutcomeReasons.Ignored.OTHER) {
+                                uncategorized.add(name + ": skipped \"" + skipped.reason() + "\"");
+                            }
+                            return "ignored " + c.label();
+                        },
+                        dead -> {
+                            OutcomeReasons.DeadLetter c = OutcomeReasons.DeadLetter.of(dead);
+                            if (c == OutcomeReasons.DeadLetter.OTHER) {
+                                uncategorized.add(name + ": dead letter " + dead.exceptionClass() + " \""
+                                        + dead.reason() + "\"");
+                            }
+                            return "dead letter " + c.label();
+                        });
+                byCategory.merge(category, 1L, Long::sum);
+                reportedEvents += outcome.match(e -> e.events().size(), s -> 0, d -> 0);
+                reportedDead += outcome.match(e -> 0, s -> 0, d -> 1);
+            }
+            assertEquals(events, reportedEvents, name + ": events");
+            assertEquals(deadLetters, reportedDead, name + ": dead letters");
+            if (name.equals("transactions/incomplete-transaction-emitted-after-timeout")) {
+                assertEquals(1, incomplete.get(), name + ": incomplete transactions");
+            }
+        }
+        assertEquals(List.of(), uncategorized, "reasons without a category: add them to OutcomeReasons");
+        System.out.println("golden outcomes by category: " + byCategory);
+        for (String expected : List.of("ignored tombstone", "ignored transaction_marker", "ignored silent",
+                "ignored snapshot_read", "ignored coalesced", "ignored redelivered", "dead letter malformed_record",
+                "dead letter encryption", "dead letter missing_state", "dead letter unsupported_model")) {
+            assertTrue(byCategory.containsKey(expected), "no golden case covers " + expected + ": " + byCategory);
+        }
+    }
+
+    private static OutcomeReasons.DeadLetter dead(String reason, String exceptionClass) {
+        return OutcomeReasons.DeadLetter.of(new Outcome.DeadLetter(reason, exceptionClass));
+    }
+
+    private static Map<String, String> env(Path caseDir) throws IOException {
+        Map<String, String> env = new HashMap<>();
+        Path file = caseDir.resolve("env");
+        if (Files.exists(file)) {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                int eq = line.indexOf('=');
+                if (eq > 0 && !line.startsWith("#")) {
+                    env.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+                }
+            }
+        }
+        return env;
+    }
+}
