@@ -1,0 +1,210 @@
+package io.prefectlifecycle.cli;
+
+import io.prefectlifecycle.pipeline.EncryptionKeys;
+import io.prefectlifecycle.replay.ReplayException;
+import io.prefectlifecycle.replay.ReplayOptions;
+import io.prefectlifecycle.replay.ReplayResult;
+import io.prefectlifecycle.replay.Replayer;
+import io.prefectlifecycle.tail.EventTimes;
+import io.prefectlifecycle.topology.TopologySettings;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** Backfill: the live pipeline over the retained CDC topics, into a separate topic or the live one. */
+@Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Re-derive events from the retained CDC topics, with the live run's ids and bytes.",
+            "",
+            "Reads every CDC partition from its first retained offset up to the end offsets at start, without a "
+                + "consumer group (the live application's offsets and state are untouched), runs the records through "
+                + "the live pipeline and writes the events with a transactional producer. Progress on stderr; stops "
+                + "by itself. See docs/operations.md.",
+            ""},
+        footer = {"", "Examples:",
+            "  replay --bootstrap-servers kafka:9092",
+            "      everything, into prefect.lifecycle-events.replay (create it first)",
+            "  replay --from 2026-06-01T00:00:00Z --to-topic prefect.lifecycle-events",
+            "      events since June 1st, into the live topic"})
+public final class ReplayCommand implements Callable<Integer> {
+
+    static final String DEFAULT_TO_TOPIC = TopologySettings.DEFAULT_EVENTS_TOPIC + ".replay";
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,…]",
+            description = "Kafka bootstrap servers. Default: bootstrap.servers of --command-config, else "
+                    + "PREFECT_CDC_BOOTSTRAP_SERVERS, else KAFKA_BOOTSTRAP_SERVERS, else localhost:9092.")
+    String bootstrapServers;
+
+    @Option(names = "--command-config", paramLabel = "FILE",
+            description = "Kafka client properties (security.protocol, sasl.*, ssl.*, …) for the consumer and the "
+                    + "producer, as for Kafka's own command-line tools. They win over KAFKA_<NAME> environment "
+                    + "variables (KAFKA_SASL_JAAS_CONFIG → sasl.jaas.config).")
+    Path commandConfig;
+
+    @Option(names = "--topic-prefix", defaultValue = "${env:PREFECT_CDC_TOPIC_PREFIX:-prefect}", paramLabel = "PREFIX",
+            description = "Debezium topic.prefix: CDC topics are <prefix>.<schema>.<table> "
+                    + "(env PREFECT_CDC_TOPIC_PREFIX, as for run). Default: ${DEFAULT-VALUE}.")
+    String topicPrefix;
+
+    @Option(names = "--schema", defaultValue = "${env:PREFECT_CDC_SCHEMA:-public}", paramLabel = "SCHEMA",
+            description = "PostgreSQL schema of Prefect's tables (env PREFECT_CDC_SCHEMA). Default: ${DEFAULT-VALUE}.")
+    String schema;
+
+    @Option(names = "--to-topic", defaultValue = DEFAULT_TO_TOPIC, paramLabel = "TOPIC",
+            description = "Target topic; it must exist. Writing into the live events topic must be asked for "
+                    + "(consumers de-duplicate by event id). Default: ${DEFAULT-VALUE}.")
+    String toTopic;
+
+    @Option(names = "--from", paramLabel = "TIME", converter = InstantConverter.class,
+            description = "Write only events that occurred at or after this time (ISO-8601: "
+                    + "2026-06-01T00:00:00Z, 2026-06-01T02:00+02:00, 2026-06-01 = midnight UTC). The whole history "
+                    + "is still read: deletes, unchanged TOASTed values and block documents need earlier rows.")
+    Instant from;
+
+    @Option(names = "--emit-snapshot-reads", defaultValue = "${env:PREFECT_CDC_EMIT_SNAPSHOT_READS:-false}",
+            description = "Emit snapshot reads (op r) as created events; use the live application's setting "
+                    + "(env PREFECT_CDC_EMIT_SNAPSHOT_READS).")
+    boolean emitSnapshotReads;
+
+    @Option(names = "--dead-letter-topic", paramLabel = "TOPIC",
+            description = "Write records that cannot become events to this topic (it must exist), as the live "
+                    + "application writes its dead-letter topic. Default: one JSON line each on stderr (the live "
+                    + "run already put the same records in its dead-letter topic).")
+    String deadLetterTopic;
+
+    @Option(names = "--transaction-timeout", defaultValue = "${env:PREFECT_CDC_TRANSACTION_TIMEOUT:-PT5S}",
+            paramLabel = "DURATION",
+            description = "How long a database transaction may wait for its END record and changes, measured on "
+                    + "record timestamps; use the live application's setting (env PREFECT_CDC_TRANSACTION_TIMEOUT). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    Duration transactionTimeout;
+
+    @Option(names = "--transactional-id", paramLabel = "ID",
+            description = "The producer's transactional.id; a second replay with the same id fences the first. "
+                    + "Default: prefect-lifecycle-cdc-replay-<to-topic>.")
+    String transactionalId;
+
+    @Override
+    public Integer call() {
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        Replayer replayer;
+        try {
+            replayer = new Replayer(options(System.getenv()), err, System::nanoTime);
+        } catch (IllegalArgumentException | IOException e) {
+            err.println("replay: " + e.getMessage());
+            return 2;
+        }
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            replayer.stop();
+            try {
+                finished.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "replay-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            replayer.run();
+            return 0;
+        } catch (ReplayException e) {
+            err.println("replay: " + e.getMessage());
+            return 1;
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it waits for the latch released above
+            }
+        }
+    }
+
+    /** The replay described by the options, for an in-process run (tests). */
+    public ReplayResult replay(PrintStream err, Map<String, String> env) throws ReplayException, IOException {
+        return new Replayer(options(env), err, System::nanoTime).run();
+    }
+
+    public ReplayOptions options(Map<String, String> env) throws IOException {
+        TopologySettings defaults = TopologySettings.defaults();
+        TopologySettings settings = new TopologySettings(topicPrefix, schema, toTopic,
+                deadLetterTopic == null ? defaults.deadLetterTopic() : deadLetterTopic,
+                EncryptionKeys.fromEnvironment(env), emitSnapshotReads, transactionTimeout);
+        return new ReplayOptions(clientProperties(bootstrapServers, commandConfig, env), settings, toTopic,
+                Optional.ofNullable(deadLetterTopic), Optional.ofNullable(from),
+                transactionalId != null ? transactionalId : "prefect-lifecycle-cdc-replay-" + toTopic);
+    }
+
+    /**
+     * Kafka client properties of a command-line tool, later sources winning: {@code KAFKA_<NAME>} environment
+     * variables naming a client setting ({@code KAFKA_SASL_JAAS_CONFIG} → {@code sasl.jaas.config}, as for
+     * {@code run}), {@code PREFECT_CDC_BOOTSTRAP_SERVERS}, the {@code --command-config} file, the
+     * {@code --bootstrap-servers} flag; bootstrap servers default to {@code localhost:9092}.
+     */
+    public static Properties clientProperties(String bootstrapFlag, Path commandConfig, Map<String, String> env)
+            throws IOException {
+        Set<String> clientSettings = new HashSet<>(ConsumerConfig.configNames());
+        clientSettings.addAll(ProducerConfig.configNames());
+        clientSettings.addAll(AdminClientConfig.configNames());
+        Properties props = new Properties();
+        props.setProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
+        env.forEach((variable, value) -> {
+            if (variable.startsWith("KAFKA_") && !value.isBlank()) {
+                String key = variable.substring("KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.');
+                if (clientSettings.contains(key)) {
+                    props.setProperty(key, value);
+                }
+            }
+        });
+        String bootstrapFromEnv = env.get("PREFECT_CDC_BOOTSTRAP_SERVERS");
+        if (bootstrapFromEnv != null && !bootstrapFromEnv.isBlank()) {
+            props.setProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapFromEnv);
+        }
+        if (commandConfig != null) {
+            try (InputStream in = Files.newInputStream(commandConfig)) {
+                props.load(in);
+            } catch (IOException e) {
+                throw new IOException("cannot read --command-config " + commandConfig + ": " + e.getMessage(), e);
+            }
+        }
+        if (bootstrapFlag != null && !bootstrapFlag.isBlank()) {
+            props.setProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapFlag);
+        }
+        return props;
+    }
+
+    /** ISO-8601 instants, offset date-times, local date-times and dates (both taken as UTC). */
+    static final class InstantConverter implements CommandLine.ITypeConverter<Instant> {
+        @Override
+        public Instant convert(String value) {
+            try {
+                return EventTimes.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}

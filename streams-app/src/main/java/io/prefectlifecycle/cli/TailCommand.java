@@ -1,0 +1,180 @@
+package io.prefectlifecycle.cli;
+
+import io.prefectlifecycle.tail.EventFilter;
+import io.prefectlifecycle.tail.NamePatterns;
+import io.prefectlifecycle.tail.Tailer;
+import io.prefectlifecycle.topology.TopologySettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** Subscribe to the events topic with Prefect's event filter grammar. */
+@Command(name = "tail", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Print events from the events topic, filtered with Prefect's event filter grammar.",
+            "",
+            "Reads committed events only (read_committed), prints each event id once within a window, and uses no "
+                + "consumer group (nothing is committed). Repeated options of one kind are OR-ed; different options "
+                + "are AND-ed. See docs/consumers.md.",
+            ""},
+        footer = {"", "Examples:",
+            "  tail --event 'prefect.block-document.*' \\",
+            "       --event '!prefect.block-document.deleted' --output text",
+            "      new block-document events except deletes, one line each",
+            "  tail --from-beginning --exit-at-end \\",
+            "       --resource-id-prefix prefect.variable. --since 2026-06-01",
+            "      every variable event since June 1st, as JSON lines, then exit"})
+public final class TailCommand implements Callable<Integer> {
+
+    enum Output { json, text }
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,…]",
+            description = "Kafka bootstrap servers. Default: bootstrap.servers of --command-config, else "
+                    + "PREFECT_CDC_BOOTSTRAP_SERVERS, else KAFKA_BOOTSTRAP_SERVERS, else localhost:9092.")
+    String bootstrapServers;
+
+    @Option(names = "--command-config", paramLabel = "FILE",
+            description = "Kafka client properties (security.protocol, sasl.*, ssl.*, …), as for Kafka's own tools. "
+                    + "They win over KAFKA_<NAME> environment variables (KAFKA_SASL_JAAS_CONFIG → sasl.jaas.config).")
+    Path commandConfig;
+
+    @Option(names = "--topic", paramLabel = "TOPIC",
+            defaultValue = "${env:PREFECT_CDC_EVENTS_TOPIC:-" + TopologySettings.DEFAULT_EVENTS_TOPIC + "}",
+            description = "Events topic (env PREFECT_CDC_EVENTS_TOPIC, as for run). Default: ${DEFAULT-VALUE}.")
+    String topic;
+
+    @Option(names = "--event", paramLabel = "NAME",
+            description = "Event name: exact (prefect.variable.created), a prefix ending in * "
+                    + "(prefect.block-document.*), or either negated with a leading ! (!prefect.flow.*). Repeatable: "
+                    + "any of the positive ones and none of the negative ones.")
+    List<String> events = new ArrayList<>();
+
+    @Option(names = "--resource-id", paramLabel = "ID", description = "Resource id, exact (repeatable: any of).")
+    List<String> resourceIds = new ArrayList<>();
+
+    @Option(names = "--resource-id-prefix", paramLabel = "PREFIX",
+            description = "Resource id prefix, e.g. prefect.variable. (repeatable: any of).")
+    List<String> resourceIdPrefixes = new ArrayList<>();
+
+    @Option(names = "--resource-label", paramLabel = "LABEL=VALUE",
+            description = "Resource label, e.g. prefect.resource.name=db_*; the value in the --event grammar "
+                    + "(repeatable; values of one label: any of the positive, none of the negative).")
+    List<String> resourceLabels = new ArrayList<>();
+
+    @Option(names = "--related-id", paramLabel = "ID",
+            description = "A related resource has this id (repeatable: any of).")
+    List<String> relatedIds = new ArrayList<>();
+
+    @Option(names = "--related-role", paramLabel = "ROLE",
+            description = "A related resource has this role, e.g. block-type (repeatable: any of). With "
+                    + "--related-id: one related resource has both.")
+    List<String> relatedRoles = new ArrayList<>();
+
+    @Option(names = "--since", paramLabel = "TIME", converter = ReplayCommand.InstantConverter.class,
+            description = "Only events that occurred at or after this ISO-8601 time (no offset = UTC).")
+    Instant since;
+
+    @Option(names = "--until", paramLabel = "TIME", converter = ReplayCommand.InstantConverter.class,
+            description = "Only events that occurred at or before this ISO-8601 time (no offset = UTC).")
+    Instant until;
+
+    @Option(names = "--output", defaultValue = "json", paramLabel = "json|text",
+            description = "json: each event's bytes as stored, one per line; text: '<occurred> <event> <resource "
+                    + "id> [<resource name>]'. Default: ${DEFAULT-VALUE}.")
+    Output output;
+
+    @Option(names = "--from-beginning", description = "Start at the beginning of the topic (default: its end).")
+    boolean fromBeginning;
+
+    @Option(names = "--max-events", defaultValue = "0", paramLabel = "N",
+            description = "Exit after printing N events (0: no limit).")
+    long maxEvents;
+
+    @Option(names = "--exit-at-end", description = "Exit at the end of the topic as of start.")
+    boolean exitAtEnd;
+
+    @Option(names = "--dedupe-window", defaultValue = "10000", paramLabel = "N",
+            description = "Remember the last N event ids and print an id once within them (0: off). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int dedupeWindow;
+
+    @Override
+    public Integer call() {
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+        Tailer tailer;
+        try {
+            tailer = tailer(out, err, System.getenv());
+        } catch (IllegalArgumentException | IOException e) {
+            err.println("tail: " + e.getMessage());
+            return 2;
+        }
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            tailer.stop();
+            try {
+                finished.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "tail-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            tailer.run();
+            return 0;
+        } catch (RuntimeException e) {
+            err.println("tail: " + e.getMessage());
+            return 1;
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it waits for the latch released above
+            }
+        }
+    }
+
+    /** The tail described by the options, writing to the given streams (tests run it in-process). */
+    public Tailer tailer(OutputStream out, PrintStream err, Map<String, String> env) throws IOException {
+        if (maxEvents < 0 || dedupeWindow < 0) {
+            throw new IllegalArgumentException("--max-events and --dedupe-window must not be negative");
+        }
+        Tailer.Options options = new Tailer.Options(
+                ReplayCommand.clientProperties(bootstrapServers, commandConfig, env), topic, filter(),
+                output == Output.json, fromBeginning, maxEvents, dedupeWindow, exitAtEnd);
+        return new Tailer(options, out, err);
+    }
+
+    public EventFilter filter() {
+        Map<String, List<String>> labels = new LinkedHashMap<>();
+        for (String label : resourceLabels) {
+            int eq = label.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--resource-label " + label + ": expected LABEL=VALUE");
+            }
+            labels.computeIfAbsent(label.substring(0, eq), k -> new ArrayList<>()).add(label.substring(eq + 1));
+        }
+        Map<String, NamePatterns> labelPatterns = new LinkedHashMap<>();
+        labels.forEach((label, values) -> labelPatterns.put(label, NamePatterns.parse(values)));
+        return new EventFilter(NamePatterns.parse(events), Set.copyOf(resourceIds), resourceIdPrefixes,
+                labelPatterns, Set.copyOf(relatedIds), Set.copyOf(relatedRoles), since, until);
+    }
+
+}

@@ -1,0 +1,230 @@
+package io.prefectlifecycle.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.prefectlifecycle.cli.TailCommand;
+import io.prefectlifecycle.cli.TransformCommand;
+import io.prefectlifecycle.golden.ProjectPaths;
+import io.prefectlifecycle.local.LocalKafka;
+import io.prefectlifecycle.tail.LifecycleEventConsumer;
+import io.prefectlifecycle.topology.TopologySettings;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * {@code tail} against a real broker: the 42 events of the real Debezium capture (through {@code transform}) in the
+ * events topic, written in Kafka transactions as the app writes them, plus an aborted transaction whose event must
+ * not show and a second copy of one event (same id) that must show once.
+ */
+class TailIT {
+    private static final String TOPIC = TopologySettings.DEFAULT_EVENTS_TOPIC;
+    private static final String NEW_EVENTS_TOPIC = "prefect.lifecycle-events.tail-it-new";
+    private static final String DB_URL = "prefect.variable.5f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e";
+
+    private static LocalKafka kafka;
+    private static List<String> events;
+    private static KafkaProducer<byte[], byte[]> producer;
+
+    @BeforeAll
+    static void writeEvents() throws Exception {
+        events = capturedEvents();
+        assertEquals(42, events.size());
+        kafka = LocalKafka.start();
+        kafka.createTopics(List.of(TOPIC, NEW_EVENTS_TOPIC));
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tail-it");
+        producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        producer.initTransactions();
+
+        producer.beginTransaction();
+        events.subList(0, 20).forEach(TailIT::send);
+        producer.commitTransaction();
+
+        producer.beginTransaction();
+        send(events.get(0).replace("db_url", "rolled_back").replace("\"id\":\"01", "\"id\":\"02"));
+        producer.flush();
+        producer.abortTransaction();
+
+        producer.beginTransaction();
+        events.subList(20, events.size()).forEach(TailIT::send);
+        send(events.get(0)); // the same event again, as a replay into the live topic writes it
+        producer.commitTransaction();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (producer != null) {
+            producer.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void prefixesAndNegationsOnEventNames() throws Exception {
+        assertEquals(List.of(
+                "2026-11-26T19:02:50.767460Z prefect.block-document.created prefect.block-document.7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d prod-db-creds",
+                "2026-11-26T19:02:50.775932Z prefect.block-document.created prefect.block-document.00000000-0000-4000-8000-000000000403 big-doc",
+                "2026-11-26T19:02:50.776767Z prefect.block-document.updated prefect.block-document.00000000-0000-4000-8000-000000000403 big-doc",
+                "2026-11-26T19:02:50.778398Z prefect.block-document.created prefect.block-document.00000000-0000-4000-8000-000000000404 two-step",
+                "2026-11-26T19:02:50.779601Z prefect.block-document.updated prefect.block-document.7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d prod-db-creds",
+                "2026-11-26T19:02:50.781089Z prefect.block-document.created prefect.block-document.00000000-0000-4000-8000-000000000405 doomed-doc"),
+                tail("--event", "prefect.block-document.*", "--event", "!prefect.block-document.deleted",
+                        "--output", "text"));
+    }
+
+    @Test
+    void jsonIsTheStoredBytesAndAnAbortedEventNeverShows() throws Exception {
+        assertEquals(events.subList(0, 12), tail("--resource-id-prefix", "prefect.variable."));
+        List<String> all = tail("--output", "text");
+        assertEquals(42, all.size(), "every committed event once: the aborted one is not read, the copy is dropped");
+        assertTrue(all.stream().noneMatch(line -> line.contains("rolled_back")));
+    }
+
+    @Test
+    void aSecondCopyOfAnEventShowsOnceUnlessDeduplicationIsOff() throws Exception {
+        String created = "2026-11-26T19:02:50.740167Z prefect.variable.created " + DB_URL + " db_url";
+        String deleted = "2026-11-26T19:02:50.756451Z prefect.variable.deleted " + DB_URL + " db_url";
+        assertEquals(List.of(created, deleted), tail("--resource-id", DB_URL, "--output", "text"));
+        assertEquals(List.of(created, deleted, created),
+                tail("--resource-id", DB_URL, "--output", "text", "--dedupe-window", "0"));
+    }
+
+    @Test
+    void relatedResourcesAndOccurredBounds() throws Exception {
+        assertEquals(List.of("2026-11-26T19:02:50.781089Z prefect.block-document.created "
+                        + "prefect.block-document.00000000-0000-4000-8000-000000000405 doomed-doc"),
+                tail("--related-id", "prefect.block-type.00000000-0000-4000-8000-000000000202",
+                        "--related-role", "block-type", "--output", "text"));
+        assertEquals(List.of(), tail("--related-id", "prefect.block-type.00000000-0000-4000-8000-000000000202",
+                "--related-role", "block-schema", "--output", "text"));
+        assertEquals(List.of(
+                "2026-11-26T19:02:50.785205Z prefect.concurrency-limit.created prefect.concurrency-limit.c0ffee00-1234-4abc-9def-0123456789ab tag:database",
+                "2026-11-26T19:02:50.785578Z prefect.concurrency-limit.created prefect.concurrency-limit.1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d api-rate",
+                "2026-11-26T19:02:50.789272Z prefect.concurrency-limit.updated prefect.concurrency-limit.1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d api-rate"),
+                tail("--since", "2026-11-26T19:02:50.785205Z", "--until", "2026-11-26T20:02:50.789272+01:00",
+                        "--output", "text"));
+        assertEquals(List.of("2026-11-26T19:02:50.799907Z prefect.automation.created "
+                        + "prefect.automation.a3b4c5d6-e7f8-4091-a2b3-c4d5e6f70819 Notify on failure"),
+                tail("--resource-label", "prefect.resource.name=Notify*", "--event", "prefect.automation.created",
+                        "--output", "text"));
+    }
+
+    @Test
+    void maxEventsStopsEarly() throws Exception {
+        assertEquals(events.subList(0, 2), tailWithoutEnd("--from-beginning", "--max-events", "2"));
+    }
+
+    @Test
+    void withoutFromBeginningOnlyNewEventsShow() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        TailCommand command = parse("--bootstrap-servers", kafka.bootstrapServers(), "--topic", NEW_EVENTS_TOPIC,
+                "--max-events", "1", "--event", "prefect.flow.*");
+        CompletableFuture<Long> running = CompletableFuture.supplyAsync(() -> {
+            try {
+                return command.tailer(out, new PrintStream(err, true, StandardCharsets.UTF_8), Map.of()).run();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Awaitility.await("tail at the end").atMost(Duration.ofSeconds(30))
+                .until(() -> err.toString(StandardCharsets.UTF_8).contains("from the end"));
+        String later = events.get(12).replace("etl-nightly", "etl-hourly").replace("\"id\":\"01", "\"id\":\"03");
+        producer.beginTransaction();
+        send(NEW_EVENTS_TOPIC, events.get(0)); // not a flow event: filtered out
+        send(NEW_EVENTS_TOPIC, later);
+        producer.commitTransaction();
+        assertEquals(1L, running.get(30, TimeUnit.SECONDS));
+        assertEquals(List.of(later), out.toString(StandardCharsets.UTF_8).lines().toList());
+    }
+
+    @Test
+    void theJavaConsumerOfDocsConsumersMdSeesEachCommittedEventOnce() throws Exception {
+        List<String> handled = Collections.synchronizedList(new ArrayList<>());
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
+                LifecycleEventConsumer.properties(kafka.bootstrapServers(), "consumer-example-it"));
+        CompletableFuture<Void> running = CompletableFuture.runAsync(
+                () -> LifecycleEventConsumer.consume(consumer, event -> handled.add(event.get("id").asText())));
+        Awaitility.await("42 events").atMost(Duration.ofSeconds(60)).until(() -> handled.size() >= 42);
+        consumer.wakeup();
+        running.get(30, TimeUnit.SECONDS);
+        List<String> ids = events.stream().map(e -> e.replaceFirst("^.*\"id\":\"([^\"]+)\".*$", "$1")).toList();
+        assertTrue(handled.containsAll(ids), "every committed event");
+        assertEquals(Set.copyOf(handled).size(), handled.size(), "each id once");
+        assertTrue(handled.stream().noneMatch(id -> id.startsWith("02")), "not the aborted one");
+    }
+
+    /** Runs tail from the beginning to the end as of start, in-process, and returns its stdout lines. */
+    private static List<String> tail(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--from-beginning", "--exit-at-end"));
+        return tailWithoutEnd(all.toArray(String[]::new));
+    }
+
+    private static List<String> tailWithoutEnd(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers()));
+        all.addAll(List.of(args));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        parse(all.toArray(String[]::new)).tailer(out, new PrintStream(err, true, StandardCharsets.UTF_8), Map.of()).run();
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("tail: reading " + TOPIC), err.toString());
+        return out.toString(StandardCharsets.UTF_8).lines().toList();
+    }
+
+    private static TailCommand parse(String... args) {
+        TailCommand command = new TailCommand();
+        new CommandLine(command).parseArgs(args);
+        return command;
+    }
+
+    private static void send(String event) {
+        send(TOPIC, event);
+    }
+
+    private static void send(String topic, String event) {
+        String resourceId = event.replaceFirst("^.*?\"prefect.resource.id\":\"([^\"]+)\".*$", "$1");
+        String name = event.replaceFirst("^.*?\"event\":\"([^\"]+)\".*$", "$1");
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("prefect.event", name.getBytes(StandardCharsets.UTF_8));
+        headers.add("prefect.resource.id", resourceId.getBytes(StandardCharsets.UTF_8));
+        producer.send(new ProducerRecord<>(topic, null, resourceId.getBytes(StandardCharsets.UTF_8),
+                event.getBytes(StandardCharsets.UTF_8), headers));
+    }
+
+    /** The events of the real Debezium capture, as the pipeline writes them. */
+    private static List<String> capturedEvents() throws Exception {
+        byte[] capture = Files.readAllBytes(ProjectPaths.root()
+                .resolve("streams-app/src/test/resources/golden-captured/debezium-capture.jsonl"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new TransformCommand().transform(new ByteArrayInputStream(capture), out, OutputStream.nullOutputStream(), Map.of());
+        return out.toString(StandardCharsets.UTF_8).lines().toList();
+    }
+}
