@@ -325,7 +325,7 @@ final class PrefectScenario {
         return String.format("00000000-0000-4000-8000-%012d", n);
     }
 
-    private static String randomText(int length, long seed) {
+    static String randomText(int length, long seed) {
         String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
         Random random = new Random(seed);
         StringBuilder text = new StringBuilder(length);
