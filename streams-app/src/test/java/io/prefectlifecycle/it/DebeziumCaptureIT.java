@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * Real PostgreSQL, Kafka and Connect with Debezium, registered from connect-config/: runs Prefect's
  * writes for every captured table and action ({@link PrefectScenario}) and checks what Debezium
  * emits. With {@code -Dgolden.capture=true} it also (re)writes the captured records, in emission
- * order, to {@code src/test/resources/golden-captured/debezium-capture.jsonl}: the real inputs the
+ * order, to {@code src/test/resources/golden/captured/debezium-3.6-full-scenario/input.jsonl}: the real inputs the
  * golden cases are cut from.
  */
 class DebeziumCaptureIT {
@@ -177,7 +177,7 @@ class DebeziumCaptureIT {
     private static Path goldenFile() {
         String root = System.getenv("PROJECT_ROOT");
         Path module = root != null ? Path.of(root, "streams-app") : Path.of("");
-        return module.resolve("src/test/resources/golden-captured/debezium-capture.jsonl").toAbsolutePath().normalize();
+        return module.resolve("src/test/resources/golden/captured/debezium-3.6-full-scenario/input.jsonl").toAbsolutePath().normalize();
     }
 
     private static Map<String, Integer> ops(Object... opCounts) {

@@ -272,7 +272,7 @@ class ReplayIT {
     }
 
     private static Path capture() {
-        return ProjectPaths.root().resolve("streams-app/src/test/resources/golden-captured/debezium-capture.jsonl");
+        return ProjectPaths.root().resolve("streams-app/src/test/resources/golden/captured/debezium-3.6-full-scenario/input.jsonl");
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

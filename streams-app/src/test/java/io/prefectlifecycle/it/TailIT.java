@@ -222,7 +222,7 @@ class TailIT {
     /** The events of the real Debezium capture, as the pipeline writes them. */
     private static List<String> capturedEvents() throws Exception {
         byte[] capture = Files.readAllBytes(ProjectPaths.root()
-                .resolve("streams-app/src/test/resources/golden-captured/debezium-capture.jsonl"));
+                .resolve("streams-app/src/test/resources/golden/captured/debezium-3.6-full-scenario/input.jsonl"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         new TransformCommand().transform(new ByteArrayInputStream(capture), out, OutputStream.nullOutputStream(), Map.of());
         return out.toString(StandardCharsets.UTF_8).lines().toList();
