@@ -42,7 +42,7 @@ public record KafkaClientSettings(Map<String, String> values, Map<String, String
     }
 
     /** The Kafka setting an environment variable names, if it is {@code KAFKA_<NAME>}. */
-    static Optional<String> keyOfEnv(String variable) {
+    public static Optional<String> keyOfEnv(String variable) {
         if (!variable.startsWith(ENV_PREFIX) || variable.length() == ENV_PREFIX.length()) {
             return Optional.empty();
         }
@@ -50,7 +50,7 @@ public record KafkaClientSettings(Map<String, String> values, Map<String, String
     }
 
     /** Whether Kafka's clients or Kafka Streams know the key (with or without a client prefix such as {@code producer.}). */
-    static boolean isKnown(String key) {
+    public static boolean isKnown(String key) {
         if (KNOWN.contains(key) || key.startsWith(StreamsConfig.TOPIC_PREFIX)) {
             return true;
         }

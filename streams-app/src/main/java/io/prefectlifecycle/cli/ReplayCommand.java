@@ -7,30 +7,20 @@ import io.prefectlifecycle.replay.ReplayResult;
 import io.prefectlifecycle.replay.Replayer;
 import io.prefectlifecycle.tail.EventTimes;
 import io.prefectlifecycle.topology.TopologySettings;
-import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -53,16 +43,8 @@ public final class ReplayCommand implements Callable<Integer> {
 
     static final String DEFAULT_TO_TOPIC = TopologySettings.DEFAULT_EVENTS_TOPIC + ".replay";
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,…]",
-            description = "Kafka bootstrap servers. Default: bootstrap.servers of --command-config, else "
-                    + "PREFECT_CDC_BOOTSTRAP_SERVERS, else KAFKA_BOOTSTRAP_SERVERS, else localhost:9092.")
-    String bootstrapServers;
-
-    @Option(names = "--command-config", paramLabel = "FILE",
-            description = "Kafka client properties (security.protocol, sasl.*, ssl.*, …) for the consumer and the "
-                    + "producer, as for Kafka's own command-line tools. They win over KAFKA_<NAME> environment "
-                    + "variables (KAFKA_SASL_JAAS_CONFIG → sasl.jaas.config).")
-    Path commandConfig;
+    @Mixin
+    KafkaConnection kafka;
 
     @Option(names = "--topic-prefix", defaultValue = "${env:PREFECT_CDC_TOPIC_PREFIX:-prefect}", paramLabel = "PREFIX",
             description = "Debezium topic.prefix: CDC topics are <prefix>.<schema>.<table> "
@@ -153,48 +135,11 @@ public final class ReplayCommand implements Callable<Integer> {
         TopologySettings settings = new TopologySettings(topicPrefix, schema, toTopic,
                 deadLetterTopic == null ? defaults.deadLetterTopic() : deadLetterTopic,
                 EncryptionKeys.fromEnvironment(env), emitSnapshotReads, transactionTimeout);
-        return new ReplayOptions(clientProperties(bootstrapServers, commandConfig, env), settings, toTopic,
+        return new ReplayOptions(kafka.properties(env), settings, toTopic,
                 Optional.ofNullable(deadLetterTopic), Optional.ofNullable(from),
                 transactionalId != null ? transactionalId : "prefect-lifecycle-cdc-replay-" + toTopic);
     }
 
-    /**
-     * Kafka client properties of a command-line tool, later sources winning: {@code KAFKA_<NAME>} environment
-     * variables naming a client setting ({@code KAFKA_SASL_JAAS_CONFIG} → {@code sasl.jaas.config}, as for
-     * {@code run}), {@code PREFECT_CDC_BOOTSTRAP_SERVERS}, the {@code --command-config} file, the
-     * {@code --bootstrap-servers} flag; bootstrap servers default to {@code localhost:9092}.
-     */
-    public static Properties clientProperties(String bootstrapFlag, Path commandConfig, Map<String, String> env)
-            throws IOException {
-        Set<String> clientSettings = new HashSet<>(ConsumerConfig.configNames());
-        clientSettings.addAll(ProducerConfig.configNames());
-        clientSettings.addAll(AdminClientConfig.configNames());
-        Properties props = new Properties();
-        props.setProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
-        env.forEach((variable, value) -> {
-            if (variable.startsWith("KAFKA_") && !value.isBlank()) {
-                String key = variable.substring("KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.');
-                if (clientSettings.contains(key)) {
-                    props.setProperty(key, value);
-                }
-            }
-        });
-        String bootstrapFromEnv = env.get("PREFECT_CDC_BOOTSTRAP_SERVERS");
-        if (bootstrapFromEnv != null && !bootstrapFromEnv.isBlank()) {
-            props.setProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapFromEnv);
-        }
-        if (commandConfig != null) {
-            try (InputStream in = Files.newInputStream(commandConfig)) {
-                props.load(in);
-            } catch (IOException e) {
-                throw new IOException("cannot read --command-config " + commandConfig + ": " + e.getMessage(), e);
-            }
-        }
-        if (bootstrapFlag != null && !bootstrapFlag.isBlank()) {
-            props.setProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapFlag);
-        }
-        return props;
-    }
 
     /** ISO-8601 instants, offset date-times, local date-times and dates (both taken as UTC). */
     static final class InstantConverter implements CommandLine.ITypeConverter<Instant> {

@@ -5,6 +5,7 @@ import io.prefectlifecycle.tail.NamePatterns;
 import io.prefectlifecycle.tail.Tailer;
 import io.prefectlifecycle.topology.TopologySettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.BufferedOutputStream;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,15 +44,8 @@ public final class TailCommand implements Callable<Integer> {
 
     enum Output { json, text }
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,…]",
-            description = "Kafka bootstrap servers. Default: bootstrap.servers of --command-config, else "
-                    + "PREFECT_CDC_BOOTSTRAP_SERVERS, else KAFKA_BOOTSTRAP_SERVERS, else localhost:9092.")
-    String bootstrapServers;
-
-    @Option(names = "--command-config", paramLabel = "FILE",
-            description = "Kafka client properties (security.protocol, sasl.*, ssl.*, …), as for Kafka's own tools. "
-                    + "They win over KAFKA_<NAME> environment variables (KAFKA_SASL_JAAS_CONFIG → sasl.jaas.config).")
-    Path commandConfig;
+    @Mixin
+    KafkaConnection kafka;
 
     @Option(names = "--topic", paramLabel = "TOPIC",
             defaultValue = "${env:PREFECT_CDC_EVENTS_TOPIC:-" + TopologySettings.DEFAULT_EVENTS_TOPIC + "}",
@@ -157,7 +150,7 @@ public final class TailCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--max-events and --dedupe-window must not be negative");
         }
         Tailer.Options options = new Tailer.Options(
-                ReplayCommand.clientProperties(bootstrapServers, commandConfig, env), topic, filter(),
+                kafka.properties(env), topic, filter(),
                 output == Output.json, fromBeginning, maxEvents, dedupeWindow, exitAtEnd);
         return new Tailer(options, out, err);
     }

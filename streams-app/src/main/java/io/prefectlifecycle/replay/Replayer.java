@@ -9,6 +9,7 @@ import io.prefectlifecycle.pipeline.InMemoryTransactionLog;
 import io.prefectlifecycle.pipeline.InputRecord;
 import io.prefectlifecycle.pipeline.LifecycleEngine;
 import io.prefectlifecycle.pipeline.Outcome;
+import io.prefectlifecycle.pipeline.OutputRecords;
 import io.prefectlifecycle.pipeline.TransactionalPipeline;
 import io.prefectlifecycle.topology.TopologySettings;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -23,13 +24,10 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -311,7 +309,8 @@ public final class Replayer {
                                 boolean wanted = from == null || !event.occurred().isBefore(from);
                                 if (wanted) {
                                     send(new ProducerRecord<>(options.toTopic(), null, timestamp,
-                                            utf8(event.resource().id()), event.toJsonBytes(), eventHeaders(event)));
+                                            OutputRecords.eventKey(event), event.toJsonBytes(),
+                                            OutputRecords.eventHeaders(event)));
                                     eventsInTransaction++;
                                 }
                                 progress.event(wanted);
@@ -331,14 +330,8 @@ public final class Replayer {
         private void deadLetter(InputRecord source, Outcome.DeadLetter dead, long timestamp) {
             progress.deadLetter();
             if (options.deadLetterTopic().isPresent()) {
-                Headers headers = new RecordHeaders()
-                        .add("dlq.source.topic", utf8(source.topic()))
-                        .add("dlq.source.partition", utf8(Integer.toString(source.partition())))
-                        .add("dlq.source.offset", utf8(Long.toString(source.offset())))
-                        .add("dlq.reason", utf8(dead.reason()))
-                        .add("dlq.exception.class", utf8(dead.exceptionClass()));
                 send(new ProducerRecord<>(options.deadLetterTopic().get(), null, timestamp, source.key(),
-                        source.value(), headers));
+                        source.value(), OutputRecords.deadLetterHeaders(source, dead)));
             } else {
                 ObjectNode line = Json.MAPPER.createObjectNode();
                 line.put("topic", source.topic()).put("partition", source.partition()).put("offset", source.offset());
@@ -387,12 +380,6 @@ public final class Replayer {
         }
     }
 
-    private static Headers eventHeaders(LifecycleEvent event) {
-        return new RecordHeaders()
-                .add("prefect.event", utf8(event.event()))
-                .add("prefect.resource.id", utf8(event.resource().id()));
-    }
-
     static String summary(ReplayResult r) {
         double seconds = r.elapsed().toNanos() / 1e9;
         return String.format(Locale.ROOT,
@@ -402,9 +389,5 @@ public final class Replayer {
                 r.eventsBeforeFrom() > 0 ? String.format(Locale.ROOT, ", %,d before --from left out",
                         r.eventsBeforeFrom()) : "",
                 r.eventsPerSecond(), r.deadLetters(), r.incompleteTransactions());
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -5,11 +5,10 @@ import io.prefectlifecycle.pipeline.Emission;
 import io.prefectlifecycle.pipeline.InputRecord;
 import io.prefectlifecycle.pipeline.LifecycleEngine;
 import io.prefectlifecycle.pipeline.Outcome;
+import io.prefectlifecycle.pipeline.OutputRecords;
 import io.prefectlifecycle.pipeline.RowStore;
 import io.prefectlifecycle.pipeline.StoredRow;
 import io.prefectlifecycle.pipeline.TransactionalPipeline;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -19,7 +18,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
@@ -95,27 +93,16 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     }
 
     private void forwardEvent(LifecycleEvent event, long timestamp) {
-        Headers headers = new RecordHeaders()
-                .add("prefect.event", utf8(event.event()))
-                .add("prefect.resource.id", utf8(event.resource().id()));
-        context.forward(new Record<>(utf8(event.resource().id()), event.toJsonBytes(), timestamp, headers),
-                LifecycleTopology.EVENTS_SINK);
+        context.forward(new Record<>(OutputRecords.eventKey(event), event.toJsonBytes(), timestamp,
+                OutputRecords.eventHeaders(event)), LifecycleTopology.EVENTS_SINK);
     }
 
     private void forwardDeadLetter(InputRecord source, Outcome.DeadLetter dead, long timestamp) {
         LOG.warn("dead letter {}-{}@{}: {}", source.topic(), source.partition(), source.offset(), dead.reason());
-        Headers headers = new RecordHeaders()
-                .add("dlq.source.topic", utf8(source.topic()))
-                .add("dlq.source.partition", utf8(Integer.toString(source.partition())))
-                .add("dlq.source.offset", utf8(Long.toString(source.offset())))
-                .add("dlq.reason", utf8(dead.reason()))
-                .add("dlq.exception.class", utf8(dead.exceptionClass()));
-        context.forward(new Record<>(source.key(), source.value(), timestamp, headers), LifecycleTopology.DEAD_LETTER_SINK);
+        context.forward(new Record<>(source.key(), source.value(), timestamp, OutputRecords.deadLetterHeaders(source, dead)),
+                LifecycleTopology.DEAD_LETTER_SINK);
     }
 
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
 
     /** The engine's row state on the task's changelogged store. */
     private record StoreBackedRows(KeyValueStore<String, byte[]> store) implements RowStore {

@@ -1,5 +1,6 @@
 package io.prefectlifecycle.replay;
 
+import io.prefectlifecycle.cli.KafkaConnection;
 import io.prefectlifecycle.cli.ReplayCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,25 +83,25 @@ class ReplayCommandTest {
         Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", "env:9092", "KAFKA_SASL_MECHANISM", "SCRAM-SHA-512",
                 "KAFKA_SSL_TRUSTSTORE_LOCATION", "/etc/kafka/truststore.jks", "KAFKA_HEAP_OPTS", "-Xmx1g");
 
-        Properties fromEnv = ReplayCommand.clientProperties(null, null, env);
+        Properties fromEnv = KafkaConnection.properties(null, null, env);
         assertEquals("env:9092", fromEnv.getProperty("bootstrap.servers"));
         assertEquals("SCRAM-SHA-512", fromEnv.getProperty("sasl.mechanism"));
         assertEquals("/etc/kafka/truststore.jks", fromEnv.getProperty("ssl.truststore.location"));
         assertNull(fromEnv.getProperty("heap.opts"), "not a client setting");
 
-        Properties fromFile = ReplayCommand.clientProperties(null, config, env);
+        Properties fromFile = KafkaConnection.properties(null, config, env);
         assertEquals("file:9093", fromFile.getProperty("bootstrap.servers"));
         assertEquals("PLAIN", fromFile.getProperty("sasl.mechanism"));
         assertEquals("SASL_SSL", fromFile.getProperty("security.protocol"));
         assertEquals("/etc/kafka/truststore.jks", fromFile.getProperty("ssl.truststore.location"));
 
-        assertEquals("flag:9092", ReplayCommand.clientProperties("flag:9092", config, env).getProperty("bootstrap.servers"));
+        assertEquals("flag:9092", KafkaConnection.properties("flag:9092", config, env).getProperty("bootstrap.servers"));
 
         Map<String, String> both = Map.of("KAFKA_BOOTSTRAP_SERVERS", "kafka-env:9092",
                 "PREFECT_CDC_BOOTSTRAP_SERVERS", "prefect-env:9092");
-        assertEquals("prefect-env:9092", ReplayCommand.clientProperties(null, null, both).getProperty("bootstrap.servers"),
+        assertEquals("prefect-env:9092", KafkaConnection.properties(null, null, both).getProperty("bootstrap.servers"),
                 "the app's own variable wins over the Kafka client one");
-        assertEquals("file:9093", ReplayCommand.clientProperties(null, config, both).getProperty("bootstrap.servers"));
+        assertEquals("file:9093", KafkaConnection.properties(null, config, both).getProperty("bootstrap.servers"));
     }
 
     @Test

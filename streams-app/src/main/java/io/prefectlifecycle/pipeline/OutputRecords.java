@@ -1,0 +1,42 @@
+package io.prefectlifecycle.pipeline;
+
+import io.prefectlifecycle.event.LifecycleEvent;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The one place that says what an event and a dead letter look like as Kafka records (docs/contract.md): the live
+ * topology and {@code replay} write exactly these, so a replay is byte for byte the live run.
+ */
+public final class OutputRecords {
+
+    private OutputRecords() {
+    }
+
+    /** An event's key: its resource id, UTF-8 (per-object ordering). */
+    public static byte[] eventKey(LifecycleEvent event) {
+        return utf8(event.resource().id());
+    }
+
+    public static Headers eventHeaders(LifecycleEvent event) {
+        return new RecordHeaders()
+                .add("prefect.event", utf8(event.event()))
+                .add("prefect.resource.id", utf8(event.resource().id()));
+    }
+
+    /** A dead letter keeps the original key and value; these headers say where it came from and why. */
+    public static Headers deadLetterHeaders(InputRecord source, Outcome.DeadLetter dead) {
+        return new RecordHeaders()
+                .add("dlq.source.topic", utf8(source.topic()))
+                .add("dlq.source.partition", utf8(Integer.toString(source.partition())))
+                .add("dlq.source.offset", utf8(Long.toString(source.offset())))
+                .add("dlq.reason", utf8(dead.reason()))
+                .add("dlq.exception.class", utf8(dead.exceptionClass()));
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
