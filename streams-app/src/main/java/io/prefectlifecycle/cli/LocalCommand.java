@@ -58,6 +58,7 @@ public final class LocalCommand implements Callable<Integer> {
             stack.kafka().createTopics(List.of(settings.eventsTopic(), settings.deadLetterTopic()));
             app = StreamsApp.start(settings, StreamsApp.properties(stack.bootstrapServers(), "prefect-lifecycle-cdc", stateDir));
             consumer = eventsConsumer(stack.bootstrapServers(), settings.eventsTopic());
+            awaitRunning(app, Duration.ofSeconds(60));
             // a throwaway database: its password is printed so that psql can connect
             err.println("ready: database postgresql://" + stack.postgres().user() + ":" + stack.postgres().password()
                     + "@" + stack.postgres().host() + ":" + stack.postgres().port() + "/" + stack.postgres().dbname()
@@ -97,6 +98,14 @@ public final class LocalCommand implements Callable<Integer> {
             stopped.countDown();
         }
         return 0;
+    }
+
+    /** Ready means the app has its partitions: a change made after "ready" is not held up by the first rebalance. */
+    private static void awaitRunning(StreamsApp app, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (app.state() != org.apache.kafka.streams.KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
     }
 
     private static KafkaConsumer<byte[], byte[]> eventsConsumer(String bootstrapServers, String topic) {
