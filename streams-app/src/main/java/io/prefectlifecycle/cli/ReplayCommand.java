@@ -22,8 +22,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /** Backfill: the live pipeline over the retained CDC topics, into a separate topic or the live one. */
 @Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
@@ -99,30 +97,17 @@ public final class ReplayCommand implements Callable<Integer> {
             err.println("replay: " + e.getMessage());
             return 2;
         }
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            replayer.stop();
-            try {
-                finished.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        return UntilStopped.run("replay", new UntilStopped.Work() {
+            @Override
+            public void run() throws ReplayException {
+                replayer.run();
             }
-        }, "replay-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            replayer.run();
-            return 0;
-        } catch (ReplayException e) {
-            err.println("replay: " + e.getMessage());
-            return 1;
-        } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it waits for the latch released above
+
+            @Override
+            public void stop() {
+                replayer.stop();
             }
-        }
+        }, Duration.ofSeconds(30), err);
     }
 
     /** The replay described by the options, for an in-process run (tests). */

@@ -19,11 +19,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /** Subscribe to the events topic with Prefect's event filter grammar. */
 @Command(name = "tail", mixinStandardHelpOptions = true, sortOptions = false,
@@ -118,30 +117,17 @@ public final class TailCommand implements Callable<Integer> {
             err.println("tail: " + e.getMessage());
             return 2;
         }
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            tailer.stop();
-            try {
-                finished.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        return UntilStopped.run("tail", new UntilStopped.Work() {
+            @Override
+            public void run() {
+                tailer.run();
             }
-        }, "tail-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            tailer.run();
-            return 0;
-        } catch (RuntimeException e) {
-            err.println("tail: " + e.getMessage());
-            return 1;
-        } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it waits for the latch released above
+
+            @Override
+            public void stop() {
+                tailer.stop();
             }
-        }
+        }, Duration.ofSeconds(10), err);
     }
 
     /** The tail described by the options, writing to the given streams (tests run it in-process). */
