@@ -17,6 +17,12 @@ public final class ConcurrencyLimitV1Kind implements ObjectKind {
         return "concurrency_limit";
     }
 
+    /** Slot churn is silent only for updates. */
+    @Override
+    public boolean dependsOnAction() {
+        return true;
+    }
+
     @Override
     public KindResult describe(RowChange change, Lookups lookups) {
         Row row = change.row();

@@ -20,6 +20,12 @@ public final class ConcurrencyLimitV2Kind implements ObjectKind {
         return "concurrency_limit_v2";
     }
 
+    /** Slot churn is silent only for updates. */
+    @Override
+    public boolean dependsOnAction() {
+        return true;
+    }
+
     @Override
     public KindResult describe(RowChange change, Lookups lookups) {
         Row row = change.row();

@@ -16,4 +16,12 @@ public interface ObjectKind {
      * @throws KindException                              when the change cannot become an event
      */
     KindResult describe(RowChange change, Lookups lookups);
+
+    /**
+     * Whether {@link #describe} looks at {@link RowChange#action()}. A kind that does not lets the engine reuse the
+     * description it makes when a change is applied (as an update) for the change's event, whatever its action.
+     */
+    default boolean dependsOnAction() {
+        return false;
+    }
 }

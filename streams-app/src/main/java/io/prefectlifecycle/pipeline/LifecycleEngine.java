@@ -91,14 +91,16 @@ public final class LifecycleEngine {
         }
         Row known = stored == null || stored.deleted() ? null : stored.row();
         Row state;
+        KindResult asUpdate;
+        List<String> lookedUp = new ArrayList<>(2);
         try {
             state = completeState(change, known);
-            readable(kind.get(), state, known);
+            asUpdate = readable(kind.get(), state, known, lookedUp);
         } catch (RowFormatException | KindException e) {
             return done(new Outcome.DeadLetter(e.getMessage(), e.getClass().getSimpleName()));
         }
         remember(stateKey, new StoredRow(lsn, change.op() == Op.DELETE, state));
-        return new Applied(new RowStep(source, change, kind.get(), stateKey, state, known), null);
+        return new Applied(new RowStep(source, change, kind.get(), stateKey, state, known, asUpdate, lookedUp), null);
     }
 
     /**
@@ -111,6 +113,7 @@ public final class LifecycleEngine {
             byRow.computeIfAbsent(step.stateKey(), k -> new ArrayList<>()).add(step);
         }
         Set<String> deletedParents = deletedBlockParents(byRow.values());
+        Set<String> changed = changedKeys(byRow.keySet(), steps);
         List<Emission> emissions = new ArrayList<>(steps.size());
         for (List<RowStep> rowSteps : byRow.values()) {
             RowStep last = rowSteps.get(rowSteps.size() - 1);
@@ -118,12 +121,12 @@ public final class LifecycleEngine {
                 emissions.add(new Emission(earlier.source(),
                         new Outcome.Skipped("coalesced with a later change of the row in its transaction")));
             }
-            emissions.add(new Emission(last.source(), describe(rowSteps, deletedParents)));
+            emissions.add(new Emission(last.source(), describe(rowSteps, deletedParents, changed)));
         }
         return emissions;
     }
 
-    private Outcome describe(List<RowStep> rowSteps, Set<String> deletedParents) {
+    private Outcome describe(List<RowStep> rowSteps, Set<String> deletedParents, Set<String> changed) {
         RowStep first = rowSteps.get(0);
         RowStep last = rowSteps.get(rowSteps.size() - 1);
         Op firstOp = first.change().op();
@@ -139,7 +142,8 @@ public final class LifecycleEngine {
             return new Outcome.Skipped("deleted by cascade with its block type or block schema");
         }
         try {
-            KindResult result = last.kind().describe(new RowChange(action.get(), last.state(), first.previous()), lookups);
+            KindResult result = reusable(rowSteps, action.get(), changed) ? first.asUpdate()
+                    : last.kind().describe(new RowChange(action.get(), last.state(), first.previous()), lookups);
             return result.match(
                     emit -> new Outcome.Events(List.of(event(emit.draft(), action.get(), rowSteps))),
                     silent -> new Outcome.Skipped(silent.reason()));
@@ -152,14 +156,51 @@ public final class LifecycleEngine {
      * Fails when the kind cannot read the row: such a row is dead-lettered on its own and not remembered, so it
      * neither poisons the other changes of its transaction nor later changes of the row. Whether an event can be
      * built (keys, lookups) is decided later, with the whole transaction.
+     *
+     * @param lookedUp receives the state keys of the other rows the kind consulted
+     * @return the description of the change as an update, for {@link #reusable}; {@code null} if there is none yet
      */
-    private void readable(ObjectKind kind, Row state, Row known) {
+    private KindResult readable(ObjectKind kind, Row state, Row known, List<String> lookedUp) {
         state.timestamp("created");
+        consulted = lookedUp;
         try {
-            kind.describe(new RowChange(Action.UPDATED, state, known), lookups);
+            return kind.describe(new RowChange(Action.UPDATED, state, known), lookups);
         } catch (KindException notDecidedYet) {
-            // decided when the transaction completes
+            return null; // decided when the transaction completes
+        } finally {
+            consulted = null;
         }
+    }
+
+    /** The state keys the transaction's changes wrote: descriptions that consulted one of them are made again. */
+    private static Set<String> changedKeys(Set<String> rowKeys, List<RowStep> steps) {
+        for (RowStep step : steps) {
+            if (step.change().table().equals("configuration")) {
+                Set<String> changed = new HashSet<>(rowKeys);
+                changed.add(ENCRYPTION_KEY_ALIAS);
+                return changed;
+            }
+        }
+        return rowKeys;
+    }
+
+    /**
+     * Whether the description made when the row's only change was applied is the one {@link #describe} would make
+     * now: same row and previous state, the same action or a kind that ignores it, and none of the rows it consulted
+     * (block schema, Fernet key) changed by the transaction.
+     */
+    private static boolean reusable(List<RowStep> rowSteps, Action action, Set<String> changed) {
+        RowStep only = rowSteps.get(0);
+        if (rowSteps.size() != 1 || only.asUpdate() == null
+                || (action != Action.UPDATED && only.kind().dependsOnAction())) {
+            return false;
+        }
+        for (String key : only.lookedUp()) {
+            if (changed.contains(key)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code block_type/<id>} and {@code block_schema/<id>} of the block types and schemas the transaction deleted. */
@@ -249,10 +290,17 @@ public final class LifecycleEngine {
                 draft.resource(), draft.related(), draft.payload(), EventIds.uuid7(occurred.toEpochMilli(), identity));
     }
 
+    /** While {@link #readable} describes a change: collects the state keys {@link #lookups} reads. */
+    private List<String> consulted;
+
     private final Lookups lookups = new Lookups() {
         @Override
         public Optional<Row> row(String table, String primaryKey) {
-            StoredRow stored = rows.get(RowStore.keyOf(table, primaryKey));
+            String key = RowStore.keyOf(table, primaryKey);
+            if (consulted != null) {
+                consulted.add(key);
+            }
+            StoredRow stored = rows.get(key);
             return stored == null || stored.deleted() ? Optional.empty() : Optional.of(stored.row());
         }
 
@@ -260,6 +308,9 @@ public final class LifecycleEngine {
         public Optional<FernetKey> encryptionKey() {
             if (keyOverride.isPresent()) {
                 return keyOverride;
+            }
+            if (consulted != null) {
+                consulted.add(ENCRYPTION_KEY_ALIAS);
             }
             StoredRow stored = rows.get(ENCRYPTION_KEY_ALIAS);
             if (stored == null) {

@@ -6,7 +6,9 @@ import io.prefectlifecycle.cdc.Op;
 import io.prefectlifecycle.kinds.Kinds;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -33,14 +35,22 @@ public final class TransactionalPipeline {
     private static final String MARKED = "tx:";
     private static final String BY_XID = "xid:";
 
+    /** More buffered changes than this and the decoded copies are dropped (they are decoded again at emit). */
+    private static final int MAX_DECODED = 100_000;
+
     private final LifecycleEngine engine;
     private final TransactionLog log;
+    /**
+     * The decoded changes of the buffered records, so that a record is decoded once: at offer, not again at emit.
+     * Memory only (after a restart the buffer's records are decoded again); checked against the record's bytes.
+     */
+    private final Map<Coordinates, DecodedRecord> decoded = new HashMap<>();
     private final long timeoutMillis;
     private long incompleteTransactions;
 
     public TransactionalPipeline(LifecycleEngine engine, TransactionLog log, long timeoutMillis) {
         this.engine = engine;
-        this.log = log;
+        this.log = log instanceof InMemoryTransactionLog ? log : new CachedTransactionLog(log);
         this.timeoutMillis = timeoutMillis;
     }
 
@@ -134,6 +144,10 @@ public final class TransactionalPipeline {
         }
         meta = (meta == null ? TransactionLog.Meta.first(nowMillis) : meta).withChange(nowMillis);
         log.append(txKey, meta.count(), record);
+        if (decoded.size() >= MAX_DECODED) {
+            decoded.clear();
+        }
+        decoded.put(Coordinates.of(record), new DecodedRecord(record, new Decoded.Change(change)));
         log.putMeta(txKey, meta);
         if (txKey.startsWith(BY_XID)) {
             List<String> pending = new ArrayList<>(log.pending());
@@ -227,7 +241,8 @@ public final class TransactionalPipeline {
         List<Buffered> ordered = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
             InputRecord record = records.get(i);
-            Decoded decoded = engine.decode(record);
+            DecodedRecord known = this.decoded.remove(Coordinates.of(record));
+            Decoded decoded = known != null && known.decodes(record) ? known.change() : engine.decode(record);
             if (decoded instanceof Decoded.Change change) {
                 ordered.add(new Buffered(record, change.change(), i));
             }
@@ -245,6 +260,21 @@ public final class TransactionalPipeline {
         out.addAll(engine.complete(steps));
         log.remove(txKey);
         return out;
+    }
+
+    /** Where a record was read. */
+    private record Coordinates(String topic, int partition, long offset) {
+        static Coordinates of(InputRecord record) {
+            return new Coordinates(record.topic(), record.partition(), record.offset());
+        }
+    }
+
+    /** A buffered record and what it decoded to. */
+    private record DecodedRecord(InputRecord source, Decoded.Change change) {
+        /** Whether {@code record} is the same record (same bytes), not only at the same coordinates. */
+        boolean decodes(InputRecord record) {
+            return Arrays.equals(source.value(), record.value()) && Arrays.equals(source.key(), record.key());
+        }
     }
 
     /** A buffered change and its position: Debezium's total order when known, else the LSN, else arrival. */

@@ -1,0 +1,363 @@
+package io.prefectlifecycle.bench;
+
+import io.prefectlifecycle.app.StreamsApp;
+import io.prefectlifecycle.local.LocalKafka;
+import io.prefectlifecycle.replay.ReplayOptions;
+import io.prefectlifecycle.replay.ReplayResult;
+import io.prefectlifecycle.replay.Replayer;
+import io.prefectlifecycle.topology.TopologySettings;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The app on a real broker (in-JVM KRaft, {@link LocalKafka}), against a pass-through Streams app in the same run:
+ * same topics, partitions, guarantee and Streams properties (the app's own {@link StreamsApp#properties} plus
+ * 256 KB producer batches for both). Each run starts at the earliest offsets with a new application id and ends
+ * when the group's committed input offsets reach the end offsets. Prints one tab-separated line per result
+ * ({@code RESULT\t<name>\t<value>\t<unit>\t<note>}), which bench/run.sh turns into the table.
+ *
+ * <p>Arguments: {@code records=1000000 partitions=1,2,4 guarantees=exactly_once_v2,at_least_once replay=true
+ * live=100000 repeat=1}, and {@code streams.<property>=<value>} to override a Streams property for both apps.
+ */
+public final class BrokerBench {
+
+    private static final PrintStream OUT = System.out;
+    private static final int BATCH = 262_144;
+
+    private final LocalKafka kafka;
+    private final Path stateRoot;
+    private final Map<String, String> overrides;
+    private int runs;
+
+    private BrokerBench(LocalKafka kafka, Path stateRoot, Map<String, String> overrides) {
+        this.kafka = kafka;
+        this.stateRoot = stateRoot;
+        this.overrides = overrides;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = Stream.of(args).map(a -> a.split("=", 2))
+                .collect(Collectors.toMap(a -> a[0], a -> a.length > 1 ? a[1] : "true"));
+        int records = Integer.parseInt(opts.getOrDefault("records", "1000000"));
+        List<Integer> partitions = Stream.of(opts.getOrDefault("partitions", "1").split(","))
+                .map(Integer::parseInt).toList();
+        List<String> guarantees = List.of(opts.getOrDefault("guarantees", "exactly_once_v2,at_least_once").split(","));
+        int repeat = Integer.parseInt(opts.getOrDefault("repeat", "1"));
+        int live = Integer.parseInt(opts.getOrDefault("live", "100000"));
+        boolean replay = Boolean.parseBoolean(opts.getOrDefault("replay", "true"));
+
+        Path stateRoot = Files.createTempDirectory("prefect-cdc-bench-");
+        try (LocalKafka kafka = LocalKafka.start()) {
+            Map<String, String> overrides = opts.entrySet().stream().filter(e -> e.getKey().startsWith("streams."))
+                    .collect(Collectors.toMap(e -> e.getKey().substring("streams.".length()), Map.Entry::getValue));
+            BrokerBench bench = new BrokerBench(kafka, stateRoot, overrides);
+            List<Corpus.Rec> corpus = Corpus.ofSize(records);
+            bench.warmUp(Math.min(30_000, records));
+            for (int p : partitions) {
+                String prefix = "p" + p;
+                long total = bench.preload(prefix, p, corpus, true);
+                for (int r = 0; r < repeat; r++) {
+                    for (String guarantee : guarantees) {
+                        bench.compare(prefix, p, guarantee, total);
+                    }
+                }
+                if (replay && p == partitions.get(0)) {
+                    bench.replay(prefix, total);
+                }
+            }
+            if (live > 0) {
+                bench.live(live);
+            }
+        } finally {
+            deleteRecursively(stateRoot);
+        }
+    }
+
+    private static void result(String name, double value, String unit, String note) {
+        OUT.printf(Locale.ROOT, "RESULT\t%s\t%.3f\t%s\t%s%n", name, value, unit, note);
+        OUT.flush();
+    }
+
+    /** Creates __consumer_offsets and __transaction_state, and warms up the broker: not reported. */
+    private void warmUp(int records) throws Exception {
+        List<Corpus.Rec> small = Corpus.ofSize(records);
+        long total = preload("warm", 1, small, false);
+        createTopics(Set.of("warm-pass-out"), 1);
+        runToEnd("warm-pass", passThrough("warm", "warm-pass-out"), props("warm-pass", StreamsConfig.EXACTLY_ONCE_V2, 1),
+                "warm", total);
+    }
+
+    private static Set<String> cdcTopics(String prefix, List<Corpus.Rec> corpus) {
+        Set<String> topics = new LinkedHashSet<>();
+        corpus.forEach(r -> topics.add(topic(prefix, r.topic())));
+        return topics;
+    }
+
+    private static String topic(String prefix, String corpusTopic) {
+        return prefix + corpusTopic.substring("prefect".length());
+    }
+
+    /** Writes the corpus; returns how many records the topics hold (a retried batch may be there twice). */
+    private long preload(String prefix, int partitions, List<Corpus.Rec> corpus, boolean report) throws Exception {
+        Set<String> topics = new LinkedHashSet<>(cdcTopics(prefix, corpus));
+        createTopics(topics, partitions);
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, BATCH);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        // in order, without the idempotent producer's sequence checks (which failed here once under load)
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        long bytes = 0;
+        long t0 = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (Corpus.Rec r : corpus) {
+                producer.send(new ProducerRecord<>(topic(prefix, r.topic()), null, r.timestampMillis(), r.key(), r.value()));
+                bytes += r.key().length + r.value().length;
+            }
+            producer.flush();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (report) {
+            result("preload " + partitions + "p", corpus.size() / seconds, "records/s",
+                    String.format(Locale.ROOT, "%,d records, %.0f MB/s, batch.size 256 KB, linger.ms 20",
+                            corpus.size(), bytes / seconds / 1e6));
+        }
+        long total = 0;
+        for (String topic : topics) {
+            total += endOffsets(topic);
+        }
+        return total;
+    }
+
+    private void createTopics(Set<String> topics, int partitions) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            Set<String> existing = admin.listTopics().names().get();
+            admin.createTopics(topics.stream().filter(t -> !existing.contains(t))
+                    .map(t -> new NewTopic(t, partitions, (short) 1)).toList()).all().get();
+        }
+    }
+
+    /** The app's Streams properties, the same for the app and the pass-through. */
+    private Properties props(String appId, String guarantee, int threads) {
+        Properties props = StreamsApp.properties(kafka.bootstrapServers(), appId, stateRoot.resolve(appId));
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), BATCH);
+        props.putAll(overrides);
+        return props;
+    }
+
+    /** The same source (one pattern over every CDC topic, so the same tasks) copied byte for byte. */
+    private static Function<Properties, KafkaStreams> passThrough(String prefix, String outTopic) {
+        return props -> {
+            StreamsBuilder builder = new StreamsBuilder();
+            builder.stream(settings(prefix).cdcTopics(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                    .to(outTopic, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+            return new KafkaStreams(builder.build(), props);
+        };
+    }
+
+    private static Function<Properties, KafkaStreams> app(TopologySettings settings) {
+        return props -> StreamsApp.create(settings, props).streams();
+    }
+
+    private static TopologySettings settings(String prefix) {
+        TopologySettings d = TopologySettings.defaults();
+        return new TopologySettings(prefix, d.schema(), prefix + ".lifecycle-events", prefix + ".lifecycle-events.dlq",
+                Optional.empty(), false, d.transactionTimeout());
+    }
+
+    private void compare(String prefix, int partitions, String guarantee, long total) throws Exception {
+        String g = guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2) ? "EOS v2" : "ALOS";
+        int run = ++runs;
+        String passOut = prefix + ".pass-" + run;
+        TopologySettings settings = settings(prefix).withTransactionTimeout(TopologySettings.DEFAULT_TRANSACTION_TIMEOUT);
+        createTopics(Set.of(passOut, settings.eventsTopic(), settings.deadLetterTopic()), partitions);
+        long eventsBefore = endOffsets(settings.eventsTopic());
+        long deadBefore = endOffsets(settings.deadLetterTopic());
+
+        Run pass = runToEnd("pass-" + run, passThrough(prefix, passOut), props("pass-" + run, guarantee, partitions),
+                prefix, total);
+        Properties appProps = props("app-" + run, guarantee, partitions);
+        Run app = runToEnd("app-" + run, app(settings), appProps, prefix, total);
+        long events = endOffsets(settings.eventsTopic()) - eventsBefore;
+        long dead = endOffsets(settings.deadLetterTopic()) - deadBefore;
+        String label = String.format(Locale.ROOT, "%s, %dp/%dt", g, partitions, partitions);
+        result("pass-through " + label, pass.rate(), "records/s", pass.note());
+        result("app " + label, app.rate(), "records/s", app.note() + String.format(Locale.ROOT,
+                "; events topic +%,d offsets (EOS: with transaction markers), dead-letter topic +%,d", events, dead));
+        result("app/pass-through " + label, app.rate() / pass.rate(), "ratio", "same input, same properties");
+    }
+
+    private record Run(long records, double seconds, double cpuSeconds) {
+        double rate() {
+            return records / seconds;
+        }
+
+        String note() {
+            return String.format(Locale.ROOT, "%,d records in %.1f s, JVM CPU %.0f µs/record (broker included)",
+                    records, seconds, cpuSeconds * 1e6 / records);
+        }
+    }
+
+    private Run runToEnd(String appId, Function<Properties, KafkaStreams> factory, Properties props, String prefix,
+            long total) throws Exception {
+        KafkaStreams streams = factory.apply(props);
+        long cpu0 = processCpuNanos();
+        long t0 = System.nanoTime();
+        streams.start();
+        try (Admin admin = kafka.admin()) {
+            long deadline = t0 + TimeUnit.MINUTES.toNanos(10);
+            while (committed(admin, appId, prefix) < total) {
+                if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {
+                    throw new IllegalStateException(appId + " did not reach the end offsets: " + streams.state());
+                }
+                Thread.sleep(50);
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double cpu = (processCpuNanos() - cpu0) / 1e9;
+        streams.close(Duration.ofSeconds(30));
+        streams.cleanUp();
+        return new Run(total, seconds, cpu);
+    }
+
+    private long committed(Admin admin, String appId, String prefix) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(appId)
+                .partitionsToOffsetAndMetadata().get();
+        return offsets.entrySet().stream().filter(e -> e.getKey().topic().startsWith(prefix + "."))
+                .filter(e -> e.getValue() != null).mapToLong(e -> e.getValue().offset()).sum();
+    }
+
+    private long endOffsets(String topic) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+            Map<TopicPartition, OffsetSpec> spec = new java.util.HashMap<>();
+            for (int i = 0; i < partitions; i++) {
+                spec.put(new TopicPartition(topic, i), OffsetSpec.latest());
+            }
+            return admin.listOffsets(spec).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+        }
+    }
+
+    private void replay(String prefix, long total) throws Exception {
+        String to = prefix + ".replayed";
+        createTopics(Set.of(to), 1);
+        Properties clients = new Properties();
+        clients.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        ReplayOptions options = new ReplayOptions(clients, settings(prefix), to, Optional.empty(), Optional.empty(),
+                "bench-replay-" + prefix);
+        ReplayResult r = new Replayer(options, new PrintStream(PrintStream.nullOutputStream()), System::nanoTime).run();
+        result("replay", r.recordsPerSecond(), "records/s", String.format(Locale.ROOT,
+                "%,d records in %.1f s; %,d events (%.0f events/s), %,d dead letters", r.recordsRead(),
+                r.elapsed().toMillis() / 1e3, r.eventsWritten(), r.eventsPerSecond(), r.deadLetters()));
+        if (r.recordsRead() != total) {
+            throw new IllegalStateException("replay read " + r.recordsRead() + " of " + total);
+        }
+    }
+
+    /** The app's heap and state with {@code n} live objects (variables), EOS v2, one partition. */
+    private void live(int n) throws Exception {
+        String prefix = "live";
+        List<Corpus.Rec> corpus = Corpus.liveVariables(n);
+        long total = preload(prefix, 1, corpus, false);
+        TopologySettings settings = settings(prefix);
+        createTopics(Set.of(settings.eventsTopic(), settings.deadLetterTopic()), 1);
+        long before = liveHeap();
+        String appId = "live-app";
+        Properties props = props(appId, StreamsConfig.EXACTLY_ONCE_V2, 1);
+        KafkaStreams streams = app(settings).apply(props);
+        streams.start();
+        try (Admin admin = kafka.admin()) {
+            while (committed(admin, appId, prefix) < total) {
+                Thread.sleep(100);
+            }
+        }
+        long after = liveHeap();
+        long stateBytes = size(stateRoot.resolve(appId));
+        result("heap with " + n + " live objects", (after - before) / 1e6, "MB",
+                String.format(Locale.ROOT, "live heap after full GC, app running minus before it started "
+                        + "(same JVM as the broker: %.0f MB in all)", after / 1e6));
+        result("state store with " + n + " live objects", stateBytes / 1e6, "MB",
+                "RocksDB state directory on disk (off-heap), both stores");
+        streams.close(Duration.ofSeconds(30));
+        streams.cleanUp();
+    }
+
+    private static long liveHeap() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(200);
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static long size(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            List<Path> all = new ArrayList<>(files.toList());
+            all.sort(Comparator.reverseOrder());
+            for (Path p : all) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
