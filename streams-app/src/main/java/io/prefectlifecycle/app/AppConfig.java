@@ -1,9 +1,12 @@
 package io.prefectlifecycle.app;
 
 import io.prefectlifecycle.app.Setting.ProcessingGuarantee;
+import io.prefectlifecycle.event.EventFormat;
 import io.prefectlifecycle.pipeline.EncryptionKeys;
+import io.prefectlifecycle.registry.SchemaRegistrySettings;
 import io.prefectlifecycle.topology.TopologySettings;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -36,6 +39,9 @@ public record AppConfig(
         int standbyReplicas,
         Duration transactionTimeout,
         boolean emitSnapshotReads,
+        EventFormat eventFormat,
+        Optional<URI> schemaRegistryUrl,
+        boolean schemaRegistryAutoRegister,
         int httpPort,
         Duration shutdownTimeout,
         KafkaClientSettings kafka,
@@ -84,6 +90,9 @@ public record AppConfig(
                 (Integer) values.get(Setting.STANDBY_REPLICAS),
                 (Duration) values.get(Setting.TRANSACTION_TIMEOUT),
                 (Boolean) values.get(Setting.EMIT_SNAPSHOT_READS),
+                (EventFormat) values.get(Setting.EVENT_FORMAT),
+                (Optional<URI>) values.get(Setting.SCHEMA_REGISTRY_URL),
+                (Boolean) values.get(Setting.SCHEMA_REGISTRY_AUTO_REGISTER),
                 (Integer) values.get(Setting.HTTP_PORT),
                 (Duration) values.get(Setting.SHUTDOWN_TIMEOUT),
                 kafka, origins, warnings);
@@ -97,13 +106,19 @@ public record AppConfig(
     public TopologySettings topologySettings(Map<String, String> env) throws InvalidConfigException {
         try {
             return new TopologySettings(topicPrefix, schema, eventsTopic, deadLetterTopic,
-                    EncryptionKeys.fromEnvironment(env), emitSnapshotReads, transactionTimeout);
+                    EncryptionKeys.fromEnvironment(env), emitSnapshotReads, transactionTimeout, eventFormat,
+                    schemaRegistry());
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigException(List.of(e.getMessage()));
         }
     }
 
-    /** The value of every setting as given, for the start-up log. */
+    /** The schema registry, when {@code schema.registry.url} is set. */
+    public Optional<SchemaRegistrySettings> schemaRegistry() {
+        return schemaRegistryUrl.map(url -> new SchemaRegistrySettings(url, schemaRegistryAutoRegister));
+    }
+
+    /** The value of every setting as given (a password in the registry URL masked), for the start-up log. */
     public Map<Setting, String> values() {
         Map<Setting, String> values = new EnumMap<>(Setting.class);
         values.put(Setting.CONFIG_FILE, configFile.map(Path::toString).orElse(""));
@@ -118,6 +133,10 @@ public record AppConfig(
         values.put(Setting.STANDBY_REPLICAS, Integer.toString(standbyReplicas));
         values.put(Setting.TRANSACTION_TIMEOUT, transactionTimeout.toString());
         values.put(Setting.EMIT_SNAPSHOT_READS, Boolean.toString(emitSnapshotReads));
+        values.put(Setting.EVENT_FORMAT, eventFormat.value());
+        values.put(Setting.SCHEMA_REGISTRY_URL,
+                Setting.SCHEMA_REGISTRY_URL.shown(schemaRegistryUrl.map(URI::toString).orElse("")));
+        values.put(Setting.SCHEMA_REGISTRY_AUTO_REGISTER, Boolean.toString(schemaRegistryAutoRegister));
         values.put(Setting.HTTP_PORT, Integer.toString(httpPort));
         values.put(Setting.SHUTDOWN_TIMEOUT, shutdownTimeout.toString());
         return values;

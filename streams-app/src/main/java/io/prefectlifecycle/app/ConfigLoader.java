@@ -1,5 +1,6 @@
 package io.prefectlifecycle.app;
 
+import io.prefectlifecycle.event.EventFormat;
 import io.prefectlifecycle.topology.TopologySettings;
 
 import java.io.IOException;
@@ -79,7 +80,8 @@ final class ConfigLoader {
             try {
                 values.put(setting, setting.parse(value.value()));
             } catch (IllegalArgumentException e) {
-                problems.add(setting.key() + ": '" + value.value() + "' from " + value.origin() + " " + e.getMessage());
+                problems.add(setting.key() + ": '" + setting.shown(value.value()) + "' from " + value.origin() + " "
+                        + e.getMessage());
             }
         }
         if (problems.isEmpty()) {
@@ -97,8 +99,14 @@ final class ConfigLoader {
         return AppConfig.of(values, new KafkaClientSettings(kafkaValues, kafkaOrigins), origins, warnings);
     }
 
-    /** The output topics must be two topics, neither of them an input topic. */
+    /** The output topics must be two topics, neither of them an input topic; Avro events need a registry. */
     private void crossCheck(Map<Setting, Object> values, Map<Setting, String> origins) {
+        if (values.get(Setting.EVENT_FORMAT) == EventFormat.AVRO
+                && ((Optional<?>) values.get(Setting.SCHEMA_REGISTRY_URL)).isEmpty()) {
+            problems.add(Setting.EVENT_FORMAT.key() + ": avro (" + origins.get(Setting.EVENT_FORMAT) + ") needs "
+                    + Setting.SCHEMA_REGISTRY_URL.key() + " (" + Setting.SCHEMA_REGISTRY_URL.env() + ", "
+                    + Setting.SCHEMA_REGISTRY_URL.flag() + ")");
+        }
         Object events = values.get(Setting.EVENTS_TOPIC);
         Object deadLetters = values.get(Setting.DEAD_LETTER_TOPIC);
         if (events.equals(deadLetters)) {

@@ -1,5 +1,10 @@
 package io.prefectlifecycle.app;
 
+import io.prefectlifecycle.avro.AvroEventEncoder;
+import io.prefectlifecycle.event.EventFormat;
+import io.prefectlifecycle.registry.SchemaRegistryClient;
+import io.prefectlifecycle.registry.SchemaRegistryException;
+import io.prefectlifecycle.registry.SchemaRegistrySettings;
 import io.prefectlifecycle.topology.TopologySettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -55,6 +60,7 @@ final class Preflight {
 
     static void check(AppConfig config, TopologySettings topology, Duration timeout) throws Failed, InterruptedException {
         stateDirectory(config);
+        schemaRegistry(config, topology);
         Map<String, Object> adminConfig = new HashMap<>(config.kafka().forAdmin());
         adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         adminConfig.put(AdminClientConfig.CLIENT_ID_CONFIG, config.applicationId() + "-preflight");
@@ -74,6 +80,29 @@ final class Preflight {
             // pending calls are dropped, not awaited: SIGTERM during the checks stops at once
             admin.close(Duration.ZERO);
         }
+    }
+
+    /**
+     * The registry answers; for Avro events without auto-registration, the event schema is registered under the
+     * events topic's subject.
+     */
+    private static void schemaRegistry(AppConfig config, TopologySettings topology) throws Failed {
+        Optional<SchemaRegistrySettings> settings = topology.schemaRegistry();
+        if (settings.isEmpty()) {
+            return;
+        }
+        SchemaRegistryClient registry = new SchemaRegistryClient(settings.get().url());
+        String origin = " (" + Setting.SCHEMA_REGISTRY_URL.key() + " from "
+                + config.origins().get(Setting.SCHEMA_REGISTRY_URL) + ")";
+        try {
+            registry.subjects();
+            if (topology.eventFormat() == EventFormat.AVRO && !settings.get().autoRegister()) {
+                new AvroEventEncoder(registry, topology.eventsTopic(), false).schemaId();
+            }
+        } catch (SchemaRegistryException e) {
+            throw new Failed("schema registry: " + e.getMessage() + origin);
+        }
+        LOG.info("schema registry {} answers", registry.url());
     }
 
     private static void stateDirectory(AppConfig config) throws Failed {

@@ -1,5 +1,9 @@
 package io.prefectlifecycle.app;
 
+import io.prefectlifecycle.event.EventFormat;
+
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,6 +62,19 @@ public enum Setting {
     EMIT_SNAPSHOT_READS("emit.snapshot.reads", "false",
             "Emit Debezium snapshot reads (`op` `r`) as `created` events.",
             Setting::bool),
+    EVENT_FORMAT("event.format", "json",
+            "`json` (Prefect's bytes) or `avro`: the schemas in `schemas/avro/`, Confluent wire format, subject "
+                    + "`<events.topic>-value`; needs `schema.registry.url`.",
+            EventFormat::parse),
+    SCHEMA_REGISTRY_URL("schema.registry.url", "",
+            "Confluent-compatible schema registry (Confluent, Karapace, Redpanda, Apicurio's `/apis/ccompat/v7`): for "
+                    + "Avro events, and for CDC records written by an Avro converter. `user:password@` in it is sent as "
+                    + "basic auth.",
+            Setting::optionalUrl),
+    SCHEMA_REGISTRY_AUTO_REGISTER("schema.registry.auto.register", "true",
+            "Register the event schema on first use; `false`: it must already be registered under "
+                    + "`<events.topic>-value`.",
+            Setting::bool),
     HTTP_PORT("http.port", "8080",
             "Port of `/health/live`, `/health/ready` and `/metrics`; `0` turns the endpoint off.",
             raw -> integer(raw, 0, 65535)),
@@ -113,6 +130,11 @@ public enum Setting {
         return type.apply(raw.trim());
     }
 
+    /** The value as it may be shown in a log or an error: a password in a URL's user info is masked. */
+    public String shown(String raw) {
+        return this == SCHEMA_REGISTRY_URL ? raw.replaceFirst("//[^/@]*@", "//***@") : raw;
+    }
+
     public static Optional<Setting> forKey(String key) {
         return Arrays.stream(values()).filter(s -> s.key.equals(key)).findFirst();
     }
@@ -156,6 +178,23 @@ public enum Setting {
     /** Empty means none. */
     private static Object optionalPath(String raw) {
         return raw.isEmpty() ? Optional.empty() : Optional.of((Path) path(raw));
+    }
+
+    /** Empty means none; the message never repeats the value (it may hold a password). */
+    private static Object optionalUrl(String raw) {
+        if (raw.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            URI url = new URI(raw);
+            if (url.getScheme() != null && (url.getScheme().equals("http") || url.getScheme().equals("https"))
+                    && url.getHost() != null && url.getQuery() == null && url.getFragment() == null) {
+                return Optional.of(url);
+            }
+        } catch (URISyntaxException e) {
+            // the message below says what is expected
+        }
+        throw new IllegalArgumentException("must be an http(s)://host[:port][/path] URL");
     }
 
     private static Object bool(String raw) {

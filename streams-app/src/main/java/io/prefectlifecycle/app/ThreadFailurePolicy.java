@@ -1,5 +1,6 @@
 package io.prefectlifecycle.app;
 
+import io.prefectlifecycle.registry.SchemaRegistryUnavailableException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -24,7 +25,9 @@ import java.util.Deque;
  * is being recovered, a state directory lock) replaces the thread; anything else (authentication, authorization, an
  * unsupported broker, a bug that would fail again on the same record) shuts this instance down with the cause logged,
  * and {@code run} exits non-zero so the orchestrator restarts it. Too many replacements in a short time count as fatal:
- * a thread that keeps dying is not transient.
+ * a thread that keeps dying is not transient. A schema registry that does not answer is the exception: the processor
+ * turns it into a rejoin without the thread dying, and should it still reach here, the thread is replaced however
+ * often it happens, so events wait for the registry (as they would for a broker) and none is dropped.
  */
 final class ThreadFailurePolicy implements StreamsUncaughtExceptionHandler {
 
@@ -43,6 +46,10 @@ final class ThreadFailurePolicy implements StreamsUncaughtExceptionHandler {
     @Override
     public synchronized StreamThreadExceptionResponse handle(Throwable exception) {
         String cause = describe(exception);
+        if (isRegistryOutage(exception)) {
+            LOG.warn("the schema registry does not answer; replacing the stream thread, its records wait: {}", cause);
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        }
         if (!isTransient(exception)) {
             LOG.error("stream thread failed with a fatal error, shutting down: {}", cause, exception);
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -59,6 +66,15 @@ final class ThreadFailurePolicy implements StreamsUncaughtExceptionHandler {
         replacements.addLast(now);
         LOG.warn("stream thread failed with a transient error, replacing it: {}", cause);
         return StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    static boolean isRegistryOutage(Throwable exception) {
+        for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SchemaRegistryUnavailableException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Transient when some cause is a retriable Kafka condition and none is fatal. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prefectlifecycle.registry.ConfluentWireFormat;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -15,14 +16,46 @@ import java.util.Optional;
 
 /**
  * Decodes a record written by Debezium's PostgreSQL connector through the JsonConverter, with or without
- * the schema wrapper ({@code {"schema":…,"payload":…}}), into a {@link Decoded} outcome.
- * Reasons name fields and positions, never values.
+ * the schema wrapper ({@code {"schema":…,"payload":…}}), or through an Avro converter in the Confluent wire format
+ * (magic byte 0, schema id, Avro binary; the writer schema comes from {@link WriterSchemas}), into a {@link Decoded}
+ * outcome. The format is told per record by its first byte; an Avro record is first turned into the JSON the
+ * JsonConverter writes ({@link AvroRecords}), so both formats decode alike. Reasons name fields and positions, never
+ * values.
  */
 public final class ChangeDecoder {
 
+    private final AvroRecords avro;
+
+    /** JSON records; an Avro record becomes a {@link Decoded.Malformed} saying that no registry is configured. */
+    public ChangeDecoder() {
+        this(WriterSchemas.NONE);
+    }
+
+    public ChangeDecoder(WriterSchemas writerSchemas) {
+        this.avro = new AvroRecords(writerSchemas);
+    }
+
+    /**
+     * @throws io.prefectlifecycle.registry.SchemaRegistryUnavailableException when an Avro record's writer schema is
+     *         not cached and the registry does not answer: the record must be offered again later
+     */
     public Decoded decode(String topic, byte[] key, byte[] value) {
         if (value == null) {
             return new Decoded.Tombstone();
+        }
+        if (ConfluentWireFormat.startsWithMagic(value)) {
+            try {
+                value = avro.toJson(value);
+            } catch (AvroRecords.NotReadable e) {
+                return new Decoded.Malformed("Avro value: " + e.getMessage());
+            }
+        }
+        if (ConfluentWireFormat.startsWithMagic(key)) {
+            try {
+                key = avro.toJson(key);
+            } catch (AvroRecords.NotReadable e) {
+                key = null; // the row's id stands in, as for an unreadable JSON key
+            }
         }
         JsonNode root;
         try {

@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  */
 public record ConnectorDefinition(String name, Map<String, String> config) {
     public static final String RESOURCE = "connect-config/prefect-connector.json";
+    /** The same connector with Avro keys and values through a schema registry (Apicurio's converter). */
+    public static final String AVRO_RESOURCE = "connect-config/prefect-connector-avro.json";
     private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{env:([A-Za-z0-9_]+)}");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -27,7 +29,12 @@ public record ConnectorDefinition(String name, Map<String, String> config) {
 
     /** The definition shipped in the jar (copied from connect-config/ at build time). */
     public static ConnectorDefinition load() {
-        return parse(Support.classpathText(RESOURCE));
+        return load(RESOURCE);
+    }
+
+    /** A definition shipped in the jar, e.g. {@link #AVRO_RESOURCE}. */
+    public static ConnectorDefinition load(String resource) {
+        return parse(Support.classpathText(resource));
     }
 
     public static ConnectorDefinition parse(String json) {
@@ -79,6 +86,23 @@ public record ConnectorDefinition(String name, Map<String, String> config) {
                     "${" + fileProviderAlias + ":" + propertiesFile.toAbsolutePath() + ":" + r.group(1) + "}")));
         });
         return new ConnectorDefinition(name, rewritten);
+    }
+
+    /**
+     * The same definition with some settings replaced or added ({@code *.apicurio.registry.url} for a registry at
+     * another address than the file's).
+     */
+    public ConnectorDefinition with(Map<String, String> settings) {
+        Map<String, String> changed = new LinkedHashMap<>(config);
+        changed.putAll(settings);
+        return new ConnectorDefinition(name, changed);
+    }
+
+    /** {@link #with} every setting ending in {@code suffix} set to {@code value}. */
+    public ConnectorDefinition withEvery(String suffix, String value) {
+        Map<String, String> changed = new LinkedHashMap<>();
+        config.keySet().stream().filter(k -> k.endsWith(suffix)).forEach(k -> changed.put(k, value));
+        return with(changed);
     }
 
     /** The {@code config} object as JSON, the body of {@code PUT /connectors/<name>/config}. */

@@ -151,6 +151,38 @@ public final class LocalConnect implements AutoCloseable {
         return registered;
     }
 
+    /**
+     * {@code POST /connectors/<name>/restart?includeTasks=true&onlyFailed=true}, then waits until the connector and its
+     * tasks are RUNNING: what an operator does after a failure outside the connector (e.g. a schema registry outage
+     * that failed the converter). The task resumes from its committed offsets.
+     */
+    public void restartFailedTasks(String name, Duration timeout) throws IOException, TimeoutException {
+        String path = "/connectors/" + name + "/restart?includeTasks=true&onlyFailed=true";
+        Support.await("POST " + path, timeout, Duration.ofMillis(200), () -> {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(restUrl + path))
+                    .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            int code = response.statusCode();
+            if (code == 200 || code == 202 || code == 204) {
+                return Optional.of(true);
+            }
+            if (code == 409 || code >= 500) {
+                return Optional.empty();
+            }
+            throw new IllegalStateException("POST " + path + " -> " + code + ": " + response.body());
+        });
+        // the status may say FAILED until the restart is under way
+        Support.await("connector " + name + " RUNNING again", timeout, Duration.ofMillis(100), () -> {
+            JsonNode status = connectorStatus(name);
+            boolean running = "RUNNING".equals(status.path("connector").path("state").asText())
+                    && status.path("tasks").size() > 0;
+            for (JsonNode task : status.path("tasks")) {
+                running &= "RUNNING".equals(task.path("state").asText());
+            }
+            return running ? Optional.of(true) : Optional.empty();
+        });
+    }
+
     /** {@code GET /connectors/<name>/status}, as returned by Connect. */
     public JsonNode connectorStatus(String name) throws IOException, InterruptedException {
         HttpResponse<String> response = get("/connectors/" + name + "/status");

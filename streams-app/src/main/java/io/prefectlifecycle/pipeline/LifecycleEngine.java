@@ -43,7 +43,7 @@ public final class LifecycleEngine {
     public record Applied(RowStep step, Outcome outcome) {
     }
 
-    private final ChangeDecoder decoder = new ChangeDecoder();
+    private final ChangeDecoder decoder;
     private final RowStore rows;
     private final Optional<FernetKey> keyOverride;
     private final boolean emitSnapshotReads;
@@ -54,6 +54,13 @@ public final class LifecycleEngine {
      * @param emitSnapshotReads whether snapshot reads ({@code op=r}) are emitted as {@code created}
      */
     public LifecycleEngine(RowStore rows, Optional<FernetKey> keyOverride, boolean emitSnapshotReads) {
+        this(rows, keyOverride, emitSnapshotReads, new ChangeDecoder());
+    }
+
+    /** @param decoder the decoder, with the writer schemas of Avro input when a schema registry is configured */
+    public LifecycleEngine(RowStore rows, Optional<FernetKey> keyOverride, boolean emitSnapshotReads,
+                           ChangeDecoder decoder) {
+        this.decoder = decoder;
         this.rows = rows;
         this.keyOverride = keyOverride;
         this.emitSnapshotReads = emitSnapshotReads;

@@ -1,5 +1,11 @@
 package io.prefectlifecycle.topology;
 
+import io.prefectlifecycle.avro.AvroEventEncoder;
+import io.prefectlifecycle.avro.RegistryWriterSchemas;
+import io.prefectlifecycle.cdc.ChangeDecoder;
+import io.prefectlifecycle.cdc.WriterSchemas;
+import io.prefectlifecycle.event.EventEncoder;
+import io.prefectlifecycle.event.EventEncodingException;
 import io.prefectlifecycle.event.LifecycleEvent;
 import io.prefectlifecycle.pipeline.Emission;
 import io.prefectlifecycle.pipeline.InputRecord;
@@ -9,6 +15,9 @@ import io.prefectlifecycle.pipeline.OutputRecords;
 import io.prefectlifecycle.pipeline.RowStore;
 import io.prefectlifecycle.pipeline.StoredRow;
 import io.prefectlifecycle.pipeline.TransactionalPipeline;
+import io.prefectlifecycle.registry.SchemaRegistryClient;
+import io.prefectlifecycle.registry.SchemaRegistryUnavailableException;
+import org.apache.kafka.streams.errors.TaskMigratedException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -19,22 +28,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
-/** Runs each CDC record through the {@link TransactionalPipeline} and forwards events and dead letters. */
+/**
+ * Runs each CDC record through the {@link TransactionalPipeline} and forwards events and dead letters. An event that
+ * its format cannot represent sends its source record to the dead letters; a schema registry that does not answer
+ * makes the task start again from its last commit (the record waits; see {@link #waitForRegistry}).
+ */
 final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
     private static final Logger LOG = LoggerFactory.getLogger(LifecycleProcessor.class);
     private static final Duration EXPIRY_CHECK = Duration.ofMillis(500);
 
     private final TopologySettings settings;
+    private final Optional<SchemaRegistryClient> registry;
     private ProcessorContext<byte[], byte[]> context;
+    private EventEncoder encoder;
     private TransactionalPipeline pipeline;
     private PipelineMetrics metrics = PipelineMetrics.NONE;
     private long incompleteReported;
 
-    LifecycleProcessor(TopologySettings settings) {
+    LifecycleProcessor(TopologySettings settings, Optional<SchemaRegistryClient> registry) {
         this.settings = settings;
+        this.registry = registry;
     }
 
     @Override
@@ -42,13 +60,24 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
         this.context = context;
         KeyValueStore<String, byte[]> rows = context.getStateStore(LifecycleTopology.ROW_STORE);
         KeyValueStore<String, byte[]> transactions = context.getStateStore(LifecycleTopology.TRANSACTION_STORE);
+        ChangeDecoder decoder = new ChangeDecoder(registry.<WriterSchemas>map(RegistryWriterSchemas::new)
+                .orElse(WriterSchemas.NONE));
         LifecycleEngine engine = new LifecycleEngine(new StoreBackedRows(rows), settings.keyOverride(),
-                settings.emitSnapshotReads());
+                settings.emitSnapshotReads(), decoder);
+        this.encoder = switch (settings.eventFormat()) {
+            case JSON -> EventEncoder.JSON;
+            case AVRO -> new AvroEventEncoder(registry.orElseThrow(), settings.eventsTopic(),
+                    settings.schemaRegistry().orElseThrow().autoRegister());
+        };
         this.pipeline = new TransactionalPipeline(engine, new StoreBackedTransactionLog(transactions),
                 settings.transactionTimeout().toMillis());
         this.metrics = PipelineMetrics.from(context.appConfigs());
         context.schedule(EXPIRY_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> {
-            forward(pipeline.expire(now), now);
+            try {
+                forward(pipeline.expire(now), now);
+            } catch (SchemaRegistryUnavailableException e) {
+                throw waitForRegistry(e, "transaction timeout");
+            }
             reportIncomplete();
         });
     }
@@ -57,8 +86,24 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata where = context.recordMetadata().orElseThrow();
         InputRecord input = new InputRecord(where.topic(), where.partition(), where.offset(), record.key(), record.value());
-        forward(pipeline.offer(input, context.currentSystemTimeMs()), record.timestamp());
+        try {
+            forward(pipeline.offer(input, context.currentSystemTimeMs()), record.timestamp());
+        } catch (SchemaRegistryUnavailableException e) {
+            throw waitForRegistry(e, where.topic() + "-" + where.partition() + "@" + where.offset());
+        }
         reportIncomplete();
+    }
+
+    /**
+     * The registry did not answer within the client's retry budget: the task gives up its uncommitted work (nothing of
+     * it is visible with exactly-once) and the thread rejoins the group, so the record is read again from the last
+     * commit, as often as it takes. Kafka Streams handles TaskMigratedException in place, without the consumer-group
+     * session timeout a replaced thread would wait for.
+     */
+    private static TaskMigratedException waitForRegistry(SchemaRegistryUnavailableException e, String where) {
+        LOG.warn("{}: the schema registry does not answer; the record waits and is read again: {}", where,
+                e.getMessage());
+        return new TaskMigratedException("schema registry unavailable at " + where, e);
     }
 
     private void reportIncomplete() {
@@ -71,13 +116,17 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     }
 
     private void forward(List<Emission> emissions, long timestamp) {
-        for (Emission emission : emissions) {
+        for (Emission original : emissions) {
+            List<byte[]> values = new ArrayList<>();
+            Emission emission = encoded(original, values);
             InputRecord source = emission.source();
             Outcome outcome = emission.outcome();
             metrics.outcome(emission);
             outcome.match(
                     events -> {
-                        events.events().forEach(event -> forwardEvent(event, timestamp));
+                        for (int i = 0; i < events.events().size(); i++) {
+                            forwardEvent(events.events().get(i), values.get(i), timestamp);
+                        }
                         return null;
                     },
                     skipped -> {
@@ -92,9 +141,25 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
         }
     }
 
-    private void forwardEvent(LifecycleEvent event, long timestamp) {
-        context.forward(new Record<>(OutputRecords.eventKey(event), event.toJsonBytes(), timestamp,
-                OutputRecords.eventHeaders(event)), LifecycleTopology.EVENTS_SINK);
+    /** Adds the values of the emission's events to {@code values}; a dead letter when one cannot be encoded. */
+    private Emission encoded(Emission emission, List<byte[]> values) {
+        if (emission.outcome() instanceof Outcome.Events events) {
+            for (LifecycleEvent event : events.events()) {
+                try {
+                    values.add(encoder.encode(event));
+                } catch (EventEncodingException e) {
+                    values.clear();
+                    return new Emission(emission.source(), new Outcome.DeadLetter("the event cannot be written as "
+                            + settings.eventFormat().value() + ": " + e.getMessage(), e.getClass().getSimpleName()));
+                }
+            }
+        }
+        return emission;
+    }
+
+    private void forwardEvent(LifecycleEvent event, byte[] value, long timestamp) {
+        context.forward(new Record<>(OutputRecords.eventKey(event), value, timestamp, OutputRecords.eventHeaders(event)),
+                LifecycleTopology.EVENTS_SINK);
     }
 
     private void forwardDeadLetter(InputRecord source, Outcome.DeadLetter dead, long timestamp) {
@@ -102,7 +167,6 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
         context.forward(new Record<>(source.key(), source.value(), timestamp, OutputRecords.deadLetterHeaders(source, dead)),
                 LifecycleTopology.DEAD_LETTER_SINK);
     }
-
 
     /** The engine's row state on the task's changelogged store. */
     private record StoreBackedRows(KeyValueStore<String, byte[]> store) implements RowStore {

@@ -1,7 +1,9 @@
 package io.prefectlifecycle.topology;
 
+import io.prefectlifecycle.event.EventFormat;
 import io.prefectlifecycle.kinds.FernetKey;
 import io.prefectlifecycle.kinds.Kinds;
+import io.prefectlifecycle.registry.SchemaRegistrySettings;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -19,10 +21,26 @@ import java.util.stream.Collectors;
  * @param emitSnapshotReads  whether snapshot reads become {@code created} events
  * @param transactionTimeout how long a transaction may wait for its END record and changes before it is emitted
  *                           with what arrived
+ * @param eventFormat       how events are written: Prefect's JSON, or Avro through the schema registry
+ * @param schemaRegistry    the Confluent-compatible schema registry: for Avro events, and for Avro input records
  */
 public record TopologySettings(
         String topicPrefix, String schema, String eventsTopic, String deadLetterTopic,
-        Optional<FernetKey> keyOverride, boolean emitSnapshotReads, Duration transactionTimeout) {
+        Optional<FernetKey> keyOverride, boolean emitSnapshotReads, Duration transactionTimeout,
+        EventFormat eventFormat, Optional<SchemaRegistrySettings> schemaRegistry) {
+
+    public TopologySettings {
+        if (eventFormat == EventFormat.AVRO && schemaRegistry.isEmpty()) {
+            throw new IllegalArgumentException("Avro events need a schema registry");
+        }
+    }
+
+    /** JSON events, no schema registry. */
+    public TopologySettings(String topicPrefix, String schema, String eventsTopic, String deadLetterTopic,
+                            Optional<FernetKey> keyOverride, boolean emitSnapshotReads, Duration transactionTimeout) {
+        this(topicPrefix, schema, eventsTopic, deadLetterTopic, keyOverride, emitSnapshotReads, transactionTimeout,
+                EventFormat.JSON, Optional.empty());
+    }
 
     public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofSeconds(5);
 
@@ -51,7 +69,13 @@ public record TopologySettings(
 
     public TopologySettings withTransactionTimeout(Duration timeout) {
         return new TopologySettings(topicPrefix, schema, eventsTopic, deadLetterTopic, keyOverride, emitSnapshotReads,
-                timeout);
+                timeout, eventFormat, schemaRegistry);
+    }
+
+    /** These settings with events written in {@code format}, through {@code registry}. */
+    public TopologySettings withEventFormat(EventFormat format, Optional<SchemaRegistrySettings> registry) {
+        return new TopologySettings(topicPrefix, schema, eventsTopic, deadLetterTopic, keyOverride, emitSnapshotReads,
+                transactionTimeout, format, registry);
     }
 
     public String cdcTopic(String table) {

@@ -48,11 +48,39 @@ class AppConfigTest {
                 "standby.replicas PREFECT_CDC_STANDBY_REPLICAS --standby-replicas 0",
                 "transaction.timeout PREFECT_CDC_TRANSACTION_TIMEOUT --transaction-timeout PT5S",
                 "emit.snapshot.reads PREFECT_CDC_EMIT_SNAPSHOT_READS --emit-snapshot-reads false",
+                "event.format PREFECT_CDC_EVENT_FORMAT --event-format json",
+                "schema.registry.url PREFECT_CDC_SCHEMA_REGISTRY_URL --schema-registry-url ",
+                "schema.registry.auto.register PREFECT_CDC_SCHEMA_REGISTRY_AUTO_REGISTER --schema-registry-auto-register true",
                 "http.port PREFECT_CDC_HTTP_PORT --http-port 8080",
                 "shutdown.timeout PREFECT_CDC_SHUTDOWN_TIMEOUT --shutdown-timeout PT30S");
         assertEquals(expected, Arrays.stream(Setting.values())
                 .map(s -> s.key() + " " + s.env() + " " + s.flag() + " " + s.defaultValue())
                 .collect(Collectors.joining("\n")));
+    }
+
+    @Test
+    void avroEventsNeedARegistryAndThePasswordInItsUrlIsNeverShown() throws Exception {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> load(Map.of("PREFECT_CDC_EVENT_FORMAT", "avro"), Map.of()));
+        assertTrue(e.getMessage().contains("event.format: avro (environment variable PREFECT_CDC_EVENT_FORMAT) needs "
+                + "schema.registry.url"), e.getMessage());
+
+        InvalidConfigException bad = assertThrows(InvalidConfigException.class,
+                () -> load(Map.of("PREFECT_CDC_SCHEMA_REGISTRY_URL", "ftp://u:hunter2-secret@registry:8081"), Map.of()));
+        assertTrue(bad.getMessage().contains("schema.registry.url: 'ftp://***@registry:8081' from environment variable "
+                + "PREFECT_CDC_SCHEMA_REGISTRY_URL must be an http(s)://host[:port][/path] URL"), bad.getMessage());
+        assertFalse(bad.getMessage().contains("hunter2"));
+
+        AppConfig config = load(Map.of("PREFECT_CDC_SCHEMA_REGISTRY_URL", "http://u:hunter2-secret@registry:8081"),
+                Map.of(Setting.EVENT_FORMAT, "AVRO", Setting.SCHEMA_REGISTRY_AUTO_REGISTER, "false"));
+        assertEquals(io.prefectlifecycle.event.EventFormat.AVRO, config.eventFormat());
+        assertEquals(java.net.URI.create("http://u:hunter2-secret@registry:8081"),
+                config.schemaRegistry().orElseThrow().url());
+        assertFalse(config.schemaRegistry().orElseThrow().autoRegister());
+        assertTrue(config.toString().contains("schema.registry.url=http://***@registry:8081 (environment variable "
+                + "PREFECT_CDC_SCHEMA_REGISTRY_URL)"), config.toString());
+        assertFalse(config.toString().contains("hunter2"));
+        assertEquals(io.prefectlifecycle.event.EventFormat.AVRO, config.topologySettings(Map.of()).eventFormat());
     }
 
     @Test

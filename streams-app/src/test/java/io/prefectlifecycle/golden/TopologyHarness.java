@@ -101,6 +101,11 @@ public final class TopologyHarness implements AutoCloseable {
         return drain(events);
     }
 
+    /** The event records as written (for a binary event format), drained. */
+    public List<TestRecord<byte[], byte[]>> rawEvents() {
+        return events.readRecordsToList();
+    }
+
     public List<Output> deadLetters() {
         return drain(deadLetters);
     }

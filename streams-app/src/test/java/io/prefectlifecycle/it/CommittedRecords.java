@@ -8,10 +8,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
@@ -32,21 +34,31 @@ final class CommittedRecords implements AutoCloseable {
         }
     }
 
-    private final KafkaConsumer<String, String> consumer;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Function<byte[], String> values;
     private final List<TopicPartition> partitions;
     private final List<Received> received = new ArrayList<>();
 
     /** @param overrides consumer settings on top of read_committed from the beginning (e.g. fetch.max.wait.ms) */
     CommittedRecords(String bootstrapServers, String topic, Map<String, Object> overrides) {
+        this(bootstrapServers, topic, overrides, CommittedRecords::utf8);
+    }
+
+    /** @param values how a value is shown (e.g. an Avro event as its JSON); null stays null */
+    CommittedRecords(String bootstrapServers, String topic, Map<String, Object> overrides, Function<byte[], String> values) {
+        this.values = values;
         Map<String, Object> config = new HashMap<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"));
         config.putAll(overrides);
-        consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
-        partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+        // a topic created a moment ago may not be in the broker's metadata yet: its partition list is empty then
+        partitions = await("partitions of " + topic).atMost(Duration.ofSeconds(30)).pollInSameThread()
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                        .map(p -> new TopicPartition(p.topic(), p.partition())).toList(), list -> !list.isEmpty());
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
     }
@@ -60,14 +72,19 @@ final class CommittedRecords implements AutoCloseable {
         List<Received> batch = new ArrayList<>();
         var records = consumer.poll(timeout);
         long now = System.nanoTime();
-        for (ConsumerRecord<String, String> r : records) {
+        for (ConsumerRecord<String, byte[]> r : records) {
             List<Header> headers = new ArrayList<>();
             r.headers().forEach(h -> headers.add(new Header(h.key(),
                     h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8))));
-            batch.add(new Received(r.topic(), r.partition(), r.offset(), r.key(), r.value(), List.copyOf(headers), now));
+            batch.add(new Received(r.topic(), r.partition(), r.offset(), r.key(),
+                    r.value() == null ? null : values.apply(r.value()), List.copyOf(headers), now));
         }
         received.addAll(batch);
         return batch;
+    }
+
+    private static String utf8(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     List<Received> all() {

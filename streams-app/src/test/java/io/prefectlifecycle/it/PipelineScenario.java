@@ -31,6 +31,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -82,7 +83,15 @@ final class PipelineScenario {
      * Order: the app first, so it is up while Debezium snapshots; the seeded rows arrive as snapshot reads.
      */
     static void run(String test, Stack stack, PhaseTimings timings) throws Exception {
-        TopologySettings settings = TopologySettings.defaults();
+        run(test, stack, timings, TopologySettings.defaults(), value -> new String(value, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The scenario with the app on {@code settings} (e.g. Avro events), its events read as JSON by {@code eventJson}:
+     * the same events must come out.
+     */
+    static void run(String test, Stack stack, PhaseTimings timings, TopologySettings settings,
+            Function<byte[], String> eventJson) throws Exception {
         try (Connection db = stack.connect()) {
             PrefectScenario prefect = new PrefectScenario(db);
             prefect.seedBeforeCapture();
@@ -91,7 +100,8 @@ final class PipelineScenario {
             topics.addAll(List.of(CONNECTOR.transactionTopic(), settings.eventsTopic(), settings.deadLetterTopic()));
             stack.createTopics(topics);
             try (AppUnderTest app = AppUnderTest.start(stack.bootstrapServers(), settings, Map.of());
-                 CommittedRecords events = new CommittedRecords(stack.bootstrapServers(), settings.eventsTopic());
+                 CommittedRecords events = new CommittedRecords(stack.bootstrapServers(), settings.eventsTopic(), Map.of(),
+                         eventJson);
                  CommittedRecords deadLetters = new CommittedRecords(stack.bootstrapServers(), settings.deadLetterTopic())) {
                 timings.lap("seed rows, create topics, start app");
                 stack.registerConnector();

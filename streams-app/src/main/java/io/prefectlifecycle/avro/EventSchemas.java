@@ -1,0 +1,78 @@
+package io.prefectlifecycle.avro;
+
+import org.apache.avro.Schema;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The Avro schemas of the events, as reviewed in {@code schemas/avro/} (shipped in the jar under the same path): one
+ * file per payload record, then the envelope {@code lifecycle-event.avsc}, whose {@code payload} is the union of them.
+ * {@link #ENVELOPE} is self-contained (the payload records inlined): it is what is registered.
+ *
+ * <p>Annotations the conversion reads: {@code prefect.kind} (the event kind of a payload record) and
+ * {@code prefect.table} on each payload record; {@code "prefect.json": true} on a string field (or a map of strings)
+ * holding JSON text.
+ */
+public final class EventSchemas {
+
+    public static final String DIRECTORY = "schemas/avro/";
+
+    /** In parse order: a file may name only the records of earlier files. */
+    public static final List<String> FILES = List.of(
+            "payload-variable.avsc",
+            "payload-flow.avsc",
+            "payload-block-type.avsc",
+            "payload-block-document.avsc",
+            "payload-concurrency-limit-v2.avsc",
+            "payload-concurrency-limit-v1.avsc",
+            "payload-artifact-collection.avsc",
+            "payload-automation.avsc",
+            "lifecycle-event.avsc");
+
+    public static final String KIND = "prefect.kind";
+    public static final String TABLE = "prefect.table";
+    public static final String JSON_TEXT = "prefect.json";
+
+    public static final Schema ENVELOPE = load();
+
+    /** The envelope as registered: Avro's JSON of {@link #ENVELOPE}. */
+    public static final String ENVELOPE_TEXT = ENVELOPE.toString();
+
+    private EventSchemas() {
+    }
+
+    /** The payload records, in union order. */
+    public static List<Schema> payloads() {
+        return ENVELOPE.getField("payload").schema().getTypes();
+    }
+
+    /** The payload record of a captured table ({@code prefect.table}). */
+    public static Optional<Schema> payloadForTable(String table) {
+        return payloads().stream().filter(p -> table.equals(p.getProp(TABLE))).findFirst();
+    }
+
+    static boolean isJsonText(Schema.Field field) {
+        return Boolean.TRUE.equals(field.getObjectProp(JSON_TEXT));
+    }
+
+    private static Schema load() {
+        Schema.Parser parser = new Schema.Parser();
+        Schema last = null;
+        for (String file : FILES) {
+            try (InputStream in = EventSchemas.class.getClassLoader().getResourceAsStream(DIRECTORY + file)) {
+                if (in == null) {
+                    throw new IllegalStateException("missing resource " + DIRECTORY + file);
+                }
+                last = parser.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new UncheckedIOException(DIRECTORY + file, e);
+            }
+        }
+        return last;
+    }
+}

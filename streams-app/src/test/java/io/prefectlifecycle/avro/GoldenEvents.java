@@ -1,0 +1,73 @@
+package io.prefectlifecycle.avro;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.prefectlifecycle.cdc.Json;
+import io.prefectlifecycle.event.LifecycleEvent;
+import io.prefectlifecycle.event.RelatedResource;
+import io.prefectlifecycle.event.Resource;
+import io.prefectlifecycle.golden.GoldenCasesTest;
+import io.prefectlifecycle.golden.ProjectPaths;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** Every event line of every golden {@code expected.jsonl}, and the event it holds. */
+final class GoldenEvents {
+
+    record Line(Path file, String json) {
+        @Override
+        public String toString() {
+            return ProjectPaths.goldenCases().relativize(file.getParent()) + ": " + json.substring(0, Math.min(80,
+                    json.length()));
+        }
+    }
+
+    private GoldenEvents() {
+    }
+
+    static List<Line> lines() {
+        List<Line> lines = new ArrayList<>();
+        try {
+            for (Path caseDir : GoldenCasesTest.cases().toList()) {
+                Path expected = caseDir.resolve("expected.jsonl");
+                if (Files.exists(expected)) {
+                    for (String line : Files.readAllLines(expected, StandardCharsets.UTF_8)) {
+                        if (!line.isBlank()) {
+                            lines.add(new Line(expected, line));
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return lines;
+    }
+
+    /** The event of a JSON event line, payload key order kept. */
+    static LifecycleEvent parse(String json) {
+        try {
+            JsonNode node = Json.parse(json);
+            JsonNode resource = node.get("resource");
+            List<RelatedResource> related = new ArrayList<>();
+            for (JsonNode r : node.get("related")) {
+                related.add(new RelatedResource(r.get("prefect.resource.id").textValue(),
+                        r.get("prefect.resource.role").textValue(),
+                        r.has("prefect.resource.name") ? r.get("prefect.resource.name").textValue() : null));
+            }
+            return new LifecycleEvent(Instant.parse(node.get("occurred").textValue()), node.get("event").textValue(),
+                    new Resource(resource.get("prefect.resource.id").textValue(),
+                            resource.has("prefect.resource.name") ? resource.get("prefect.resource.name").textValue() : null),
+                    related, node.get("payload"), UUID.fromString(node.get("id").textValue()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
