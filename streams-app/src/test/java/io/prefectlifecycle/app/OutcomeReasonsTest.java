@@ -1,5 +1,7 @@
 package io.prefectlifecycle.app;
 
+import io.prefectlifecycle.golden.GoldenCasesTest;
+
 import io.prefectlifecycle.golden.ProjectPaths;
 import io.prefectlifecycle.pipeline.Emission;
 import io.prefectlifecycle.pipeline.EncryptionKeys;
@@ -20,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -109,7 +110,7 @@ class OutcomeReasonsTest {
             };
             TopologySettings defaults = TopologySettings.defaults();
             TopologySettings settings = new TopologySettings(defaults.topicPrefix(), defaults.schema(),
-                    defaults.eventsTopic(), defaults.deadLetterTopic(), EncryptionKeys.fromEnvironment(env(caseDir)),
+                    defaults.eventsTopic(), defaults.deadLetterTopic(), EncryptionKeys.fromEnvironment(GoldenCasesTest.environment(caseDir)),
                     false, defaults.transactionTimeout());
             Properties props = new Properties();
             props.put(StreamsConfig.APPLICATION_ID_CONFIG, "reasons");
@@ -183,17 +184,4 @@ class OutcomeReasonsTest {
         return OutcomeReasons.DeadLetter.of(new Outcome.DeadLetter(reason, exceptionClass));
     }
 
-    private static Map<String, String> env(Path caseDir) throws IOException {
-        Map<String, String> env = new HashMap<>();
-        Path file = caseDir.resolve("env");
-        if (Files.exists(file)) {
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                int eq = line.indexOf('=');
-                if (eq > 0 && !line.startsWith("#")) {
-                    env.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
-                }
-            }
-        }
-        return env;
-    }
 }
