@@ -7,5 +7,5 @@ print("|---|---:|---|---|---|")
 for r in rows:
     r += [""] * (5 - len(r))
     v = float(r[1])
-    value = f"{v:,.2f}" if r[2] == "ratio" else f"{v:,.1f}" if v < 100 else f"{v:,.0f}"
+    value = "–" if r[2] == "not run" else f"{v:,.2f}" if r[2] == "ratio" else f"{v:,.1f}" if v < 100 else f"{v:,.0f}"
     print(f"| {r[0]} | {value} | {r[2]} | {r[3]} | {r[4]} |")

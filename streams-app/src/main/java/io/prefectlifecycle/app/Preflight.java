@@ -174,8 +174,13 @@ final class Preflight {
         }
     }
 
-    /** Input topics appear as Debezium writes to tables: none yet is worth a warning, not a failure. */
-    private static void inputTopics(Admin admin, TopologySettings topology, Duration timeout) throws InterruptedException {
+    /**
+     * Input topics appear as Debezium writes to tables: none yet is worth a warning, not a failure. A CDC topic with
+     * more than one partition is refused: its records would be spread over several tasks, and a transaction's BEGIN
+     * and END, its changes, a block document's schema and the Fernet key must meet in one (docs/adr/0001).
+     */
+    private static void inputTopics(Admin admin, TopologySettings topology, Duration timeout)
+            throws Failed, InterruptedException {
         try {
             Set<String> names = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             List<String> inputs = new ArrayList<>(names.stream().filter(n -> topology.cdcTopics().matcher(n).matches())
@@ -191,8 +196,9 @@ final class Preflight {
             List<String> partitioned = descriptions.values().stream().filter(d -> d.partitions().size() != 1)
                     .map(d -> d.name() + " (" + d.partitions().size() + " partitions)").sorted().toList();
             if (!partitioned.isEmpty()) {
-                LOG.warn("CDC topics must have one partition each so that one task sees every table (docs/adr/0001): {}",
-                        partitioned);
+                throw new Failed("CDC topics must have one partition each, so that one task sees every table and "
+                        + "every transaction whole (docs/adr/0001): " + String.join(", ", partitioned)
+                        + "; recreate them with one partition (Debezium's topic.creation.default.partitions=1)");
             }
         } catch (ExecutionException | TimeoutException e) {
             LOG.warn("cannot list the input topics: {}", ThreadFailurePolicy.describe(e));

@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -168,22 +170,49 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
                 LifecycleTopology.DEAD_LETTER_SINK);
     }
 
-    /** The engine's row state on the task's changelogged store. */
-    private record StoreBackedRows(KeyValueStore<String, byte[]> store) implements RowStore {
+    /**
+     * The engine's row state on the task's changelogged store, with the rows read or written lately kept as objects:
+     * a churned concurrency limit or a block schema that documents look up is parsed once, not on every change.
+     * Valid because the task's processor is the store's only writer; rebuilt empty whenever the task starts.
+     */
+    private static final class StoreBackedRows implements RowStore {
+        private static final int RECENT_ROWS = 10_000;
+        private final KeyValueStore<String, byte[]> store;
+        private final Map<String, StoredRow> recent = new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, StoredRow> eldest) {
+                return size() > RECENT_ROWS;
+            }
+        };
+
+        StoreBackedRows(KeyValueStore<String, byte[]> store) {
+            this.store = store;
+        }
+
         @Override
         public StoredRow get(String key) {
-            byte[] bytes = store.get(key);
-            return bytes == null ? null : StoredRow.fromBytes(bytes);
+            StoredRow row = recent.get(key);
+            if (row == null) {
+                byte[] bytes = store.get(key);
+                if (bytes == null) {
+                    return null;
+                }
+                row = StoredRow.fromBytes(bytes);
+                recent.put(key, row);
+            }
+            return row;
         }
 
         @Override
         public void put(String key, StoredRow row) {
             store.put(key, row.toBytes());
+            recent.put(key, row);
         }
 
         @Override
         public void delete(String key) {
             store.delete(key);
+            recent.remove(key);
         }
     }
 }

@@ -52,10 +52,14 @@ public final class LifecycleTopology {
         // one client per app: its caches outlive tasks and replaced threads
         Optional<SchemaRegistryClient> registry = settings.schemaRegistry().map(r -> new SchemaRegistryClient(r.url()));
         topology.addProcessor(PROCESSOR, () -> new LifecycleProcessor(settings, registry), SOURCE);
+        // cached: between commits a key is written to RocksDB and the changelog once, however often it changed (a
+        // churned concurrency slot, a transaction's buffer entries that are written and deleted in one commit)
         topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(ROW_STORE), Serdes.String(), Serdes.ByteArray()), PROCESSOR);
+                Stores.persistentKeyValueStore(ROW_STORE), Serdes.String(), Serdes.ByteArray()).withCachingEnabled(),
+                PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(TRANSACTION_STORE), Serdes.String(), Serdes.ByteArray()), PROCESSOR);
+                Stores.persistentKeyValueStore(TRANSACTION_STORE), Serdes.String(), Serdes.ByteArray())
+                .withCachingEnabled(), PROCESSOR);
         topology.addSink(EVENTS_SINK, settings.eventsTopic(), new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR);
         topology.addSink(DEAD_LETTER_SINK, settings.deadLetterTopic(),
                 new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR);
