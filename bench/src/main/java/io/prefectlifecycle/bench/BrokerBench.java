@@ -325,6 +325,67 @@ public final class BrokerBench {
                 "RocksDB state directory on disk (off-heap), both stores");
         streams.close(Duration.ofSeconds(30));
         streams.cleanUp();
+        liveInOwnJvm(n, prefix, total);
+    }
+
+    /**
+     * The shipped jar's {@code run} in its own JVM capped at the heap target (-Xmx256m) over the same live objects:
+     * it must get through them, and its live heap after a full GC (jcmd) is what a pod's heap needs.
+     */
+    private void liveInOwnJvm(int n, String prefix, long total) throws Exception {
+        Path jar = Path.of("streams-app/target/prefect-lifecycle-cdc.jar");
+        if (!Files.exists(jar)) {
+            OUT.println("skipped the own-JVM heap run: " + jar + " is missing (./mvnw -pl streams-app package)");
+            return;
+        }
+        String appId = "live-own-jvm";
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString(), "run")
+                .redirectErrorStream(true).redirectOutput(stateRoot.resolve(appId + ".log").toFile());
+        Map<String, String> env = builder.environment();
+        env.put("PREFECT_CDC_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        env.put("PREFECT_CDC_APPLICATION_ID", appId);
+        env.put("PREFECT_CDC_TOPIC_PREFIX", prefix);
+        env.put("PREFECT_CDC_EVENTS_TOPIC", prefix + ".own-jvm-events");
+        env.put("PREFECT_CDC_DEAD_LETTER_TOPIC", prefix + ".own-jvm-events.dlq");
+        env.put("PREFECT_CDC_STATE_DIR", stateRoot.resolve(appId).toString());
+        env.put("PREFECT_CDC_HTTP_PORT", String.valueOf(freePort()));
+        Process app = builder.start();
+        long t0 = System.nanoTime();
+        try (Admin admin = kafka.admin()) {
+            while (committed(admin, appId, prefix) < total) {
+                if (!app.isAlive()) {
+                    throw new IllegalStateException("the app exited with " + app.exitValue() + " before the end "
+                            + "of the live objects; see " + stateRoot.resolve(appId + ".log"));
+                }
+                Thread.sleep(200);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            jcmd(app.pid(), "GC.run");
+            String heap = jcmd(app.pid(), "GC.heap_info");
+            java.util.regex.Matcher used = java.util.regex.Pattern.compile("used (\\d+)K").matcher(heap);
+            double usedMb = used.find() ? Long.parseLong(used.group(1)) / 1024.0 : Double.NaN;
+            result("heap with " + n + " live objects, own JVM", usedMb, "MB", String.format(Locale.ROOT,
+                    "`run` with -Xmx256m: %,d records in %.1f s, heap used after a full GC (jcmd GC.heap_info)",
+                    total, seconds));
+        } finally {
+            app.destroy();
+            app.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(pid), command).redirectErrorStream(true).start();
+        String output = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        jcmd.waitFor(30, TimeUnit.SECONDS);
+        return output;
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     private static long liveHeap() throws InterruptedException {
