@@ -45,8 +45,9 @@ final class CachedTransactionLog implements TransactionLog {
     }
 
     @Override
-    public void append(String txId, long seq, InputRecord record) {
-        log.append(txId, seq, record);
+    public void append(String txId, Meta meta, InputRecord record) {
+        log.append(txId, meta, record);
+        metas.put(txId, Optional.of(meta));
         List<InputRecord> started = records.get(txId);
         if (started != null) {
             started.add(record);

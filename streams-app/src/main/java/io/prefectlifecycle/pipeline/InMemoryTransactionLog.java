@@ -24,7 +24,8 @@ public final class InMemoryTransactionLog implements TransactionLog {
     }
 
     @Override
-    public void append(String txId, long seq, InputRecord record) {
+    public void append(String txId, Meta meta, InputRecord record) {
+        metas.put(txId, meta);
         records.computeIfAbsent(txId, k -> new ArrayList<>()).add(record);
     }
 

@@ -44,8 +44,11 @@ public interface TransactionLog {
 
     void putMeta(String txId, Meta meta);
 
-    /** Appends a record; {@code records} returns them in the order appended. */
-    void append(String txId, long seq, InputRecord record);
+    /**
+     * Appends a record and stores the meta that counts it (the record is the transaction's {@code meta.count()}th);
+     * {@code records} returns them in the order appended. One call, so that a store can write both as one entry.
+     */
+    void append(String txId, Meta meta, InputRecord record);
 
     List<InputRecord> records(String txId);
 

@@ -143,12 +143,11 @@ public final class TransactionalPipeline {
             return applyAlone(record, change);
         }
         meta = (meta == null ? TransactionLog.Meta.first(nowMillis) : meta).withChange(nowMillis);
-        log.append(txKey, meta.count(), record);
+        log.append(txKey, meta, record);
         if (decoded.size() >= MAX_DECODED) {
             decoded.clear();
         }
         decoded.put(Coordinates.of(record), new DecodedRecord(record, new Decoded.Change(change)));
-        log.putMeta(txKey, meta);
         if (txKey.startsWith(BY_XID)) {
             List<String> pending = new ArrayList<>(log.pending());
             closeOtherTransactionsByXid(txKey, pending);
