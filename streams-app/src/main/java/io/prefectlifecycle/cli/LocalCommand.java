@@ -1,8 +1,14 @@
 package io.prefectlifecycle.cli;
 
 import io.prefectlifecycle.app.StreamsApp;
+import io.prefectlifecycle.avro.AvroEventDecoder;
+import io.prefectlifecycle.avro.RegistryWriterSchemas;
+import io.prefectlifecycle.event.EventFormat;
 import io.prefectlifecycle.local.LocalStack;
 import io.prefectlifecycle.pipeline.EncryptionKeys;
+import io.prefectlifecycle.registry.ConfluentWireFormat;
+import io.prefectlifecycle.registry.SchemaRegistryClient;
+import io.prefectlifecycle.registry.SchemaRegistrySettings;
 import io.prefectlifecycle.topology.TopologySettings;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -11,6 +17,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.FileDescriptor;
@@ -21,6 +28,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
@@ -33,16 +42,36 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "local", mixinStandardHelpOptions = true,
         description = {"Run PostgreSQL (with Prefect's tables), Kafka, Kafka Connect with Debezium and the app in one",
             "process tree. Prints each event as a JSON line on stdout; readiness (JDBC URL, bootstrap servers) on",
-            "stderr. Ctrl-C stops everything and drops the replication slot."})
+            "stderr. Ctrl-C stops everything and drops the replication slot.",
+            "--format avro writes Avro events through a schema registry you run (local starts none; give",
+            "--schema-registry-url) and prints them read back as JSON."})
 public final class LocalCommand implements Callable<Integer> {
 
     @Option(names = "--emit-snapshot-reads", description = "Emit snapshot reads (op r) as created events.")
     boolean emitSnapshotReads;
 
+    @Mixin
+    EventFormatOptions eventFormat = new EventFormatOptions();
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        EventFormat format;
+        Optional<SchemaRegistrySettings> registry;
+        try {
+            Map<String, String> env = System.getenv();
+            format = eventFormat.format(env);
+            registry = eventFormat.registry(env);
+        } catch (IllegalArgumentException e) {
+            err.println("local: " + e.getMessage() + (e.getMessage().contains("--schema-registry-url")
+                    ? "; local starts no schema registry: give the Confluent-compatible URL of one you run" : ""));
+            return 2;
+        }
+        // the printed line is JSON either way: Avro events are read back through the registry they were written with
+        Optional<AvroEventDecoder> avroEvents = format == EventFormat.AVRO
+                ? registry.map(r -> new AvroEventDecoder(new RegistryWriterSchemas(new SchemaRegistryClient(r.url()))))
+                : Optional.empty();
         CountDownLatch stopped = new CountDownLatch(1);
         LocalStack stack = LocalStack.start();
         Path stateDir = Files.createTempDirectory("prefect-lifecycle-cdc-local");
@@ -54,7 +83,7 @@ public final class LocalCommand implements Callable<Integer> {
             TopologySettings settings = new TopologySettings(defaults.topicPrefix(), defaults.schema(),
                     defaults.eventsTopic(), defaults.deadLetterTopic(),
                     EncryptionKeys.fromEnvironment(System.getenv()), emitSnapshotReads,
-                    defaults.transactionTimeout());
+                    defaults.transactionTimeout()).withEventFormat(format, registry);
             stack.kafka().createTopics(List.of(settings.eventsTopic(), settings.deadLetterTopic()));
             app = StreamsApp.start(settings, StreamsApp.properties(stack.bootstrapServers(), "prefect-lifecycle-cdc", stateDir));
             consumer = eventsConsumer(stack.bootstrapServers(), settings.eventsTopic());
@@ -78,7 +107,9 @@ public final class LocalCommand implements Callable<Integer> {
             try {
                 while (true) {
                     for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
-                        out.println(new String(record.value(), StandardCharsets.UTF_8));
+                        out.println(avroEvents.isPresent() && ConfluentWireFormat.isFramed(record.value())
+                                ? avroEvents.get().decode(record.value()).toJson()
+                                : new String(record.value(), StandardCharsets.UTF_8));
                     }
                 }
             } catch (WakeupException e) {

@@ -46,6 +46,9 @@ public final class TailCommand implements Callable<Integer> {
     @Mixin
     KafkaConnection kafka;
 
+    @Mixin
+    SchemaRegistryOption schemaRegistry = new SchemaRegistryOption();
+
     @Option(names = "--topic", paramLabel = "TOPIC",
             defaultValue = "${env:PREFECT_CDC_EVENTS_TOPIC:-" + TopologySettings.DEFAULT_EVENTS_TOPIC + "}",
             description = "Events topic (env PREFECT_CDC_EVENTS_TOPIC, as for run). Default: ${DEFAULT-VALUE}.")
@@ -87,7 +90,8 @@ public final class TailCommand implements Callable<Integer> {
     Instant until;
 
     @Option(names = "--output", defaultValue = "json", paramLabel = "json|text",
-            description = "json: each event's bytes as stored, one per line; text: '<occurred> <event> <resource "
+            description = "json: each event's bytes as stored, one per line (an Avro event as its JSON, Prefect's "
+                    + "bytes; needs --schema-registry-url); text: '<occurred> <event> <resource "
                     + "id> [<resource name>]'. Default: ${DEFAULT-VALUE}.")
     Output output;
 
@@ -137,7 +141,7 @@ public final class TailCommand implements Callable<Integer> {
         }
         Tailer.Options options = new Tailer.Options(
                 kafka.properties(env), topic, filter(),
-                output == Output.json, fromBeginning, maxEvents, dedupeWindow, exitAtEnd);
+                output == Output.json, fromBeginning, maxEvents, dedupeWindow, exitAtEnd, schemaRegistry.url(env));
         return new Tailer(options, out, err);
     }
 
