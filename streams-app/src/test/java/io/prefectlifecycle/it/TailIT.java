@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prefectlifecycle.cli.TailCommand;
+import io.prefectlifecycle.event.EventFormat;
+import io.prefectlifecycle.golden.TopologyHarness;
+import io.prefectlifecycle.registry.ApicurioRegistry;
+import io.prefectlifecycle.registry.ConfluentWireFormat;
+import io.prefectlifecycle.registry.SchemaRegistrySettings;
 import io.prefectlifecycle.cli.TransformCommand;
 import io.prefectlifecycle.golden.ProjectPaths;
 import io.prefectlifecycle.local.LocalKafka;
@@ -20,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +36,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.test.TestRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -182,6 +189,49 @@ class TailIT {
         assertTrue(handled.stream().noneMatch(id -> id.startsWith("02")), "not the aborted one");
     }
 
+    /**
+     * Avro events, as the app writes them with {@code --format avro} (the capture through the topology, against a real
+     * registry: Apicurio 2.6), read back: each printed as its JSON event, the filters applied alike.
+     */
+    @Test
+    void avroEventsPrintAsTheirJsonAndFilterAlike() throws Exception {
+        String avroTopic = "prefect.lifecycle-events.tail-it-avro";
+        ApicurioRegistry registry = ApicurioRegistry.shared();
+        kafka.createTopics(List.of(avroTopic));
+        TopologySettings avro = TopologySettings.defaults().withEventFormat(EventFormat.AVRO,
+                Optional.of(new SchemaRegistrySettings(registry.ccompatUrl(), true)));
+        List<TestRecord<byte[], byte[]>> records;
+        try (TopologyHarness harness = new TopologyHarness(avro)) {
+            harness.pipeFile(ProjectPaths.root()
+                    .resolve("streams-app/src/test/resources/golden/captured/debezium-3.6-full-scenario/input.jsonl"));
+            harness.advancePastTransactionTimeout();
+            records = harness.rawEvents();
+        }
+        assertEquals(events.size(), records.size());
+        assertTrue(records.stream().allMatch(r -> ConfluentWireFormat.isFramed(r.value())), "Avro events");
+        producer.beginTransaction();
+        records.forEach(r -> producer.send(new ProducerRecord<>(avroTopic, null, r.key(), r.value(), r.headers())));
+        producer.commitTransaction();
+
+        String url = registry.ccompatUrl().toString();
+        assertEquals(events, tail("--topic", avroTopic, "--schema-registry-url", url),
+                "each Avro event printed as the JSON event");
+        assertEquals(tail("--event", "prefect.block-document.*", "--event", "!prefect.block-document.deleted",
+                        "--output", "text"),
+                tail("--topic", avroTopic, "--schema-registry-url", url, "--event", "prefect.block-document.*",
+                        "--event", "!prefect.block-document.deleted", "--output", "text"));
+        assertEquals(events.subList(0, 12), tail("--topic", avroTopic, "--schema-registry-url", url,
+                "--resource-id-prefix", "prefect.variable."));
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        parse("--bootstrap-servers", kafka.bootstrapServers(), "--topic", avroTopic, "--from-beginning", "--exit-at-end")
+                .tailer(out, new PrintStream(err, true, StandardCharsets.UTF_8), Map.of()).run();
+        assertEquals("", out.toString(StandardCharsets.UTF_8), "without a registry nothing can be read");
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("tail: skipped " + avroTopic + "-0@0: an Avro event: "
+                + "give --schema-registry-url (or PREFECT_CDC_SCHEMA_REGISTRY_URL) to read it"), err.toString());
+    }
+
     /** Runs tail from the beginning to the end as of start, in-process, and returns its stdout lines. */
     private static List<String> tail(String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of(args));
@@ -195,7 +245,9 @@ class TailIT {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         parse(all.toArray(String[]::new)).tailer(out, new PrintStream(err, true, StandardCharsets.UTF_8), Map.of()).run();
-        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("tail: reading " + TOPIC), err.toString());
+        int topicFlag = all.indexOf("--topic");
+        String topic = topicFlag < 0 ? TOPIC : all.get(topicFlag + 1);
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("tail: reading " + topic + " "), err.toString());
         return out.toString(StandardCharsets.UTF_8).lines().toList();
     }
 
