@@ -57,17 +57,13 @@ public final class LocalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
-        EventFormat format;
-        Optional<SchemaRegistrySettings> registry;
-        try {
-            Map<String, String> env = System.getenv();
-            format = eventFormat.format(env);
-            registry = eventFormat.registry(env);
-        } catch (IllegalArgumentException e) {
-            err.println("local: " + e.getMessage() + (e.getMessage().contains("--schema-registry-url")
-                    ? "; local starts no schema registry: give the Confluent-compatible URL of one you run" : ""));
+        Optional<String> problem = optionsProblem(System.getenv());
+        if (problem.isPresent()) {
+            err.println(problem.get());
             return 2;
         }
+        EventFormat format = eventFormat.format(System.getenv());
+        Optional<SchemaRegistrySettings> registry = eventFormat.registry(System.getenv());
         // the printed line is JSON either way: Avro events are read back through the registry they were written with
         Optional<AvroEventDecoder> avroEvents = format == EventFormat.AVRO
                 ? registry.map(r -> new AvroEventDecoder(new RegistryWriterSchemas(new SchemaRegistryClient(r.url()))))
@@ -129,6 +125,18 @@ public final class LocalCommand implements Callable<Integer> {
             stopped.countDown();
         }
         return 0;
+    }
+
+    /** What is wrong with the options, checked before anything is started; empty when nothing is. */
+    public Optional<String> optionsProblem(Map<String, String> env) {
+        try {
+            eventFormat.format(env);
+            eventFormat.registry(env);
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of("local: " + e.getMessage() + (e.getMessage().contains("--schema-registry-url")
+                    ? "; local starts no schema registry: give the Confluent-compatible URL of one you run" : ""));
+        }
     }
 
     /** Ready means the app has its partitions: a change made after "ready" is not held up by the first rebalance. */

@@ -29,7 +29,8 @@ import java.util.concurrent.Callable;
             "",
             "Reads every CDC partition from its first retained offset up to the end offsets at start, without a "
                 + "consumer group (the live application's offsets and state are untouched), runs the records through "
-                + "the live pipeline and writes the events with a transactional producer. Progress on stderr; stops "
+                + "the live pipeline and writes the events with a transactional producer, in the live run's format "
+                + "(--format, --schema-registry-url: give the live application's settings). Progress on stderr; stops "
                 + "by itself. See docs/operations.md.",
             ""},
         footer = {"", "Examples:",

@@ -30,7 +30,8 @@ import java.util.concurrent.Callable;
             "",
             "Reads committed events only (read_committed), prints each event id once within a window, and uses no "
                 + "consumer group (nothing is committed). Repeated options of one kind are OR-ed; different options "
-                + "are AND-ed. See docs/consumers.md.",
+                + "are AND-ed. Avro events (run --format avro) are read back as their JSON event through "
+                + "--schema-registry-url. See docs/consumers.md.",
             ""},
         footer = {"", "Examples:",
             "  tail --event 'prefect.block-document.*' \\",
