@@ -86,7 +86,7 @@ final class Preflight {
      * The registry answers; for Avro events without auto-registration, the event schema is registered under the
      * events topic's subject.
      */
-    private static void schemaRegistry(AppConfig config, TopologySettings topology) throws Failed {
+    static void schemaRegistry(AppConfig config, TopologySettings topology) throws Failed {
         Optional<SchemaRegistrySettings> settings = topology.schemaRegistry();
         if (settings.isEmpty()) {
             return;

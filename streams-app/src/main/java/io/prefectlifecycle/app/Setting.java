@@ -65,7 +65,7 @@ public enum Setting {
     EVENT_FORMAT("event.format", "json",
             "`json` (Prefect's bytes) or `avro`: the schemas in `schemas/avro/`, Confluent wire format, subject "
                     + "`<events.topic>-value`; needs `schema.registry.url`.",
-            EventFormat::parse),
+            EventFormat::parse, "--format", "--event-format"),
     SCHEMA_REGISTRY_URL("schema.registry.url", "",
             "Confluent-compatible schema registry (Confluent, Karapace, Redpanda, Apicurio's `/apis/ccompat/v7`): for "
                     + "Avro events, and for CDC records written by an Avro converter. `user:password@` in it is sent as "
@@ -94,12 +94,19 @@ public enum Setting {
     private final String defaultValue;
     private final String description;
     private final Function<String, Object> type;
+    private final String[] flags;
 
     Setting(String key, String defaultValue, String description, Function<String, Object> type) {
+        this(key, defaultValue, description, type, "--" + key.replace('.', '-'));
+    }
+
+    /** @param flags the documented flag first, then aliases kept for compatibility */
+    Setting(String key, String defaultValue, String description, Function<String, Object> type, String... flags) {
         this.key = key;
         this.defaultValue = defaultValue;
         this.description = description;
         this.type = type;
+        this.flags = flags;
     }
 
     /** The name: the key in a {@code --config-file}. */
@@ -111,8 +118,14 @@ public enum Setting {
         return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
     }
 
+    /** The documented flag: {@code --<name>} ({@code .} → {@code -}), or a shorter one ({@code --format}). */
     public String flag() {
-        return "--" + key.replace('.', '-');
+        return flags[0];
+    }
+
+    /** The documented flag, then its aliases ({@code --event-format}, the first name of {@code --format}). */
+    public String[] flags() {
+        return flags.clone();
     }
 
     /** The default as written; empty when there is none. */
@@ -125,8 +138,12 @@ public enum Setting {
         return description;
     }
 
-    /** @throws IllegalArgumentException saying what is expected; the message does not repeat the value */
-    Object parse(String raw) {
+    /**
+     * The typed value; the client commands ({@code replay}, {@code tail}, …) check their shared settings with it too.
+     *
+     * @throws IllegalArgumentException saying what is expected; the message does not repeat the value
+     */
+    public Object parse(String raw) {
         return type.apply(raw.trim());
     }
 
@@ -142,7 +159,8 @@ public enum Setting {
     /** The README's configuration table, one row per setting. */
     public static String markdownTable() {
         return "| setting | environment | flag | default | meaning |\n|---|---|---|---|---|\n"
-                + Arrays.stream(values()).map(s -> "| `" + s.key + "` | `" + s.env() + "` | `" + s.flag() + "` | "
+                + Arrays.stream(values()).map(s -> "| `" + s.key + "` | `" + s.env() + "` | "
+                        + Arrays.stream(s.flags).map(f -> "`" + f + "`").collect(Collectors.joining(" or ")) + " | "
                         + (s.defaultValue.isEmpty() ? "" : "`" + s.defaultValue + "`") + " | " + s.description + " |")
                 .collect(Collectors.joining("\n")) + "\n";
     }

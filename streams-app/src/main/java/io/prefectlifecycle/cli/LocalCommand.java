@@ -1,8 +1,14 @@
 package io.prefectlifecycle.cli;
 
 import io.prefectlifecycle.app.StreamsApp;
+import io.prefectlifecycle.avro.AvroEventDecoder;
+import io.prefectlifecycle.avro.RegistryWriterSchemas;
+import io.prefectlifecycle.event.EventFormat;
 import io.prefectlifecycle.local.LocalStack;
 import io.prefectlifecycle.pipeline.EncryptionKeys;
+import io.prefectlifecycle.registry.ConfluentWireFormat;
+import io.prefectlifecycle.registry.SchemaRegistryClient;
+import io.prefectlifecycle.registry.SchemaRegistrySettings;
 import io.prefectlifecycle.topology.TopologySettings;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -11,6 +17,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.FileDescriptor;
@@ -21,6 +28,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
@@ -33,16 +42,32 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "local", mixinStandardHelpOptions = true,
         description = {"Run PostgreSQL (with Prefect's tables), Kafka, Kafka Connect with Debezium and the app in one",
             "process tree. Prints each event as a JSON line on stdout; readiness (JDBC URL, bootstrap servers) on",
-            "stderr. Ctrl-C stops everything and drops the replication slot."})
+            "stderr. Ctrl-C stops everything and drops the replication slot.",
+            "--format avro writes Avro events through a schema registry you run (local starts none; give",
+            "--schema-registry-url) and prints them read back as JSON."})
 public final class LocalCommand implements Callable<Integer> {
 
     @Option(names = "--emit-snapshot-reads", description = "Emit snapshot reads (op r) as created events.")
     boolean emitSnapshotReads;
 
+    @Mixin
+    EventFormatOptions eventFormat = new EventFormatOptions();
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        Optional<String> problem = optionsProblem(System.getenv());
+        if (problem.isPresent()) {
+            err.println(problem.get());
+            return 2;
+        }
+        EventFormat format = eventFormat.format(System.getenv());
+        Optional<SchemaRegistrySettings> registry = eventFormat.registry(System.getenv());
+        // the printed line is JSON either way: Avro events are read back through the registry they were written with
+        Optional<AvroEventDecoder> avroEvents = format == EventFormat.AVRO
+                ? registry.map(r -> new AvroEventDecoder(new RegistryWriterSchemas(new SchemaRegistryClient(r.url()))))
+                : Optional.empty();
         CountDownLatch stopped = new CountDownLatch(1);
         LocalStack stack = LocalStack.start();
         Path stateDir = Files.createTempDirectory("prefect-lifecycle-cdc-local");
@@ -54,7 +79,7 @@ public final class LocalCommand implements Callable<Integer> {
             TopologySettings settings = new TopologySettings(defaults.topicPrefix(), defaults.schema(),
                     defaults.eventsTopic(), defaults.deadLetterTopic(),
                     EncryptionKeys.fromEnvironment(System.getenv()), emitSnapshotReads,
-                    defaults.transactionTimeout());
+                    defaults.transactionTimeout()).withEventFormat(format, registry);
             stack.kafka().createTopics(List.of(settings.eventsTopic(), settings.deadLetterTopic()));
             app = StreamsApp.start(settings, StreamsApp.properties(stack.bootstrapServers(), "prefect-lifecycle-cdc", stateDir));
             consumer = eventsConsumer(stack.bootstrapServers(), settings.eventsTopic());
@@ -78,7 +103,9 @@ public final class LocalCommand implements Callable<Integer> {
             try {
                 while (true) {
                     for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
-                        out.println(new String(record.value(), StandardCharsets.UTF_8));
+                        out.println(avroEvents.isPresent() && ConfluentWireFormat.isFramed(record.value())
+                                ? avroEvents.get().decode(record.value()).toJson()
+                                : new String(record.value(), StandardCharsets.UTF_8));
                     }
                 }
             } catch (WakeupException e) {
@@ -98,6 +125,18 @@ public final class LocalCommand implements Callable<Integer> {
             stopped.countDown();
         }
         return 0;
+    }
+
+    /** What is wrong with the options, checked before anything is started; empty when nothing is. */
+    public Optional<String> optionsProblem(Map<String, String> env) {
+        try {
+            eventFormat.format(env);
+            eventFormat.registry(env);
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of("local: " + e.getMessage() + (e.getMessage().contains("--schema-registry-url")
+                    ? "; local starts no schema registry: give the Confluent-compatible URL of one you run" : ""));
+        }
     }
 
     /** Ready means the app has its partitions: a change made after "ready" is not held up by the first rebalance. */

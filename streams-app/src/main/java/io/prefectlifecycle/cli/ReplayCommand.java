@@ -29,20 +29,27 @@ import java.util.concurrent.Callable;
             "",
             "Reads every CDC partition from its first retained offset up to the end offsets at start, without a "
                 + "consumer group (the live application's offsets and state are untouched), runs the records through "
-                + "the live pipeline and writes the events with a transactional producer. Progress on stderr; stops "
+                + "the live pipeline and writes the events with a transactional producer, in the live run's format "
+                + "(--format, --schema-registry-url: give the live application's settings). Progress on stderr; stops "
                 + "by itself. See docs/operations.md.",
             ""},
         footer = {"", "Examples:",
             "  replay --bootstrap-servers kafka:9092",
             "      everything, into prefect.lifecycle-events.replay (create it first)",
             "  replay --from 2026-06-01T00:00:00Z --to-topic prefect.lifecycle-events",
-            "      events since June 1st, into the live topic"})
+            "      events since June 1st, into the live topic",
+            "  replay --to-topic prefect.lifecycle-events --format avro \\",
+            "         --schema-registry-url http://schema-registry:8081",
+            "      into a live topic of Avro events: the live run's bytes (subject <to-topic>-value)"})
 public final class ReplayCommand implements Callable<Integer> {
 
     static final String DEFAULT_TO_TOPIC = TopologySettings.DEFAULT_EVENTS_TOPIC + ".replay";
 
     @Mixin
     KafkaConnection kafka;
+
+    @Mixin
+    EventFormatOptions eventFormat = new EventFormatOptions();
 
     @Option(names = "--topic-prefix", defaultValue = "${env:PREFECT_CDC_TOPIC_PREFIX:-prefect}", paramLabel = "PREFIX",
             description = "Debezium topic.prefix: CDC topics are <prefix>.<schema>.<table> "
@@ -119,7 +126,8 @@ public final class ReplayCommand implements Callable<Integer> {
         TopologySettings defaults = TopologySettings.defaults();
         TopologySettings settings = new TopologySettings(topicPrefix, schema, toTopic,
                 deadLetterTopic == null ? defaults.deadLetterTopic() : deadLetterTopic,
-                EncryptionKeys.fromEnvironment(env), emitSnapshotReads, transactionTimeout);
+                EncryptionKeys.fromEnvironment(env), emitSnapshotReads, transactionTimeout)
+                .withEventFormat(eventFormat.format(env), eventFormat.registry(env));
         return new ReplayOptions(kafka.properties(env), settings, toTopic,
                 Optional.ofNullable(deadLetterTopic), Optional.ofNullable(from),
                 transactionalId != null ? transactionalId : "prefect-lifecycle-cdc-replay-" + toTopic);

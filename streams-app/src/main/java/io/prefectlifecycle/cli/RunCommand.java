@@ -95,7 +95,7 @@ public final class RunCommand implements Callable<Integer> {
             for (Setting setting : Setting.values()) {
                 boolean bool = setting.defaultValue().equals("false") || setting.defaultValue().equals("true");
                 String label = "<" + setting.key().substring(setting.key().lastIndexOf('.') + 1) + ">";
-                OptionSpec.Builder option = OptionSpec.builder(setting.flag())
+                OptionSpec.Builder option = OptionSpec.builder(setting.flags())
                         .type(String.class)
                         .paramLabel(bool ? "<true|false>" : label)
                         .arity(bool ? "0..1" : "1")

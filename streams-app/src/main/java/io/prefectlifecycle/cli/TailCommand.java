@@ -30,7 +30,8 @@ import java.util.concurrent.Callable;
             "",
             "Reads committed events only (read_committed), prints each event id once within a window, and uses no "
                 + "consumer group (nothing is committed). Repeated options of one kind are OR-ed; different options "
-                + "are AND-ed. See docs/consumers.md.",
+                + "are AND-ed. Avro events (run --format avro) are read back as their JSON event through "
+                + "--schema-registry-url. See docs/consumers.md.",
             ""},
         footer = {"", "Examples:",
             "  tail --event 'prefect.block-document.*' \\",
@@ -45,6 +46,9 @@ public final class TailCommand implements Callable<Integer> {
 
     @Mixin
     KafkaConnection kafka;
+
+    @Mixin
+    SchemaRegistryOption schemaRegistry = new SchemaRegistryOption();
 
     @Option(names = "--topic", paramLabel = "TOPIC",
             defaultValue = "${env:PREFECT_CDC_EVENTS_TOPIC:-" + TopologySettings.DEFAULT_EVENTS_TOPIC + "}",
@@ -87,7 +91,8 @@ public final class TailCommand implements Callable<Integer> {
     Instant until;
 
     @Option(names = "--output", defaultValue = "json", paramLabel = "json|text",
-            description = "json: each event's bytes as stored, one per line; text: '<occurred> <event> <resource "
+            description = "json: each event's bytes as stored, one per line (an Avro event as its JSON, Prefect's "
+                    + "bytes; needs --schema-registry-url); text: '<occurred> <event> <resource "
                     + "id> [<resource name>]'. Default: ${DEFAULT-VALUE}.")
     Output output;
 
@@ -137,7 +142,7 @@ public final class TailCommand implements Callable<Integer> {
         }
         Tailer.Options options = new Tailer.Options(
                 kafka.properties(env), topic, filter(),
-                output == Output.json, fromBeginning, maxEvents, dedupeWindow, exitAtEnd);
+                output == Output.json, fromBeginning, maxEvents, dedupeWindow, exitAtEnd, schemaRegistry.url(env));
         return new Tailer(options, out, err);
     }
 

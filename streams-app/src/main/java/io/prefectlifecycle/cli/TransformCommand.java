@@ -1,7 +1,11 @@
 package io.prefectlifecycle.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prefectlifecycle.avro.RegistryWriterSchemas;
+import io.prefectlifecycle.cdc.ChangeDecoder;
 import io.prefectlifecycle.cdc.Json;
+import io.prefectlifecycle.cdc.WriterSchemas;
+import io.prefectlifecycle.event.EventFormat;
 import io.prefectlifecycle.event.LifecycleEvent;
 import io.prefectlifecycle.pipeline.Emission;
 import io.prefectlifecycle.pipeline.EncryptionKeys;
@@ -11,7 +15,10 @@ import io.prefectlifecycle.pipeline.InMemoryTransactionLog;
 import io.prefectlifecycle.pipeline.InputRecord;
 import io.prefectlifecycle.pipeline.LifecycleEngine;
 import io.prefectlifecycle.pipeline.TransactionalPipeline;
+import io.prefectlifecycle.registry.SchemaRegistryClient;
+import io.prefectlifecycle.registry.SchemaRegistryException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.BufferedReader;
@@ -26,21 +33,35 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
  * The offline form of the pipeline: Kafka records as JSON lines ({@code {"topic":…,"key":…,"value":…}}) on stdin,
- * events on stdout (the exact bytes the app writes as record values), dead letters on stderr as JSON lines.
+ * events on stdout (the exact bytes the app writes as record values), dead letters on stderr as JSON lines. Records
+ * an Avro converter wrote go in as {@code value_base64}/{@code key_base64}, read through {@code --schema-registry-url}.
+ * The output is JSON only: Avro events are binary, and equal to the JSON ones once read back (docs/adr/0003).
  */
 @Command(name = "transform", mixinStandardHelpOptions = true,
         description = {"Turn a dump of Debezium records into Prefect events, offline.",
             "stdin: one record per line, {\"topic\":…,\"key\":…,\"value\":…} (value null = tombstone).",
-            "stdout: one event per line. stderr: one dead letter per line, as JSON with the reason.",
+            "Records written by an Avro converter (Confluent wire format): \"key_base64\"/\"value_base64\" instead of",
+            "\"key\"/\"value\", with --schema-registry-url.",
+            "stdout: one event per line, as JSON (the bytes of --format json; an Avro event read back gives the same).",
+            "stderr: one dead letter per line, as JSON with the reason.",
             "The Fernet key comes from PREFECT_SERVER_ENCRYPTION_KEY or from a configuration row in the input."})
 public final class TransformCommand implements Callable<Integer> {
 
     @Option(names = "--emit-snapshot-reads", description = "Emit snapshot reads (op r) as created events.")
     boolean emitSnapshotReads;
+
+    @Mixin
+    SchemaRegistryOption schemaRegistry = new SchemaRegistryOption();
+
+    @Option(names = {"--format", "--event-format"}, paramLabel = "json", defaultValue = "json",
+            description = "Only json: events are printed as JSON lines; Avro events are binary (run and replay write "
+                    + "them with --format avro, tail prints them as JSON). Default: ${DEFAULT-VALUE}.")
+    String format = "json";
 
     @Override
     public Integer call() throws IOException {
@@ -51,12 +72,25 @@ public final class TransformCommand implements Callable<Integer> {
     /** The whole command on given streams and environment (tests run it in-process). */
     public int transform(InputStream stdin, OutputStream stdout, OutputStream stderr, Map<String, String> env)
             throws IOException {
+        PrintStream err = new PrintStream(stderr, true, StandardCharsets.UTF_8);
+        Optional<SchemaRegistryClient> registry;
+        try {
+            if (EventFormat.parse(format) != EventFormat.JSON) {
+                throw new IllegalArgumentException("--format " + format + ": transform prints JSON lines only; Avro "
+                        + "events are binary (run and replay write them with --format avro; tail prints them as JSON)");
+            }
+            registry = schemaRegistry.url(env).map(SchemaRegistryClient::new);
+        } catch (IllegalArgumentException e) {
+            err.println("transform: " + e.getMessage());
+            return 2;
+        }
+        ChangeDecoder decoder = new ChangeDecoder(registry.<WriterSchemas>map(RegistryWriterSchemas::new)
+                .orElse(WriterSchemas.NONE));
         LifecycleEngine engine = new LifecycleEngine(
-                new InMemoryRowStore(), EncryptionKeys.fromEnvironment(env), emitSnapshotReads);
+                new InMemoryRowStore(), EncryptionKeys.fromEnvironment(env), emitSnapshotReads, decoder);
         // offline there is no clock to wait on: a transaction ends with its END record, another txId or the input
         TransactionalPipeline pipeline = new TransactionalPipeline(engine, new InMemoryTransactionLog(), Long.MAX_VALUE);
         PrintStream out = new PrintStream(new BufferedOutputStream(stdout, 1 << 16), false, StandardCharsets.UTF_8);
-        PrintStream err = new PrintStream(stderr, true, StandardCharsets.UTF_8);
         try (BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8))) {
             String line;
             long lineNumber = 0;
@@ -67,8 +101,12 @@ public final class TransformCommand implements Callable<Integer> {
                 }
                 write(handle(pipeline, line, lineNumber, err), out, err);
             }
+            write(pipeline.flushAll(), out, err);
+        } catch (SchemaRegistryException e) {
+            out.flush();
+            err.println("transform: schema registry: " + e.getMessage());
+            return 1;
         }
-        write(pipeline.flushAll(), out, err);
         out.flush();
         return 0;
     }

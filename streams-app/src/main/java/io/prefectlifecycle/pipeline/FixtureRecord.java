@@ -11,7 +11,8 @@ import java.util.Base64;
  * One Kafka record as a line of JSON, the format of {@code transform}'s input and of the golden files:
  * {@code {"topic":…,"key":<json>,"value":<json or null>}}, optionally with {@code partition} and {@code offset}.
  * Bytes that are not JSON (to reproduce corrupt records) go in {@code value_raw} (a string, written as UTF-8) or
- * {@code value_base64} instead of {@code value}.
+ * {@code value_base64} instead of {@code value}; {@code key_base64} likewise for the key (an Avro converter's records,
+ * for instance).
  */
 public record FixtureRecord(String topic, int partition, long offset, byte[] key, byte[] value) {
 
@@ -27,7 +28,22 @@ public record FixtureRecord(String topic, int partition, long offset, byte[] key
             throw new IllegalArgumentException("input line has no topic");
         }
         return new FixtureRecord(record.get("topic").textValue(), record.path("partition").asInt(0),
-                record.path("offset").asLong(-1), bytes(record.get("key")), value(record));
+                record.path("offset").asLong(-1), key(record), value(record));
+    }
+
+    private static byte[] key(JsonNode record) {
+        if (record.path("key_base64").isTextual()) {
+            return base64(record.get("key_base64").textValue(), "key_base64");
+        }
+        return bytes(record.get("key"));
+    }
+
+    private static byte[] base64(String text, String field) {
+        try {
+            return Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("input line has a " + field + " that is not base64");
+        }
     }
 
     private static byte[] value(JsonNode record) {
@@ -35,7 +51,7 @@ public record FixtureRecord(String topic, int partition, long offset, byte[] key
             return record.get("value_raw").textValue().getBytes(StandardCharsets.UTF_8);
         }
         if (record.path("value_base64").isTextual()) {
-            return Base64.getDecoder().decode(record.get("value_base64").textValue());
+            return base64(record.get("value_base64").textValue(), "value_base64");
         }
         return bytes(record.get("value"));
     }

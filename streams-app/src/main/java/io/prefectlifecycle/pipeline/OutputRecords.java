@@ -1,10 +1,14 @@
 package io.prefectlifecycle.pipeline;
 
+import io.prefectlifecycle.event.EventEncoder;
+import io.prefectlifecycle.event.EventEncodingException;
+import io.prefectlifecycle.event.EventFormat;
 import io.prefectlifecycle.event.LifecycleEvent;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The one place that says what an event and a dead letter look like as Kafka records (docs/contract.md): the live
@@ -24,6 +28,25 @@ public final class OutputRecords {
         return new RecordHeaders()
                 .add("prefect.event", utf8(event.event()))
                 .add("prefect.resource.id", utf8(event.resource().id()));
+    }
+
+    /**
+     * Adds the record values of the emission's events to {@code values}, in order. An event that the format cannot
+     * represent turns the whole emission into a dead letter of its source record (and leaves {@code values} empty).
+     */
+    public static Emission encode(Emission emission, EventEncoder encoder, EventFormat format, List<byte[]> values) {
+        if (emission.outcome() instanceof Outcome.Events events) {
+            for (LifecycleEvent event : events.events()) {
+                try {
+                    values.add(encoder.encode(event));
+                } catch (EventEncodingException e) {
+                    values.clear();
+                    return new Emission(emission.source(), new Outcome.DeadLetter("the event cannot be written as "
+                            + format.value() + ": " + e.getMessage(), e.getClass().getSimpleName()));
+                }
+            }
+        }
+        return emission;
     }
 
     /** A dead letter keeps the original key and value; these headers say where it came from and why. */

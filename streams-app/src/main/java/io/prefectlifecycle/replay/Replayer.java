@@ -1,7 +1,12 @@
 package io.prefectlifecycle.replay;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prefectlifecycle.avro.AvroEventEncoder;
+import io.prefectlifecycle.avro.RegistryWriterSchemas;
+import io.prefectlifecycle.cdc.ChangeDecoder;
 import io.prefectlifecycle.cdc.Json;
+import io.prefectlifecycle.cdc.WriterSchemas;
+import io.prefectlifecycle.event.EventEncoder;
 import io.prefectlifecycle.event.LifecycleEvent;
 import io.prefectlifecycle.pipeline.Emission;
 import io.prefectlifecycle.pipeline.InMemoryRowStore;
@@ -11,6 +16,8 @@ import io.prefectlifecycle.pipeline.LifecycleEngine;
 import io.prefectlifecycle.pipeline.Outcome;
 import io.prefectlifecycle.pipeline.OutputRecords;
 import io.prefectlifecycle.pipeline.TransactionalPipeline;
+import io.prefectlifecycle.registry.SchemaRegistryClient;
+import io.prefectlifecycle.registry.SchemaRegistryException;
 import io.prefectlifecycle.topology.TopologySettings;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -35,6 +42,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
@@ -54,6 +62,10 @@ import java.util.regex.Pattern;
  *       app). A Kafka transaction never splits the events of one database transaction; it is committed about once
  *       a second. Interrupted or failed, the open Kafka transaction is aborted: what was committed stays, and a
  *       second replay writes those events again with the same ids.</li>
+ *   <li>Events are written in the settings' format: with {@code event.format=avro}, as Avro under the subject
+ *       {@code <to-topic>-value}, so that a replay into the live topic writes the live run's bytes. CDC records
+ *       written by an Avro converter are read through the same registry, as by the live app. A registry that does
+ *       not answer stops the replay (the open Kafka transaction is aborted); the live app waits instead.</li>
  * </ul>
  */
 public final class Replayer {
@@ -65,6 +77,7 @@ public final class Replayer {
     private static final int COMMIT_EVERY_RECORDS = 20_000;
 
     private final ReplayOptions options;
+    private final Optional<SchemaRegistryClient> registry;
     private final PrintStream err;
     private final LongSupplier nanoTime;
     private volatile boolean stopRequested;
@@ -72,6 +85,7 @@ public final class Replayer {
 
     public Replayer(ReplayOptions options, PrintStream err, LongSupplier nanoTime) {
         this.options = options;
+        this.registry = options.settings().schemaRegistry().map(r -> new SchemaRegistryClient(r.url()));
         this.err = err;
         this.nanoTime = nanoTime;
     }
@@ -88,6 +102,14 @@ public final class Replayer {
     public ReplayResult run() throws ReplayException {
         long start = nanoTime.getAsLong();
         TopologySettings settings = options.settings();
+        EventEncoder encoder = settings.eventEncoder(registry, options.toTopic());
+        if (encoder instanceof AvroEventEncoder avro) {
+            try {
+                avro.schemaId(); // registered, or found: before anything is read, not after the first events
+            } catch (SchemaRegistryException e) {
+                throw new ReplayException("schema registry: " + e.getMessage(), e);
+            }
+        }
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(options.clients()),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             activeConsumer = consumer;
@@ -115,7 +137,7 @@ public final class Replayer {
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
                     producerProperties(options.clients(), options.transactionalId()),
                     new ByteArraySerializer(), new ByteArraySerializer())) {
-                Run run = new Run(consumer, producer, merge, end, next, progress);
+                Run run = new Run(consumer, producer, merge, end, next, progress, encoder);
                 return run.execute(start, partitions.size());
             }
         } catch (WakeupException e) {
@@ -198,6 +220,7 @@ public final class Replayer {
         private final Map<TopicPartition, Long> next;
         private final ReplayProgress progress;
         private final TransactionalPipeline pipeline;
+        private final EventEncoder encoder;
         private final Instant from;
         private long clock = Long.MIN_VALUE;
         private boolean inTransaction;
@@ -207,7 +230,8 @@ public final class Replayer {
         private long eventsCommitted;
 
         Run(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer, TimestampMerge merge,
-            Map<TopicPartition, Long> end, Map<TopicPartition, Long> next, ReplayProgress progress) {
+            Map<TopicPartition, Long> end, Map<TopicPartition, Long> next, ReplayProgress progress,
+            EventEncoder encoder) {
             this.consumer = consumer;
             this.producer = producer;
             this.merge = merge;
@@ -215,8 +239,11 @@ public final class Replayer {
             this.next = next;
             this.progress = progress;
             TopologySettings settings = options.settings();
+            ChangeDecoder decoder = new ChangeDecoder(registry.<WriterSchemas>map(RegistryWriterSchemas::new)
+                    .orElse(WriterSchemas.NONE));
             LifecycleEngine engine = new LifecycleEngine(new InMemoryRowStore(), settings.keyOverride(),
-                    settings.emitSnapshotReads());
+                    settings.emitSnapshotReads(), decoder);
+            this.encoder = encoder;
             this.pipeline = new TransactionalPipeline(engine, new InMemoryTransactionLog(),
                     settings.transactionTimeout().toMillis());
             this.from = options.from().orElse(null);
@@ -247,6 +274,11 @@ public final class Replayer {
                 abort();
                 throw new ReplayException("CDC records were deleted by retention while being replayed ("
                         + e.offsetOutOfRangePartitions() + "): replay again, or re-snapshot (docs/operations.md)", e);
+            } catch (SchemaRegistryException e) {
+                abort();
+                throw new ReplayException("schema registry: " + e.getMessage() + ": the open Kafka transaction was "
+                        + "aborted; the " + eventsCommitted + " events committed before it stay; replay again once it "
+                        + "answers", e);
             } catch (ProducerFencedException e) {
                 throw new ReplayException("another replay with transactional.id " + options.transactionalId()
                         + " started: this one was fenced off", e);
@@ -301,15 +333,18 @@ public final class Replayer {
         }
 
         private void write(List<Emission> emissions, long timestamp) {
-            for (Emission emission : emissions) {
+            for (Emission original : emissions) {
+                List<byte[]> values = new ArrayList<>();
+                Emission emission = OutputRecords.encode(original, encoder, options.settings().eventFormat(), values);
                 Outcome outcome = emission.outcome();
                 outcome.match(
                         events -> {
-                            for (LifecycleEvent event : events.events()) {
+                            for (int i = 0; i < events.events().size(); i++) {
+                                LifecycleEvent event = events.events().get(i);
                                 boolean wanted = from == null || !event.occurred().isBefore(from);
                                 if (wanted) {
                                     send(new ProducerRecord<>(options.toTopic(), null, timestamp,
-                                            OutputRecords.eventKey(event), event.toJsonBytes(),
+                                            OutputRecords.eventKey(event), values.get(i),
                                             OutputRecords.eventHeaders(event)));
                                     eventsInTransaction++;
                                 }

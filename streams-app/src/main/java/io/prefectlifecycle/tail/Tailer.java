@@ -1,5 +1,10 @@
 package io.prefectlifecycle.tail;
 
+import io.prefectlifecycle.avro.AvroEventDecoder;
+import io.prefectlifecycle.avro.RegistryWriterSchemas;
+import io.prefectlifecycle.registry.ConfluentWireFormat;
+import io.prefectlifecycle.registry.SchemaRegistryClient;
+import io.prefectlifecycle.registry.SchemaRegistryUnavailableException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -12,17 +17,21 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
  * Follows the events topic: {@code read_committed}, no consumer group (nothing is committed; every tail starts at
  * the beginning or the end), filtered with {@link EventFilter}, de-duplicated by event id with {@link RecentIds}.
  * Partitions are read as the consumer fetches them: the order is per resource (one key, one partition), as the
- * topic guarantees.
+ * topic guarantees. Avro events ({@code event.format=avro}: magic byte, schema id, Avro binary) are told apart per
+ * record and read back into the JSON event through the schema registry ({@link AvroEventDecoder}), so the filters and
+ * both outputs work on either format; a registry that does not answer makes the tail wait, not skip.
  */
 public final class Tailer {
 
@@ -32,9 +41,10 @@ public final class Tailer {
      * @param maxEvents     stop after printing this many; 0 = no limit
      * @param dedupeWindow  how many recent event ids to remember; 0 = no de-duplication
      * @param exitAtEnd     stop at the end offsets as of start
+     * @param schemaRegistry where the writer schemas of Avro events are; without it an Avro event is skipped
      */
     public record Options(Properties clients, String topic, EventFilter filter, boolean json, boolean fromBeginning,
-                          long maxEvents, int dedupeWindow, boolean exitAtEnd) {
+                          long maxEvents, int dedupeWindow, boolean exitAtEnd, Optional<URI> schemaRegistry) {
     }
 
     private static final Duration POLL = Duration.ofMillis(500);
@@ -43,6 +53,7 @@ public final class Tailer {
     private final Options options;
     private final OutputStream out;
     private final PrintStream err;
+    private final Optional<AvroEventDecoder> avroEvents;
     private volatile boolean stopRequested;
     private volatile KafkaConsumer<byte[], byte[]> activeConsumer;
 
@@ -50,6 +61,8 @@ public final class Tailer {
         this.options = options;
         this.out = out;
         this.err = err;
+        this.avroEvents = options.schemaRegistry()
+                .map(url -> new AvroEventDecoder(new RegistryWriterSchemas(new SchemaRegistryClient(url))));
     }
 
     public void stop() {
@@ -129,8 +142,10 @@ public final class Tailer {
 
     private boolean handle(ConsumerRecord<byte[], byte[]> record, RecentIds recent) throws IOException {
         TailedEvent event;
+        byte[] json;
         try {
-            event = TailedEvent.parse(record.value());
+            json = json(record.value());
+            event = TailedEvent.parse(json);
         } catch (IllegalArgumentException e) {
             err.println("tail: skipped " + record.topic() + "-" + record.partition() + "@" + record.offset()
                     + ": " + e.getMessage());
@@ -140,12 +155,31 @@ public final class Tailer {
             return false;
         }
         if (options.json()) {
-            out.write(record.value());
+            out.write(json);
         } else {
             out.write(event.textLine().getBytes(StandardCharsets.UTF_8));
         }
         out.write('\n');
         return true;
+    }
+
+    /** The event's JSON: the stored bytes, or an Avro event read back (Prefect's bytes, as the JSON format stores). */
+    private byte[] json(byte[] value) {
+        if (!ConfluentWireFormat.startsWithMagic(value)) {
+            return value;
+        }
+        AvroEventDecoder decoder = avroEvents.orElseThrow(() -> new IllegalArgumentException(
+                "an Avro event: give --schema-registry-url (or PREFECT_CDC_SCHEMA_REGISTRY_URL) to read it"));
+        while (true) {
+            try {
+                return decoder.decode(value).toJsonBytes();
+            } catch (SchemaRegistryUnavailableException e) {
+                if (stopRequested) {
+                    throw new WakeupException();
+                }
+                err.println("tail: waiting for the schema registry: " + e.getMessage());
+            }
+        }
     }
 
     private void flushQuietly() {

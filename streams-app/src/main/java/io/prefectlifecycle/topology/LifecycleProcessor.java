@@ -1,11 +1,9 @@
 package io.prefectlifecycle.topology;
 
-import io.prefectlifecycle.avro.AvroEventEncoder;
 import io.prefectlifecycle.avro.RegistryWriterSchemas;
 import io.prefectlifecycle.cdc.ChangeDecoder;
 import io.prefectlifecycle.cdc.WriterSchemas;
 import io.prefectlifecycle.event.EventEncoder;
-import io.prefectlifecycle.event.EventEncodingException;
 import io.prefectlifecycle.event.LifecycleEvent;
 import io.prefectlifecycle.pipeline.Emission;
 import io.prefectlifecycle.pipeline.InputRecord;
@@ -66,11 +64,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
                 .orElse(WriterSchemas.NONE));
         LifecycleEngine engine = new LifecycleEngine(new StoreBackedRows(rows), settings.keyOverride(),
                 settings.emitSnapshotReads(), decoder);
-        this.encoder = switch (settings.eventFormat()) {
-            case JSON -> EventEncoder.JSON;
-            case AVRO -> new AvroEventEncoder(registry.orElseThrow(), settings.eventsTopic(),
-                    settings.schemaRegistry().orElseThrow().autoRegister());
-        };
+        this.encoder = settings.eventEncoder(registry, settings.eventsTopic());
         this.pipeline = new TransactionalPipeline(engine, new StoreBackedTransactionLog(transactions),
                 settings.transactionTimeout().toMillis());
         this.metrics = PipelineMetrics.from(context.appConfigs());
@@ -120,7 +114,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     private void forward(List<Emission> emissions, long timestamp) {
         for (Emission original : emissions) {
             List<byte[]> values = new ArrayList<>();
-            Emission emission = encoded(original, values);
+            Emission emission = OutputRecords.encode(original, encoder, settings.eventFormat(), values);
             InputRecord source = emission.source();
             Outcome outcome = emission.outcome();
             metrics.outcome(emission);
@@ -141,22 +135,6 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
                         return null;
                     });
         }
-    }
-
-    /** Adds the values of the emission's events to {@code values}; a dead letter when one cannot be encoded. */
-    private Emission encoded(Emission emission, List<byte[]> values) {
-        if (emission.outcome() instanceof Outcome.Events events) {
-            for (LifecycleEvent event : events.events()) {
-                try {
-                    values.add(encoder.encode(event));
-                } catch (EventEncodingException e) {
-                    values.clear();
-                    return new Emission(emission.source(), new Outcome.DeadLetter("the event cannot be written as "
-                            + settings.eventFormat().value() + ": " + e.getMessage(), e.getClass().getSimpleName()));
-                }
-            }
-        }
-        return emission;
     }
 
     private void forwardEvent(LifecycleEvent event, byte[] value, long timestamp) {

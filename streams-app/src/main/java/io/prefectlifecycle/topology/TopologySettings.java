@@ -1,8 +1,11 @@
 package io.prefectlifecycle.topology;
 
+import io.prefectlifecycle.avro.AvroEventEncoder;
+import io.prefectlifecycle.event.EventEncoder;
 import io.prefectlifecycle.event.EventFormat;
 import io.prefectlifecycle.kinds.FernetKey;
 import io.prefectlifecycle.kinds.Kinds;
+import io.prefectlifecycle.registry.SchemaRegistryClient;
 import io.prefectlifecycle.registry.SchemaRegistrySettings;
 
 import java.time.Duration;
@@ -76,6 +79,19 @@ public record TopologySettings(
     public TopologySettings withEventFormat(EventFormat format, Optional<SchemaRegistrySettings> registry) {
         return new TopologySettings(topicPrefix, schema, eventsTopic, deadLetterTopic, keyOverride, emitSnapshotReads,
                 transactionTimeout, format, registry);
+    }
+
+    /**
+     * How events are turned into record values for {@code topic} (its subject {@code <topic>-value} for Avro): the
+     * live topology and {@code replay} both write through this.
+     *
+     * @param registry the client of {@link #schemaRegistry()}, shared so that its caches are
+     */
+    public EventEncoder eventEncoder(Optional<SchemaRegistryClient> registry, String topic) {
+        return switch (eventFormat) {
+            case JSON -> EventEncoder.JSON;
+            case AVRO -> new AvroEventEncoder(registry.orElseThrow(), topic, schemaRegistry.orElseThrow().autoRegister());
+        };
     }
 
     public String cdcTopic(String table) {

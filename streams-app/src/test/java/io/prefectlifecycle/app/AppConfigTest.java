@@ -48,7 +48,7 @@ class AppConfigTest {
                 "standby.replicas PREFECT_CDC_STANDBY_REPLICAS --standby-replicas 0",
                 "transaction.timeout PREFECT_CDC_TRANSACTION_TIMEOUT --transaction-timeout PT5S",
                 "emit.snapshot.reads PREFECT_CDC_EMIT_SNAPSHOT_READS --emit-snapshot-reads false",
-                "event.format PREFECT_CDC_EVENT_FORMAT --event-format json",
+                "event.format PREFECT_CDC_EVENT_FORMAT --format json",
                 "schema.registry.url PREFECT_CDC_SCHEMA_REGISTRY_URL --schema-registry-url ",
                 "schema.registry.auto.register PREFECT_CDC_SCHEMA_REGISTRY_AUTO_REGISTER --schema-registry-auto-register true",
                 "http.port PREFECT_CDC_HTTP_PORT --http-port 8080",

@@ -43,6 +43,14 @@ class RunCommandTest {
     }
 
     @Test
+    void formatIsTheFlagOfEventFormatAndEventFormatItsAlias() {
+        for (String flag : new String[] {"--format", "--event-format"}) {
+            CommandLine.ParseResult parsed = new CommandLine(new RunCommand()).parseArgs(flag, "avro");
+            assertEquals(Map.of(Setting.EVENT_FORMAT, "avro"), RunCommand.flags(parsed), flag);
+        }
+    }
+
+    @Test
     void runIsTheDefaultCommand() {
         assertArrayEquals(new String[] {"run"}, RunCommand.withDefaultCommand(new String[0]));
         assertArrayEquals(new String[] {"run", "--http-port", "0"},

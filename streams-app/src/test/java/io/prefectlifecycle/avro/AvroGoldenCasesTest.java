@@ -131,22 +131,7 @@ class AvroGoldenCasesTest {
         }
     }
 
-    /** The JSON object record as Avro under its inferred schema; anything else as it is. */
     private static byte[] asAvro(String subject, byte[] json) {
-        if (json == null) {
-            return null;
-        }
-        JsonNode node;
-        try {
-            node = Json.parse(new String(json, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            return json;
-        }
-        if (!node.isObject()) {
-            return json;
-        }
-        return InferredAvro.encode(node, "r")
-                .map(e -> ConfluentWireFormat.frame(client.register(subject, e.schema().toString()), e.binary()))
-                .orElse(json);
+        return AvroInput.asAvro(client, subject, json);
     }
 }

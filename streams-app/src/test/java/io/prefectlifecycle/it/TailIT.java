@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prefectlifecycle.cli.TailCommand;
+import io.prefectlifecycle.event.EventFormat;
+import io.prefectlifecycle.golden.TopologyHarness;
+import io.prefectlifecycle.registry.ApicurioRegistry;
+import io.prefectlifecycle.registry.ConfluentWireFormat;
+import io.prefectlifecycle.registry.SchemaRegistrySettings;
 import io.prefectlifecycle.cli.TransformCommand;
 import io.prefectlifecycle.golden.ProjectPaths;
 import io.prefectlifecycle.local.LocalKafka;
@@ -20,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +36,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.test.TestRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,7 +46,9 @@ import picocli.CommandLine;
 /**
  * {@code tail} against a real broker: the 42 events of the real Debezium capture (through {@code transform}) in the
  * events topic, written in Kafka transactions as the app writes them, plus an aborted transaction whose event must
- * not show and a second copy of one event (same id) that must show once.
+ * not show and a second copy of one event (same id) that must show once. The same events as Avro (the app's
+ * {@code --format avro} bytes, a real Apicurio 2.6 registry) print as their JSON, filter alike, and wait out a registry
+ * outage.
  */
 class TailIT {
     private static final String TOPIC = TopologySettings.DEFAULT_EVENTS_TOPIC;
@@ -182,6 +191,89 @@ class TailIT {
         assertTrue(handled.stream().noneMatch(id -> id.startsWith("02")), "not the aborted one");
     }
 
+    /**
+     * Avro events, as the app writes them with {@code --format avro} (the capture through the topology, against a real
+     * registry: Apicurio 2.6), read back: each printed as its JSON event, the filters applied alike.
+     */
+    @Test
+    void avroEventsPrintAsTheirJsonAndFilterAlike() throws Exception {
+        String avroTopic = "prefect.lifecycle-events.tail-it-avro";
+        ApicurioRegistry registry = ApicurioRegistry.shared();
+        kafka.createTopics(List.of(avroTopic));
+        List<TestRecord<byte[], byte[]>> records = avroEvents(registry);
+        assertEquals(events.size(), records.size());
+        assertTrue(records.stream().allMatch(r -> ConfluentWireFormat.isFramed(r.value())), "Avro events");
+        producer.beginTransaction();
+        records.forEach(r -> producer.send(new ProducerRecord<>(avroTopic, null, r.key(), r.value(), r.headers())));
+        producer.commitTransaction();
+
+        String url = registry.ccompatUrl().toString();
+        assertEquals(events, tail("--topic", avroTopic, "--schema-registry-url", url),
+                "each Avro event printed as the JSON event");
+        assertEquals(tail("--event", "prefect.block-document.*", "--event", "!prefect.block-document.deleted",
+                        "--output", "text"),
+                tail("--topic", avroTopic, "--schema-registry-url", url, "--event", "prefect.block-document.*",
+                        "--event", "!prefect.block-document.deleted", "--output", "text"));
+        assertEquals(events.subList(0, 12), tail("--topic", avroTopic, "--schema-registry-url", url,
+                "--resource-id-prefix", "prefect.variable."));
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        parse("--bootstrap-servers", kafka.bootstrapServers(), "--topic", avroTopic, "--from-beginning", "--exit-at-end")
+                .tailer(out, new PrintStream(err, true, StandardCharsets.UTF_8), Map.of()).run();
+        assertEquals("", out.toString(StandardCharsets.UTF_8), "without a registry nothing can be read");
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("tail: skipped " + avroTopic + "-0@0: an Avro event: "
+                + "give --schema-registry-url (or PREFECT_CDC_SCHEMA_REGISTRY_URL) to read it"), err.toString());
+    }
+
+    /** A registry that does not answer makes tail wait on the event, not skip it; it prints all once it is back. */
+    @Test
+    void aRegistryOutageMakesTailWaitNotSkip() throws Exception {
+        String avroTopic = "prefect.lifecycle-events.tail-it-avro-outage";
+        try (ApicurioRegistry registry = ApicurioRegistry.launch()) {
+            kafka.createTopics(List.of(avroTopic));
+            List<TestRecord<byte[], byte[]>> records = avroEvents(registry);
+            producer.beginTransaction();
+            records.forEach(r -> producer.send(new ProducerRecord<>(avroTopic, null, r.key(), r.value(), r.headers())));
+            producer.commitTransaction();
+
+            registry.stop();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            TailCommand command = parse("--bootstrap-servers", kafka.bootstrapServers(), "--topic", avroTopic,
+                    "--schema-registry-url", registry.ccompatUrl().toString(), "--from-beginning", "--exit-at-end");
+            CompletableFuture<Long> printed = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return command.tailer(out, new PrintStream(err, true, StandardCharsets.UTF_8), Map.of()).run();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            Awaitility.await("tail waits for the registry").atMost(Duration.ofSeconds(60))
+                    .until(() -> err.toString(StandardCharsets.UTF_8).contains("tail: waiting for the schema registry: "));
+            assertEquals("", out.toString(StandardCharsets.UTF_8), "nothing printed, nothing skipped");
+            assertTrue(!err.toString(StandardCharsets.UTF_8).contains("skipped"), err.toString());
+
+            registry.start();
+            assertEquals(events.size(), printed.get(90, TimeUnit.SECONDS));
+            assertEquals(events, out.toString(StandardCharsets.UTF_8).lines().toList());
+        }
+    }
+
+    /** The capture's events as the app writes them with --format avro, through {@code registry}. */
+    private static List<TestRecord<byte[], byte[]>> avroEvents(ApicurioRegistry registry) {
+        TopologySettings avro = TopologySettings.defaults().withEventFormat(EventFormat.AVRO,
+                Optional.of(new SchemaRegistrySettings(registry.ccompatUrl(), true)));
+        try (TopologyHarness harness = new TopologyHarness(avro)) {
+            harness.pipeFile(ProjectPaths.root()
+                    .resolve("streams-app/src/test/resources/golden/captured/debezium-3.6-full-scenario/input.jsonl"));
+            harness.advancePastTransactionTimeout();
+            return harness.rawEvents();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Runs tail from the beginning to the end as of start, in-process, and returns its stdout lines. */
     private static List<String> tail(String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of(args));
@@ -195,7 +287,9 @@ class TailIT {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         parse(all.toArray(String[]::new)).tailer(out, new PrintStream(err, true, StandardCharsets.UTF_8), Map.of()).run();
-        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("tail: reading " + TOPIC), err.toString());
+        int topicFlag = all.indexOf("--topic");
+        String topic = topicFlag < 0 ? TOPIC : all.get(topicFlag + 1);
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("tail: reading " + topic + " "), err.toString());
         return out.toString(StandardCharsets.UTF_8).lines().toList();
     }
 
