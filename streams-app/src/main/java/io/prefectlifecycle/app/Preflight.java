@@ -74,10 +74,15 @@ final class Preflight {
         try {
             admin = Admin.create(adminConfig);
         } catch (KafkaException e) {
-            throw new Failed(ClusterLogin.uncreatable(config, e));
+            throw new Failed(ClusterLogin.uncreatable(ClusterLogin.Target.of(config), e));
         }
         try {
-            int brokers = ClusterLogin.brokers(admin, config, timeout);
+            int brokers;
+            try {
+                brokers = ClusterLogin.brokers(admin, ClusterLogin.Target.of(config), timeout);
+            } catch (ClusterLogin.Failed e) {
+                throw new Failed(e.getMessage());
+            }
             LOG.info("Kafka cluster at {} answers: {} broker(s)", config.bootstrapServers(), brokers);
             Authorizations.cdcTopics(admin, topology, timeout);
             outputTopics(admin, config, topology, timeout);

@@ -81,11 +81,12 @@ class SecuredKafkaIT {
     private static final ScramUser APP = new ScramUser("prefect-cdc", "app-secret-" + UUID.randomUUID());
     private static final ScramUser APP_WITHOUT_CDC_READ = new ScramUser("no-cdc-read", "nocdc-" + UUID.randomUUID());
     private static final ScramUser APP_WITHOUT_EVENTS_WRITE = new ScramUser("no-write", "nowrite-" + UUID.randomUUID());
+    private static final ScramUser APP_WITHOUT_EVENTS_ACL = new ScramUser("no-events-acl", "noacl-" + UUID.randomUUID());
     private static final ScramUser APP_WITHOUT_TRANSACTIONS = new ScramUser("no-txn", "notxn-" + UUID.randomUUID());
     private static final ScramUser APP_WITHOUT_GROUP = new ScramUser("no-group", "nogroup-" + UUID.randomUUID());
     private static final ScramUser READER = new ScramUser("events-reader", "reader-" + UUID.randomUUID());
     private static final List<String> PASSWORDS = List.of(ADMIN.password(), APP.password(),
-            APP_WITHOUT_CDC_READ.password(), APP_WITHOUT_EVENTS_WRITE.password(), APP_WITHOUT_TRANSACTIONS.password(),
+            APP_WITHOUT_CDC_READ.password(), APP_WITHOUT_EVENTS_WRITE.password(), APP_WITHOUT_EVENTS_ACL.password(), APP_WITHOUT_TRANSACTIONS.password(),
             APP_WITHOUT_GROUP.password(), READER.password());
 
     private static LocalKafka kafka;
@@ -101,7 +102,8 @@ class SecuredKafkaIT {
         tmp = Files.createTempDirectory("secured-kafka-it-");
         kafka = LocalKafka.startSecured(ADMIN);
         timings.put("secured broker up", ms(System.nanoTime() - t0));
-        for (ScramUser user : List.of(APP, APP_WITHOUT_CDC_READ, APP_WITHOUT_EVENTS_WRITE, APP_WITHOUT_TRANSACTIONS,
+        for (ScramUser user : List.of(APP, APP_WITHOUT_CDC_READ, APP_WITHOUT_EVENTS_WRITE, APP_WITHOUT_EVENTS_ACL,
+                APP_WITHOUT_TRANSACTIONS,
                 APP_WITHOUT_GROUP, READER)) {
             kafka.addScramUser(user);
         }
@@ -118,9 +120,14 @@ class SecuredKafkaIT {
                     b -> b.pattern().resourceType() == ResourceType.TOPIC
                             && b.pattern().name().startsWith(TOPICS.topicPrefix() + "." + TOPICS.schema())
                             || b.pattern().name().equals(TOPICS.transactionTopic())));
+            // WRITE on the events topic replaced by DESCRIBE: the topic is visible, writing is not allowed
             acls.addAll(without(MinimalAcls.forApp(APP_WITHOUT_EVENTS_WRITE.name(), APP_ID, TOPICS, List.of()),
-                    b -> b.pattern().name().equals(TOPICS.eventsTopic())
-                            && b.entry().operation() == AclOperation.WRITE));
+                    b -> b.pattern().name().equals(TOPICS.eventsTopic())));
+            acls.add(new AclBinding(new ResourcePattern(ResourceType.TOPIC, TOPICS.eventsTopic(), PatternType.LITERAL),
+                    new AccessControlEntry("User:" + APP_WITHOUT_EVENTS_WRITE.name(), "*", AclOperation.DESCRIBE,
+                            AclPermissionType.ALLOW)));
+            acls.addAll(without(MinimalAcls.forApp(APP_WITHOUT_EVENTS_ACL.name(), APP_ID, TOPICS, List.of()),
+                    b -> b.pattern().name().equals(TOPICS.eventsTopic())));
             acls.addAll(without(MinimalAcls.forApp(APP_WITHOUT_TRANSACTIONS.name(), APP_ID, TOPICS, List.of()),
                     b -> b.pattern().resourceType() == ResourceType.TRANSACTIONAL_ID));
             acls.addAll(without(MinimalAcls.forApp(APP_WITHOUT_GROUP.name(), APP_ID, TOPICS, List.of()),
@@ -249,29 +256,60 @@ class SecuredKafkaIT {
 
     @Test
     @Order(9)
+    void withoutAnyAclOnTheEventsTopicRunStopsAtOnce() throws Exception {
+        failsFast("no ACL at all on the events topic", credentials(APP_WITHOUT_EVENTS_ACL), "WRITE");
+    }
+
+    @Test
+    @Order(10)
     void withoutTheTransactionalIdAclRunStopsAtOnce() throws Exception {
         failsFast("no ACL on transactional ids", credentials(APP_WITHOUT_TRANSACTIONS), "transactional");
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void withoutTheGroupAclRunStopsAtOnce() throws Exception {
         failsFast("no ACL on the consumer group", credentials(APP_WITHOUT_GROUP), "group");
     }
 
-    /** {@code run} exits with status 1 within {@link #FAIL_FAST}, its output naming {@code expected}, no secret. */
+    @Test
+    @Order(12)
+    void replayAndTailWithAWrongPasswordStopAtOnce() throws Exception {
+        ScramUser wrong = new ScramUser(APP.name(), "wrong-" + UUID.randomUUID());
+        failsFast("replay, wrong password", credentials(wrong), "authentication failed", List.of(wrong.password()),
+                "replay", "--bootstrap-servers", kafka.bootstrapServers());
+        failsFast("tail, wrong password", credentials(wrong), "authentication failed", List.of(wrong.password()),
+                "tail", "--bootstrap-servers", kafka.bootstrapServers(), "--from-beginning", "--exit-at-end");
+    }
+
+    @Test
+    @Order(13)
+    void replayAndTailWithoutCredentialsStopAtOnce() throws Exception {
+        failsFast("replay, no client settings", Map.of(), "requires authentication", List.of(),
+                "replay", "--bootstrap-servers", kafka.bootstrapServers());
+        failsFast("tail, no client settings", Map.of(), "requires authentication", List.of(),
+                "tail", "--bootstrap-servers", kafka.bootstrapServers(), "--from-beginning", "--exit-at-end");
+    }
+
     private void failsFast(String situation, Map<String, String> env, String expected, String... secrets)
             throws Exception {
+        failsFast(situation, env, expected, List.of(secrets), "run", "--http-port=0",
+                "--state-dir=" + tmp.resolve("state-" + UUID.randomUUID()));
+    }
+
+    /** The command exits with status 1 within {@link #FAIL_FAST}, its output naming {@code expected}, no secret. */
+    private void failsFast(String situation, Map<String, String> env, String expected, List<String> secrets,
+            String... command) throws Exception {
         Path log = tmp.resolve("fail-" + UUID.randomUUID() + ".log");
         long t0 = System.nanoTime();
-        Process run = start(log, env, "run", "--http-port=0", "--state-dir=" + tmp.resolve("state-" + UUID.randomUUID()));
+        Process run = start(log, env, command);
         boolean exited = run.waitFor(90, TimeUnit.SECONDS);
         long millis = (System.nanoTime() - t0) / 1_000_000;
         if (!exited) {
             run.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
         String output = read(log);
-        String reason = output.lines().filter(l -> l.contains("ERROR") || l.contains("run:"))
+        String reason = output.lines().filter(l -> l.contains("ERROR") || l.startsWith(command[0] + ":"))
                 .reduce((a, b) -> a + "\n" + b).orElse("(no error line)");
         timings.put("fail fast: " + situation, millis + " ms");
         System.out.println("SecuredKafkaIT " + situation + " -> exit " + (exited ? run.exitValue() : "none")
