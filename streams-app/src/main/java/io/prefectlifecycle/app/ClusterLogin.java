@@ -73,7 +73,8 @@ public final class ClusterLogin {
                                 + "before answering (" + dropped(admin.metrics()) + " so far): its listener most "
                                 + "likely requires authentication (SASL) or TLS, and security.protocol is "
                                 + setting(target, CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT")
-                                + origin(target, CommonClientConfigs.SECURITY_PROTOCOL_CONFIG) + "; for SASL set "
+                                + origin(target, CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "the default")
+                                + "; for SASL set "
                                 + "security.protocol, sasl.mechanism and sasl.jaas.config (KAFKA_SECURITY_PROTOCOL, "
                                 + "KAFKA_SASL_MECHANISM, KAFKA_SASL_JAAS_CONFIG, or the config file)");
                     }
@@ -140,7 +141,7 @@ public final class ClusterLogin {
     }
 
     private static String rejected(Target target, AuthenticationException e) {
-        return "authentication failed: the Kafka cluster at " + where(target) + " rejected the app's credentials ("
+        return "authentication failed: the Kafka cluster at " + where(target) + " rejected the credentials ("
                 + e.getClass().getSimpleName() + ": " + e.getMessage() + "); check the user and password in "
                 + "sasl.jaas.config" + origin(target, SaslConfigs.SASL_JAAS_CONFIG) + ", sasl.mechanism="
                 + setting(target, SaslConfigs.SASL_MECHANISM, "GSSAPI") + origin(target, SaslConfigs.SASL_MECHANISM)
@@ -175,7 +176,11 @@ public final class ClusterLogin {
     }
 
     private static String origin(Target target, String key) {
+        return origin(target, key, "not set");
+    }
+
+    private static String origin(Target target, String key, String unset) {
         String origin = target.origins().get(key);
-        return origin == null ? " (not set)" : " (from " + origin + ")";
+        return origin == null ? " (" + unset + ")" : " (from " + origin + ")";
     }
 }

@@ -33,8 +33,7 @@ final class MinimalAcls {
             acls.add(allow(user, ResourceType.TOPIC, output, PatternType.LITERAL, AclOperation.WRITE));
         }
         // Kafka Streams' internal topics (the state stores' changelogs): <application.id>-…
-        for (AclOperation op : List.of(AclOperation.CREATE, AclOperation.READ, AclOperation.WRITE,
-                AclOperation.DESCRIBE_CONFIGS)) {
+        for (AclOperation op : List.of(AclOperation.CREATE, AclOperation.READ, AclOperation.WRITE)) {
             acls.add(allow(user, ResourceType.TOPIC, applicationId, PatternType.PREFIXED, op));
         }
         acls.add(allow(user, ResourceType.GROUP, applicationId, PatternType.LITERAL, AclOperation.READ));
