@@ -10,11 +10,11 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.resource.PatternType;
@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,17 +40,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -90,6 +94,8 @@ class SecuredKafkaIT {
             APP_WITHOUT_CDC_READ.password(), APP_WITHOUT_EVENTS_WRITE.password(), APP_WITHOUT_EVENTS_ACL.password(), APP_WITHOUT_TRANSACTIONS.password(),
             APP_WITHOUT_GROUP.password(), APP_WITHOUT_INTERNAL.password(), READER.password());
 
+    private static final Pattern LOG_LINE = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} .*");
+
     private static LocalKafka kafka;
     private static Path tmp;
     private static List<String> input;
@@ -104,8 +110,7 @@ class SecuredKafkaIT {
         kafka = LocalKafka.startSecured(ADMIN);
         timings.put("secured broker up", ms(System.nanoTime() - t0));
         for (ScramUser user : List.of(APP, APP_WITHOUT_CDC_READ, APP_WITHOUT_EVENTS_WRITE, APP_WITHOUT_EVENTS_ACL,
-                APP_WITHOUT_TRANSACTIONS,
-                APP_WITHOUT_GROUP, APP_WITHOUT_INTERNAL, READER)) {
+                APP_WITHOUT_TRANSACTIONS, APP_WITHOUT_GROUP, APP_WITHOUT_INTERNAL, READER)) {
             kafka.addScramUser(user);
         }
         input = Files.readAllLines(SPEC.resolve("input.jsonl"), StandardCharsets.UTF_8);
@@ -139,10 +144,16 @@ class SecuredKafkaIT {
             acls.addAll(MinimalAcls.forReader(READER.name(), TOPICS.eventsTopic()));
             admin.createAcls(acls).all().get();
             await("ACLs").atMost(Duration.ofSeconds(30))
-                    .until(() -> admin.describeAcls(org.apache.kafka.common.acl.AclBindingFilter.ANY).values().get()
+                    .until(() -> admin.describeAcls(AclBindingFilter.ANY).values().get()
                             .size() >= acls.size());
         }
         timings.put("users, topics, ACLs ready", ms(System.nanoTime() - t0));
+        long version = System.nanoTime();
+        Process baseline = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-jar", JAR.toString(), "version").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertTrue(baseline.waitFor(60, TimeUnit.SECONDS));
+        timings.put("baseline: java -jar … version (JVM start and exit)", ms(System.nanoTime() - version));
     }
 
     @AfterAll
@@ -150,6 +161,11 @@ class SecuredKafkaIT {
         timings.forEach((what, value) -> System.out.printf("SecuredKafkaIT %-58s %s%n", what, value));
         if (kafka != null) {
             kafka.close();
+        }
+        if (tmp != null) {
+            try (var paths = Files.walk(tmp)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 
@@ -324,7 +340,7 @@ class SecuredKafkaIT {
         String output = read(log);
         String reason = output.lines().filter(l -> l.contains("ERROR") || l.startsWith(command[0] + ":"))
                 .reduce((a, b) -> a + "\n" + b).orElse("(no error line)");
-        timings.put("fail fast: " + situation, millis + " ms");
+        timings.put("fail fast: " + situation, millis + " ms" + (command[0].equals("run") ? firstLogToError(output) : ""));
         System.out.println("SecuredKafkaIT " + situation + " -> exit " + (exited ? run.exitValue() : "none")
                 + " after " + millis + " ms:\n" + reason);
         assertTrue(exited, situation + ": run did not exit:\n" + output);
@@ -335,6 +351,18 @@ class SecuredKafkaIT {
         for (String secret : secrets) {
             assertFalse(output.contains(secret), situation + ": a password in the output");
         }
+    }
+
+    /** For {@code run}: from its first log line to its first ERROR line, the time JVM start does not account for. */
+    private static String firstLogToError(String output) {
+        List<String> logged = output.lines().filter(l -> LOG_LINE.matcher(l).matches()).toList();
+        Optional<String> error = logged.stream().filter(l -> l.startsWith("ERROR", 13)).findFirst();
+        if (error.isEmpty()) {
+            return "";
+        }
+        long millis = Duration.between(LocalTime.parse(logged.get(0).substring(0, 12)),
+                LocalTime.parse(error.get().substring(0, 12))).toMillis();
+        return " (first log line -> error line: " + millis + " ms)";
     }
 
     // ---- the app's principals
@@ -411,14 +439,13 @@ class SecuredKafkaIT {
         Map<String, Object> props = new HashMap<>(kafka.adminClientSettings());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "secured-kafka-it-reader");
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "secured-kafka-it-reader");
         List<String> values = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer =
                      new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             TopicPartition partition = new TopicPartition(topic, 0);
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
-            long end = consumer.endOffsets(List.of(partition)).get(partition);
             await(atLeast + " records in " + topic).atMost(timeout).pollInSameThread().until(() -> {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     values.add(new String(record.value(), StandardCharsets.UTF_8));
@@ -426,7 +453,6 @@ class SecuredKafkaIT {
                 return values.size() >= atLeast && consumer.position(partition) >= consumer.endOffsets(List.of(partition))
                         .get(partition);
             });
-            assertTrue(end >= 0);
         }
         return values;
     }
@@ -459,7 +485,7 @@ class SecuredKafkaIT {
         try {
             return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
