@@ -68,15 +68,9 @@ public final class ClusterLogin {
                 try {
                     return nodes.get(POLL.toMillis(), TimeUnit.MILLISECONDS).size();
                 } catch (TimeoutException e) {
-                    if (dropped(admin.metrics()) >= DROPPED_CONNECTIONS) {
-                        throw new Failed("the Kafka cluster at " + where(target) + " closes every connection "
-                                + "before answering (" + dropped(admin.metrics()) + " so far): its listener most "
-                                + "likely requires authentication (SASL) or TLS, and security.protocol is "
-                                + setting(target, CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT")
-                                + origin(target, CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "the default")
-                                + "; for SASL set "
-                                + "security.protocol, sasl.mechanism and sasl.jaas.config (KAFKA_SECURITY_PROTOCOL, "
-                                + "KAFKA_SASL_MECHANISM, KAFKA_SASL_JAAS_CONFIG, or the config file)");
+                    long dropped = dropped(admin.metrics());
+                    if (dropped >= DROPPED_CONNECTIONS) {
+                        throw new Failed(droppingEverything(target, dropped));
                     }
                     if (System.nanoTime() > deadline) {
                         throw e;
@@ -138,6 +132,15 @@ public final class ClusterLogin {
                     + "password=\"…\"; (" + ThreadFailurePolicy.describe(cause) + ")";
         }
         return "cannot create a Kafka client with the given settings: " + ThreadFailurePolicy.describe(cause);
+    }
+
+    private static String droppingEverything(Target target, long dropped) {
+        return "the Kafka cluster at " + where(target) + " closes every connection before answering (" + dropped
+                + " so far): its listener most likely requires authentication (SASL) or TLS, and security.protocol is "
+                + setting(target, CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT")
+                + origin(target, CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "the default") + "; for SASL set "
+                + "security.protocol, sasl.mechanism and sasl.jaas.config (KAFKA_SECURITY_PROTOCOL, "
+                + "KAFKA_SASL_MECHANISM, KAFKA_SASL_JAAS_CONFIG, or the config file)";
     }
 
     private static String rejected(Target target, AuthenticationException e) {
