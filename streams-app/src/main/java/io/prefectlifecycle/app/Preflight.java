@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -34,8 +35,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Checks before Kafka Streams starts, so that a misconfigured pod fails at once with one clear line instead of
- * retrying in the background: the state directory is writable, the cluster answers (with the same client settings
- * as the app, SASL/SSL included) and the output topics exist or can be created.
+ * retrying in the background: the state directory is writable, the cluster answers and accepts the app's credentials
+ * (with the same client settings as the app, SASL/SSL included), the app's principal has the ACLs it needs, and the
+ * output topics exist or can be created.
  */
 final class Preflight {
 
@@ -50,6 +52,8 @@ final class Preflight {
             super(message);
         }
     }
+
+    private static final String UNDESCRIBABLE = "cannot be described";
 
     private Preflight() {
     }
@@ -70,11 +74,20 @@ final class Preflight {
         try {
             admin = Admin.create(adminConfig);
         } catch (KafkaException e) {
-            throw new Failed("cannot create a Kafka client with the given settings: " + ThreadFailurePolicy.describe(e));
+            throw new Failed(ClusterLogin.uncreatable(ClusterLogin.Target.of(config), e));
         }
         try {
-            cluster(admin, config, timeout);
+            int brokers;
+            try {
+                brokers = ClusterLogin.brokers(admin, ClusterLogin.Target.of(config), timeout);
+            } catch (ClusterLogin.Failed e) {
+                throw new Failed(e.getMessage());
+            }
+            LOG.info("Kafka cluster at {} answers: {} broker(s)", config.bootstrapServers(), brokers);
+            Authorizations.cdcTopics(admin, topology, timeout);
             outputTopics(admin, config, topology, timeout);
+            Authorizations.group(admin, config, timeout);
+            Authorizations.transactionalIds(admin, config, timeout);
             inputTopics(admin, topology, timeout);
         } finally {
             // pending calls are dropped, not awaited: SIGTERM during the checks stops at once
@@ -120,19 +133,6 @@ final class Preflight {
         }
     }
 
-    private static void cluster(Admin admin, AppConfig config, Duration timeout) throws Failed, InterruptedException {
-        try {
-            int brokers = admin.describeCluster().nodes().get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS).size();
-            LOG.info("Kafka cluster at {} answers: {} broker(s)", config.bootstrapServers(), brokers);
-        } catch (ExecutionException | TimeoutException e) {
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new Failed("cannot reach the Kafka cluster at " + config.bootstrapServers() + " ("
-                    + Setting.BOOTSTRAP_SERVERS.key() + " from " + config.origins().get(Setting.BOOTSTRAP_SERVERS)
-                    + ") within " + timeout.toSeconds() + " s: " + ThreadFailurePolicy.describe(cause)
-                    + "; check the address and the Kafka client settings (security.protocol, sasl.*, ssl.*)");
-        }
-    }
-
     private static void outputTopics(Admin admin, AppConfig config, TopologySettings topology, Duration timeout)
             throws Failed, InterruptedException {
         Map<String, Setting> outputs = Map.of(topology.eventsTopic(), Setting.EVENTS_TOPIC,
@@ -147,13 +147,14 @@ final class Preflight {
                 if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                     missing.add(entry.getKey());
                 } else {
-                    throw topicFailure(config, outputs.get(entry.getKey()), entry.getKey(), "cannot be described", e.getCause());
+                    throw topicFailure(config, outputs.get(entry.getKey()), entry.getKey(), UNDESCRIBABLE, e.getCause());
                 }
             } catch (TimeoutException e) {
-                throw topicFailure(config, outputs.get(entry.getKey()), entry.getKey(), "cannot be described", e);
+                throw topicFailure(config, outputs.get(entry.getKey()), entry.getKey(), UNDESCRIBABLE, e);
             }
         }
         if (missing.isEmpty()) {
+            Authorizations.outputTopics(admin, outputs, config, timeout);
             return;
         }
         // partitions and replication factor: the broker's defaults
@@ -172,6 +173,7 @@ final class Preflight {
                 throw topicFailure(config, outputs.get(topic), topic, "is missing and could not be created", e);
             }
         }
+        Authorizations.outputTopics(admin, outputs, config, timeout);
     }
 
     /**
@@ -206,6 +208,15 @@ final class Preflight {
     }
 
     private static Failed topicFailure(AppConfig config, Setting setting, String topic, String what, Throwable cause) {
+        String origin = " (" + setting.key() + " from " + config.origins().get(setting) + ")";
+        if (cause instanceof TopicAuthorizationException && what.equals(UNDESCRIBABLE)) {
+            return new Failed("not authorized to WRITE to the output topic " + topic + origin + ": the app's principal "
+                    + "may not even describe it; grant it WRITE on the topic (docs/operations.md, Secured Kafka)");
+        }
+        if (cause instanceof TopicAuthorizationException) {
+            return new Failed("output topic " + topic + origin + " is missing and the app's principal is not "
+                    + "authorized to CREATE it: create it beforehand, or grant CREATE on it");
+        }
         return new Failed("output topic " + topic + " (" + setting.key() + " from " + config.origins().get(setting)
                 + ") " + what + ": " + ThreadFailurePolicy.describe(cause)
                 + "; create it, or grant the app's principal CREATE and DESCRIBE on it");

@@ -1,5 +1,6 @@
 package io.prefectlifecycle.cli;
 
+import io.prefectlifecycle.app.ClusterLogin;
 import io.prefectlifecycle.app.KafkaClientSettings;
 import org.apache.kafka.clients.CommonClientConfigs;
 import picocli.CommandLine.Option;
@@ -8,11 +9,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 
 /** The Kafka connection options of the client commands ({@code replay}, {@code tail}), a picocli mixin. */
 public final class KafkaConnection {
+
+    private static final Duration LOGIN_TIMEOUT = Duration.ofSeconds(30);
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,…]",
             description = "Kafka bootstrap servers. Default: bootstrap.servers of --command-config, else "
@@ -24,6 +28,14 @@ public final class KafkaConnection {
                     + "command-line tools. They win over KAFKA_<NAME> environment variables "
                     + "(KAFKA_SASL_JAAS_CONFIG → sasl.jaas.config).")
     Path commandConfig;
+
+    /**
+     * The cluster answers and takes the credentials: a wrong password, or no SASL settings for a SASL listener, fail
+     * here in seconds with a line saying so, instead of the consumer retrying until its timeout.
+     */
+    void checkLogin(Properties clients) throws ClusterLogin.Failed, InterruptedException {
+        ClusterLogin.check(clients, "--command-config or KAFKA_* environment variables", LOGIN_TIMEOUT);
+    }
 
     /** Client properties: KAFKA_* variables, then PREFECT_CDC_BOOTSTRAP_SERVERS, the file, the flag; the later wins. */
     public Properties properties(Map<String, String> env) throws IOException {

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 
 /** Backfill: the live pipeline over the retained CDC topics, into a separate topic or the live one. */
@@ -98,7 +99,9 @@ public final class ReplayCommand implements Callable<Integer> {
     public Integer call() {
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
         Replayer replayer;
+        Properties clients;
         try {
+            clients = kafka.properties(System.getenv());
             replayer = new Replayer(options(System.getenv()), err, System::nanoTime);
         } catch (IllegalArgumentException | IOException e) {
             err.println("replay: " + e.getMessage());
@@ -106,7 +109,8 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         return UntilStopped.run("replay", new UntilStopped.Work() {
             @Override
-            public void run() throws ReplayException {
+            public void run() throws Exception {
+                kafka.checkLogin(clients);
                 replayer.run();
             }
 

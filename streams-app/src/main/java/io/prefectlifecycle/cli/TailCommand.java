@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -116,7 +117,9 @@ public final class TailCommand implements Callable<Integer> {
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
         OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
         Tailer tailer;
+        Properties clients;
         try {
+            clients = kafka.properties(System.getenv());
             tailer = tailer(out, err, System.getenv());
         } catch (IllegalArgumentException | IOException e) {
             err.println("tail: " + e.getMessage());
@@ -124,7 +127,8 @@ public final class TailCommand implements Callable<Integer> {
         }
         return UntilStopped.run("tail", new UntilStopped.Work() {
             @Override
-            public void run() {
+            public void run() throws Exception {
+                kafka.checkLogin(clients);
                 tailer.run();
             }
 

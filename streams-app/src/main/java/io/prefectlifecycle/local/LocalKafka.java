@@ -9,7 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -23,6 +27,9 @@ import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
@@ -32,35 +39,80 @@ import org.slf4j.LoggerFactory;
  * A single-node KRaft Kafka (combined broker and controller) in this JVM, on free ports, with every
  * internal topic at replication factor 1 so consumer groups, Connect and exactly-once Streams work.
  * Topics are not auto-created: producers rely on explicit creation, as in production.
+ *
+ * <p>{@link #startSecured} starts it as a secured production cluster is set up: clients authenticate with
+ * SASL/SCRAM-SHA-512 ({@code SASL_PLAINTEXT}), ACLs are enforced by {@code StandardAuthorizer} (nothing is allowed
+ * without one), and the given admin is the only super user; the controller listener takes SASL/PLAIN, since
+ * SCRAM credentials live in the metadata the controller serves.
  */
 public final class LocalKafka implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalKafka.class);
 
+    /** The SASL mechanism clients of a secured broker use. */
+    public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
+
+    /** A SCRAM user: name and password. */
+    public record ScramUser(String name, String password) {
+        /** {@code sasl.jaas.config} for a client logging in as this user. */
+        public String jaasConfig() {
+            return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + name
+                    + "\" password=\"" + password + "\";";
+        }
+
+        /** The client settings (besides {@code bootstrap.servers}) of this user on a secured broker. */
+        public Map<String, String> clientSettings() {
+            return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", SCRAM_MECHANISM,
+                    "sasl.jaas.config", jaasConfig());
+        }
+
+        @Override
+        public String toString() {
+            return "ScramUser[" + name + "]"; // never the password
+        }
+    }
+
     private final Path dir;
     private final String bootstrapServers;
+    private final Map<String, String> adminSettings;
     private final Server server;
     private boolean closed;
 
-    private LocalKafka(Path dir, String bootstrapServers, Server server) {
+    private LocalKafka(Path dir, String bootstrapServers, Map<String, String> adminSettings, Server server) {
         this.dir = dir;
         this.bootstrapServers = bootstrapServers;
+        this.adminSettings = Map.copyOf(adminSettings);
         this.server = server;
     }
 
+    /** An open broker: PLAINTEXT, no authorizer. */
     public static LocalKafka start() throws IOException, TimeoutException {
+        return start(Optional.empty());
+    }
+
+    /**
+     * A secured broker: SASL/SCRAM-SHA-512 on {@code SASL_PLAINTEXT}, ACLs enforced, {@code admin} the only super
+     * user (its SCRAM credential is written at format time, as {@code kafka-storage format --add-scram} does).
+     * {@link #admin()} logs in as it; other users come from {@link #addScramUser}.
+     */
+    public static LocalKafka startSecured(ScramUser admin) throws IOException, TimeoutException {
+        return start(Optional.of(admin));
+    }
+
+    private static LocalKafka start(Optional<ScramUser> superUser) throws IOException, TimeoutException {
         long t0 = System.nanoTime();
         Path dir = Files.createTempDirectory("prefect-cdc-kafka-");
         int port = Support.freePort();
         int controllerPort = Support.freePort();
+        String listener = superUser.isPresent() ? "SASL" : "PLAINTEXT";
         Properties props = new Properties();
         props.putAll(Map.ofEntries(
                 Map.entry("process.roles", "broker,controller"),
                 Map.entry("node.id", "1"),
                 Map.entry("controller.quorum.voters", "1@127.0.0.1:" + controllerPort),
-                Map.entry("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort),
-                Map.entry("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port),
+                Map.entry("listeners", listener + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort),
+                Map.entry("advertised.listeners", listener + "://127.0.0.1:" + port),
                 Map.entry("controller.listener.names", "CONTROLLER"),
-                Map.entry("inter.broker.listener.name", "PLAINTEXT"),
+                Map.entry("inter.broker.listener.name", listener),
                 Map.entry("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
                 Map.entry("log.dirs", dir.resolve("data").toString()),
                 Map.entry("num.partitions", "1"),
@@ -74,36 +126,85 @@ public final class LocalKafka implements AutoCloseable {
                 Map.entry("share.coordinator.state.topic.replication.factor", "1"),
                 Map.entry("share.coordinator.state.topic.min.isr", "1"),
                 Map.entry("group.initial.rebalance.delay.ms", "0")));
+        superUser.ifPresent(admin -> props.putAll(secured(admin)));
         Server server;
         try {
             Path cfg = dir.resolve("server.properties");
             try (OutputStream out = Files.newOutputStream(cfg)) {
                 props.store(out, "local KRaft node");
             }
-            format(cfg);
+            format(cfg, superUser);
             server = newRaftServer(props);
             server.startup();
         } catch (IOException | RuntimeException | Error e) {
             Support.deleteRecursively(dir);
             throw e;
         }
-        LocalKafka kafka = new LocalKafka(dir, "127.0.0.1:" + port, server);
+        LocalKafka kafka = new LocalKafka(dir, "127.0.0.1:" + port,
+                superUser.map(ScramUser::clientSettings).orElse(Map.of()), server);
         try {
             kafka.awaitReady();
         } catch (TimeoutException | RuntimeException | Error e) {
             kafka.close();
             throw e;
         }
-        log.info("Kafka (KRaft, 1 node) up at {} in {}", kafka.bootstrapServers, Support.seconds(Support.since(t0)));
+        log.info("Kafka (KRaft, 1 node{}) up at {} in {}", superUser.isPresent() ? ", SASL/SCRAM and ACLs" : "",
+                kafka.bootstrapServers, Support.seconds(Support.since(t0)));
         return kafka;
+    }
+
+    /**
+     * The broker settings of a secured node. The client listener (also the inter-broker one) takes SCRAM; the
+     * controller listener PLAIN with the admin as its only user, so nothing anonymous reaches either.
+     */
+    private static Map<String, String> secured(ScramUser admin) {
+        String plain = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + admin.name()
+                + "\" password=\"" + admin.password() + "\" user_" + admin.name() + "=\"" + admin.password() + "\";";
+        return Map.ofEntries(
+                Map.entry("listener.security.protocol.map", "SASL:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT"),
+                Map.entry("sasl.enabled.mechanisms", SCRAM_MECHANISM),
+                Map.entry("sasl.mechanism.inter.broker.protocol", SCRAM_MECHANISM),
+                Map.entry("listener.name.sasl." + SCRAM_MECHANISM.toLowerCase(Locale.ROOT) + ".sasl.jaas.config",
+                        admin.jaasConfig()),
+                Map.entry("listener.name.controller.sasl.enabled.mechanisms", "PLAIN"),
+                Map.entry("sasl.mechanism.controller.protocol", "PLAIN"),
+                Map.entry("listener.name.controller.plain.sasl.jaas.config", plain),
+                Map.entry("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer"),
+                Map.entry("super.users", "User:" + admin.name()),
+                Map.entry("allow.everyone.if.no.acl.found", "false"));
     }
 
     public String bootstrapServers() {
         return bootstrapServers;
     }
 
+    /**
+     * What a client needs to connect as the admin: {@code bootstrap.servers}, and on a secured broker the super
+     * user's SASL settings.
+     */
+    public Map<String, Object> adminClientSettings() {
+        Map<String, Object> settings = new HashMap<>(adminSettings);
+        settings.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return settings;
+    }
+
     public Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+        return Admin.create(adminClientSettings());
+    }
+
+    /** Creates or updates a SCRAM-SHA-512 user on a secured broker, and waits until the broker knows it. */
+    public void addScramUser(ScramUser user) throws IOException, InterruptedException {
+        try (Admin admin = admin()) {
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user.name(),
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), user.password()))).all().get();
+            Support.await("SCRAM user " + user.name(), Duration.ofSeconds(30), Duration.ofMillis(50),
+                    () -> admin.describeUserScramCredentials(List.of(user.name())).all().get().isEmpty()
+                            ? Optional.empty() : Optional.of(true));
+        } catch (ExecutionException e) {
+            throw new IOException("could not add SCRAM user " + user.name() + ": " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     /** Creates the topics that do not exist yet, with 1 partition and replication factor 1. */
@@ -156,10 +257,13 @@ public final class LocalKafka implements AutoCloseable {
         }
     }
 
-    private static void format(Path cfg) throws IOException {
+    /** {@code kafka-storage format}, with the super user's SCRAM credential in the bootstrap metadata. */
+    private static void format(Path cfg, Optional<ScramUser> superUser) throws IOException {
+        List<String> args = new ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(), "-c", cfg.toString()));
+        superUser.ifPresent(admin -> args.addAll(List.of("--add-scram",
+                SCRAM_MECHANISM + "=[name=" + admin.name() + ",password=" + admin.password() + "]")));
         ByteArrayOutputStream output = new ByteArrayOutputStream();
-        int rc = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", cfg.toString()},
-                new PrintStream(output, true, StandardCharsets.UTF_8));
+        int rc = StorageTool.execute(args.toArray(String[]::new), new PrintStream(output, true, StandardCharsets.UTF_8));
         if (rc != 0) {
             throw new IOException("kafka storage format failed (" + rc + "): " + output.toString(StandardCharsets.UTF_8));
         }
