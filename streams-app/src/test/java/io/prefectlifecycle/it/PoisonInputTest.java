@@ -42,7 +42,7 @@ class PoisonInputTest {
         double seconds = (System.nanoTime() - t0) / 1e9;
 
         outcomes.print("PoisonInputTest", events.size(), seconds);
-        outcomes.assertAsExpected();
+        outcomes.assertAsExpected(true);
         assertEquals(expected, events, "the valid records' events, byte for byte, ids included");
     }
 

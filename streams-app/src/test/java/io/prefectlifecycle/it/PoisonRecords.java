@@ -6,18 +6,22 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.prefectlifecycle.cdc.Json;
 import io.prefectlifecycle.pipeline.FixtureRecord;
+import io.prefectlifecycle.topology.TopologySettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /**
  * Poison for the CDC topics, made deterministically (a seed) from real Debezium records: each poison record is built
@@ -95,10 +99,11 @@ final class PoisonRecords {
         if (OTHER_KEY.equals(fernetKey)) {
             throw new IllegalArgumentException("the valid records must not use the poison's other key");
         }
+        Pattern read = TopologySettings.defaults().cdcTopics();
         for (int i = 0; i < validLines.size(); i++) {
             FixtureRecord record = FixtureRecord.parse(validLines.get(i));
-            if (record.value() == null) {
-                continue; // tombstones are valid and carry nothing to break
+            if (record.value() == null || !read.matcher(record.topic()).matches()) {
+                continue; // tombstones carry nothing to break; a topic the app does not read never reaches it
             }
             Template template = new Template(i, record.topic(), (ObjectNode) read(record.key()),
                     (ObjectNode) read(record.value()));
@@ -136,9 +141,12 @@ final class PoisonRecords {
         record Placed(int position, int order, Input input) {
         }
         List<Placed> placed = new ArrayList<>();
+        Category huge = huge();
+        Map<String, List<Template>> fittingByCategory = new HashMap<>();
         for (int i = 0; i < count; i++) {
-            Category category = i % HUGE_EVERY == HUGE_EVERY - 1 ? huge() : categories.get(i % categories.size());
-            List<Template> fitting = templates.stream().filter(category.fits()).toList();
+            Category category = i % HUGE_EVERY == HUGE_EVERY - 1 ? huge : categories.get(i % categories.size());
+            List<Template> fitting = fittingByCategory.computeIfAbsent(category.name(),
+                    name -> templates.stream().filter(category.fits()).toList());
             if (fitting.isEmpty()) {
                 throw new IllegalStateException("no valid record to make " + category.name() + " from");
             }

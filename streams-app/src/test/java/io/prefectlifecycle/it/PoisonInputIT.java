@@ -1,0 +1,156 @@
+package io.prefectlifecycle.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.prefectlifecycle.local.LocalKafka;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Fault 4 of issue 8, poison input, through the real app (the shaded jar as its own JVM) on a real broker: 10,000
+ * poison records of {@link PoisonRecords} mixed into the CDC topics among the valid records of {@link ValidStream}.
+ * The stream thread never dies, every poison record is in the dead-letter topic once with a reason naming its problem
+ * (or ignored, for a table the app does not know), the metrics count them by reason, every valid record gives
+ * exactly the event {@code transform} gives the valid records alone (bytes, ids included), and no secret is in any
+ * topic, the app's log or its metrics ({@link SecretScan}). {@code -Dpoison.count=N} and
+ * {@code -Dpoison.valid.changes=N} change the sizes.
+ */
+class PoisonInputIT {
+
+    static final int POISON = Integer.getInteger("poison.count", 10_000);
+    static final int HISTORY = Integer.getInteger("poison.valid.changes", 5_000);
+
+    private static LocalKafka kafka;
+
+    @TempDir
+    static Path work;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = LocalKafka.start();
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void poisonGoesToDeadLettersOnceAndValidRecordsGiveTheirExactEvents() throws Exception {
+        long t0 = System.nanoTime();
+        List<String> valid = ValidStream.lines(HISTORY, PoisonInputTest.SEED);
+        PoisonRecords.Mix mix = PoisonRecords.mix(valid, POISON, PoisonInputTest.SEED, ValidStream.FERNET_KEY);
+        List<String> expected = ReplayIT.transform(valid);
+        System.out.printf("PoisonInputIT: %,d valid and %,d poison records made, transform run, in %.1f s%n",
+                valid.size(), POISON, (System.nanoTime() - t0) / 1e9);
+        PoisonOutcomes outcomes = new PoisonOutcomes(mix);
+        List<JarRun.In> records = new ArrayList<>();
+        for (PoisonOutcomes.Placed p : outcomes.placed()) {
+            records.add(JarRun.in(p.input().topic(), p.input().key(), p.input().value()));
+        }
+
+        JarRun.Result run = JarRun.run(kafka, "poison", records, Map.of(), work);
+
+        String prefix = "poison.";
+        for (CommittedRecords.Received dead : run.deadLetters()) {
+            String topic = "prefect." + dead.header("dlq.source.topic").substring(prefix.length());
+            long offset = Long.parseLong(dead.header("dlq.source.offset"));
+            outcomes.deadLetter(topic, offset, dead.header("dlq.reason"), dead.header("dlq.exception.class"));
+        }
+        outcomes.print("PoisonInputIT", run.events().size(), run.processSeconds());
+        double failedThreads = run.metric("kafka_stream_failed_stream_threads_total", "");
+        double aliveThreads = run.metric("kafka_stream_alive_stream_threads", "");
+        Map<String, Double> deadByReason = new TreeMap<>();
+        run.metrics().forEach((name, value) -> {
+            if (name.startsWith("prefect_cdc_dead_letters_total{") && value > 0) {
+                deadByReason.put(name.replaceAll(".*reason=\"([^\"]+)\".*", "$1"), value);
+            }
+        });
+        double unmapped = run.metric("prefect_cdc_ignored_records_total", "reason=\"unmapped_table\"");
+        System.out.printf("PoisonInputIT: app: %,d CDC records consumed in %.1f s (start included), %,d events, "
+                        + "%,d dead letters; metrics: dead letters %s, ignored unmapped_table %.0f, failed stream threads "
+                        + "%.0f, alive %.0f; exit status %d%n", records.size(), run.processSeconds(), run.events().size(),
+                run.deadLetters().size(), deadByReason, unmapped, failedThreads, aliveThreads, run.exitCode());
+
+        assertEquals(0.0, failedThreads, "no stream thread died (kafka_stream_failed_stream_threads_total)");
+        assertEquals(1.0, aliveThreads, "the one stream thread is alive");
+        assertEquals(0, run.exitCode(), "the app stopped cleanly on SIGTERM:\n" + JarRun.tail(run.log()));
+        outcomes.assertAsExpected(false);
+        assertEquals(outcomes.expectedDeadLetters(), run.deadLetters().size(), "dead letters, each once");
+        Map<String, Double> expectedByReason = new TreeMap<>();
+        outcomes.expectedDeadLettersByFamily().forEach((family, n) -> expectedByReason.put(family, (double) n));
+        assertEquals(expectedByReason, deadByReason, "prefect_cdc_dead_letters_total by reason");
+        long ignoredPoison = mix.poisonOnly().stream().filter(p -> !p.expect().deadLetter()).count();
+        assertEquals((double) ignoredPoison, unmapped, "prefect_cdc_ignored_records_total{reason=unmapped_table}");
+        assertDeadLettersKeepTheOriginalRecord(outcomes, run, prefix);
+        assertEquals(expected, run.eventValues(), "the valid records' events, byte for byte, ids included, in order");
+
+        SecretScan scan = SecretScan.of(secrets(), List.of(ValidStream.FERNET_KEY));
+        scanEverything(scan, run, "public.configuration");
+        System.out.printf("PoisonInputIT: secret scan: %d needles over %,d bytes %s: %d hits; whole test %.1f s%n",
+                scan.needleCount(), scan.bytesScanned(), new TreeMap<>(scan.scanned()), scan.hits().size(),
+                (System.nanoTime() - t0) / 1e9);
+        scan.assertClean();
+    }
+
+    static List<String> secrets() {
+        List<String> secrets = new ArrayList<>(ValidStream.SECRETS);
+        secrets.addAll(ValidStream.CAPTURED_SECRETS);
+        return secrets;
+    }
+
+    /**
+     * The app's output (events, dead letters), its log and its metrics, for the secrets and the key; the CDC topics and
+     * the app's changelogs for the plaintext secrets only. Prefect keeps the key in its {@code configuration} table
+     * when {@code PREFECT_SERVER_ENCRYPTION_KEY} is not set, so that table's topic, the dead letters copied from it and
+     * the row-state changelog that remembers it hold the key like the database does (docs/reliability-poison-secrets.md).
+     */
+    static void scanEverything(SecretScan plaintextAndKey, JarRun.Result run, String configurationTable)
+            throws Exception {
+        plaintextAndKey.topic(kafka.bootstrapServers(), run.eventsTopic());
+        plaintextAndKey.topic(kafka.bootstrapServers(), run.deadLetterTopic(), r -> {
+            var source = r.headers().lastHeader("dlq.source.topic");
+            return source == null
+                    || !new String(source.value(), StandardCharsets.UTF_8).endsWith("." + configurationTable);
+        });
+        plaintextAndKey.file("log", run.log());
+        plaintextAndKey.text("metrics", "/metrics", run.metricsText());
+        SecretScan plaintextOnly = SecretScan.of(secrets(), List.of());
+        try (var admin = kafka.admin()) {
+            for (String topic : admin.listTopics().names().get()) {
+                if (run.cdcTopics().contains(topic) || topic.startsWith(run.applicationId() + "-")
+                        || topic.equals(run.deadLetterTopic())) {
+                    plaintextOnly.topic(kafka.bootstrapServers(), topic);
+                }
+            }
+        }
+        System.out.printf("PoisonInputIT: plaintext-only scan of the CDC topics and changelogs: %,d bytes %s, %d hits%n",
+                plaintextOnly.bytesScanned(), new TreeMap<>(plaintextOnly.scanned()), plaintextOnly.hits().size());
+        plaintextOnly.assertClean();
+    }
+
+    private static void assertDeadLettersKeepTheOriginalRecord(PoisonOutcomes outcomes, JarRun.Result run, String prefix) {
+        Map<String, PoisonRecords.Input> byCoordinates = new java.util.HashMap<>();
+        outcomes.placed().forEach(p -> byCoordinates.put(p.input().topic() + "@" + p.offset(), p.input()));
+        for (CommittedRecords.Received dead : run.deadLetters()) {
+            String at = "prefect." + dead.header("dlq.source.topic").substring(prefix.length()) + "@"
+                    + dead.header("dlq.source.offset");
+            PoisonRecords.Input original = byCoordinates.get(at);
+            assertTrue(original != null, "a dead letter of a record that was produced: " + at);
+            assertEquals(new String(original.value(), StandardCharsets.UTF_8), dead.value(), "dead letter value of " + at);
+            assertEquals(original.key() == null ? null : new String(original.key(), StandardCharsets.UTF_8), dead.key(),
+                    "dead letter key of " + at);
+        }
+    }
+}
