@@ -160,11 +160,19 @@ final class JarRun {
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // not idempotent: on a topic created a moment ago the first sends can meet NotLeaderOrFollower, and the
+        // retried idempotent batches then fail with OutOfOrderSequence; one request in flight keeps the order instead
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
         long t0 = System.currentTimeMillis() - records.size() - 60_000;
         List<Future<RecordMetadata>> sent = new ArrayList<>(records.size());
         try (KafkaProducer<byte[], byte[]> producer =
                      new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (String topic : records.stream().map(r -> prefix + "." + r.topic()).distinct().toList()) {
+                await("a leader for " + topic).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> producer.partitionsFor(topic).stream().allMatch(p -> p.leader() != null));
+            }
             for (int i = 0; i < records.size(); i++) {
                 In r = records.get(i);
                 sent.add(producer.send(new ProducerRecord<>(prefix + "." + r.topic(), 0, t0 + i, r.key(), r.value())));

@@ -104,6 +104,89 @@ class PoisonInputIT {
         scan.assertClean();
     }
 
+    /**
+     * Security (b): the app configured with another Fernet key than Prefect's. Every block-document change that would
+     * give an event is dead-lettered, saying the token does not decrypt under the key; every other kind flows, exact;
+     * neither key nor any secret is in the app's output, log or metrics.
+     */
+    @Test
+    void wrongKeyDeadLettersBlockDocumentsAndTheRestFlowsExactly() throws Exception {
+        List<String> valid = ValidStream.lines(200, PoisonInputTest.SEED);
+        assertKeyProblem("wrongkey", valid, valid, Map.of("PREFECT_SERVER_ENCRYPTION_KEY", PoisonRecords.OTHER_KEY),
+                "block document data could not be decrypted: invalid Fernet token: HMAC mismatch (wrong key or tampered token)");
+    }
+
+    /** Security (b): no key at all (not set, and the configuration table not captured). */
+    @Test
+    void missingKeyDeadLettersBlockDocumentsAndTheRestFlowsExactly() throws Exception {
+        List<String> valid = ValidStream.lines(200, PoisonInputTest.SEED);
+        assertKeyProblem("nokey", valid, withoutConfiguration(valid), Map.of(),
+                "no encryption key: set PREFECT_SERVER_ENCRYPTION_KEY or capture the configuration table");
+    }
+
+    /**
+     * @param valid     the records with the key where Prefect keeps it
+     * @param appInput  the records the app gets
+     */
+    private static void assertKeyProblem(String name, List<String> valid, List<String> appInput, Map<String, String> env,
+            String reason) throws Exception {
+        List<String> right = ReplayIT.transform(valid);
+        List<String> expected = right.stream().filter(e -> !e.contains("\"event\":\"prefect.block-document.")).toList();
+        long documentEvents = right.size() - expected.size();
+        List<JarRun.In> records = appInput.stream().map(line -> {
+            var r = io.prefectlifecycle.pipeline.FixtureRecord.parse(line);
+            return JarRun.in(r.topic(), r.key(), r.value());
+        }).toList();
+
+        JarRun.Result run = JarRun.run(kafka, name, records, env, work);
+
+        Map<String, Long> reasons = new TreeMap<>();
+        run.deadLetters().forEach(d -> reasons.merge(d.header("dlq.source.topic") + ": " + d.header("dlq.reason"), 1L,
+                Long::sum));
+        System.out.printf("PoisonInputIT %s: %,d records, %,d events (%,d block-document events with the right key), "
+                        + "dead letters %s, metrics dead letters encryption %.0f, failed stream threads %.0f, in %.1f s%n",
+                name, records.size(), run.events().size(), documentEvents, reasons,
+                run.metric("prefect_cdc_dead_letters_total", "reason=\"encryption\""),
+                run.metric("kafka_stream_failed_stream_threads_total", ""), run.processSeconds());
+        assertEquals(expected, run.eventValues(), "every other kind's events, exact");
+        assertEquals(Map.of(name + ".public.block_document: " + reason, documentEvents), reasons,
+                "each block-document change that had an event is dead-lettered, with the reason");
+        assertEquals((double) documentEvents, run.metric("prefect_cdc_dead_letters_total", ""), "dead letter metrics");
+        assertEquals((double) documentEvents, run.metric("prefect_cdc_dead_letters_total", "reason=\"encryption\""));
+        assertEquals(0.0, run.metric("kafka_stream_failed_stream_threads_total", ""), "no stream thread died");
+        assertEquals(0, run.exitCode());
+        SecretScan scan = SecretScan.of(secrets(), List.of(ValidStream.FERNET_KEY, PoisonRecords.OTHER_KEY));
+        scanEverything(scan, run, "public.configuration");
+        System.out.printf("PoisonInputIT %s: secret scan: %d needles over %,d bytes: %d hits%n", name,
+                scan.needleCount(), scan.bytesScanned(), scan.hits().size());
+        scan.assertClean();
+    }
+
+    /** The stream as if the configuration table were not captured: its changes gone, END records counting without them. */
+    private static List<String> withoutConfiguration(List<String> lines) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (String line : lines) {
+            var node = (com.fasterxml.jackson.databind.node.ObjectNode) io.prefectlifecycle.cdc.Json.parse(line);
+            if (node.path("topic").asText().endsWith(".configuration")) {
+                continue;
+            }
+            var value = node.path("value");
+            if (value.path("status").asText().equals("END") && value.path("data_collections").isArray()) {
+                var collections = (com.fasterxml.jackson.databind.node.ArrayNode) value.get("data_collections");
+                for (int i = collections.size() - 1; i >= 0; i--) {
+                    if (collections.get(i).path("data_collection").asText().endsWith(".configuration")) {
+                        long removed = collections.get(i).path("event_count").asLong();
+                        collections.remove(i);
+                        ((com.fasterxml.jackson.databind.node.ObjectNode) value).put("event_count",
+                                value.path("event_count").asLong() - removed);
+                    }
+                }
+            }
+            out.add(node.toString());
+        }
+        return out;
+    }
+
     static List<String> secrets() {
         List<String> secrets = new ArrayList<>(ValidStream.SECRETS);
         secrets.addAll(ValidStream.CAPTURED_SECRETS);
