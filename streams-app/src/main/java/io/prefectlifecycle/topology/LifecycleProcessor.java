@@ -41,6 +41,8 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
 
     private static final Logger LOG = LoggerFactory.getLogger(LifecycleProcessor.class);
     private static final Duration EXPIRY_CHECK = Duration.ofMillis(500);
+    /** The {@code dlq.exception.class} of records and events too large to write ({@link RecordSizeLimit}). */
+    static final String RECORD_TOO_LARGE = "RecordTooLarge";
 
     private final TopologySettings settings;
     private final Optional<SchemaRegistryClient> registry;
@@ -48,6 +50,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     private EventEncoder encoder;
     private TransactionalPipeline pipeline;
     private PipelineMetrics metrics = PipelineMetrics.NONE;
+    private RecordSizeLimit sizeLimit;
     private long incompleteReported;
 
     LifecycleProcessor(TopologySettings settings, Optional<SchemaRegistryClient> registry) {
@@ -72,6 +75,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
         this.pipeline = new TransactionalPipeline(engine, new StoreBackedTransactionLog(transactions),
                 settings.transactionTimeout().toMillis());
         this.metrics = PipelineMetrics.from(context.appConfigs());
+        this.sizeLimit = RecordSizeLimit.from(context.appConfigs());
         context.schedule(EXPIRY_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> {
             try {
                 forward(pipeline.expire(now), now);
@@ -86,6 +90,10 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata where = context.recordMetadata().orElseThrow();
         InputRecord input = new InputRecord(where.topic(), where.partition(), where.offset(), record.key(), record.value());
+        if (!sizeLimit.fits(record.key(), record.value())) {
+            forward(List.of(tooLarge(input)), record.timestamp());
+            return;
+        }
         try {
             forward(pipeline.offer(input, context.currentSystemTimeMs()), record.timestamp());
         } catch (SchemaRegistryUnavailableException e) {
@@ -95,7 +103,20 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     }
 
     /**
-     * The registry did not answer within the client's retry budget: the task gives up its uncommitted work (nothing of
+     * A record too large to write anywhere: dead-lettered without its bytes (they stay at the source offset), so that
+     * the app neither fails on it nor stops behind it. Its change is not applied: a transaction it belongs to is
+     * emitted without it when the transaction timeout runs out.
+     */
+    private Emission tooLarge(InputRecord input) {
+        long size = RecordSizeLimit.size(input.key(), input.value());
+        InputRecord withoutBytes = new InputRecord(input.topic(), input.partition(), input.offset(), null, null);
+        return new Emission(withoutBytes, new Outcome.DeadLetter("record of " + size + " bytes is larger than the "
+                + "app's max.request.size of " + sizeLimit.maxRequestSize() + " bytes (less "
+                + RecordSizeLimit.HEADROOM + " for framing): key and value left out, read them at the source offset; "
+                + "raise KAFKA_MAX_REQUEST_SIZE and the topics' max.message.bytes to process such records", RECORD_TOO_LARGE));
+    }
+
+    /** The registry did not answer within the client's retry budget: the task gives up its uncommitted work (nothing of
      * it is visible with exactly-once) and the thread rejoins the group, so the record is read again from the last
      * commit, as often as it takes. Kafka Streams handles TaskMigratedException in place, without the consumer-group
      * session timeout a replaced thread would wait for.
@@ -146,7 +167,14 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
         if (emission.outcome() instanceof Outcome.Events events) {
             for (LifecycleEvent event : events.events()) {
                 try {
-                    values.add(encoder.encode(event));
+                    byte[] value = encoder.encode(event);
+                    if (!sizeLimit.fits(OutputRecords.eventKey(event), value)) {
+                        values.clear();
+                        return new Emission(emission.source(), new Outcome.DeadLetter("the event of " + value.length
+                                + " bytes is larger than the app's max.request.size of " + sizeLimit.maxRequestSize()
+                                + " bytes (less " + RecordSizeLimit.HEADROOM + " for framing)", RECORD_TOO_LARGE));
+                    }
+                    values.add(value);
                 } catch (EventEncodingException e) {
                     values.clear();
                     return new Emission(emission.source(), new Outcome.DeadLetter("the event cannot be written as "

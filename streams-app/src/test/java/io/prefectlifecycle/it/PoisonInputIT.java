@@ -187,6 +187,71 @@ class PoisonInputIT {
         return out;
     }
 
+    /**
+     * Records over the broker's default 1 MB (a Connect worker and CDC topics whose limits were raised): a 3 MB poison
+     * record and a valid 3 MB variable on CDC topics that allow 16 MB, while the app's own topics and producer keep
+     * Kafka's defaults. The app must not crash-loop on them: both are dead-lettered without their bytes (which cannot be
+     * written either), saying so, and the changes after them flow.
+     */
+    @Test
+    void multiMegabyteRecordsDoNotStopTheApp() throws Exception {
+        String name = "huge";
+        List<String> valid = new ArrayList<>(ReplayIT.VariableHistory.generate(20, PoisonInputTest.SEED));
+        String big = "x".repeat(3 * 1024 * 1024);
+        valid.add(detachedVariable("00000000-0000-4000-d000-000000000001", "three_megabytes", "\"" + big + "\"", 90_000_001L));
+        valid.add(detachedVariable("00000000-0000-4000-d000-000000000002", "after_the_big_one", "1", 90_000_002L));
+        List<JarRun.In> records = new ArrayList<>();
+        for (String line : valid) {
+            var r = io.prefectlifecycle.pipeline.FixtureRecord.parse(line);
+            records.add(JarRun.in(r.topic(), r.key(), r.value()));
+        }
+        byte[] poison = ("{\"before\":null,\"after\":{\"value\":\"" + big).getBytes(StandardCharsets.UTF_8);
+        records.add(records.size() - 1, JarRun.in("prefect.public.variable", "{\"id\":\"x\"}".getBytes(StandardCharsets.UTF_8),
+                poison));
+        try (var admin = kafka.admin()) {
+            List<org.apache.kafka.clients.admin.NewTopic> topics = records.stream().map(r -> name + "." + r.topic())
+                    .distinct().map(t -> new org.apache.kafka.clients.admin.NewTopic(t, 1, (short) 1)
+                            .configs(Map.of("max.message.bytes", Integer.toString(16 * 1024 * 1024)))).toList();
+            admin.createTopics(topics).all().get();
+        }
+        List<String> expected = ReplayIT.transform(valid);
+
+        JarRun.Result run = JarRun.run(kafka, name, records, Map.of(), work);
+
+        Map<String, Long> reasons = new TreeMap<>();
+        run.deadLetters().forEach(d -> reasons.merge(d.header("dlq.reason") + " (value " + (d.value() == null ? "left out"
+                : d.value().length() + " bytes") + ")", 1L, Long::sum));
+        System.out.printf("PoisonInputIT huge: %d events, dead letters %s, failed stream threads %.0f%n",
+                run.events().size(), reasons, run.metric("kafka_stream_failed_stream_threads_total", ""));
+        assertEquals(0.0, run.metric("kafka_stream_failed_stream_threads_total", ""), "no stream thread died");
+        assertEquals(expected.stream().filter(e -> !e.contains("three_megabytes")).toList(), run.eventValues());
+        assertEquals(2, run.deadLetters().size(), "the poison and the valid change too large to write");
+        for (CommittedRecords.Received dead : run.deadLetters()) {
+            assertEquals("RecordTooLarge", dead.header("dlq.exception.class"));
+            assertTrue(dead.header("dlq.reason").contains("is larger than the app's max.request.size of 1048576 bytes"),
+                    dead.header("dlq.reason"));
+            assertEquals(null, dead.value(), "left out: the bytes stay at the source offset");
+        }
+        assertEquals(2.0, run.metric("prefect_cdc_dead_letters_total", "reason=\"record_too_large\""));
+        assertEquals(0, run.exitCode());
+    }
+
+    private static String detachedVariable(String id, String name, String valueJson, long lsn) {
+        var after = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("id", id)
+                .put("created", "2026-06-05T13:20:00.000000Z").put("updated", "2026-06-05T13:20:00.000000Z")
+                .put("name", name).put("tags", "[]").put("value", valueJson);
+        var value = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        value.putNull("before");
+        value.set("after", after);
+        value.putObject("source").put("version", "3.6.1.Final").put("connector", "postgresql").put("name", "prefect")
+                .put("ts_ms", 1_795_719_900_000L).put("snapshot", "false").put("db", "prefect")
+                .put("ts_us", 1_795_719_900_000_000L).put("schema", "public").put("table", "variable")
+                .put("lsn", lsn).putNull("txId"); // applied alone: no transaction to wait for
+        value.putNull("transaction");
+        value.put("op", "c").put("ts_ms", 1_795_719_900_007L);
+        return "{\"topic\":\"prefect.public.variable\",\"key\":{\"id\":\"" + id + "\"},\"value\":" + value + "}";
+    }
+
     static List<String> secrets() {
         List<String> secrets = new ArrayList<>(ValidStream.SECRETS);
         secrets.addAll(ValidStream.CAPTURED_SECRETS);
