@@ -286,6 +286,21 @@ class PoisonInputIT {
         System.out.printf("PoisonInputIT: plaintext-only scan of the CDC topics and changelogs: %,d bytes %s, %d hits%n",
                 plaintextOnly.bytesScanned(), new TreeMap<>(plaintextOnly.scanned()), plaintextOnly.hits().size());
         plaintextOnly.assertClean();
+        // informational: where Prefect's key (kept in its configuration table) is in Kafka
+        SecretScan keyOnly = SecretScan.of(List.of(), List.of(ValidStream.FERNET_KEY));
+        for (String topic : run.cdcTopics()) {
+            keyOnly.topic(kafka.bootstrapServers(), topic);
+        }
+        for (String store : List.of("prefect-rows", "prefect-transactions")) {
+            keyOnly.topic(kafka.bootstrapServers(), run.applicationId() + "-" + store + "-changelog");
+        }
+        keyOnly.topic(kafka.bootstrapServers(), run.deadLetterTopic());
+        Map<String, Long> keyRecords = new TreeMap<>();
+        keyOnly.hits().stream().map(h -> h.where().replaceAll("-\\d+@\\d+ .*$", "") + " " + h.where()
+                        .replaceAll("^.*@(\\d+) .*$", "$1"))
+                .distinct().forEach(w -> keyRecords.merge(w.substring(0, w.indexOf(' ')), 1L, Long::sum));
+        System.out.printf("PoisonInputIT: records holding the Fernet key (Prefect's configuration row), by topic: %s%n",
+                keyRecords);
     }
 
     private static void assertDeadLettersKeepTheOriginalRecord(PoisonOutcomes outcomes, JarRun.Result run, String prefix) {
