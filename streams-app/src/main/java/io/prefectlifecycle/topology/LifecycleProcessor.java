@@ -43,6 +43,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     private static final Duration EXPIRY_CHECK = Duration.ofMillis(500);
     /** The {@code dlq.exception.class} of records and events too large to write ({@link RecordSizeLimit}). */
     static final String RECORD_TOO_LARGE = "RecordTooLarge";
+    private static final int MAX_KEPT_KEY = 16 * 1024;
 
     private final TopologySettings settings;
     private final Optional<SchemaRegistryClient> registry;
@@ -109,11 +110,15 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
      */
     private Emission tooLarge(InputRecord input) {
         long size = RecordSizeLimit.size(input.key(), input.value());
-        InputRecord withoutBytes = new InputRecord(input.topic(), input.partition(), input.offset(), null, null);
+        // the key is a primary key, small: kept (a compacted dead-letter topic refuses null keys), unless it is the problem
+        boolean keepKey = input.key() != null && input.key().length <= MAX_KEPT_KEY;
+        InputRecord withoutBytes = new InputRecord(input.topic(), input.partition(), input.offset(),
+                keepKey ? input.key() : null, null);
         return new Emission(withoutBytes, new Outcome.DeadLetter("record of " + size + " bytes is larger than the "
                 + "app's max.request.size of " + sizeLimit.maxRequestSize() + " bytes (less "
-                + RecordSizeLimit.HEADROOM + " for framing): key and value left out, read them at the source offset; "
-                + "raise KAFKA_MAX_REQUEST_SIZE and the topics' max.message.bytes to process such records", RECORD_TOO_LARGE));
+                + RecordSizeLimit.HEADROOM + " for framing): " + (keepKey ? "value" : "key and value")
+                + " left out, read it at the source offset; raise KAFKA_MAX_REQUEST_SIZE and the topics' "
+                + "max.message.bytes to process such records", RECORD_TOO_LARGE));
     }
 
     /** The registry did not answer within the client's retry budget: the task gives up its uncommitted work (nothing of
