@@ -75,6 +75,8 @@ public final class OutcomeReasons {
         ENCRYPTION,
         /** Any other rule of a kind ({@code KindException}): an automation trigger or action this version lacks. */
         UNSUPPORTED_MODEL,
+        /** A record or event larger than the app's {@code max.request.size}: dead-lettered without its bytes. */
+        RECORD_TOO_LARGE,
         OTHER;
 
         public String label() {
@@ -86,6 +88,7 @@ public final class OutcomeReasons {
             return switch (String.valueOf(dead.exceptionClass())) {
                 case "MalformedRecord" -> MALFORMED_RECORD;
                 case "RowFormatException" -> COLUMN_FORMAT;
+                case "RecordTooLarge" -> RECORD_TOO_LARGE;
                 case "KindException" -> {
                     if (reason.contains("never seen") || reason.contains("has not been seen")) {
                         yield MISSING_STATE;

@@ -41,6 +41,9 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
 
     private static final Logger LOG = LoggerFactory.getLogger(LifecycleProcessor.class);
     private static final Duration EXPIRY_CHECK = Duration.ofMillis(500);
+    /** The {@code dlq.exception.class} of records and events too large to write ({@link RecordSizeLimit}). */
+    static final String RECORD_TOO_LARGE = "RecordTooLarge";
+    private static final int MAX_KEPT_KEY = 16 * 1024;
 
     private final TopologySettings settings;
     private final Optional<SchemaRegistryClient> registry;
@@ -48,6 +51,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     private EventEncoder encoder;
     private TransactionalPipeline pipeline;
     private PipelineMetrics metrics = PipelineMetrics.NONE;
+    private RecordSizeLimit sizeLimit;
     private long incompleteReported;
 
     LifecycleProcessor(TopologySettings settings, Optional<SchemaRegistryClient> registry) {
@@ -68,6 +72,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
         this.pipeline = new TransactionalPipeline(engine, new StoreBackedTransactionLog(transactions),
                 settings.transactionTimeout().toMillis());
         this.metrics = PipelineMetrics.from(context.appConfigs());
+        this.sizeLimit = RecordSizeLimit.from(context.appConfigs());
         context.schedule(EXPIRY_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> {
             try {
                 forward(pipeline.expire(now), now);
@@ -82,6 +87,10 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata where = context.recordMetadata().orElseThrow();
         InputRecord input = new InputRecord(where.topic(), where.partition(), where.offset(), record.key(), record.value());
+        if (!sizeLimit.fits(record.key(), record.value())) {
+            forward(List.of(tooLarge(input)), record.timestamp());
+            return;
+        }
         try {
             forward(pipeline.offer(input, context.currentSystemTimeMs()), record.timestamp());
         } catch (SchemaRegistryUnavailableException e) {
@@ -91,7 +100,24 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     }
 
     /**
-     * The registry did not answer within the client's retry budget: the task gives up its uncommitted work (nothing of
+     * A record too large to write anywhere: dead-lettered without its bytes (they stay at the source offset), so that
+     * the app neither fails on it nor stops behind it. Its change is not applied: a transaction it belongs to is
+     * emitted without it when the transaction timeout runs out.
+     */
+    private Emission tooLarge(InputRecord input) {
+        long size = RecordSizeLimit.size(input.key(), input.value());
+        // the key is a primary key, small: kept (a compacted dead-letter topic refuses null keys), unless it is the problem
+        boolean keepKey = input.key() != null && input.key().length <= MAX_KEPT_KEY;
+        InputRecord withoutBytes = new InputRecord(input.topic(), input.partition(), input.offset(),
+                keepKey ? input.key() : null, null);
+        return new Emission(withoutBytes, new Outcome.DeadLetter("record of " + size + " bytes is larger than the "
+                + "app's max.request.size of " + sizeLimit.maxRequestSize() + " bytes (less "
+                + RecordSizeLimit.HEADROOM + " for framing): " + (keepKey ? "value" : "key and value")
+                + " left out, read it at the source offset; raise KAFKA_MAX_REQUEST_SIZE and the topics' "
+                + "max.message.bytes to process such records", RECORD_TOO_LARGE));
+    }
+
+    /** The registry did not answer within the client's retry budget: the task gives up its uncommitted work (nothing of
      * it is visible with exactly-once) and the thread rejoins the group, so the record is read again from the last
      * commit, as often as it takes. Kafka Streams handles TaskMigratedException in place, without the consumer-group
      * session timeout a replaced thread would wait for.
@@ -114,7 +140,8 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     private void forward(List<Emission> emissions, long timestamp) {
         for (Emission original : emissions) {
             List<byte[]> values = new ArrayList<>();
-            Emission emission = OutputRecords.encode(original, encoder, settings.eventFormat(), values);
+            Emission emission = withinSizeLimit(OutputRecords.encode(original, encoder, settings.eventFormat(), values),
+                    values);
             InputRecord source = emission.source();
             Outcome outcome = emission.outcome();
             metrics.outcome(emission);
@@ -135,6 +162,22 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
                         return null;
                     });
         }
+    }
+
+    /** An event larger than the producer can write sends its source record to the dead letters instead. */
+    private Emission withinSizeLimit(Emission emission, List<byte[]> values) {
+        if (emission.outcome() instanceof Outcome.Events events) {
+            for (int i = 0; i < values.size(); i++) {
+                byte[] value = values.get(i);
+                if (!sizeLimit.fits(OutputRecords.eventKey(events.events().get(i)), value)) {
+                    values.clear();
+                    return new Emission(emission.source(), new Outcome.DeadLetter("the event of " + value.length
+                            + " bytes is larger than the app's max.request.size of " + sizeLimit.maxRequestSize()
+                            + " bytes (less " + RecordSizeLimit.HEADROOM + " for framing)", RECORD_TOO_LARGE));
+                }
+            }
+        }
+        return emission;
     }
 
     private void forwardEvent(LifecycleEvent event, byte[] value, long timestamp) {

@@ -1,0 +1,237 @@
+package io.prefectlifecycle.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.prefectlifecycle.golden.ProjectPaths;
+import io.prefectlifecycle.local.LocalKafka;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.regex.Pattern;
+import io.prefectlifecycle.topology.TopologySettings;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * One run of the shaded jar ({@code run}, its own JVM, exactly-once v2) over records produced beforehand to CDC topics
+ * of their own topic prefix: stdout and stderr captured to a log file, {@code /metrics} scraped once everything is
+ * consumed, then SIGTERM. What a consumer reads ({@code read_committed}) from the events and dead-letter topics is
+ * kept. Several runs can share a broker: each has its prefix, output topics and application id.
+ */
+final class JarRun {
+
+    /** One record to produce: the topic without prefix ({@code public.variable}, {@code transaction}). */
+    record In(String topic, byte[] key, byte[] value) {
+    }
+
+    record Result(List<CommittedRecords.Received> events, List<CommittedRecords.Received> deadLetters,
+            Map<String, Double> metrics, String metricsText, Path log, int exitCode, double processSeconds,
+            String eventsTopic, String deadLetterTopic, List<String> cdcTopics, String applicationId) {
+
+        /** The sum of a metric's samples whose label text contains {@code labels} ("" for all). */
+        double metric(String name, String labels) {
+            return metrics.entrySet().stream()
+                    .filter(e -> (e.getKey().equals(name) || e.getKey().startsWith(name + "{")) && e.getKey().contains(labels))
+                    .mapToDouble(Map.Entry::getValue).sum();
+        }
+
+        List<String> eventValues() {
+            return events.stream().map(CommittedRecords.Received::value).toList();
+        }
+    }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private JarRun() {
+    }
+
+    /**
+     * @param name   the run's name: topic prefix, application id and log file
+     * @param env    environment of the app on top of a cleaned copy of this one (no PREFECT_* variables)
+     * @return offsets of the produced records, in order
+     */
+    static Result run(LocalKafka kafka, String name, List<In> records, Map<String, String> env, Path workDir)
+            throws Exception {
+        String prefix = name;
+        String eventsTopic = name + ".lifecycle-events";
+        String deadLetterTopic = name + ".lifecycle-events.dlq";
+        Set<String> cdcTopics = records.stream().map(r -> prefix + "." + r.topic())
+                .collect(Collectors.toCollection(LinkedHashSet::new));
+        List<String> all = new ArrayList<>(cdcTopics);
+        all.add(eventsTopic);
+        all.add(deadLetterTopic);
+        kafka.createTopics(all);
+        long produceStart = System.nanoTime();
+        produce(kafka.bootstrapServers(), prefix, records);
+        System.out.printf("JarRun %s: produced %,d records in %.1f s%n", name, records.size(),
+                (System.nanoTime() - produceStart) / 1e9);
+        Pattern read = new TopologySettings(prefix, "public", eventsTopic, deadLetterTopic, Optional.empty(), false,
+                TopologySettings.DEFAULT_TRANSACTION_TIMEOUT).cdcTopics();
+
+        int port = freePort();
+        Path log = ProjectPaths.root().resolve("streams-app/target/jar-run-" + name + ".log");
+        Path stateDir = Files.createTempDirectory(workDir, name + "-state-");
+        String applicationId = name + "-app";
+        ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-Xmx512m", "-jar", jar().toString(), "run",
+                "--bootstrap-servers", kafka.bootstrapServers(), "--state-dir", stateDir.toString(),
+                "--application-id", applicationId, "--topic-prefix", prefix, "--events-topic", eventsTopic,
+                "--dead-letter-topic", deadLetterTopic, "--http-port", Integer.toString(port))
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().keySet().removeIf(k -> k.startsWith("PREFECT_") || k.startsWith("ORION_")
+                || k.startsWith("KAFKA_"));
+        builder.environment().putAll(env);
+        long t0 = System.nanoTime();
+        Process app = builder.start();
+        String[] lastBehind = {""};
+        try (Admin admin = kafka.admin()) {
+            Map<TopicPartition, Long> ends = admin.listOffsets(cdcTopics.stream().filter(t -> read.matcher(t).matches())
+                            .collect(Collectors.toMap(
+                            t -> new TopicPartition(t, 0), t -> org.apache.kafka.clients.admin.OffsetSpec.latest())))
+                    .all().get().entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+            await().conditionEvaluationListener(c -> {
+                        if (c.getRemainingTimeInMS() <= 0) {
+                            System.out.println("JarRun " + name + ": behind: " + lastBehind[0]);
+                        }
+                    }).alias(name + ": the app commits past every CDC record it reads").atMost(Duration.ofMinutes(5))
+                    .pollInterval(Duration.ofMillis(250)).until(() -> {
+                        assertTrue(app.isAlive(), () -> name + ": the app exited: " + tail(log));
+                        Map<TopicPartition, OffsetAndMetadata> committed =
+                                admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get();
+                        List<String> behind = ends.entrySet().stream().filter(e -> e.getValue() > 0
+                                && (committed.get(e.getKey()) == null || committed.get(e.getKey()).offset() < e.getValue()))
+                                .map(e -> e.getKey() + " committed " + committed.get(e.getKey()) + " < end " + e.getValue())
+                                .toList();
+                        lastBehind[0] = behind.toString();
+                        return behind.isEmpty();
+                    });
+            double processSeconds = (System.nanoTime() - t0) / 1e9;
+            // the counters are updated as records are processed: committed offsets mean they are final
+            String metricsText = get("http://127.0.0.1:" + port + "/metrics");
+            List<CommittedRecords.Received> events;
+            List<CommittedRecords.Received> deadLetters;
+            try (CommittedRecords e = new CommittedRecords(kafka.bootstrapServers(), eventsTopic);
+                 CommittedRecords d = new CommittedRecords(kafka.bootstrapServers(), deadLetterTopic)) {
+                events = e.readToEnd(Duration.ofSeconds(60));
+                deadLetters = d.readToEnd(Duration.ofSeconds(60));
+            }
+            assertTrue(app.isAlive(), () -> name + ": the app is still running: " + tail(log));
+            app.destroy(); // SIGTERM
+            assertTrue(app.waitFor(60, TimeUnit.SECONDS), name + ": the app stops on SIGTERM");
+            return new Result(events, deadLetters, samples(metricsText), metricsText, log, app.exitValue(),
+                    processSeconds, eventsTopic, deadLetterTopic, List.copyOf(cdcTopics), applicationId);
+        } finally {
+            if (app.isAlive()) {
+                app.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** In order, timestamps 1 ms apart so that the app's merge of the topics is the production order. */
+    private static void produce(String bootstrap, String prefix, List<In> records) throws Exception {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        // not idempotent: on a topic created a moment ago the first sends can meet NotLeaderOrFollower, and the
+        // retried idempotent batches then fail with OutOfOrderSequence; one request in flight keeps the order instead
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 32 * 1024 * 1024); // as far as the topic allows
+        long t0 = System.currentTimeMillis() - records.size() - 60_000;
+        List<Future<RecordMetadata>> sent = new ArrayList<>(records.size());
+        try (KafkaProducer<byte[], byte[]> producer =
+                     new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (String topic : records.stream().map(r -> prefix + "." + r.topic()).distinct().toList()) {
+                await("a leader for " + topic).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> producer.partitionsFor(topic).stream().allMatch(p -> p.leader() != null));
+            }
+            for (int i = 0; i < records.size(); i++) {
+                In r = records.get(i);
+                sent.add(producer.send(new ProducerRecord<>(prefix + "." + r.topic(), 0, t0 + i, r.key(), r.value())));
+            }
+            producer.flush();
+        }
+        Map<String, Long> next = new LinkedHashMap<>();
+        for (int i = 0; i < records.size(); i++) {
+            RecordMetadata written = sent.get(i).get();
+            long expected = next.merge(written.topic(), 1L, Long::sum) - 1;
+            assertEquals(expected, written.offset(), "offsets follow production order on " + written.topic());
+        }
+    }
+
+    static In in(String topic, byte[] key, byte[] value) {
+        return new In(topic.substring(topic.indexOf('.') + 1), key, value);
+    }
+
+    private static Map<String, Double> samples(String scrape) {
+        Map<String, Double> samples = new TreeMap<>();
+        scrape.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).forEach(line -> {
+            int space = line.lastIndexOf(' ');
+            String value = line.substring(space + 1);
+            samples.put(line.substring(0, space), value.endsWith("Inf") ? Double.POSITIVE_INFINITY
+                    : value.equals("NaN") ? Double.NaN : Double.parseDouble(value));
+        });
+        return samples;
+    }
+
+    private static String get(String url) throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), url);
+        return response.body();
+    }
+
+    static String tail(Path log) {
+        try {
+            List<String> lines = Files.exists(log) ? Files.readAllLines(log, StandardCharsets.UTF_8) : List.of();
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    static Path jar() {
+        Path jar = ProjectPaths.root().resolve("streams-app/target/prefect-lifecycle-cdc.jar");
+        assertTrue(Files.isRegularFile(jar), "the shaded jar is built in package, before failsafe: " + jar);
+        return jar;
+    }
+}

@@ -1,0 +1,129 @@
+package io.prefectlifecycle.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prefectlifecycle.cdc.Json;
+import io.prefectlifecycle.pipeline.FixtureRecord;
+import io.prefectlifecycle.pipeline.InMemoryRowStore;
+import io.prefectlifecycle.pipeline.InMemoryTransactionLog;
+import io.prefectlifecycle.pipeline.InputRecord;
+import io.prefectlifecycle.pipeline.LifecycleEngine;
+import io.prefectlifecycle.pipeline.TransactionalPipeline;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Random type changes anywhere in real Debezium records (a column, a JSON column's content, a source field), with
+ * the whole valid stream before them so every kind has its state: whatever a mutation gives (an event, silence, a
+ * dead letter), the pipeline must not throw, since a throw kills the stream thread. The outcome of each is not
+ * predicted here (a mutation of an irrelevant field is still valid); {@link PoisonRecords} covers the predicted kind.
+ */
+class MutationFuzzTest {
+
+    @Test
+    void noMutationMakesThePipelineThrow() throws Exception {
+        List<String> valid = ValidStream.lines(200, 7L);
+        LifecycleEngine engine = new LifecycleEngine(new InMemoryRowStore(), Optional.empty(), false);
+        TransactionalPipeline pipeline = new TransactionalPipeline(engine, new InMemoryTransactionLog(), Long.MAX_VALUE);
+        long offset = 0;
+        for (String line : valid) {
+            FixtureRecord r = FixtureRecord.parse(line);
+            pipeline.offer(new InputRecord(r.topic(), 0, offset++, r.key(), r.value()), 0);
+        }
+        pipeline.flushAll();
+        List<FixtureRecord> templates = valid.stream().map(FixtureRecord::parse)
+                .filter(r -> r.value() != null && !r.topic().endsWith(".transaction")).toList();
+        Random random = new Random(20261126L);
+        Map<String, Integer> outcomes = new TreeMap<>();
+        List<String> throwsFrom = new ArrayList<>();
+        int mutations = Integer.getInteger("fuzz.mutations", 20_000);
+        for (int i = 0; i < mutations; i++) {
+            FixtureRecord template = templates.get(random.nextInt(templates.size()));
+            ObjectNode value = (ObjectNode) Json.MAPPER.readTree(template.value());
+            if (value.get("source") instanceof ObjectNode source) {
+                source.put("lsn", 100_000_000L + i); // a new change, not a redelivery of the template
+            }
+            String where = mutate(value, random);
+            byte[] bytes = Json.MAPPER.writeValueAsBytes(value);
+            try {
+                pipeline.offer(new InputRecord(template.topic(), 0, offset++, template.key(), bytes), 0)
+                        .forEach(e -> outcomes.merge(e.outcome().getClass().getSimpleName(), 1, Integer::sum));
+                pipeline.flushAll().forEach(e -> outcomes.merge(e.outcome().getClass().getSimpleName(), 1, Integer::sum));
+            } catch (RuntimeException e) {
+                throwsFrom.add(template.topic() + " " + where + ": " + e);
+            }
+        }
+        System.out.printf("MutationFuzzTest: %,d mutations, outcomes %s, %d threw%n", mutations, outcomes,
+                throwsFrom.size());
+        assertEquals(List.of(), throwsFrom.subList(0, Math.min(20, throwsFrom.size())), "mutations that threw");
+    }
+
+    /** Replaces one field, at any depth (JSON text columns are parsed, mutated and written back), by another type. */
+    private static String mutate(ObjectNode value, Random random) throws Exception {
+        List<String> path = new ArrayList<>();
+        JsonNode node = value;
+        ObjectNode parent = value;
+        String field = null;
+        for (int depth = 0; depth < 4 && node.isObject() && node.size() > 0; depth++) {
+            parent = (ObjectNode) node;
+            List<String> names = new ArrayList<>();
+            for (Iterator<String> it = parent.fieldNames(); it.hasNext(); ) {
+                names.add(it.next());
+            }
+            field = names.get(random.nextInt(names.size()));
+            path.add(field);
+            node = parent.get(field);
+            if (node.isTextual() && random.nextBoolean()) {
+                JsonNode parsed = tryParse(node.textValue());
+                if (parsed != null && parsed.isContainerNode() && parsed.size() > 0) {
+                    // mutate inside a JSON column and write it back as text
+                    if (parsed.isObject()) {
+                        String inner = mutate((ObjectNode) parsed, random);
+                        parent.put(field, parsed.toString());
+                        return String.join(".", path) + "{" + inner + "}";
+                    }
+                }
+            }
+            if (random.nextInt(3) == 0) {
+                break;
+            }
+        }
+        parent.set(field, randomValue(random));
+        return String.join(".", path);
+    }
+
+    private static JsonNode tryParse(String text) {
+        try {
+            return Json.parse(text);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static JsonNode randomValue(Random random) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        return switch (random.nextInt(12)) {
+            case 0 -> f.nullNode();
+            case 1 -> f.numberNode(random.nextInt());
+            case 2 -> f.numberNode(random.nextDouble() * 1e300);
+            case 3 -> f.booleanNode(random.nextBoolean());
+            case 4 -> f.textNode("");
+            case 5 -> f.textNode("x" + random.nextInt());
+            case 6 -> f.arrayNode().add(1).add("a").addNull();
+            case 7 -> f.objectNode().put("k", random.nextInt());
+            case 8 -> f.textNode("__debezium_unavailable_value");
+            case 9 -> f.numberNode(Long.MAX_VALUE);
+            case 10 -> f.textNode("{\"a\":[1,{\"b\":null}]}");
+            default -> f.numberNode(new java.math.BigInteger("123456789012345678901234567890"));
+        };
+    }
+}
