@@ -38,12 +38,15 @@ public final class LocalKafka implements AutoCloseable {
 
     private final Path dir;
     private final String bootstrapServers;
-    private final Server server;
+    private final Properties props;
+    private Server server;
+    private boolean stopped;
     private boolean closed;
 
-    private LocalKafka(Path dir, String bootstrapServers, Server server) {
+    private LocalKafka(Path dir, String bootstrapServers, Properties props, Server server) {
         this.dir = dir;
         this.bootstrapServers = bootstrapServers;
+        this.props = props;
         this.server = server;
     }
 
@@ -87,7 +90,7 @@ public final class LocalKafka implements AutoCloseable {
             Support.deleteRecursively(dir);
             throw e;
         }
-        LocalKafka kafka = new LocalKafka(dir, "127.0.0.1:" + port, server);
+        LocalKafka kafka = new LocalKafka(dir, "127.0.0.1:" + port, props, server);
         try {
             kafka.awaitReady();
         } catch (TimeoutException | RuntimeException | Error e) {
@@ -118,14 +121,43 @@ public final class LocalKafka implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the node as a crash-free shutdown would, keeping its port and log dirs for {@link #restart()}: clients see
+     * the broker go away, as in a broker outage.
+     */
+    public synchronized void stop() {
+        if (stopped || closed) {
+            throw new IllegalStateException("Kafka at " + bootstrapServers + " is not running");
+        }
+        server.shutdown();
+        server.awaitShutdown();
+        stopped = true;
+        log.info("Kafka at {} stopped (log dirs kept)", bootstrapServers);
+    }
+
+    /** Starts the node stopped by {@link #stop()} again on the same port and log dirs; returns once it serves. */
+    public synchronized void restart() throws TimeoutException {
+        if (!stopped || closed) {
+            throw new IllegalStateException("Kafka at " + bootstrapServers + " was not stopped");
+        }
+        long t0 = System.nanoTime();
+        server = newRaftServer(props);
+        server.startup();
+        stopped = false;
+        awaitReady();
+        log.info("Kafka at {} restarted in {}", bootstrapServers, Support.seconds(Support.since(t0)));
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
-        server.shutdown();
-        server.awaitShutdown();
+        if (!stopped) {
+            server.shutdown();
+            server.awaitShutdown();
+        }
         Support.deleteRecursively(dir);
         log.info("Kafka at {} stopped", bootstrapServers);
     }
