@@ -26,7 +26,8 @@ import java.util.Map;
  *       another transaction (or the end of the input, for {@code transform}).</li>
  *   <li>A transaction that stays incomplete for the timeout, counted from its last record (so a long transaction
  *       still being read is not cut), is emitted with what arrived and counted: nothing is held forever. Later
- *       transactions wait behind it until then; its own late changes are applied one by one as they come.</li>
+ *       transactions wait behind it until then; its own late changes are applied one by one as they come. The
+ *       timeout of a transaction with metadata runs only while input flows: see {@link #timedOut}.</li>
  *   <li>Snapshot reads are not part of a transaction and are applied at once.</li>
  * </ul>
  */
@@ -34,6 +35,7 @@ public final class TransactionalPipeline {
 
     private static final String MARKED = "tx:";
     private static final String BY_XID = "xid:";
+    private static final long NO_INPUT = Long.MIN_VALUE;
 
     /** More buffered changes than this and the decoded copies are dropped (they are decoded again at emit). */
     private static final int MAX_DECODED = 100_000;
@@ -47,6 +49,9 @@ public final class TransactionalPipeline {
     private final Map<Coordinates, DecodedRecord> decoded = new HashMap<>();
     private final long timeoutMillis;
     private long incompleteTransactions;
+    /** When the last record was offered, and when input (re)started after a silence longer than the timeout. */
+    private long lastInputMillis = NO_INPUT;
+    private long inputResumedMillis = NO_INPUT;
 
     public TransactionalPipeline(LifecycleEngine engine, TransactionLog log, long timeoutMillis) {
         this.engine = engine;
@@ -61,6 +66,10 @@ public final class TransactionalPipeline {
 
     /** Takes one record; returns the emissions it completes (possibly of earlier records). */
     public List<Emission> offer(InputRecord record, long nowMillis) {
+        if (lastInputMillis == NO_INPUT || nowMillis - lastInputMillis > timeoutMillis) {
+            inputResumedMillis = nowMillis;
+        }
+        lastInputMillis = Math.max(lastInputMillis, nowMillis);
         Decoded decoded = engine.decode(record);
         List<Emission> out = new ArrayList<>();
         decoded.match(
@@ -201,7 +210,7 @@ public final class TransactionalPipeline {
             String head = pending.get(0);
             TransactionLog.Meta meta = log.meta(head);
             boolean complete = meta == null || meta.complete();
-            if (!complete && !endOfInput && !timedOut(meta, nowMillis)) {
+            if (!complete && !endOfInput && !timedOut(head, meta, nowMillis)) {
                 break;
             }
             out.addAll(emitWhole(head, meta, complete));
@@ -212,7 +221,7 @@ public final class TransactionalPipeline {
         List<String> awaiting = new ArrayList<>(log.awaitingBegin());
         for (String txKey : List.copyOf(awaiting)) {
             TransactionLog.Meta meta = log.meta(txKey);
-            if (meta == null || endOfInput || timedOut(meta, nowMillis)) {
+            if (meta == null || endOfInput || timedOut(txKey, meta, nowMillis)) {
                 out.addAll(emitWhole(txKey, meta, false));
                 awaiting.remove(txKey);
                 log.setAwaitingBegin(awaiting);
@@ -221,8 +230,26 @@ public final class TransactionalPipeline {
         return out;
     }
 
-    private boolean timedOut(TransactionLog.Meta meta, long nowMillis) {
-        return meta != null && nowMillis - meta.lastSeenMillis() >= timeoutMillis;
+    /**
+     * Whether the transaction has waited out the timeout since its last record. For a transaction with metadata
+     * (Debezium promised an END) the clock runs only while input flows: a record read after the transaction's last
+     * one shows that the rest of it had its chance to arrive, and after a silence longer than the timeout (a broker
+     * outage, a stopped connector, the moments after a restart, which restore the buffer with the old process's
+     * times) every waiting transaction gets the whole timeout again from the first record read. Without that, an
+     * outage in the middle of a transaction would cut it in two although its END was on its way. In a healthy
+     * deployment input never stops for long: Debezium's heartbeat writes a transaction every
+     * {@code heartbeat.interval.ms}. Without metadata nothing else ends the last transaction, so there the clock
+     * always runs.
+     */
+    private boolean timedOut(String txKey, TransactionLog.Meta meta, long nowMillis) {
+        if (meta == null) {
+            return false;
+        }
+        if (txKey.startsWith(BY_XID)) {
+            return nowMillis - meta.lastSeenMillis() >= timeoutMillis;
+        }
+        return lastInputMillis > meta.lastSeenMillis()
+                && nowMillis - Math.max(meta.lastSeenMillis(), inputResumedMillis) >= timeoutMillis;
     }
 
     private List<Emission> emitWhole(String txKey, TransactionLog.Meta meta, boolean complete) {

@@ -56,7 +56,8 @@ final class ReliabilityRun implements AutoCloseable {
     static final long FULL_CHANGES = 100_000;
     static final long CI_CHANGES = 12_000;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> NOT_WORKLOAD_TABLES = Set.of("prefect_cdc_heartbeat");
+    /** Debezium's heartbeat.action.query table: captured, but no workload table, and not read by the app. */
+    private static final String HEARTBEAT_TABLE = "prefect_cdc_heartbeat";
 
     private final String test;
     private final LocalStack stack;
@@ -198,7 +199,9 @@ final class ReliabilityRun implements AutoCloseable {
 
         figure("transactions committed", expected.transactions());
         figure("changes committed", expected.changes());
+        figure("changes per table and op", expected.changesByTable());
         figure("events expected (workload's count)", expected.events());
+        figure("events expected per name", expected.eventsByName());
         figure("events expected (transform over the CDC topics)", reference.size());
         figure("events read (read_committed)", events.size());
         figure("distinct event ids read", seen.size());
@@ -269,7 +272,7 @@ final class ReliabilityRun implements AutoCloseable {
     private Map<String, String> reference() throws Exception {
         Path input = ProjectPaths.root().resolve("streams-app/target/reliability/" + test + ".cdc.jsonl");
         try (CdcCapture capture = new CdcCapture(stack.bootstrapServers())) {
-            Map<TopicPartition, Long> ends = endOffsets();
+            Map<TopicPartition, Long> ends = endOffsets(stack.cdcTopics());
             await("the CDC topics to their end").atMost(Duration.ofMinutes(5)).pollInSameThread()
                     .pollInterval(Duration.ofMillis(10)).until(() -> {
                         capture.poll();
@@ -279,6 +282,10 @@ final class ReliabilityRun implements AutoCloseable {
                                 .allMatch(e -> read.getOrDefault(e.getKey().topic(), 0L) >= e.getValue());
                     });
             capture.writeGolden(input);
+            long changes = capture.changes().stream().filter(r -> !r.isTombstone()).count();
+            figure("CDC change records (Debezium)", changes);
+            figure("CDC change records written twice (Debezium redelivery)", changes - capture.changes().stream()
+                    .filter(r -> !r.isTombstone()).map(ReliabilityRun::identity).distinct().count());
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -302,33 +309,48 @@ final class ReliabilityRun implements AutoCloseable {
         Set<String> distinct = new HashSet<>();
         Map<String, Map<String, Long>> counts = new TreeMap<>();
         for (Captured r : capture.changes()) {
-            if (r.isTombstone() || NOT_WORKLOAD_TABLES.contains(r.table())) {
+            if (r.isTombstone() || r.table().equals(HEARTBEAT_TABLE)) {
                 continue;
             }
             String op = r.valueJson().path("op").asText();
-            if (distinct.add(r.topic() + "|" + r.key() + "|" + CdcCapture.source(r).path("lsn").asText() + "|" + op)) {
+            if (distinct.add(identity(r))) {
                 counts.computeIfAbsent(r.table(), t -> new TreeMap<>()).merge(op, 1L, Long::sum);
             }
         }
         return counts;
     }
 
+    /** What makes a change record unique: a redelivery by Debezium repeats it. */
+    private static String identity(Captured change) {
+        return change.topic() + "|" + change.key() + "|" + CdcCapture.source(change).path("lsn").asText() + "|"
+                + change.valueJson().path("op").asText();
+    }
+
     private Map<TopicPartition, Long> committed() throws Exception {
         Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(test.toLowerCase(Locale.ROOT))
                 .partitionsToOffsetAndMetadata().get();
-        Set<String> cdcTopics = Set.copyOf(stack.cdcTopics());
+        Set<String> inputTopics = Set.copyOf(inputTopics());
         Map<TopicPartition, Long> committed = new HashMap<>();
         offsets.forEach((tp, offset) -> {
-            if (offset != null && cdcTopics.contains(tp.topic())) {
+            if (offset != null && inputTopics.contains(tp.topic())) {
                 committed.put(tp, offset.offset());
             }
         });
         return committed;
     }
 
+    /** The CDC topics the app reads: every one but the heartbeat table's. */
+    private List<String> inputTopics() {
+        return stack.cdcTopics().stream().filter(t -> !t.endsWith("." + HEARTBEAT_TABLE)).toList();
+    }
+
     private Map<TopicPartition, Long> endOffsets() throws Exception {
+        return endOffsets(inputTopics());
+    }
+
+    private Map<TopicPartition, Long> endOffsets(List<String> topics) throws Exception {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        for (String topic : stack.cdcTopics()) {
+        for (String topic : topics) {
             latest.put(new TopicPartition(topic, 0), OffsetSpec.latest());
         }
         Map<TopicPartition, Long> ends = new HashMap<>();
