@@ -28,7 +28,7 @@ class AppKillIT {
         ReliabilityRun run = ReliabilityRun.start("AppKillIT", Map.of());
         try (run) {
             AppProcess app = run.app();
-            Future<Expected> writing = run.startWorkload(changes, ReliabilityRun.FULL ? 1000 : 250, seed);
+            Future<Expected> writing = run.startWorkload(changes, ReliabilityRun.FULL ? 800 : 100, seed); // lasts about as long as the kills
             long committedAtKill = -1;
             for (int kill = 1; kill <= KILLS + 1; kill++) {
                 long started = System.nanoTime();
