@@ -27,7 +27,7 @@ import java.util.Map;
  *   <li>A transaction that stays incomplete for the timeout, counted from its last record (so a long transaction
  *       still being read is not cut), is emitted with what arrived and counted: nothing is held forever. Later
  *       transactions wait behind it until then; its own late changes are applied one by one as they come. The
- *       timeout of a transaction with metadata runs only while input flows: see {@link #timedOut}.</li>
+ *       timeout counts in this process, from when input last flowed: see {@link #timedOut}.</li>
  *   <li>Snapshot reads are not part of a transaction and are applied at once.</li>
  * </ul>
  */
@@ -49,6 +49,7 @@ public final class TransactionalPipeline {
     private final Map<Coordinates, DecodedRecord> decoded = new HashMap<>();
     private final long timeoutMillis;
     private long incompleteTransactions;
+    private String lastIncomplete = "";
     /** When the last record was offered, and when input (re)started after a silence longer than the timeout. */
     private long lastInputMillis = NO_INPUT;
     private long inputResumedMillis = NO_INPUT;
@@ -62,6 +63,11 @@ public final class TransactionalPipeline {
     /** Transactions emitted incomplete because the timeout ran out, since start. */
     public long incompleteTransactions() {
         return incompleteTransactions;
+    }
+
+    /** What the last transaction emitted incomplete lacked, for the log; empty before the first. */
+    public String lastIncomplete() {
+        return lastIncomplete;
     }
 
     /** Takes one record; returns the emissions it completes (possibly of earlier records). */
@@ -210,7 +216,7 @@ public final class TransactionalPipeline {
             String head = pending.get(0);
             TransactionLog.Meta meta = log.meta(head);
             boolean complete = meta == null || meta.complete();
-            if (!complete && !endOfInput && !timedOut(head, meta, nowMillis)) {
+            if (!complete && !endOfInput && !timedOut(meta, nowMillis)) {
                 break;
             }
             out.addAll(emitWhole(head, meta, complete));
@@ -221,7 +227,7 @@ public final class TransactionalPipeline {
         List<String> awaiting = new ArrayList<>(log.awaitingBegin());
         for (String txKey : List.copyOf(awaiting)) {
             TransactionLog.Meta meta = log.meta(txKey);
-            if (meta == null || endOfInput || timedOut(txKey, meta, nowMillis)) {
+            if (meta == null || endOfInput || timedOut(meta, nowMillis)) {
                 out.addAll(emitWhole(txKey, meta, false));
                 awaiting.remove(txKey);
                 log.setAwaitingBegin(awaiting);
@@ -231,24 +237,14 @@ public final class TransactionalPipeline {
     }
 
     /**
-     * Whether the transaction has waited out the timeout since its last record. For a transaction with metadata
-     * (Debezium promised an END) the clock runs only while input flows: a record read after the transaction's last
-     * one shows that the rest of it had its chance to arrive, and after a silence longer than the timeout (a broker
-     * outage, a stopped connector, the moments after a restart, which restore the buffer with the old process's
-     * times) every waiting transaction gets the whole timeout again from the first record read. Without that, an
-     * outage in the middle of a transaction would cut it in two although its END was on its way. In a healthy
-     * deployment input never stops for long: Debezium's heartbeat writes a transaction every
-     * {@code heartbeat.interval.ms}. Without metadata nothing else ends the last transaction, so there the clock
-     * always runs.
+     * Whether the transaction has waited out the timeout since its last record, counted in this process and from
+     * when input last flowed. A restart restores the waiting transactions with the old process's times: they wait
+     * until this process has read a record and then the whole timeout, so their END, already in the topic, is read
+     * first. The same after a silence longer than the timeout in which no punctuation ran (the thread blocked through
+     * a broker outage): the first record read gives every waiting transaction the whole timeout again.
      */
-    private boolean timedOut(String txKey, TransactionLog.Meta meta, long nowMillis) {
-        if (meta == null) {
-            return false;
-        }
-        if (txKey.startsWith(BY_XID)) {
-            return nowMillis - meta.lastSeenMillis() >= timeoutMillis;
-        }
-        return lastInputMillis > meta.lastSeenMillis()
+    private boolean timedOut(TransactionLog.Meta meta, long nowMillis) {
+        return meta != null && lastInputMillis != NO_INPUT
                 && nowMillis - Math.max(meta.lastSeenMillis(), inputResumedMillis) >= timeoutMillis;
     }
 
@@ -257,6 +253,10 @@ public final class TransactionalPipeline {
         // without metadata nothing marks the end of a transaction: waiting it out is normal, not incomplete
         if (!complete && txKey.startsWith(MARKED) && meta != null) {
             incompleteTransactions++;
+            lastIncomplete = "transaction " + txKey.substring(MARKED.length()) + ": "
+                    + (meta.expected() >= 0 ? "END read, " + meta.count() + " of " + meta.expected() + " changes"
+                    : (meta.begun() ? "BEGIN read, no END, " : "neither BEGIN nor END read, ") + meta.count()
+                    + " change(s)");
             log.putMeta(txKey, meta.asClosed());
         }
         return out;

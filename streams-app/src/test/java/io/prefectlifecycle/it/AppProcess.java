@@ -72,13 +72,15 @@ final class AppProcess {
         }
     }
 
-    /** Lines of all runs' logs containing {@code text}. */
-    long logLinesContaining(String text) throws IOException {
-        long count = 0;
+    /** The lines of all starts' logs containing {@code text}. */
+    List<String> logLinesContaining(String text) throws IOException {
+        List<String> found = new ArrayList<>();
         for (Path log : logs) {
-            count += linesContaining(log, text);
+            try (var lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
+                lines.filter(l -> l.contains(text)).forEach(found::add);
+            }
         }
-        return count;
+        return found;
     }
 
     /** Whether the log of the latest start has a line containing {@code text}. */

@@ -216,7 +216,11 @@ final class ReliabilityRun implements AutoCloseable {
         figure("unexpected ids", unexpected.size());
         figure("events with other bytes than the reference", differing.size());
         figure("dead letters", deadLetters.size());
-        figure("incomplete transactions emitted (app log)", app.logLinesContaining("transaction(s) incomplete after"));
+        List<String> incomplete = app.logLinesContaining("transaction(s) incomplete after");
+        figure("transactions emitted incomplete (app log)", incomplete.stream()
+                .mapToLong(l -> Long.parseLong(l.replaceFirst(".*emitted (\\d+) transaction.*", "$1"))).sum());
+        incomplete.forEach(line -> figure("  " + line.substring(0, Math.min(12, line.length())), line.substring(
+                line.indexOf("emitted"))));
         timings.lap("comparison");
 
         assertEquals(expected.eventsByName(), referenceByName,
