@@ -47,6 +47,11 @@ public final class StreamsApp implements AutoCloseable {
         // ~40 ms with connect-config's poll.interval.ms 10. While changes flow that is up to 50 Kafka transactions a
         // second. linger.ms stays at Streams' 100: every commit flushes the producer anyway.
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 20);
+        // After a crash the restarted instance gets the task only once the group gives up on the dead member, after
+        // session.timeout.ms: no events meanwhile. Kafka's 45 s made every restart after a SIGKILL take ~40 s
+        // (AppKillIT); 10 s, Kafka's default before 3.0, is ample for heartbeats sent from their own thread.
+        // KAFKA_SESSION_TIMEOUT_MS overrides it.
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
         // no global stores: opting in to Kafka 5's default only silences a start-up warning
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         return props;

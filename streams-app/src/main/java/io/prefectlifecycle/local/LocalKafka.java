@@ -74,13 +74,18 @@ public final class LocalKafka implements AutoCloseable {
     private final Path dir;
     private final String bootstrapServers;
     private final Map<String, String> adminSettings;
-    private final Server server;
+    /** The node's settings, to start it again after {@link #stop()}. */
+    private final Properties props;
+    private Server server;
+    private boolean stopped;
     private boolean closed;
 
-    private LocalKafka(Path dir, String bootstrapServers, Map<String, String> adminSettings, Server server) {
+    private LocalKafka(Path dir, String bootstrapServers, Map<String, String> adminSettings, Properties props,
+            Server server) {
         this.dir = dir;
         this.bootstrapServers = bootstrapServers;
         this.adminSettings = Map.copyOf(adminSettings);
+        this.props = props;
         this.server = server;
     }
 
@@ -141,7 +146,7 @@ public final class LocalKafka implements AutoCloseable {
             throw e;
         }
         LocalKafka kafka = new LocalKafka(dir, "127.0.0.1:" + port,
-                superUser.map(ScramUser::clientSettings).orElse(Map.of()), server);
+                superUser.map(ScramUser::clientSettings).orElse(Map.of()), props, server);
         try {
             kafka.awaitReady();
         } catch (TimeoutException | RuntimeException | Error e) {
@@ -219,14 +224,43 @@ public final class LocalKafka implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the node as a crash-free shutdown would, keeping its port and log dirs for {@link #restart()}: clients see
+     * the broker go away, as in a broker outage.
+     */
+    public synchronized void stop() {
+        if (stopped || closed) {
+            throw new IllegalStateException("Kafka at " + bootstrapServers + " is not running");
+        }
+        server.shutdown();
+        server.awaitShutdown();
+        stopped = true;
+        log.info("Kafka at {} stopped (log dirs kept)", bootstrapServers);
+    }
+
+    /** Starts the node stopped by {@link #stop()} again on the same port and log dirs; returns once it serves. */
+    public synchronized void restart() throws TimeoutException {
+        if (!stopped || closed) {
+            throw new IllegalStateException("Kafka at " + bootstrapServers + " was not stopped");
+        }
+        long t0 = System.nanoTime();
+        server = newRaftServer(props);
+        server.startup();
+        stopped = false;
+        awaitReady();
+        log.info("Kafka at {} restarted in {}", bootstrapServers, Support.seconds(Support.since(t0)));
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
-        server.shutdown();
-        server.awaitShutdown();
+        if (!stopped) {
+            server.shutdown();
+            server.awaitShutdown();
+        }
         Support.deleteRecursively(dir);
         log.info("Kafka at {} stopped", bootstrapServers);
     }

@@ -26,7 +26,8 @@ import java.util.Map;
  *       another transaction (or the end of the input, for {@code transform}).</li>
  *   <li>A transaction that stays incomplete for the timeout, counted from its last record (so a long transaction
  *       still being read is not cut), is emitted with what arrived and counted: nothing is held forever. Later
- *       transactions wait behind it until then; its own late changes are applied one by one as they come.</li>
+ *       transactions wait behind it until then; its own late changes are applied one by one as they come. The
+ *       timeout counts in this process, from when input last flowed: see {@link #timedOut}.</li>
  *   <li>Snapshot reads are not part of a transaction and are applied at once.</li>
  * </ul>
  */
@@ -34,6 +35,7 @@ public final class TransactionalPipeline {
 
     private static final String MARKED = "tx:";
     private static final String BY_XID = "xid:";
+    private static final long NO_INPUT = Long.MIN_VALUE;
 
     /** More buffered changes than this and the decoded copies are dropped (they are decoded again at emit). */
     private static final int MAX_DECODED = 100_000;
@@ -47,6 +49,10 @@ public final class TransactionalPipeline {
     private final Map<Coordinates, DecodedRecord> decoded = new HashMap<>();
     private final long timeoutMillis;
     private long incompleteTransactions;
+    private String lastIncomplete = "";
+    /** When the last record was offered, and when input (re)started after a silence longer than the timeout. */
+    private long lastInputMillis = NO_INPUT;
+    private long inputResumedMillis = NO_INPUT;
 
     public TransactionalPipeline(LifecycleEngine engine, TransactionLog log, long timeoutMillis) {
         this.engine = engine;
@@ -59,8 +65,17 @@ public final class TransactionalPipeline {
         return incompleteTransactions;
     }
 
+    /** What the last transaction emitted incomplete lacked, for the log; empty before the first. */
+    public String lastIncomplete() {
+        return lastIncomplete;
+    }
+
     /** Takes one record; returns the emissions it completes (possibly of earlier records). */
     public List<Emission> offer(InputRecord record, long nowMillis) {
+        if (lastInputMillis == NO_INPUT || nowMillis - lastInputMillis > timeoutMillis) {
+            inputResumedMillis = nowMillis;
+        }
+        lastInputMillis = Math.max(lastInputMillis, nowMillis);
         Decoded decoded = engine.decode(record);
         List<Emission> out = new ArrayList<>();
         decoded.match(
@@ -220,8 +235,16 @@ public final class TransactionalPipeline {
         return out;
     }
 
+    /**
+     * Whether the transaction has waited out the timeout since its last record, counted in this process and from
+     * when input last flowed. A restart restores the waiting transactions with the old process's times: they wait
+     * until this process has read a record and then the whole timeout, so their END, already in the topic, is read
+     * first. The same after a silence longer than the timeout in which no punctuation ran (the thread blocked through
+     * a broker outage): the first record read gives every waiting transaction the whole timeout again.
+     */
     private boolean timedOut(TransactionLog.Meta meta, long nowMillis) {
-        return meta != null && nowMillis - meta.lastSeenMillis() >= timeoutMillis;
+        return meta != null && lastInputMillis != NO_INPUT
+                && nowMillis - Math.max(meta.lastSeenMillis(), inputResumedMillis) >= timeoutMillis;
     }
 
     private List<Emission> emitWhole(String txKey, TransactionLog.Meta meta, boolean complete) {
@@ -229,6 +252,10 @@ public final class TransactionalPipeline {
         // without metadata nothing marks the end of a transaction: waiting it out is normal, not incomplete
         if (!complete && txKey.startsWith(MARKED) && meta != null) {
             incompleteTransactions++;
+            lastIncomplete = "transaction " + txKey.substring(MARKED.length()) + ": "
+                    + (meta.expected() >= 0 ? "END read, " + meta.count() + " of " + meta.expected() + " changes"
+                    : (meta.begun() ? "BEGIN read, no END, " : "neither BEGIN nor END read, ") + meta.count()
+                    + " change(s)");
             log.putMeta(txKey, meta.asClosed());
         }
         return out;

@@ -132,7 +132,8 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
         long incomplete = pipeline.incompleteTransactions() - incompleteReported;
         if (incomplete > 0) {
             incompleteReported += incomplete;
-            LOG.warn("emitted {} transaction(s) incomplete after waiting {}", incomplete, settings.transactionTimeout());
+            LOG.warn("emitted {} transaction(s) incomplete after waiting {} (the last: {})", incomplete,
+                    settings.transactionTimeout(), pipeline.lastIncomplete());
             metrics.incompleteTransactions(incomplete);
         }
     }

@@ -90,6 +90,46 @@ class TransactionalPipelineTest {
     }
 
     @Test
+    void aThreadBlockedThroughABrokerOutageDoesNotCutTheTransactionItHolds() {
+        offer(begin(970), 0);
+        offer(variable(970, 1, "before-outage"), 0);
+        // no punctuation during the outage; the rest of 970 is the first input after it
+        offer(variable(970, 2, "after-outage"), 30 * TIMEOUT + 10);
+        assertEquals(List.of("before-outage", "after-outage"),
+                names(offer(end(970, "public.variable", 2), 30 * TIMEOUT + 20)));
+        assertEquals(0, pipeline.incompleteTransactions());
+    }
+
+    @Test
+    void whenInputResumesAfterASilenceAWaitingTransactionGetsTheWholeTimeoutAgain() {
+        offer(begin(980), 0);
+        offer(variable(980, 1, "waiting"), 0);
+        long resumed = 30 * TIMEOUT;
+        heartbeat(981, resumed);
+        assertEquals(List.of(), names(pipeline.expire(resumed + TIMEOUT - 1)));
+        assertEquals(List.of("waiting"), names(pipeline.expire(resumed + TIMEOUT)));
+        assertEquals(1, pipeline.incompleteTransactions());
+    }
+
+    @Test
+    void aRestartedPipelineGivesTheRestoredTransactionsTheWholeTimeoutFromItsFirstRecord() {
+        InMemoryTransactionLog log = new InMemoryTransactionLog();
+        TransactionalPipeline first = new TransactionalPipeline(
+                new LifecycleEngine(new InMemoryRowStore(), Optional.empty(), false), log, TIMEOUT);
+        first.offer(record(begin(990)), 0);
+        first.offer(record(variable(990, 1, "before-crash")), 0);
+        TransactionalPipeline restarted = new TransactionalPipeline(
+                new LifecycleEngine(new InMemoryRowStore(), Optional.empty(), false), log, TIMEOUT);
+        long restart = 60 * TIMEOUT;
+        assertEquals(List.of(), names(restarted.expire(restart)), "nothing read yet by the new process");
+        assertEquals(List.of(), names(restarted.offer(record(variable(990, 2, "after-restart")), restart + 10)));
+        assertEquals(List.of(), names(restarted.expire(restart + 20)), "the restored part waited long, but in the old process");
+        assertEquals(List.of("before-crash", "after-restart"),
+                names(restarted.offer(record(end(990, "public.variable", 2)), restart + 30)));
+        assertEquals(0, restarted.incompleteTransactions());
+    }
+
+    @Test
     void withoutMetadataAnotherTransactionEndsTheOpenOne() {
         assertEquals(List.of(), names(offer(variableWithoutMetadata(920, "x"), 0)));
         assertEquals(List.of("x"), names(offer(variableWithoutMetadata(921, "y"), 0)));
@@ -98,8 +138,18 @@ class TransactionalPipelineTest {
     }
 
     private List<Emission> offer(String json, long now) {
-        return pipeline.offer(new InputRecord(json.contains("\"status\"") ? "prefect.transaction" : "prefect.public.variable",
-                0, 0, null, json.getBytes(StandardCharsets.UTF_8)), now);
+        return pipeline.offer(record(json), now);
+    }
+
+    private static InputRecord record(String json) {
+        return new InputRecord(json.contains("\"status\"") ? "prefect.transaction" : "prefect.public.variable",
+                0, 0, null, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A transaction of Debezium's heartbeat table only: markers the app reads, no change it maps. */
+    private void heartbeat(long tx, long now) {
+        offer(begin(tx), now);
+        offer(end(tx, "public.prefect_cdc_heartbeat", 1), now);
     }
 
     private static List<String> names(List<Emission> emissions) {
