@@ -74,7 +74,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
         this.metrics = PipelineMetrics.from(context.appConfigs());
         context.schedule(EXPIRY_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> {
             try {
-                forward(pipeline.expire(now), now);
+                forward(pipeline.expire(transactionClock(now)), now);
             } catch (SchemaRegistryUnavailableException e) {
                 throw waitForRegistry(e, "transaction timeout");
             }
@@ -82,12 +82,24 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
         });
     }
 
+    /**
+     * The time transaction timeouts count in: the newest CDC record timestamp read (stream time), not the wall clock.
+     * On the wall clock an app that is behind (a backlog after a restart, Debezium's redelivery after a Connect crash,
+     * a starved CPU) timed transactions out while their END and last changes were already waiting in its input, and
+     * emitted them cut, out of commit order. Without any input, the wall clock takes over after
+     * {@link TopologySettings#TRANSACTION_TIMEOUT_IDLE_FALLBACK}.
+     */
+    private long transactionClock(long wallClockMs) {
+        return Math.max(context.currentStreamTimeMs(),
+                wallClockMs - TopologySettings.TRANSACTION_TIMEOUT_IDLE_FALLBACK.toMillis());
+    }
+
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata where = context.recordMetadata().orElseThrow();
         InputRecord input = new InputRecord(where.topic(), where.partition(), where.offset(), record.key(), record.value());
         try {
-            forward(pipeline.offer(input, context.currentSystemTimeMs()), record.timestamp());
+            forward(pipeline.offer(input, transactionClock(context.currentSystemTimeMs())), record.timestamp());
         } catch (SchemaRegistryUnavailableException e) {
             throw waitForRegistry(e, where.topic() + "-" + where.partition() + "@" + where.offset());
         }
