@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +37,15 @@ record CdcRecordCounts(long changes, long distinctChanges, long markers, long di
 
     /** Reads every record of {@code topics} from the beginning to their current end. */
     static CdcRecordCounts read(String bootstrapServers, List<String> topics) {
+        return read(bootstrapServers, topics, null);
+    }
+
+    /**
+     * {@link #read}, writing one line per record to {@code dump} (when not null) for a failure's post-mortem: topic,
+     * offset, timestamp, op or status, LSN, transaction id, key.
+     */
+    static CdcRecordCounts read(String bootstrapServers, List<String> topics, Path dump) {
+        List<String> lines = new ArrayList<>();
         long changes = 0;
         long markers = 0;
         long begins = 0;
@@ -59,6 +71,14 @@ record CdcRecordCounts(long changes, long distinctChanges, long markers, long di
                         continue;
                     }
                     JsonNode value = parse(r.value());
+                    if (dump != null) {
+                        lines.add(String.join("\t", r.topic(), Long.toString(r.offset()), Long.toString(r.timestamp()),
+                                value.has("status") ? value.path("status").asText() : value.path("op").asText(),
+                                value.path("source").path("lsn").asText(""),
+                                value.has("status") ? value.path("id").asText()
+                                        : value.path("transaction").path("id").asText(""),
+                                String.valueOf(r.key())));
+                    }
                     if (value.has("status")) {
                         markers++;
                         String id = value.path("status").asText() + "|" + value.path("id").asText();
@@ -72,6 +92,13 @@ record CdcRecordCounts(long changes, long distinctChanges, long markers, long di
                         distinctChanges.add(r.topic() + "|" + value.path("source").path("lsn").asText() + "|" + r.key());
                     }
                 }
+            }
+        }
+        if (dump != null) {
+            try {
+                Files.write(dump, lines);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
         return new CdcRecordCounts(changes, distinctChanges.size(), markers, distinctMarkers.size(), begins,

@@ -3,10 +3,12 @@ package io.prefectlifecycle.it;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.prefectlifecycle.golden.ProjectPaths;
 import io.prefectlifecycle.local.ConnectorDefinition;
 import io.prefectlifecycle.local.LocalKafka;
 import io.prefectlifecycle.local.LocalPostgres;
 import io.prefectlifecycle.topology.TopologySettings;
+import java.nio.file.Files;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,12 +102,15 @@ class ConnectWorkerKillIT {
                 events.readToEnd(Duration.ofSeconds(60));
                 deadLetters.readToEnd(Duration.ofSeconds(60));
 
-                CdcRecordCounts cdc = CdcRecordCounts.read(kafka.bootstrapServers(), cdcTopics);
+                CdcRecordCounts cdc = CdcRecordCounts.read(kafka.bootstrapServers(), cdcTopics,
+                        ProjectPaths.root().resolve("streams-app/target/connect-worker-kill-it-cdc.tsv"));
                 System.out.printf("ConnectWorkerKillIT mode %s: changes written %d (+1 sentinel) in %d transactions, "
                                 + "%.1f s (%.0f changes/s); killed at %d changes; worker restart -> connector RUNNING %.1f s%n",
                         FULL ? "full" : "ci", written, workload.transactions(), writeSeconds, written / writeSeconds,
                         writtenAtKill, recovery);
                 System.out.println("ConnectWorkerKillIT " + cdc);
+                Files.write(ProjectPaths.root().resolve("streams-app/target/connect-worker-kill-it-events.jsonl"),
+                        events.all().stream().map(CommittedRecords.Received::value).toList());
                 ExactlyOnceCheck.Figures figures = ExactlyOnceCheck.verify(events.all(), deadLetters.all(), workload);
                 System.out.println("ConnectWorkerKillIT " + figures);
                 assertTrue(cdc.duplicateChanges() > 0,
