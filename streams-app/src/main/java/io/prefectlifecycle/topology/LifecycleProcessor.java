@@ -49,6 +49,9 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     private TransactionalPipeline pipeline;
     private PipelineMetrics metrics = PipelineMetrics.NONE;
     private long incompleteReported;
+    /** The newest record timestamp read, and when (wall clock) the last record or the start was: {@link #transactionClock}. */
+    private long recordTime;
+    private long lastInputWallMs;
 
     LifecycleProcessor(TopologySettings settings, Optional<SchemaRegistryClient> registry) {
         this.settings = settings;
@@ -72,6 +75,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
         this.pipeline = new TransactionalPipeline(engine, new StoreBackedTransactionLog(transactions),
                 settings.transactionTimeout().toMillis());
         this.metrics = PipelineMetrics.from(context.appConfigs());
+        this.lastInputWallMs = context.currentSystemTimeMs();
         context.schedule(EXPIRY_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> {
             try {
                 forward(pipeline.expire(transactionClock(now)), now);
@@ -83,21 +87,23 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     }
 
     /**
-     * The time transaction timeouts count in: the newest CDC record timestamp read (stream time), not the wall clock.
-     * On the wall clock an app that is behind (a backlog after a restart, Debezium's redelivery after a Connect crash,
-     * a starved CPU) timed transactions out while their END and last changes were already waiting in its input, and
-     * emitted them cut, out of commit order. Without any input, the wall clock takes over after
-     * {@link TopologySettings#TRANSACTION_TIMEOUT_IDLE_FALLBACK}.
+     * The time transaction timeouts count in: the newest CDC record timestamp this processor has read, not the wall
+     * clock. On the wall clock an app that is behind (a backlog after a restart, Debezium's redelivery after a Connect
+     * crash, a starved CPU) timed transactions out while their END and last changes were already waiting in its
+     * input, and emitted them cut and out of commit order. After {@link TopologySettings#TRANSACTION_TIMEOUT_IDLE_FALLBACK}
+     * without any input (since the last record, or since start), the wall clock takes over.
      */
     private long transactionClock(long wallClockMs) {
-        return Math.max(context.currentStreamTimeMs(),
-                wallClockMs - TopologySettings.TRANSACTION_TIMEOUT_IDLE_FALLBACK.toMillis());
+        long fallback = TopologySettings.TRANSACTION_TIMEOUT_IDLE_FALLBACK.toMillis();
+        return wallClockMs - lastInputWallMs < fallback ? recordTime : Math.max(recordTime, wallClockMs - fallback);
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata where = context.recordMetadata().orElseThrow();
         InputRecord input = new InputRecord(where.topic(), where.partition(), where.offset(), record.key(), record.value());
+        recordTime = Math.max(recordTime, record.timestamp());
+        lastInputWallMs = context.currentSystemTimeMs();
         try {
             forward(pipeline.offer(input, transactionClock(context.currentSystemTimeMs())), record.timestamp());
         } catch (SchemaRegistryUnavailableException e) {

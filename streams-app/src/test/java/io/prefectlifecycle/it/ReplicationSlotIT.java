@@ -17,8 +17,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -111,6 +114,8 @@ class ReplicationSlotIT {
                 timings.lap("uncaptured writes, no heartbeats");
 
                 worker.rest().putConnector(withHeartbeats, Duration.ofSeconds(90));
+                awaitHeartbeatDelivered(admin, shipped);
+                timings.lap("connector reconfigured with heartbeats, first heartbeat delivered");
                 Phase with = busyUncaptured("with heartbeats every " + heartbeat.toSeconds() + " s", busyDb, monitorDb,
                         shipped.slotName(), heartbeat);
                 System.out.println("ReplicationSlotIT " + with);
@@ -215,6 +220,25 @@ class ReplicationSlotIT {
                 last.confirmedLag(),
                 samples.stream().filter(s -> s.seconds() >= warmUp).mapToLong(Sample::confirmedLag).max().orElse(0),
                 lag.series(BUSY.toSeconds() / 20.0));
+    }
+
+    /** Waits until Debezium has delivered a change of the heartbeat table written after this call. */
+    private static void awaitHeartbeatDelivered(Admin admin, ConnectorDefinition connector) {
+        TopicPartition heartbeats = new TopicPartition(connector.topicPrefix() + ".public.prefect_cdc_heartbeat", 0);
+        long before = endOffset(admin, heartbeats);
+        await("a heartbeat delivered").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
+                .until(() -> endOffset(admin, heartbeats) > before);
+    }
+
+    private static long endOffset(Admin admin, TopicPartition partition) {
+        try {
+            return admin.listOffsets(Map.of(partition, OffsetSpec.latest())).all().get().get(partition).offset();
+        } catch (ExecutionException e) {
+            return 0; // Debezium creates the topic with its first record
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void awaitWritten(ChangeWorkload workload, long changes) {
