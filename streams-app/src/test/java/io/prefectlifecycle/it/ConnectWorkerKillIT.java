@@ -73,9 +73,10 @@ class ConnectWorkerKillIT {
                         throw new IllegalStateException(e);
                     }
                 });
-                // kill half an interval after an offset flush, while changes stream: what came since is redelivered
-                long flushes = awaitOffsetFlushes(admin, 2, Duration.ofSeconds(120));
-                Thread.sleep(OFFSET_FLUSH.toMillis() / 2);
+                // kill in the middle of the workload, after an offset flush: what was sent since is sent again
+                long flushes = awaitOffsetFlushes(admin, 1, Duration.ofSeconds(120));
+                await("half the changes written").atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> workload.changes() >= CHANGES / 2);
                 long writtenAtKill = workload.changes();
                 first.kill();
                 long killedAt = System.nanoTime();
