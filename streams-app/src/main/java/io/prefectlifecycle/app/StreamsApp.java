@@ -47,10 +47,6 @@ public final class StreamsApp implements AutoCloseable {
         // ~40 ms with connect-config's poll.interval.ms 10. While changes flow that is up to 50 Kafka transactions a
         // second. linger.ms stays at Streams' 100: every commit flushes the producer anyway.
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 20);
-        // A transaction's BEGIN, changes and END are on several topics: read them in timestamp order, waiting for a
-        // partition that is known to have data not fetched yet rather than running ahead of it (the transaction
-        // timeout counts in record time; see LifecycleProcessor#transactionClock).
-        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, TopologySettings.DEFAULT_TRANSACTION_TIMEOUT.toMillis());
         // no global stores: opting in to Kafka 5's default only silences a start-up warning
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         return props;
