@@ -93,6 +93,13 @@ public final class TransactionalPipeline {
         return out;
     }
 
+    /** The latest time a buffered transaction was seen (its last record), or empty when nothing is buffered. */
+    public java.util.OptionalLong lastActivity() {
+        return java.util.stream.Stream.concat(log.pending().stream(), log.awaitingBegin().stream())
+                .map(log::meta).filter(java.util.Objects::nonNull)
+                .mapToLong(TransactionLog.Meta::lastSeenMillis).max();
+    }
+
     /** Emits transactions whose time is up (called periodically). */
     public List<Emission> expire(long nowMillis) {
         return drain(nowMillis, false);

@@ -49,8 +49,9 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     private TransactionalPipeline pipeline;
     private PipelineMetrics metrics = PipelineMetrics.NONE;
     private long incompleteReported;
-    /** The newest record timestamp read, and when (wall clock) the last record or the start was: {@link #transactionClock}. */
-    private long recordTime;
+    /** {@link #transactionClock}: its value, the newest record timestamp read, when the last record (or start) was. */
+    private long clock;
+    private long recordTime = Long.MIN_VALUE;
     private long lastInputWallMs;
 
     LifecycleProcessor(TopologySettings settings, Optional<SchemaRegistryClient> registry) {
@@ -87,23 +88,37 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     }
 
     /**
-     * The time transaction timeouts count in: the newest CDC record timestamp this processor has read, not the wall
-     * clock. On the wall clock an app that is behind (a backlog after a restart, Debezium's redelivery after a Connect
-     * crash, a starved CPU) timed transactions out while their END and last changes were already waiting in its
-     * input, and emitted them cut and out of commit order. After {@link TopologySettings#TRANSACTION_TIMEOUT_IDLE_FALLBACK}
-     * without any input (since the last record, or since start), the wall clock takes over.
+     * The time transaction timeouts count in: it advances with the timestamps of the CDC records read, not with the
+     * wall clock, so an app that is behind (a backlog after a restart, a starved CPU) does not cut a transaction whose
+     * END is already waiting in its input. A jump between two records (an outage of Connect, a quiet database) counts
+     * for at most half the timeout: a transaction cut by a Connect crash is completed by the first records after it.
+     * After {@link TopologySettings#TRANSACTION_TIMEOUT_IDLE_FALLBACK} without any input (since the last record, or
+     * since start), the idle wall-clock time beyond it is added.
      */
     private long transactionClock(long wallClockMs) {
-        long fallback = TopologySettings.TRANSACTION_TIMEOUT_IDLE_FALLBACK.toMillis();
-        return wallClockMs - lastInputWallMs < fallback ? recordTime : Math.max(recordTime, wallClockMs - fallback);
+        long idle = wallClockMs - lastInputWallMs - TopologySettings.TRANSACTION_TIMEOUT_IDLE_FALLBACK.toMillis();
+        if (idle <= 0) {
+            return clock;
+        }
+        return (recordTime == Long.MIN_VALUE ? pipeline.lastActivity().orElse(0) : clock) + idle;
+    }
+
+    private void advanceClock(long recordTimestamp) {
+        if (recordTime == Long.MIN_VALUE) { // first record since start: go on from the buffered transactions' time
+            clock = pipeline.lastActivity().orElse(recordTimestamp);
+            recordTime = recordTimestamp;
+        } else if (recordTimestamp > recordTime) {
+            clock += Math.min(recordTimestamp - recordTime, settings.transactionTimeout().toMillis() / 2);
+            recordTime = recordTimestamp;
+        }
+        lastInputWallMs = context.currentSystemTimeMs();
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata where = context.recordMetadata().orElseThrow();
         InputRecord input = new InputRecord(where.topic(), where.partition(), where.offset(), record.key(), record.value());
-        recordTime = Math.max(recordTime, record.timestamp());
-        lastInputWallMs = context.currentSystemTimeMs();
+        advanceClock(record.timestamp());
         try {
             forward(pipeline.offer(input, transactionClock(context.currentSystemTimeMs())), record.timestamp());
         } catch (SchemaRegistryUnavailableException e) {

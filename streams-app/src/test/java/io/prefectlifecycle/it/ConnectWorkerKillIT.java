@@ -41,7 +41,7 @@ class ConnectWorkerKillIT {
         return FULL || Boolean.getBoolean("reliability.connect-kill");
     }
     private static final long CHANGES = FULL ? 100_000 : 15_000;
-    private static final Duration OFFSET_FLUSH = Duration.ofSeconds(10);
+    private static final Duration OFFSET_FLUSH = Duration.ofSeconds(5);
     private static final Map<String, String> WORKER = Map.of(
             "offset.flush.interval.ms", Long.toString(OFFSET_FLUSH.toMillis()),
             // a replacement worker gets the killed one's connector at once, not after the default 5 minutes
