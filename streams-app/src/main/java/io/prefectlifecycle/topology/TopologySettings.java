@@ -44,7 +44,7 @@ public record TopologySettings(
 
     public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofSeconds(5);
     /**
-     * The transaction timeout runs on the CDC records' time (Kafka Streams' stream time), so an app that is behind
+     * The transaction timeout runs on the CDC records' timestamps, so an app that is behind
      * does not cut a transaction whose END is already waiting in its input; when no record arrives at all, the wall
      * clock takes over after this long.
      */
