@@ -74,7 +74,20 @@ final class ChangeWorkload {
 
     /** Writes until {@code target} changes are committed or {@code stop} says so; returns the changes committed. */
     long run(long target, BooleanSupplier stop) throws SQLException {
+        return run(target, stop, 0);
+    }
+
+    /** {@link #run(long, BooleanSupplier)} at most {@code transactionsPerSecond} (0: as fast as it goes). */
+    long run(long target, BooleanSupplier stop, int transactionsPerSecond) throws SQLException {
+        long start = System.nanoTime();
         while (changes.get() < target && !stop.getAsBoolean()) {
+            if (transactionsPerSecond > 0) {
+                long due = start + transactions.get() * 1_000_000_000L / transactionsPerSecond;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+            }
             int statements = random.nextInt(MULTI_STATEMENT_EVERY) == 0 ? 2 + random.nextInt(7) : 1;
             transaction((int) Math.min(statements, target - changes.get()));
         }

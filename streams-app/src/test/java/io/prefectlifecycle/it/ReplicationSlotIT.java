@@ -39,6 +39,8 @@ class ReplicationSlotIT {
     private static final Duration BUSY = Duration.ofSeconds(FULL ? 60 : 20);
     private static final long CHANGES = FULL ? 30_000 : 6_000;
     private static final Duration OFFSET_FLUSH = Duration.ofSeconds(5);
+    /** Paced, so that both restarts fall in the middle of the captured writes however fast the machine is. */
+    private static final int CAPTURED_TRANSACTIONS_PER_SECOND = FULL ? 500 : 200;
     /** Slack on top of heartbeat + offset flush in the lag bound: status updates, a slow sample, a busy machine. */
     private static final Duration SLACK = Duration.ofSeconds(5);
     private static final Map<String, String> WORKER = Map.of(
@@ -133,7 +135,7 @@ class ReplicationSlotIT {
                 ChangeWorkload workload = new ChangeWorkload(db, "slot", 6);
                 CompletableFuture<Long> writing = CompletableFuture.supplyAsync(() -> {
                     try {
-                        return workload.run(CHANGES, () -> false);
+                        return workload.run(CHANGES, () -> false, CAPTURED_TRANSACTIONS_PER_SECOND);
                     } catch (SQLException e) {
                         throw new IllegalStateException(e);
                     }
