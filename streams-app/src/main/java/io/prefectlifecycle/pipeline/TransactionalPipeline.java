@@ -9,8 +9,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Emits whole transactions, in commit order. Changes wait in the {@link TransactionLog} until their transaction is
@@ -47,6 +49,13 @@ public final class TransactionalPipeline {
      * Memory only (after a restart the buffer's records are decoded again); checked against the record's bytes.
      */
     private final Map<Coordinates, DecodedRecord> decoded = new HashMap<>();
+    /**
+     * Per buffered transaction, the changes it holds ({@link #changeIdentity}). After a Connect crash Debezium resumes
+     * after its last flushed offset, possibly inside a transaction and without its BEGIN: changes already buffered come
+     * again, and must not count twice towards END's count (or the transaction would be emitted before its last
+     * changes). Memory only; rebuilt from the log for a transaction buffered before a restart.
+     */
+    private final Map<String, Set<String>> bufferedChanges = new HashMap<>();
     private final long timeoutMillis;
     private long incompleteTransactions;
     private String lastIncomplete = "";
@@ -97,6 +106,13 @@ public final class TransactionalPipeline {
                 malformed -> out.add(new Emission(record, new Outcome.DeadLetter(malformed.reason(), "MalformedRecord"))));
         out.addAll(drain(nowMillis, false));
         return out;
+    }
+
+    /** The latest time a buffered transaction was seen (its last record), or empty when nothing is buffered. */
+    public java.util.OptionalLong lastActivity() {
+        return java.util.stream.Stream.concat(log.pending().stream(), log.awaitingBegin().stream())
+                .map(log::meta).filter(java.util.Objects::nonNull)
+                .mapToLong(TransactionLog.Meta::lastSeenMillis).max();
     }
 
     /** Emits transactions whose time is up (called periodically). */
@@ -157,6 +173,9 @@ public final class TransactionalPipeline {
         if (meta != null && meta.closed()) {
             return applyAlone(record, change);
         }
+        if (!buffered(txKey).add(changeIdentity(change))) {
+            return List.of(new Emission(record, new Outcome.Skipped("redelivered change: already buffered in its transaction")));
+        }
         meta = (meta == null ? TransactionLog.Meta.first(nowMillis) : meta).withChange(nowMillis);
         log.append(txKey, meta, record);
         if (decoded.size() >= MAX_DECODED) {
@@ -171,6 +190,23 @@ public final class TransactionalPipeline {
             addIfAbsent(new ArrayList<>(log.awaitingBegin()), txKey, log::setAwaitingBegin);
         }
         return List.of();
+    }
+
+    private Set<String> buffered(String txKey) {
+        return bufferedChanges.computeIfAbsent(txKey, k -> {
+            Set<String> identities = new HashSet<>();
+            for (InputRecord record : log.records(k)) {
+                if (engine.decode(record) instanceof Decoded.Change change) {
+                    identities.add(changeIdentity(change.change()));
+                }
+            }
+            return identities;
+        });
+    }
+
+    /** A change as PostgreSQL wrote it: the same whenever Debezium sends it again. */
+    private static String changeIdentity(ChangeRecord change) {
+        return change.table() + "|" + change.primaryKey() + "|" + change.source().lsn() + "|" + change.op().code();
     }
 
     private static void addIfAbsent(List<String> ids, String txKey, java.util.function.Consumer<List<String>> save) {
@@ -194,7 +230,7 @@ public final class TransactionalPipeline {
         TransactionLog.Meta meta = log.meta(txKey);
         if (meta != null && meta.closed()) {
             if (status.equals("END")) {
-                log.remove(txKey); // the late part has been applied: nothing more will come
+                forget(txKey); // the late part has been applied: nothing more will come
             }
             return;
         }
@@ -284,8 +320,13 @@ public final class TransactionalPipeline {
             }
         }
         out.addAll(engine.complete(steps));
-        log.remove(txKey);
+        forget(txKey);
         return out;
+    }
+
+    private void forget(String txKey) {
+        log.remove(txKey);
+        bufferedChanges.remove(txKey);
     }
 
     /** Where a record was read. */

@@ -53,6 +53,10 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     private PipelineMetrics metrics = PipelineMetrics.NONE;
     private RecordSizeLimit sizeLimit;
     private long incompleteReported;
+    /** {@link #transactionClock}: its value, the newest record timestamp read, when the last record (or start) was. */
+    private long clock;
+    private long recordTime = Long.MIN_VALUE;
+    private long lastInputWallMs;
 
     LifecycleProcessor(TopologySettings settings, Optional<SchemaRegistryClient> registry) {
         this.settings = settings;
@@ -73,9 +77,10 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
                 settings.transactionTimeout().toMillis());
         this.metrics = PipelineMetrics.from(context.appConfigs());
         this.sizeLimit = RecordSizeLimit.from(context.appConfigs());
+        this.lastInputWallMs = context.currentSystemTimeMs();
         context.schedule(EXPIRY_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> {
             try {
-                forward(pipeline.expire(now), now);
+                forward(pipeline.expire(transactionClock(now)), now);
             } catch (SchemaRegistryUnavailableException e) {
                 throw waitForRegistry(e, "transaction timeout");
             }
@@ -83,16 +88,44 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
         });
     }
 
+    /**
+     * The time transaction timeouts count in: it advances with the timestamps of the CDC records read, not with the
+     * wall clock, so an app that is behind (a backlog after a restart, a starved CPU) does not cut a transaction whose
+     * END is already waiting in its input. A jump between two records (an outage of Connect, a quiet database) counts
+     * for at most half the timeout: a transaction cut by a Connect crash is completed by the first records after it.
+     * After {@link TopologySettings#TRANSACTION_TIMEOUT_IDLE_FALLBACK} without any input (since the last record, or
+     * since start), the idle wall-clock time beyond it is added.
+     */
+    private long transactionClock(long wallClockMs) {
+        long idle = wallClockMs - lastInputWallMs - TopologySettings.TRANSACTION_TIMEOUT_IDLE_FALLBACK.toMillis();
+        if (idle <= 0) {
+            return clock;
+        }
+        return (recordTime == Long.MIN_VALUE ? pipeline.lastActivity().orElse(0) : clock) + idle;
+    }
+
+    private void advanceClock(long recordTimestamp) {
+        if (recordTime == Long.MIN_VALUE) { // first record since start: go on from the buffered transactions' time
+            clock = pipeline.lastActivity().orElse(recordTimestamp);
+            recordTime = recordTimestamp;
+        } else if (recordTimestamp > recordTime) {
+            clock += Math.min(recordTimestamp - recordTime, settings.transactionTimeout().toMillis() / 2);
+            recordTime = recordTimestamp;
+        }
+        lastInputWallMs = context.currentSystemTimeMs();
+    }
+
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata where = context.recordMetadata().orElseThrow();
         InputRecord input = new InputRecord(where.topic(), where.partition(), where.offset(), record.key(), record.value());
+        advanceClock(record.timestamp());
         if (!sizeLimit.fits(record.key(), record.value())) {
             forward(List.of(tooLarge(input)), record.timestamp());
             return;
         }
         try {
-            forward(pipeline.offer(input, context.currentSystemTimeMs()), record.timestamp());
+            forward(pipeline.offer(input, transactionClock(context.currentSystemTimeMs())), record.timestamp());
         } catch (SchemaRegistryUnavailableException e) {
             throw waitForRegistry(e, where.topic() + "-" + where.partition() + "@" + where.offset());
         }

@@ -46,6 +46,12 @@ public record TopologySettings(
     }
 
     public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * The transaction timeout runs on the CDC records' timestamps, so an app that is behind
+     * does not cut a transaction whose END is already waiting in its input; when no record arrives at all, the wall
+     * clock takes over after this long.
+     */
+    public static final Duration TRANSACTION_TIMEOUT_IDLE_FALLBACK = Duration.ofSeconds(60);
 
     public static final String DEFAULT_EVENTS_TOPIC = "prefect.lifecycle-events";
     public static final String DEFAULT_DEAD_LETTER_TOPIC = "prefect.lifecycle-events.dlq";

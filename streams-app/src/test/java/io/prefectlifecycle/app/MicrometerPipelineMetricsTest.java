@@ -53,7 +53,8 @@ class MicrometerPipelineMetricsTest {
                 driver.createInputTopic(record.topic(), new ByteArraySerializer(), new ByteArraySerializer())
                         .pipeInput(record.key(), record.value());
             }
-            driver.advanceWallClockTime(settings.transactionTimeout().plusSeconds(1));
+            driver.advanceWallClockTime(settings.transactionTimeout()
+                .plus(TopologySettings.TRANSACTION_TIMEOUT_IDLE_FALLBACK).plusSeconds(1));
         }
         Map<String, Double> samples = samples(registry.scrape());
 

@@ -132,7 +132,8 @@ class OutcomeReasonsTest {
                         piped++;
                     }
                 }
-                driver.advanceWallClockTime(settings.transactionTimeout().plusSeconds(1));
+                driver.advanceWallClockTime(settings.transactionTimeout()
+                .plus(TopologySettings.TRANSACTION_TIMEOUT_IDLE_FALLBACK).plusSeconds(1));
                 events = driver.createOutputTopic(settings.eventsTopic(), new ByteArrayDeserializer(),
                         new ByteArrayDeserializer()).getQueueSize();
                 deadLetters = driver.createOutputTopic(settings.deadLetterTopic(), new ByteArrayDeserializer(),

@@ -90,11 +90,12 @@ public final class TopologyHarness implements AutoCloseable {
     }
 
     /**
-     * Lets wall-clock time pass beyond the transaction timeout, so a transaction nothing has ended yet (input without
+     * Lets wall-clock time pass beyond the transaction timeout and its idle fallback, so a transaction nothing has ended yet (input without
      * transaction metadata ends one only with the next transaction) is emitted.
      */
     public void advancePastTransactionTimeout() {
-        driver.advanceWallClockTime(settings.transactionTimeout().plusSeconds(1));
+        driver.advanceWallClockTime(settings.transactionTimeout()
+                .plus(TopologySettings.TRANSACTION_TIMEOUT_IDLE_FALLBACK).plusSeconds(1));
     }
 
     public List<Output> events() {
