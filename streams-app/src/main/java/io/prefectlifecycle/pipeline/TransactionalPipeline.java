@@ -115,6 +115,20 @@ public final class TransactionalPipeline {
                 .mapToLong(TransactionLog.Meta::lastSeenMillis).max();
     }
 
+    /**
+     * Whether a transaction Debezium began is waiting for its END: its END may be held up in Connect (a crash, a
+     * restart), so a silence must not time it out. Transactions without metadata have no END to wait for.
+     */
+    public boolean awaitsEnd() {
+        for (String txKey : log.pending()) {
+            TransactionLog.Meta meta = txKey.startsWith(MARKED) ? log.meta(txKey) : null;
+            if (meta != null && meta.begun() && meta.expected() < 0 && !meta.closed()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Emits transactions whose time is up (called periodically). */
     public List<Emission> expire(long nowMillis) {
         return drain(nowMillis, false);

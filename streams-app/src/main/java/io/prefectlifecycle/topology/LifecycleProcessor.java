@@ -94,10 +94,16 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
      * END is already waiting in its input. A jump between two records (an outage of Connect, a quiet database) counts
      * for at most half the timeout: a transaction cut by a Connect crash is completed by the first records after it.
      * After {@link TopologySettings#TRANSACTION_TIMEOUT_IDLE_FALLBACK} without any input (since the last record, or
-     * since start), the idle wall-clock time beyond it is added.
+     * since start), the idle wall-clock time beyond it is added; at once when no transaction waits for its END.
      */
     private long transactionClock(long wallClockMs) {
-        long idle = wallClockMs - lastInputWallMs - TopologySettings.TRANSACTION_TIMEOUT_IDLE_FALLBACK.toMillis();
+        long idle = wallClockMs - lastInputWallMs;
+        if (idle <= 0) {
+            return clock;
+        }
+        // only a transaction whose END may be held up in Connect needs the long grace; without metadata (no END to
+        // wait for) the silence counts at once, so the last transaction before a quiet period waits the timeout only
+        idle -= pipeline.awaitsEnd() ? TopologySettings.TRANSACTION_TIMEOUT_IDLE_FALLBACK.toMillis() : 0;
         if (idle <= 0) {
             return clock;
         }
