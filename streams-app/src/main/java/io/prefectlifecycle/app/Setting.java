@@ -57,7 +57,8 @@ public enum Setting {
             raw -> integer(raw, 0, 16)),
     TRANSACTION_TIMEOUT("transaction.timeout", "PT5S",
             "How long a transaction waits for its END record and changes before it is emitted with what arrived, "
-                    + "in CDC record time (the wall clock only after 60 s without any record) (ISO-8601 duration).",
+                    + "in CDC record time (when no record comes, the wall clock: at once, or after 60 s while a "
+                    + "transaction waits for its END) (ISO-8601 duration).",
             Setting::positiveDuration),
     EMIT_SNAPSHOT_READS("emit.snapshot.reads", "false",
             "Emit Debezium snapshot reads (`op` `r`) as `created` events.",
