@@ -1,5 +1,6 @@
 package io.prefectlifecycle.bench;
 
+import io.prefectlifecycle.local.FreePorts;
 import io.prefectlifecycle.app.StreamsApp;
 import io.prefectlifecycle.local.LocalKafka;
 import io.prefectlifecycle.replay.ReplayOptions;
@@ -349,7 +350,7 @@ public final class BrokerBench {
         env.put("PREFECT_CDC_EVENTS_TOPIC", prefix + ".own-jvm-events");
         env.put("PREFECT_CDC_DEAD_LETTER_TOPIC", prefix + ".own-jvm-events.dlq");
         env.put("PREFECT_CDC_STATE_DIR", stateRoot.resolve(appId).toString());
-        env.put("PREFECT_CDC_HTTP_PORT", String.valueOf(freePort()));
+        env.put("PREFECT_CDC_HTTP_PORT", String.valueOf(FreePorts.next()));
         Process app = builder.start();
         long t0 = System.nanoTime();
         try (Admin admin = kafka.admin()) {
@@ -382,11 +383,6 @@ public final class BrokerBench {
         return output;
     }
 
-    private static int freePort() throws IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static long liveHeap() throws InterruptedException {
         for (int i = 0; i < 3; i++) {

@@ -50,7 +50,7 @@ public final class LocalConnect implements AutoCloseable {
         long t0 = System.nanoTime();
         Path dir = Files.createTempDirectory("prefect-cdc-connect-", PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwx------")));
-        int port = Support.freePort();
+        int port = FreePorts.next();
         String restUrl = "http://127.0.0.1:" + port;
         Map<String, String> worker = new HashMap<>(workerSettings(bootstrapServers, port));
         worker.putAll(Map.of(

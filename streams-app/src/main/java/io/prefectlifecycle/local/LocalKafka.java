@@ -106,8 +106,8 @@ public final class LocalKafka implements AutoCloseable {
     private static LocalKafka start(Optional<ScramUser> superUser) throws IOException, TimeoutException {
         long t0 = System.nanoTime();
         Path dir = Files.createTempDirectory("prefect-cdc-kafka-");
-        int port = Support.freePort();
-        int controllerPort = Support.freePort();
+        int port = FreePorts.next();
+        int controllerPort = FreePorts.next();
         String listener = superUser.isPresent() ? "SASL" : "PLAINTEXT";
         Properties props = new Properties();
         props.putAll(Map.ofEntries(

@@ -70,7 +70,7 @@ public final class LocalPostgres implements AutoCloseable {
             throw new IllegalStateException("no PostgreSQL binaries under /usr/lib/postgresql/<version>/bin");
         }
         Path dir = Files.createTempDirectory("prefect-cdc-pg-");
-        int port = Support.freePort();
+        int port = FreePorts.next();
         String password = randomPassword();
         AutoCloseable server;
         try {

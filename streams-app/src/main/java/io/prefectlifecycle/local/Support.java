@@ -3,7 +3,6 @@ package io.prefectlifecycle.local;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,18 +14,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
-/** Small helpers shared by the local stack: ports, polling, classpath text, temp dirs. */
+/** Small helpers shared by the local stack: polling, classpath text, temp dirs (free ports: {@link FreePorts}). */
 final class Support {
     private Support() {
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free local port", e);
-        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.prefectlifecycle.it;
 
+import io.prefectlifecycle.local.FreePorts;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prefectlifecycle.golden.ProjectPaths;
@@ -9,7 +10,6 @@ import io.prefectlifecycle.local.LocalConnect;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,7 +44,7 @@ final class ConnectWorkerProcess implements AutoCloseable {
      */
     static ConnectWorkerProcess start(String bootstrapServers, DatabaseCoordinates db, Map<String, String> overrides,
             String logName) throws IOException, TimeoutException {
-        int port = freePort();
+        int port = FreePorts.next();
         Map<String, String> settings = new TreeMap<>(LocalConnect.workerSettings(bootstrapServers, port));
         settings.put("config.providers", "env");
         settings.put("config.providers.env.class", "org.apache.kafka.common.config.provider.EnvVarConfigProvider");
@@ -109,11 +109,6 @@ final class ConnectWorkerProcess implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static void sleep(long millis) {
         try {

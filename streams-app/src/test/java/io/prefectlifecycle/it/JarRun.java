@@ -1,5 +1,6 @@
 package io.prefectlifecycle.it;
 
+import io.prefectlifecycle.local.FreePorts;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +9,6 @@ import io.prefectlifecycle.golden.ProjectPaths;
 import io.prefectlifecycle.local.LocalKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -96,7 +96,7 @@ final class JarRun {
         Pattern read = new TopologySettings(prefix, "public", eventsTopic, deadLetterTopic, Optional.empty(), false,
                 TopologySettings.DEFAULT_TRANSACTION_TIMEOUT).cdcTopics();
 
-        int port = freePort();
+        int port = FreePorts.next();
         Path log = ProjectPaths.root().resolve("streams-app/target/jar-run-" + name + ".log");
         Path stateDir = Files.createTempDirectory(workDir, name + "-state-");
         String applicationId = name + "-app";
@@ -219,11 +219,6 @@ final class JarRun {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();

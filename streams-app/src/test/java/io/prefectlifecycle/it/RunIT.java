@@ -1,5 +1,6 @@
 package io.prefectlifecycle.it;
 
+import io.prefectlifecycle.local.FreePorts;
 import io.prefectlifecycle.golden.ProjectPaths;
 import io.prefectlifecycle.local.LocalKafka;
 import io.prefectlifecycle.pipeline.FixtureRecord;
@@ -17,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -74,7 +74,7 @@ class RunIT {
             long firstTimestamp = System.currentTimeMillis() - 60_000;
             produce(kafka, input.subList(0, BEFORE_START), firstTimestamp);
 
-            int port = freePort();
+            int port = FreePorts.next();
             Path stateDir = tmp.resolve("state");
             // file < environment < flag: the file's events.topic and state.dir are overridden
             Path file = tmp.resolve("run.properties");
@@ -267,9 +267,4 @@ class RunIT {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

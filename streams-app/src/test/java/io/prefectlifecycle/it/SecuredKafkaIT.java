@@ -1,5 +1,6 @@
 package io.prefectlifecycle.it;
 
+import io.prefectlifecycle.local.FreePorts;
 import io.prefectlifecycle.golden.ProjectPaths;
 import io.prefectlifecycle.local.LocalKafka;
 import io.prefectlifecycle.local.LocalKafka.ScramUser;
@@ -31,7 +32,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -173,7 +173,7 @@ class SecuredKafkaIT {
     @Order(1)
     void runWithTheMinimalAclsProducesTheEventsTransformGives() throws Exception {
         produce(input.subList(0, BEFORE_START), System.currentTimeMillis() - 60_000);
-        int port = freePort();
+        int port = FreePorts.next();
         Path log = tmp.resolve("run.log");
         long t0 = System.nanoTime();
         Process run = start(log, credentials(APP), "run", "--http-port=" + port,
@@ -489,11 +489,6 @@ class SecuredKafkaIT {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static String ms(long nanos) {
         return nanos / 1_000_000 + " ms";

@@ -1,8 +1,8 @@
 package io.prefectlifecycle.registry;
 
+import io.prefectlifecycle.local.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -55,7 +55,7 @@ public final class ApicurioRegistry implements AutoCloseable {
         }
         try {
             ApicurioRegistry registry = new ApicurioRegistry(home, Files.createTempDirectory("apicurio-registry-"),
-                    freePort(), persistent);
+                    FreePorts.next(), persistent);
             registry.start();
             return registry;
         } catch (IOException e) {
@@ -190,12 +190,6 @@ public final class ApicurioRegistry implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        }
-    }
 
     private static void sleep(long millis) {
         try {
