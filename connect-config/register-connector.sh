@@ -19,12 +19,31 @@ TIMEOUT=${TIMEOUT_SECONDS:-120}
 [ -r "$FILE" ] || { echo "usage: $0 [connector.json]  (cannot read $FILE)" >&2; exit 2; }
 command -v curl >/dev/null || { echo "curl is required" >&2; exit 2; }
 
+# A file with "extends" (prefect-connector-avro.json) holds only what differs from the file it names, which is in
+# the same folder: the registered config is that file's with these settings on top.
+BASE=
+if grep -q '"extends"' "$FILE"; then
+  command -v jq >/dev/null || command -v python3 >/dev/null \
+    || { echo "$FILE extends another connector file: reading it needs jq or python3" >&2; exit 2; }
+fi
 if command -v jq >/dev/null; then
-  NAME=$(jq -r .name "$FILE")
-  CONFIG=$(jq -c .config "$FILE")
+  BASE=$(jq -r '.extends // empty' "$FILE")
+  if [ -n "$BASE" ]; then
+    BASE=$(dirname "$FILE")/$BASE
+    NAME=$(jq -r --slurp '.[1].name // .[0].name' "$BASE" "$FILE")
+    CONFIG=$(jq -c --slurp '.[0].config * .[1].config' "$BASE" "$FILE")
+  else
+    NAME=$(jq -r .name "$FILE")
+    CONFIG=$(jq -c .config "$FILE")
+  fi
 elif command -v python3 >/dev/null; then
-  NAME=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["name"])' "$FILE")
-  CONFIG=$(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["config"]))' "$FILE")
+  read_json='import json, os, sys
+f = json.load(open(sys.argv[1]))
+base = json.load(open(os.path.join(os.path.dirname(sys.argv[1]), f["extends"]))) if "extends" in f else {"config": {}}
+config = dict(base["config"], **f["config"])
+print(f.get("name") or base["name"]) if sys.argv[2] == "name" else print(json.dumps(config))'
+  NAME=$(python3 -c "$read_json" "$FILE" name)
+  CONFIG=$(python3 -c "$read_json" "$FILE" config)
 else
   # the file's first "name" key is the connector's (see prefect-connector.json)
   NAME=$(grep -o '"name"[[:space:]]*:[[:space:]]*"[^"]*"' "$FILE" | head -n 1 | cut -d '"' -f 4)

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prefectlifecycle.cdc.Json;
-import io.prefectlifecycle.pipeline.InputRecord;
+import io.prefectlifecycle.stream.InputRecord;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,12 +1,12 @@
 package io.prefectlifecycle.bench;
 
 import io.prefectlifecycle.event.LifecycleEvent;
-import io.prefectlifecycle.pipeline.Emission;
-import io.prefectlifecycle.pipeline.InMemoryRowStore;
+import io.prefectlifecycle.stream.Emission;
+import io.prefectlifecycle.stream.InMemoryRowStore;
 import io.prefectlifecycle.pipeline.InMemoryTransactionLog;
-import io.prefectlifecycle.pipeline.InputRecord;
+import io.prefectlifecycle.stream.InputRecord;
 import io.prefectlifecycle.pipeline.LifecycleEngine;
-import io.prefectlifecycle.pipeline.Outcome;
+import io.prefectlifecycle.stream.Outcome;
 import io.prefectlifecycle.pipeline.TransactionalPipeline;
 import io.prefectlifecycle.topology.BenchState;
 import io.prefectlifecycle.topology.TopologySettings;

@@ -1,6 +1,6 @@
 package io.prefectlifecycle.bench;
 
-import io.prefectlifecycle.pipeline.InputRecord;
+import io.prefectlifecycle.stream.InputRecord;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

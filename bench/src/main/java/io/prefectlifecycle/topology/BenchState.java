@@ -1,7 +1,7 @@
 package io.prefectlifecycle.topology;
 
-import io.prefectlifecycle.pipeline.RowStore;
-import io.prefectlifecycle.pipeline.StoredRow;
+import io.prefectlifecycle.stream.RowStore;
+import io.prefectlifecycle.stream.StoredRow;
 import io.prefectlifecycle.pipeline.TransactionLog;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;

@@ -2,7 +2,7 @@ package io.prefectlifecycle.app;
 
 import io.prefectlifecycle.app.Setting.ProcessingGuarantee;
 import io.prefectlifecycle.event.EventFormat;
-import io.prefectlifecycle.pipeline.EncryptionKeys;
+import io.prefectlifecycle.stream.EncryptionKeys;
 import io.prefectlifecycle.registry.SchemaRegistrySettings;
 import io.prefectlifecycle.topology.TopologySettings;
 
@@ -31,13 +31,12 @@ public record AppConfig(
         String bootstrapServers,
         String applicationId,
         String topicPrefix,
-        String schema,
+        String cdcTopic,
         String eventsTopic,
         String deadLetterTopic,
         Path stateDir,
         ProcessingGuarantee processingGuarantee,
         int standbyReplicas,
-        Duration transactionTimeout,
         boolean emitSnapshotReads,
         EventFormat eventFormat,
         Optional<URI> schemaRegistryUrl,
@@ -82,13 +81,12 @@ public record AppConfig(
                 (String) values.get(Setting.BOOTSTRAP_SERVERS),
                 (String) values.get(Setting.APPLICATION_ID),
                 (String) values.get(Setting.TOPIC_PREFIX),
-                (String) values.get(Setting.SCHEMA),
+                cdcTopic(values),
                 (String) values.get(Setting.EVENTS_TOPIC),
                 (String) values.get(Setting.DEAD_LETTER_TOPIC),
                 (Path) values.get(Setting.STATE_DIR),
                 (ProcessingGuarantee) values.get(Setting.PROCESSING_GUARANTEE),
                 (Integer) values.get(Setting.STANDBY_REPLICAS),
-                (Duration) values.get(Setting.TRANSACTION_TIMEOUT),
                 (Boolean) values.get(Setting.EMIT_SNAPSHOT_READS),
                 (EventFormat) values.get(Setting.EVENT_FORMAT),
                 (Optional<URI>) values.get(Setting.SCHEMA_REGISTRY_URL),
@@ -98,6 +96,13 @@ public record AppConfig(
                 kafka, origins, warnings);
     }
 
+    /** {@code cdc.topic}, else {@code <topic.prefix>.cdc}. */
+    @SuppressWarnings("unchecked")
+    static String cdcTopic(Map<Setting, Object> values) {
+        return ((Optional<String>) values.get(Setting.CDC_TOPIC))
+                .orElseGet(() -> TopologySettings.cdcTopicOf((String) values.get(Setting.TOPIC_PREFIX)));
+    }
+
     /**
      * What the topology needs, with the Fernet key override from {@code PREFECT_SERVER_ENCRYPTION_KEY}.
      *
@@ -105,9 +110,8 @@ public record AppConfig(
      */
     public TopologySettings topologySettings(Map<String, String> env) throws InvalidConfigException {
         try {
-            return new TopologySettings(topicPrefix, schema, eventsTopic, deadLetterTopic,
-                    EncryptionKeys.fromEnvironment(env), emitSnapshotReads, transactionTimeout, eventFormat,
-                    schemaRegistry());
+            return new TopologySettings(cdcTopic, eventsTopic, deadLetterTopic, EncryptionKeys.fromEnvironment(env),
+                    emitSnapshotReads, eventFormat, schemaRegistry());
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigException(List.of(e.getMessage()));
         }
@@ -125,13 +129,12 @@ public record AppConfig(
         values.put(Setting.BOOTSTRAP_SERVERS, bootstrapServers);
         values.put(Setting.APPLICATION_ID, applicationId);
         values.put(Setting.TOPIC_PREFIX, topicPrefix);
-        values.put(Setting.SCHEMA, schema);
+        values.put(Setting.CDC_TOPIC, cdcTopic);
         values.put(Setting.EVENTS_TOPIC, eventsTopic);
         values.put(Setting.DEAD_LETTER_TOPIC, deadLetterTopic);
         values.put(Setting.STATE_DIR, stateDir.toString());
         values.put(Setting.PROCESSING_GUARANTEE, processingGuarantee.streamsValue());
         values.put(Setting.STANDBY_REPLICAS, Integer.toString(standbyReplicas));
-        values.put(Setting.TRANSACTION_TIMEOUT, transactionTimeout.toString());
         values.put(Setting.EMIT_SNAPSHOT_READS, Boolean.toString(emitSnapshotReads));
         values.put(Setting.EVENT_FORMAT, eventFormat.value());
         values.put(Setting.SCHEMA_REGISTRY_URL,

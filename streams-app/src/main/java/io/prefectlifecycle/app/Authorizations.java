@@ -43,49 +43,33 @@ final class Authorizations {
     }
 
     /**
-     * READ on the CDC topics. A topic the principal may not describe looks the same whether it exists or not, so
-     * the check fails when none is readable, or when one the principal can see is not; a single unreadable table
-     * topic among readable ones is a warning (a table the connector may not capture).
+     * READ on the CDC topic. A topic the principal may not describe looks the same whether it exists or not; one that
+     * does not exist yet, and may be seen, is taken as readable (the ACL is likely a prefix or a wildcard).
      */
     static void cdcTopics(Admin admin, TopologySettings topology, Duration timeout)
             throws Preflight.Failed, InterruptedException {
-        List<String> names = new ArrayList<>(Kinds.tables().stream().map(topology::cdcTopic).toList());
-        names.add(topology.transactionTopic());
-        Map<String, KafkaFuture<TopicDescription>> described = admin.describeTopics(names,
-                new DescribeTopicsOptions().includeAuthorizedOperations(true)).topicNameValues();
-        List<String> readable = new ArrayList<>();
-        List<String> hidden = new ArrayList<>();
-        List<String> unreadable = new ArrayList<>();
-        for (String name : names) {
-            try {
-                Set<AclOperation> allowed = described.get(name).get(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                        .authorizedOperations();
-                (allows(allowed, AclOperation.READ) ? readable : unreadable).add(name);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof TopicAuthorizationException) {
-                    hidden.add(name);
-                } else if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                    readable.add(name); // not there yet, and the principal may see it: the ACL is likely a prefix
-                } else {
-                    LOG.warn("cannot check the ACLs of the CDC topics: {}", ThreadFailurePolicy.describe(e.getCause()));
-                    return;
-                }
-            } catch (TimeoutException e) {
-                LOG.warn("cannot check the ACLs of the CDC topics: {}", ThreadFailurePolicy.describe(e));
+        String cdc = topology.cdcTopic();
+        try {
+            Set<AclOperation> allowed = admin.describeTopics(List.of(cdc),
+                            new DescribeTopicsOptions().includeAuthorizedOperations(true)).topicNameValues().get(cdc)
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).authorizedOperations();
+            if (allows(allowed, AclOperation.READ)) {
                 return;
             }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return;
+            }
+            if (!(e.getCause() instanceof TopicAuthorizationException)) {
+                LOG.warn("cannot check the ACLs of the CDC topic: {}", ThreadFailurePolicy.describe(e.getCause()));
+                return;
+            }
+        } catch (TimeoutException e) {
+            LOG.warn("cannot check the ACLs of the CDC topic: {}", ThreadFailurePolicy.describe(e));
+            return;
         }
-        if (!unreadable.isEmpty() || readable.isEmpty()) {
-            List<String> denied = new ArrayList<>(unreadable);
-            denied.addAll(hidden);
-            throw new Preflight.Failed("not authorized to READ the CDC topics " + denied + ": grant the app's "
-                    + "principal READ on topics prefixed " + topology.cdcTopic("") + " and on "
-                    + topology.transactionTopic() + SEE);
-        }
-        if (!hidden.isEmpty()) {
-            LOG.warn("not authorized to describe the CDC topics {}: if Debezium captures these tables, grant READ on "
-                    + "them{}", hidden, SEE);
-        }
+        throw new Preflight.Failed("not authorized to READ the CDC topic " + cdc + ": grant the app's principal READ "
+                + "on it" + SEE);
     }
 
     /** WRITE on each output topic (they exist by now). */

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -113,12 +114,11 @@ final class ConfigLoader {
             problems.add(Setting.DEAD_LETTER_TOPIC.key() + ": must differ from " + Setting.EVENTS_TOPIC.key() + " ("
                     + origins.get(Setting.DEAD_LETTER_TOPIC) + ", " + origins.get(Setting.EVENTS_TOPIC) + ")");
         }
-        Pattern inputs = new TopologySettings((String) values.get(Setting.TOPIC_PREFIX), (String) values.get(Setting.SCHEMA),
-                "", "", Optional.empty(), false, Duration.ofSeconds(1)).cdcTopics();
+        String input = AppConfig.cdcTopic(values);
         for (Setting output : List.of(Setting.EVENTS_TOPIC, Setting.DEAD_LETTER_TOPIC)) {
-            if (inputs.matcher((String) values.get(output)).matches()) {
+            if (input.equals(values.get(output))) {
                 problems.add(output.key() + ": '" + values.get(output) + "' from " + origins.get(output)
-                        + " is one of the input topics " + inputs);
+                        + " is the input topic");
             }
         }
     }
@@ -148,6 +148,8 @@ final class ConfigLoader {
                 kafkaEntry(kafkaKey, new Raw(value, origin + ", key " + key), fromFile, kafka);
             } else if (key.equals(Setting.CONFIG_FILE.key())) {
                 problems.add(key + ": cannot be set in the file itself (" + origin + ")");
+            } else if (Setting.RETIRED.containsKey(key)) {
+                warnings.add(origin + ": " + key + " is no longer used: " + Setting.RETIRED.get(key));
             } else {
                 Optional<Setting> setting = Setting.forKey(key);
                 if (setting.isEmpty()) {
@@ -171,6 +173,9 @@ final class ConfigLoader {
                         .filter(s -> s.env().equals(variable)).findFirst();
                 if (setting.isPresent() && setting.get() != Setting.CONFIG_FILE) {
                     own(setting.get(), new Raw(value, "environment variable " + variable), fromEnv);
+                } else if (setting.isEmpty() && retired(variable).isPresent()) {
+                    warnings.add("environment variable " + variable + " is no longer used: "
+                            + Setting.RETIRED.get(retired(variable).get()));
                 } else if (setting.isEmpty() && !Setting.OTHER_ENV_VARS.contains(variable)) {
                     warnings.add("environment variable " + variable + " is not a setting: ignored");
                 }
@@ -192,6 +197,13 @@ final class ConfigLoader {
                     + " name no Kafka client setting: ignored");
         }
         raw.putAll(fromEnv);
+    }
+
+    /** The retired setting whose variable this is. */
+    private static Optional<String> retired(String variable) {
+        return Setting.RETIRED.keySet().stream()
+                .filter(key -> (Setting.ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_')).equals(variable))
+                .findFirst();
     }
 
     private void kafkaEntry(String key, Raw value, Map<Setting, Raw> layer, Map<String, Raw> kafka) {

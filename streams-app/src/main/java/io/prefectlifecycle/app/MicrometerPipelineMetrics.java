@@ -1,10 +1,11 @@
 package io.prefectlifecycle.app;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.prefectlifecycle.event.LifecycleEvent;
-import io.prefectlifecycle.pipeline.Emission;
+import io.prefectlifecycle.stream.Emission;
 import io.prefectlifecycle.topology.PipelineMetrics;
 
 import java.time.Clock;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The pipeline's meters. In Prometheus' format:
@@ -21,8 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code prefect_cdc_dead_letters_total{reason}}: records dead-lettered, by {@link OutcomeReasons.DeadLetter};</li>
  *   <li>{@code prefect_cdc_ignored_records_total{reason}}: records that produced no event, by
  *       {@link OutcomeReasons.Ignored};</li>
- *   <li>{@code prefect_cdc_incomplete_transactions_total}: transactions emitted incomplete after
- *       {@code transaction.timeout};</li>
+ *   <li>{@code prefect_cdc_open_transaction_rows} and {@code prefect_cdc_open_transaction_age_seconds}: the
+ *       transaction being read (rows it changed so far, how long since its first change was read); a growing age
+ *       means its END is held up upstream;</li>
  *   <li>{@code prefect_cdc_event_lag_seconds}: now − the event's {@code occurred} (the commit time) when the event
  *       is written, a histogram.</li>
  * </ul>
@@ -33,7 +36,8 @@ public final class MicrometerPipelineMetrics implements PipelineMetrics {
     static final String EVENTS = "prefect.cdc.events";
     static final String DEAD_LETTERS = "prefect.cdc.dead.letters";
     static final String IGNORED = "prefect.cdc.ignored.records";
-    static final String INCOMPLETE = "prefect.cdc.incomplete.transactions";
+    static final String OPEN_ROWS = "prefect.cdc.open.transaction.rows";
+    static final String OPEN_AGE = "prefect.cdc.open.transaction.age";
     static final String LAG = "prefect.cdc.event.lag";
 
     private static final Duration[] LAG_BUCKETS = {
@@ -47,7 +51,8 @@ public final class MicrometerPipelineMetrics implements PipelineMetrics {
     private final Map<String, Counter> events = new ConcurrentHashMap<>();
     private final Map<OutcomeReasons.Ignored, Counter> ignored = new EnumMap<>(OutcomeReasons.Ignored.class);
     private final Map<OutcomeReasons.DeadLetter, Counter> deadLetters = new EnumMap<>(OutcomeReasons.DeadLetter.class);
-    private final Counter incomplete;
+    private final AtomicLong openRows = new AtomicLong();
+    private final AtomicLong openSince = new AtomicLong();
     private final Timer lag;
 
     public MicrometerPipelineMetrics(MeterRegistry registry, Clock clock) {
@@ -62,8 +67,12 @@ public final class MicrometerPipelineMetrics implements PipelineMetrics {
             deadLetters.put(reason, Counter.builder(DEAD_LETTERS).tag("reason", reason.label())
                     .description("CDC records written to the dead-letter topic, by reason").register(registry));
         }
-        this.incomplete = Counter.builder(INCOMPLETE)
-                .description("Transactions emitted with what had arrived when transaction.timeout ran out")
+        Gauge.builder(OPEN_ROWS, openRows, AtomicLong::get)
+                .description("Rows changed so far by the transaction being read (0 when none is open)")
+                .register(registry);
+        Gauge.builder(OPEN_AGE, this, MicrometerPipelineMetrics::openTransactionAge).baseUnit("seconds")
+                .description("How long the transaction being read has been open, since this instance read its first "
+                        + "change (0 when none is open): it grows only while a transaction's END has not arrived")
                 .register(registry);
         this.lag = Timer.builder(LAG)
                 .description("Time from the commit in PostgreSQL (the event's occurred) to the event being written")
@@ -89,8 +98,15 @@ public final class MicrometerPipelineMetrics implements PipelineMetrics {
     }
 
     @Override
-    public void incompleteTransactions(long count) {
-        incomplete.increment(count);
+    public void openTransaction(long rows, long openSinceMillis) {
+        openRows.set(rows);
+        openSince.set(openSinceMillis);
+    }
+
+    /** Seconds since the open transaction was first seen open, 0 when none is. */
+    private double openTransactionAge() {
+        long since = openSince.get();
+        return since == 0 ? 0 : Math.max(0, clock.millis() - since) / 1000.0;
     }
 
     private void event(LifecycleEvent event) {

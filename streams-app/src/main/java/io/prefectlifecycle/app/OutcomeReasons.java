@@ -1,6 +1,6 @@
 package io.prefectlifecycle.app;
 
-import io.prefectlifecycle.pipeline.Outcome;
+import io.prefectlifecycle.stream.Outcome;
 
 import java.util.List;
 import java.util.Locale;

@@ -177,33 +177,38 @@ final class Preflight {
     }
 
     /**
-     * Input topics appear as Debezium writes to tables: none yet is worth a warning, not a failure. A CDC topic with
-     * more than one partition is refused: its records would be spread over several tasks, and a transaction's BEGIN
-     * and END, its changes, a block document's schema and the Fernet key must meet in one (docs/adr/0001).
+     * The change stream appears when Debezium first writes to it: not there yet is worth a warning, not a failure (the
+     * app picks it up when it appears), unless the connector still writes one topic per table, which this app no longer
+     * reads. More than one partition is refused: the topic is the database's commit order, which only one partition
+     * keeps (docs/adr/0004).
      */
     private static void inputTopics(Admin admin, TopologySettings topology, Duration timeout)
             throws Failed, InterruptedException {
+        String cdc = topology.cdcTopic();
         try {
             Set<String> names = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            List<String> inputs = new ArrayList<>(names.stream().filter(n -> topology.cdcTopics().matcher(n).matches())
-                    .sorted().toList());
-            if (inputs.isEmpty()) {
-                LOG.warn("no topic matches {} yet: is the Debezium connector running with topic.prefix={}? New topics "
-                        + "are picked up within metadata.max.age.ms", topology.cdcTopics(), topology.topicPrefix());
+            if (!names.contains(cdc)) {
+                String prefix = cdc.endsWith(".cdc") ? cdc.substring(0, cdc.length() - ".cdc".length()) : null;
+                if (prefix != null && names.contains(prefix + ".transaction")) {
+                    LOG.warn("no topic {} yet, but {}.transaction exists: the connector still writes one topic per "
+                            + "table; register connect-config/prefect-connector.json again (its transforms route "
+                            + "every table and BEGIN/END into {}; docs/operations.md, Upgrading)", cdc, prefix, cdc);
+                } else {
+                    LOG.warn("no topic {} yet: is the Debezium connector (connect-config/) registered? The app starts "
+                            + "reading it when it appears", cdc);
+                }
                 return;
             }
-            LOG.info("input topics: {}", inputs);
-            Map<String, TopicDescription> descriptions =
-                    admin.describeTopics(inputs).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            List<String> partitioned = descriptions.values().stream().filter(d -> d.partitions().size() != 1)
-                    .map(d -> d.name() + " (" + d.partitions().size() + " partitions)").sorted().toList();
-            if (!partitioned.isEmpty()) {
-                throw new Failed("CDC topics must have one partition each, so that one task sees every table and "
-                        + "every transaction whole (docs/adr/0001): " + String.join(", ", partitioned)
-                        + "; recreate them with one partition (Debezium's topic.creation.default.partitions=1)");
+            TopicDescription description = admin.describeTopics(List.of(cdc)).allTopicNames()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(cdc);
+            if (description.partitions().size() != 1) {
+                throw new Failed("the CDC topic " + cdc + " has " + description.partitions().size() + " partitions: "
+                        + "it must have one, the database's commit order (docs/adr/0004); recreate it with one "
+                        + "partition (Debezium's topic.creation.default.partitions=1)");
             }
+            LOG.info("input topic: {}", cdc);
         } catch (ExecutionException | TimeoutException e) {
-            LOG.warn("cannot list the input topics: {}", ThreadFailurePolicy.describe(e));
+            LOG.warn("cannot describe the input topic {}: {}", cdc, ThreadFailurePolicy.describe(e));
         }
     }
 

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -35,11 +36,12 @@ public enum Setting {
             "Kafka Streams `application.id`: the consumer group, the prefix of internal topics and transactional ids.",
             Setting::kafkaName),
     TOPIC_PREFIX("topic.prefix", "prefect",
-            "Debezium's `topic.prefix`: input topics are `<prefix>.<schema>.<table>` and `<prefix>.transaction`.",
+            "Debezium's `topic.prefix`: the input is the change stream `<prefix>.cdc` (connect-config/ routes every "
+                    + "captured table and the BEGIN/END records into it).",
             Setting::kafkaName),
-    SCHEMA("schema", "public",
-            "PostgreSQL schema of Prefect's tables (the middle of the input topic names).",
-            Setting::kafkaName),
+    CDC_TOPIC("cdc.topic", "",
+            "The change stream to read, when not `<topic.prefix>.cdc`: one partition, in commit order.",
+            Setting::optionalKafkaName),
     EVENTS_TOPIC("events.topic", "prefect.lifecycle-events",
             "Output topic of the events; created at start when missing.",
             Setting::kafkaName),
@@ -55,11 +57,6 @@ public enum Setting {
     STANDBY_REPLICAS("standby.replicas", "0",
             "Warm copies of the state kept by other instances (`num.standby.replicas`), for fast fail-over.",
             raw -> integer(raw, 0, 16)),
-    TRANSACTION_TIMEOUT("transaction.timeout", "PT5S",
-            "How long a transaction waits for its END record and changes before it is emitted with what arrived, "
-                    + "in CDC record time (when no record comes, the wall clock: at once, or after 60 s while a "
-                    + "transaction waits for its END) (ISO-8601 duration).",
-            Setting::positiveDuration),
     EMIT_SNAPSHOT_READS("emit.snapshot.reads", "false",
             "Emit Debezium snapshot reads (`op` `r`) as `created` events.",
             Setting::bool),
@@ -82,6 +79,14 @@ public enum Setting {
     SHUTDOWN_TIMEOUT("shutdown.timeout", "PT30S",
             "How long SIGTERM waits for Kafka Streams to commit and close (ISO-8601 duration).",
             Setting::positiveDuration);
+
+    /**
+     * Settings of earlier versions that no longer mean anything, with why: set, they are a warning, not an error, so
+     * that an upgraded deployment starts.
+     */
+    static final Map<String, String> RETIRED = Map.of(
+            "transaction.timeout", "transactions end at their END record, nothing waits on a clock (docs/adr/0004)",
+            "schema", "the input is one topic, <topic.prefix>.cdc (cdc.topic)");
 
     /** Environment variables of this app that are not settings: read by log4j2.xml. */
     static final Set<String> OTHER_ENV_VARS = Set.of("PREFECT_CDC_LOG_LEVEL", "PREFECT_CDC_ROOT_LOG_LEVEL");
@@ -171,6 +176,11 @@ public enum Setting {
             throw new IllegalArgumentException("must be 1 to 249 of the characters a-z A-Z 0-9 . _ -");
         }
         return raw;
+    }
+
+    /** Empty means the default derived from another setting. */
+    private static Object optionalKafkaName(String raw) {
+        return raw.isEmpty() ? Optional.empty() : Optional.of((String) kafkaName(raw));
     }
 
     private static Object hostPorts(String raw) {

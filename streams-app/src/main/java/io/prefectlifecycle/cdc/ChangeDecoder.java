@@ -153,8 +153,8 @@ public final class ChangeDecoder {
         }
         if (row != null) {
             JsonNode id = row.columns().get("id");
-            if (id != null && id.isTextual()) {
-                return id.textValue();
+            if (id != null && (id.isTextual() || id.isIntegralNumber())) {
+                return id.asText();
             }
         }
         return null;

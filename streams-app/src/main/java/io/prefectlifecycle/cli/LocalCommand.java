@@ -5,7 +5,7 @@ import io.prefectlifecycle.avro.AvroEventDecoder;
 import io.prefectlifecycle.avro.RegistryWriterSchemas;
 import io.prefectlifecycle.event.EventFormat;
 import io.prefectlifecycle.local.LocalStack;
-import io.prefectlifecycle.pipeline.EncryptionKeys;
+import io.prefectlifecycle.stream.EncryptionKeys;
 import io.prefectlifecycle.registry.ConfluentWireFormat;
 import io.prefectlifecycle.registry.SchemaRegistryClient;
 import io.prefectlifecycle.registry.SchemaRegistrySettings;
@@ -76,10 +76,9 @@ public final class LocalCommand implements Callable<Integer> {
         try {
             stack.registerConnector();
             TopologySettings defaults = TopologySettings.defaults();
-            TopologySettings settings = new TopologySettings(defaults.topicPrefix(), defaults.schema(),
-                    defaults.eventsTopic(), defaults.deadLetterTopic(),
-                    EncryptionKeys.fromEnvironment(System.getenv()), emitSnapshotReads,
-                    defaults.transactionTimeout()).withEventFormat(format, registry);
+            TopologySettings settings = new TopologySettings(stack.cdcTopic(), defaults.eventsTopic(),
+                    defaults.deadLetterTopic(), EncryptionKeys.fromEnvironment(System.getenv()), emitSnapshotReads)
+                    .withEventFormat(format, registry);
             stack.kafka().createTopics(List.of(settings.eventsTopic(), settings.deadLetterTopic()));
             app = StreamsApp.start(settings, StreamsApp.properties(stack.bootstrapServers(), "prefect-lifecycle-cdc", stateDir));
             consumer = eventsConsumer(stack.bootstrapServers(), settings.eventsTopic());

@@ -1,6 +1,6 @@
 package io.prefectlifecycle.cli;
 
-import io.prefectlifecycle.pipeline.EncryptionKeys;
+import io.prefectlifecycle.stream.EncryptionKeys;
 import io.prefectlifecycle.replay.ReplayException;
 import io.prefectlifecycle.replay.ReplayOptions;
 import io.prefectlifecycle.replay.ReplayResult;
@@ -24,11 +24,11 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 
-/** Backfill: the live pipeline over the retained CDC topics, into a separate topic or the live one. */
+/** Backfill: the live pipeline over the retained change stream, into a separate topic or the live one. */
 @Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Re-derive events from the retained CDC topics, with the live run's ids and bytes.",
+        description = {"Re-derive events from the retained CDC topic, with the live run's ids and bytes.",
             "",
-            "Reads every CDC partition from its first retained offset up to the end offsets at start, without a "
+            "Reads the CDC topic from its first retained offset up to its end offset at start, without a "
                 + "consumer group (the live application's offsets and state are untouched), runs the records through "
                 + "the live pipeline and writes the events with a transactional producer, in the live run's format "
                 + "(--format, --schema-registry-url: give the live application's settings). Progress on stderr; stops "
@@ -36,7 +36,7 @@ import java.util.concurrent.Callable;
             ""},
         footer = {"", "Examples:",
             "  replay --bootstrap-servers kafka:9092",
-            "      everything, into prefect.lifecycle-events.replay (create it first)",
+            "      everything, into prefect.lifecycle-events.replay (created when missing)",
             "  replay --from 2026-06-01T00:00:00Z --to-topic prefect.lifecycle-events",
             "      events since June 1st, into the live topic",
             "  replay --to-topic prefect.lifecycle-events --format avro \\",
@@ -53,17 +53,18 @@ public final class ReplayCommand implements Callable<Integer> {
     EventFormatOptions eventFormat = new EventFormatOptions();
 
     @Option(names = "--topic-prefix", defaultValue = "${env:PREFECT_CDC_TOPIC_PREFIX:-prefect}", paramLabel = "PREFIX",
-            description = "Debezium topic.prefix: CDC topics are <prefix>.<schema>.<table> "
-                    + "(env PREFECT_CDC_TOPIC_PREFIX, as for run). Default: ${DEFAULT-VALUE}.")
+            description = "Debezium topic.prefix: the CDC topic is <prefix>.cdc (env PREFECT_CDC_TOPIC_PREFIX, as for "
+                    + "run). Default: ${DEFAULT-VALUE}.")
     String topicPrefix;
 
-    @Option(names = "--schema", defaultValue = "${env:PREFECT_CDC_SCHEMA:-public}", paramLabel = "SCHEMA",
-            description = "PostgreSQL schema of Prefect's tables (env PREFECT_CDC_SCHEMA). Default: ${DEFAULT-VALUE}.")
-    String schema;
+    @Option(names = "--cdc-topic", defaultValue = "${env:PREFECT_CDC_CDC_TOPIC}", paramLabel = "TOPIC",
+            description = "The CDC topic, when not <topic-prefix>.cdc (env PREFECT_CDC_CDC_TOPIC, as for run).")
+    String cdcTopic;
 
     @Option(names = "--to-topic", defaultValue = DEFAULT_TO_TOPIC, paramLabel = "TOPIC",
-            description = "Target topic; it must exist. Writing into the live events topic must be asked for "
-                    + "(consumers de-duplicate by event id). Default: ${DEFAULT-VALUE}.")
+            description = "Target topic, created when missing (with the live events topic's partitions and "
+                    + "replication). Writing into the live events topic must be asked for (consumers de-duplicate by "
+                    + "event id). Default: ${DEFAULT-VALUE}.")
     String toTopic;
 
     @Option(names = "--from", paramLabel = "TIME", converter = InstantConverter.class,
@@ -78,17 +79,10 @@ public final class ReplayCommand implements Callable<Integer> {
     boolean emitSnapshotReads;
 
     @Option(names = "--dead-letter-topic", paramLabel = "TOPIC",
-            description = "Write records that cannot become events to this topic (it must exist), as the live "
+            description = "Write records that cannot become events to this topic (created when missing), as the live "
                     + "application writes its dead-letter topic. Default: one JSON line each on stderr (the live "
                     + "run already put the same records in its dead-letter topic).")
     String deadLetterTopic;
-
-    @Option(names = "--transaction-timeout", defaultValue = "${env:PREFECT_CDC_TRANSACTION_TIMEOUT:-PT5S}",
-            paramLabel = "DURATION",
-            description = "How long a database transaction may wait for its END record and changes, measured on "
-                    + "record timestamps; use the live application's setting (env PREFECT_CDC_TRANSACTION_TIMEOUT). "
-                    + "Default: ${DEFAULT-VALUE}.")
-    Duration transactionTimeout;
 
     @Option(names = "--transactional-id", paramLabel = "ID",
             description = "The producer's transactional.id; a second replay with the same id fences the first. "
@@ -127,10 +121,12 @@ public final class ReplayCommand implements Callable<Integer> {
     }
 
     public ReplayOptions options(Map<String, String> env) throws IOException {
-        TopologySettings defaults = TopologySettings.defaults();
-        TopologySettings settings = new TopologySettings(topicPrefix, schema, toTopic,
-                deadLetterTopic == null ? defaults.deadLetterTopic() : deadLetterTopic,
-                EncryptionKeys.fromEnvironment(env), emitSnapshotReads, transactionTimeout)
+        String cdc = cdcTopic == null || cdcTopic.isBlank() ? TopologySettings.cdcTopicOf(topicPrefix) : cdcTopic;
+        // the live topics, whose partitions and replication a created target topic copies
+        TopologySettings settings = new TopologySettings(cdc,
+                env.getOrDefault("PREFECT_CDC_EVENTS_TOPIC", TopologySettings.DEFAULT_EVENTS_TOPIC),
+                env.getOrDefault("PREFECT_CDC_DEAD_LETTER_TOPIC", TopologySettings.DEFAULT_DEAD_LETTER_TOPIC),
+                EncryptionKeys.fromEnvironment(env), emitSnapshotReads)
                 .withEventFormat(eventFormat.format(env), eventFormat.registry(env));
         return new ReplayOptions(kafka.properties(env), settings, toTopic,
                 Optional.ofNullable(deadLetterTopic), Optional.ofNullable(from),

@@ -7,14 +7,13 @@ import io.prefectlifecycle.cdc.Json;
 import io.prefectlifecycle.cdc.WriterSchemas;
 import io.prefectlifecycle.event.EventFormat;
 import io.prefectlifecycle.event.LifecycleEvent;
-import io.prefectlifecycle.pipeline.Emission;
-import io.prefectlifecycle.pipeline.EncryptionKeys;
-import io.prefectlifecycle.pipeline.FixtureRecord;
-import io.prefectlifecycle.pipeline.InMemoryRowStore;
-import io.prefectlifecycle.pipeline.InMemoryTransactionLog;
-import io.prefectlifecycle.pipeline.InputRecord;
-import io.prefectlifecycle.pipeline.LifecycleEngine;
-import io.prefectlifecycle.pipeline.TransactionalPipeline;
+import io.prefectlifecycle.stream.ChangeStream;
+import io.prefectlifecycle.stream.Emission;
+import io.prefectlifecycle.stream.EncryptionKeys;
+import io.prefectlifecycle.stream.FixtureRecord;
+import io.prefectlifecycle.stream.InMemoryRowStore;
+import io.prefectlifecycle.stream.InMemoryTransactionState;
+import io.prefectlifecycle.stream.InputRecord;
 import io.prefectlifecycle.registry.SchemaRegistryClient;
 import io.prefectlifecycle.registry.SchemaRegistryException;
 import picocli.CommandLine.Command;
@@ -31,10 +30,10 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
  * The offline form of the pipeline: Kafka records as JSON lines ({@code {"topic":…,"key":…,"value":…}}) on stdin,
@@ -86,22 +85,21 @@ public final class TransformCommand implements Callable<Integer> {
         }
         ChangeDecoder decoder = new ChangeDecoder(registry.<WriterSchemas>map(RegistryWriterSchemas::new)
                 .orElse(WriterSchemas.NONE));
-        LifecycleEngine engine = new LifecycleEngine(
-                new InMemoryRowStore(), EncryptionKeys.fromEnvironment(env), emitSnapshotReads, decoder);
-        // offline there is no clock to wait on: a transaction ends with its END record, another txId or the input
-        TransactionalPipeline pipeline = new TransactionalPipeline(engine, new InMemoryTransactionLog(), Long.MAX_VALUE);
+        ChangeStream stream = new ChangeStream(new InMemoryRowStore(), new InMemoryTransactionState(),
+                EncryptionKeys.fromEnvironment(env), emitSnapshotReads, decoder);
         PrintStream out = new PrintStream(new BufferedOutputStream(stdout, 1 << 16), false, StandardCharsets.UTF_8);
+        Consumer<Emission> write = emission -> write(emission, out, err);
         try (BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8))) {
             String line;
             long lineNumber = 0;
             while ((line = in.readLine()) != null) {
                 lineNumber++;
-                if (line.isBlank()) {
-                    continue;
+                if (!line.isBlank()) {
+                    offer(stream, line, lineNumber, err, write);
                 }
-                write(handle(pipeline, line, lineNumber, err), out, err);
             }
-            write(pipeline.flushAll(), out, err);
+            // a dump ends where it ends: its last transaction, which without END records nothing else would end
+            stream.endOfInput(write);
         } catch (SchemaRegistryException e) {
             out.flush();
             err.println("transform: schema registry: " + e.getMessage());
@@ -111,34 +109,34 @@ public final class TransformCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static List<Emission> handle(TransactionalPipeline pipeline, String line, long lineNumber, PrintStream err) {
+    /** One line of input, in order: the records of a dump are the change stream's, one record per line. */
+    private static void offer(ChangeStream stream, String line, long lineNumber, PrintStream err,
+                              Consumer<Emission> write) {
         FixtureRecord record;
         try {
             record = FixtureRecord.parse(line);
         } catch (IllegalArgumentException e) {
             err.println(deadLetter(lineNumber - 1, null, e.getMessage(), "MalformedInput"));
-            return List.of();
+            return;
         }
         long offset = record.offset() < 0 ? lineNumber - 1 : record.offset();
-        return pipeline.offer(new InputRecord(record.topic(), record.partition(), offset, record.key(), record.value()), 0);
+        stream.offer(new InputRecord(record.topic(), record.partition(), offset, record.key(), record.value()), write);
     }
 
-    private static void write(List<Emission> emissions, PrintStream out, PrintStream err) {
-        for (Emission emission : emissions) {
-            String deadLetter = emission.outcome().match(
-                    events -> {
-                        for (LifecycleEvent event : events.events()) {
-                            out.print(event.toJson());
-                            out.print('\n');
-                        }
-                        return null;
-                    },
-                    skipped -> null,
-                    dead -> deadLetter(emission.source().offset(), emission.source().topic(), dead.reason(),
-                            dead.exceptionClass()));
-            if (deadLetter != null) {
-                err.println(deadLetter);
-            }
+    private static void write(Emission emission, PrintStream out, PrintStream err) {
+        String deadLetter = emission.outcome().match(
+                events -> {
+                    for (LifecycleEvent event : events.events()) {
+                        out.print(event.toJson());
+                        out.print('\n');
+                    }
+                    return null;
+                },
+                skipped -> null,
+                dead -> deadLetter(emission.source().offset(), emission.source().topic(), dead.reason(),
+                        dead.exceptionClass()));
+        if (deadLetter != null) {
+            err.println(deadLetter);
         }
     }
 

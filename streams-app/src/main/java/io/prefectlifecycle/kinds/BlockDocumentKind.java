@@ -33,6 +33,11 @@ public final class BlockDocumentKind implements ObjectKind {
         String blockTypeId = row.requiredString("block_type_id");
         String blockTypeName = row.string("block_type_name");
         String blockSchemaId = row.requiredString("block_schema_id");
+        // PostgreSQL deletes a block type's or schema's documents by cascade; Prefect announces the parent only
+        if (change.action() == Action.DELETED && (change.transaction().deleted("block_type", blockTypeId)
+                || change.transaction().deleted("block_schema", blockSchemaId))) {
+            return new KindResult.Silent("deleted by cascade with its block type or block schema");
+        }
         Row schema = lookups.row("block_schema", blockSchemaId).orElseThrow(() -> new KindException(
                 "block schema " + blockSchemaId + " has not been seen, so the document's secret fields are unknown"));
 

@@ -9,6 +9,9 @@ import java.util.stream.Collectors;
 /** The registry of captured tables. A new kind is one line here. */
 public final class Kinds {
 
+    /** The table of {@code schemas/debezium-heartbeat.sql}, which the connector's heartbeat action writes. */
+    public static final String HEARTBEAT_TABLE = "prefect_cdc_heartbeat";
+
     public static final List<ObjectKind> ALL = List.of(
             new VariableKind(),
             new FlowKind(),
@@ -19,7 +22,8 @@ public final class Kinds {
             new ArtifactCollectionKind(),
             new AutomationKind(),
             new LookupTable("block_schema"),
-            new LookupTable("configuration"));
+            new LookupTable("configuration"),
+            new HeartbeatTable(HEARTBEAT_TABLE));
 
     private static final Map<String, ObjectKind> BY_TABLE =
             ALL.stream().collect(Collectors.toUnmodifiableMap(ObjectKind::table, Function.identity()));

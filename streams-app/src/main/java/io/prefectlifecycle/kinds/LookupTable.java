@@ -10,4 +10,9 @@ public record LookupTable(String table) implements ObjectKind {
     public KindResult describe(RowChange change, Lookups lookups) {
         return new KindResult.Silent("lookup table " + table + " emits nothing itself");
     }
+
+    @Override
+    public boolean emitsEvents() {
+        return false;
+    }
 }

@@ -24,4 +24,12 @@ public interface ObjectKind {
     default boolean dependsOnAction() {
         return false;
     }
+
+    /**
+     * Whether the kind's rows become events. Their rows must have a readable {@code created} column (a snapshot
+     * read's event occurs then); a table that is only looked up, or only marks transactions, need not.
+     */
+    default boolean emitsEvents() {
+        return true;
+    }
 }

@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 
 /**
  * The Debezium connector as declared once in {@code connect-config/prefect-connector.json}
- * ({@code {"name": ..., "config": {...}}}), and the topic names it implies.
+ * ({@code {"name": ..., "config": {...}}}), and the topic it writes. A variant file holds only what differs:
+ * {@code {"extends": "prefect-connector.json", "config": {...}}} (the Avro converters).
  */
 public record ConnectorDefinition(String name, Map<String, String> config) {
     public static final String RESOURCE = "connect-config/prefect-connector.json";
@@ -32,16 +33,29 @@ public record ConnectorDefinition(String name, Map<String, String> config) {
         return load(RESOURCE);
     }
 
-    /** A definition shipped in the jar, e.g. {@link #AVRO_RESOURCE}. */
+    /** A definition shipped in the jar, e.g. {@link #AVRO_RESOURCE}; a variant on top of the file it extends. */
     public static ConnectorDefinition load(String resource) {
-        return parse(Support.classpathText(resource));
+        String folder = resource.substring(0, resource.lastIndexOf('/') + 1);
+        return parse(Support.classpathText(resource), base -> load(folder + base));
     }
 
+    /** A definition without {@code extends}. */
     public static ConnectorDefinition parse(String json) {
+        return parse(json, base -> {
+            throw new IllegalArgumentException("extends " + base + ": only a file in connect-config/ can extend one");
+        });
+    }
+
+    private static ConnectorDefinition parse(String json, java.util.function.Function<String, ConnectorDefinition> bases) {
         try {
             ObjectNode root = (ObjectNode) JSON.readTree(json);
             Map<String, String> config = new LinkedHashMap<>();
             root.required("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+            if (root.hasNonNull("extends")) {
+                ConnectorDefinition base = bases.apply(root.get("extends").asText());
+                return new ConnectorDefinition(root.hasNonNull("name") ? root.get("name").asText() : base.name(),
+                        base.config()).with(config);
+            }
             return new ConnectorDefinition(root.required("name").asText(), config);
         } catch (JsonProcessingException | ClassCastException | IllegalArgumentException e) {
             throw new IllegalArgumentException("not a {\"name\", \"config\"} connector definition: " + e.getMessage(), e);
@@ -62,14 +76,31 @@ public record ConnectorDefinition(String name, Map<String, String> config) {
                 .map(String::trim).filter(t -> !t.isEmpty()).toList();
     }
 
-    /** One change topic per captured table: {@code <topic.prefix>.<schema>.<table>}. */
-    public List<String> changeTopics() {
-        return tables().stream().map(table -> topicPrefix() + "." + table).toList();
+    /**
+     * The one topic the connector writes every captured table's changes and its BEGIN/END records to: Debezium's
+     * topics ({@code <topic.prefix>.<schema>.<table>}, {@code <topic.prefix>.transaction}) through the routing
+     * transform of the definition, as Kafka Connect's {@code RegexRouter} applies it.
+     *
+     * @throws IllegalStateException when the routing does not send every table and the BEGIN/END records to one topic
+     */
+    public String cdcTopic() {
+        List<String> debeziumTopics = new java.util.ArrayList<>(tables().stream().map(t -> topicPrefix() + "." + t).toList());
+        debeziumTopics.add(topicPrefix() + ".transaction");
+        List<String> routed = debeziumTopics.stream().map(this::routed).distinct().toList();
+        if (routed.size() != 1) {
+            throw new IllegalStateException("the connector " + name + " writes to " + routed + ", not to one topic: "
+                    + "its transforms.route must send every table and the transaction records to <topic.prefix>.cdc");
+        }
+        return routed.get(0);
     }
 
-    /** BEGIN/END transaction markers (provide.transaction.metadata=true). */
-    public String transactionTopic() {
-        return topicPrefix() + ".transaction";
+    private String routed(String topic) {
+        String regex = config.get("transforms.route.regex");
+        if (regex == null) {
+            return topic;
+        }
+        Matcher m = Pattern.compile(regex).matcher(topic);
+        return m.matches() ? m.replaceFirst(config.get("transforms.route.replacement")) : topic;
     }
 
     /**

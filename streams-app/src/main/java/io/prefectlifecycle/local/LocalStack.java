@@ -1,7 +1,6 @@
 package io.prefectlifecycle.local;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -12,7 +11,7 @@ import org.slf4j.LoggerFactory;
 /**
  * PostgreSQL with Prefect's tables, a KRaft broker and a Connect worker, all owned by this process:
  * what {@code local} runs and what the integration tests capture from. PostgreSQL starts in parallel
- * with Kafka. The CDC topics ({@link #cdcTopics()}) exist before {@link #start()} returns, so a
+ * with Kafka. The CDC topic ({@link #cdcTopic()}) exists before {@link #start()} returns, so a
  * Streams app can start before Debezium's first record. The connector is registered separately
  * ({@link #registerConnector()}), so a caller can seed rows for the initial snapshot first.
  */
@@ -41,7 +40,7 @@ public final class LocalStack implements AutoCloseable {
         LocalStack stack = null;
         try {
             kafka = LocalKafka.start();
-            kafka.createTopics(cdcTopics(connector));
+            kafka.createTopics(List.of(connector.cdcTopic()));
             connect = LocalConnect.start(kafka.bootstrapServers());
             stack = new LocalStack(postgresStart.get(), kafka, connect, connector);
             log.info("local stack up in {}: {}, kafka {}, connect {}", Support.seconds(Support.since(t0)),
@@ -61,9 +60,9 @@ public final class LocalStack implements AutoCloseable {
         return connect.registerConnector(postgres.coordinates());
     }
 
-    /** {@code prefect.public.<table>} for every captured table, then {@code prefect.transaction}. */
-    public List<String> cdcTopics() {
-        return cdcTopics(connector);
+    /** {@code prefect.cdc}: every captured table's changes and the BEGIN/END records, in commit order. */
+    public String cdcTopic() {
+        return connector.cdcTopic();
     }
 
     public ConnectorDefinition connector() {
@@ -92,12 +91,6 @@ public final class LocalStack implements AutoCloseable {
         long t0 = System.nanoTime();
         closeAll(connect, kafka, postgres);
         log.info("local stack stopped in {}", Support.seconds(Support.since(t0)));
-    }
-
-    private static List<String> cdcTopics(ConnectorDefinition connector) {
-        List<String> topics = new ArrayList<>(connector.changeTopics());
-        topics.add(connector.transactionTopic());
-        return List.copyOf(topics);
     }
 
     private static LocalPostgres postgresOf(FutureTask<LocalPostgres> start) {

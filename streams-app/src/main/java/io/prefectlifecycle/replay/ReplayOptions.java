@@ -11,8 +11,8 @@ import java.util.Properties;
  *
  * @param clients         Kafka client properties shared by the consumer, producer and admin client (bootstrap
  *                        servers, SASL/SSL, …); the replay's own settings win over them
- * @param settings        the live application's settings that decide the events: topic prefix, schema, Fernet key
- *                        override, snapshot reads, transaction timeout (here measured on record timestamps)
+ * @param settings        the live application's settings that decide the events: the CDC topic, the Fernet key
+ *                        override, snapshot reads, the event format
  * @param toTopic         where events go
  * @param deadLetterTopic where dead letters go; empty: one JSON line each on stderr
  * @param from            emit only events whose {@code occurred} is at or after it

@@ -6,15 +6,15 @@ import java.time.Duration;
  * What a replay did.
  *
  * @param recordsRead            CDC records read (up to the end offsets captured at start)
- * @param partitions             CDC partitions read
  * @param eventsWritten          events committed to the target topic
  * @param eventsBeforeFrom       events derived but not written because they occurred before {@code --from}
  * @param deadLetters            records that could not become events
- * @param incompleteTransactions transactions emitted with what arrived after their timeout
+ * @param openTransactionRows    rows changed by a transaction whose END was not yet in the topic at the end
+ *                               offsets: not emitted, as the live application has not emitted them either
  * @param elapsed                wall-clock time of the whole replay
  */
-public record ReplayResult(long recordsRead, int partitions, long eventsWritten, long eventsBeforeFrom,
-                           long deadLetters, long incompleteTransactions, Duration elapsed) {
+public record ReplayResult(long recordsRead, long eventsWritten, long eventsBeforeFrom,
+                           long deadLetters, long openTransactionRows, Duration elapsed) {
 
     public double recordsPerSecond() {
         return recordsRead / seconds();

@@ -1,6 +1,6 @@
 package io.prefectlifecycle.topology;
 
-import io.prefectlifecycle.pipeline.Emission;
+import io.prefectlifecycle.stream.Emission;
 
 import java.util.Map;
 
@@ -22,8 +22,11 @@ public interface PipelineMetrics {
     default void outcome(Emission emission) {
     }
 
-    /** Transactions just emitted incomplete because their timeout ran out. */
-    default void incompleteTransactions(long count) {
+    /**
+     * The transaction being read changed: how many rows it has changed so far, and since when (epoch milliseconds,
+     * wall clock) this task has seen it open; both 0 when none is open. Called when either changes.
+     */
+    default void openTransaction(long rows, long openSinceMillis) {
     }
 
     /** The listener in a Streams configuration ({@code ProcessorContext.appConfigs()}), else {@link #NONE}. */

@@ -4,33 +4,30 @@ import io.prefectlifecycle.avro.AvroEventEncoder;
 import io.prefectlifecycle.event.EventEncoder;
 import io.prefectlifecycle.event.EventFormat;
 import io.prefectlifecycle.kinds.FernetKey;
-import io.prefectlifecycle.kinds.Kinds;
 import io.prefectlifecycle.registry.SchemaRegistryClient;
 import io.prefectlifecycle.registry.SchemaRegistrySettings;
 
-import java.time.Duration;
 import java.util.Optional;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * What the topology needs to know.
  *
- * @param topicPrefix       Debezium's {@code topic.prefix}: CDC topics are {@code <prefix>.<schema>.<table>}
- * @param schema            the PostgreSQL schema holding Prefect's tables
+ * @param cdcTopic          the database's ordered change stream: every captured table's changes and Debezium's
+ *                          BEGIN/END records, one partition ({@code <topic.prefix>.cdc}, connect-config/)
  * @param eventsTopic       where events go
  * @param deadLetterTopic   where undecodable records go
  * @param keyOverride       the Fernet key from the environment, if set
- * @param emitSnapshotReads  whether snapshot reads become {@code created} events
- * @param transactionTimeout how long a transaction may wait for its END record and changes before it is emitted
- *                           with what arrived
+ * @param emitSnapshotReads whether snapshot reads become {@code created} events
  * @param eventFormat       how events are written: Prefect's JSON, or Avro through the schema registry
  * @param schemaRegistry    the Confluent-compatible schema registry: for Avro events, and for Avro input records
  */
 public record TopologySettings(
-        String topicPrefix, String schema, String eventsTopic, String deadLetterTopic,
-        Optional<FernetKey> keyOverride, boolean emitSnapshotReads, Duration transactionTimeout,
-        EventFormat eventFormat, Optional<SchemaRegistrySettings> schemaRegistry) {
+        String cdcTopic, String eventsTopic, String deadLetterTopic, Optional<FernetKey> keyOverride,
+        boolean emitSnapshotReads, EventFormat eventFormat, Optional<SchemaRegistrySettings> schemaRegistry) {
+
+    public static final String DEFAULT_TOPIC_PREFIX = "prefect";
+    public static final String DEFAULT_EVENTS_TOPIC = "prefect.lifecycle-events";
+    public static final String DEFAULT_DEAD_LETTER_TOPIC = "prefect.lifecycle-events.dlq";
 
     public TopologySettings {
         if (eventFormat == EventFormat.AVRO && schemaRegistry.isEmpty()) {
@@ -39,52 +36,26 @@ public record TopologySettings(
     }
 
     /** JSON events, no schema registry. */
-    public TopologySettings(String topicPrefix, String schema, String eventsTopic, String deadLetterTopic,
-                            Optional<FernetKey> keyOverride, boolean emitSnapshotReads, Duration transactionTimeout) {
-        this(topicPrefix, schema, eventsTopic, deadLetterTopic, keyOverride, emitSnapshotReads, transactionTimeout,
-                EventFormat.JSON, Optional.empty());
+    public TopologySettings(String cdcTopic, String eventsTopic, String deadLetterTopic,
+                            Optional<FernetKey> keyOverride, boolean emitSnapshotReads) {
+        this(cdcTopic, eventsTopic, deadLetterTopic, keyOverride, emitSnapshotReads, EventFormat.JSON,
+                Optional.empty());
     }
-
-    public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofSeconds(5);
-    /**
-     * The transaction timeout runs on the CDC records' timestamps, so an app that is behind
-     * does not cut a transaction whose END is already waiting in its input; when no record arrives at all, the wall
-     * clock takes over after this long.
-     */
-    public static final Duration TRANSACTION_TIMEOUT_IDLE_FALLBACK = Duration.ofSeconds(60);
-
-    public static final String DEFAULT_EVENTS_TOPIC = "prefect.lifecycle-events";
-    public static final String DEFAULT_DEAD_LETTER_TOPIC = "prefect.lifecycle-events.dlq";
 
     public static TopologySettings defaults() {
-        return new TopologySettings("prefect", "public", DEFAULT_EVENTS_TOPIC, DEFAULT_DEAD_LETTER_TOPIC,
-                Optional.empty(), false, DEFAULT_TRANSACTION_TIMEOUT);
+        return new TopologySettings(cdcTopicOf(DEFAULT_TOPIC_PREFIX), DEFAULT_EVENTS_TOPIC, DEFAULT_DEAD_LETTER_TOPIC,
+                Optional.empty(), false);
     }
 
-    /**
-     * The CDC topics of every captured table and Debezium's transaction topic: a pattern, so tables Debezium has
-     * not written to yet are fine.
-     */
-    public Pattern cdcTopics() {
-        String tables = Kinds.tables().stream().map(Pattern::quote).collect(Collectors.joining("|"));
-        return Pattern.compile(Pattern.quote(topicPrefix + ".")
-                + "(" + Pattern.quote(schema + ".") + "(" + tables + ")|" + Pattern.quote("transaction") + ")");
-    }
-
-    /** Debezium's BEGIN/END records ({@code provide.transaction.metadata=true}). */
-    public String transactionTopic() {
-        return topicPrefix + ".transaction";
-    }
-
-    public TopologySettings withTransactionTimeout(Duration timeout) {
-        return new TopologySettings(topicPrefix, schema, eventsTopic, deadLetterTopic, keyOverride, emitSnapshotReads,
-                timeout, eventFormat, schemaRegistry);
+    /** The change stream Debezium writes for {@code topic.prefix} through connect-config's routing. */
+    public static String cdcTopicOf(String topicPrefix) {
+        return topicPrefix + ".cdc";
     }
 
     /** These settings with events written in {@code format}, through {@code registry}. */
     public TopologySettings withEventFormat(EventFormat format, Optional<SchemaRegistrySettings> registry) {
-        return new TopologySettings(topicPrefix, schema, eventsTopic, deadLetterTopic, keyOverride, emitSnapshotReads,
-                transactionTimeout, format, registry);
+        return new TopologySettings(cdcTopic, eventsTopic, deadLetterTopic, keyOverride, emitSnapshotReads, format,
+                registry);
     }
 
     /**
@@ -98,9 +69,5 @@ public record TopologySettings(
             case JSON -> EventEncoder.JSON;
             case AVRO -> new AvroEventEncoder(registry.orElseThrow(), topic, schemaRegistry.orElseThrow().autoRegister());
         };
-    }
-
-    public String cdcTopic(String table) {
-        return topicPrefix + "." + schema + "." + table;
     }
 }

@@ -40,13 +40,12 @@ class AppConfigTest {
                 "bootstrap.servers PREFECT_CDC_BOOTSTRAP_SERVERS --bootstrap-servers localhost:9092",
                 "application.id PREFECT_CDC_APPLICATION_ID --application-id prefect-lifecycle-cdc",
                 "topic.prefix PREFECT_CDC_TOPIC_PREFIX --topic-prefix prefect",
-                "schema PREFECT_CDC_SCHEMA --schema public",
+                "cdc.topic PREFECT_CDC_CDC_TOPIC --cdc-topic ",
                 "events.topic PREFECT_CDC_EVENTS_TOPIC --events-topic prefect.lifecycle-events",
                 "dead.letter.topic PREFECT_CDC_DEAD_LETTER_TOPIC --dead-letter-topic prefect.lifecycle-events.dlq",
                 "state.dir PREFECT_CDC_STATE_DIR --state-dir /var/lib/prefect-lifecycle-cdc",
                 "processing.guarantee PREFECT_CDC_PROCESSING_GUARANTEE --processing-guarantee exactly_once_v2",
                 "standby.replicas PREFECT_CDC_STANDBY_REPLICAS --standby-replicas 0",
-                "transaction.timeout PREFECT_CDC_TRANSACTION_TIMEOUT --transaction-timeout PT5S",
                 "emit.snapshot.reads PREFECT_CDC_EMIT_SNAPSHOT_READS --emit-snapshot-reads false",
                 "event.format PREFECT_CDC_EVENT_FORMAT --format json",
                 "schema.registry.url PREFECT_CDC_SCHEMA_REGISTRY_URL --schema-registry-url ",
@@ -106,13 +105,12 @@ class AppConfigTest {
         assertEquals("localhost:9092", config.bootstrapServers());
         assertEquals("prefect-lifecycle-cdc", config.applicationId());
         assertEquals("prefect", config.topicPrefix());
-        assertEquals("public", config.schema());
+        assertEquals("prefect.cdc", config.cdcTopic());
         assertEquals("prefect.lifecycle-events", config.eventsTopic());
         assertEquals("prefect.lifecycle-events.dlq", config.deadLetterTopic());
         assertEquals(Path.of("/var/lib/prefect-lifecycle-cdc"), config.stateDir());
         assertEquals(ProcessingGuarantee.EXACTLY_ONCE_V2, config.processingGuarantee());
         assertEquals(0, config.standbyReplicas());
-        assertEquals(Duration.ofSeconds(5), config.transactionTimeout());
         assertFalse(config.emitSnapshotReads());
         assertEquals(8080, config.httpPort());
         assertEquals(Duration.ofSeconds(30), config.shutdownTimeout());
@@ -126,7 +124,7 @@ class AppConfigTest {
                 bootstrap.servers=file:9092
                 application.id=from-file
                 topic.prefix=fileprefix
-                schema=fileschema
+                cdc.topic=file.cdc
                 standby.replicas=1
                 """);
         AppConfig config = load(
@@ -137,7 +135,7 @@ class AppConfigTest {
                 Map.of(Setting.TOPIC_PREFIX, "flagprefix", Setting.HTTP_PORT, "9100"));
 
         assertEquals("file:9092", config.bootstrapServers());       // file over default
-        assertEquals("fileschema", config.schema());
+        assertEquals("file.cdc", config.cdcTopic());
         assertEquals("from-env", config.applicationId());            // environment over file
         assertEquals(2, config.standbyReplicas());
         assertEquals("flagprefix", config.topicPrefix());            // flag over environment
@@ -153,11 +151,11 @@ class AppConfigTest {
 
     @Test
     void theConfigFileFlagWinsOverItsVariable() throws Exception {
-        Path fromEnv = file("schema=fromenvfile\n");
-        Path fromFlag = file("schema=fromflagfile\n");
+        Path fromEnv = file("cdc.topic=fromenvfile\n");
+        Path fromFlag = file("cdc.topic=fromflagfile\n");
         AppConfig config = load(Map.of("PREFECT_CDC_CONFIG_FILE", fromEnv.toString()),
                 Map.of(Setting.CONFIG_FILE, fromFlag.toString()));
-        assertEquals("fromflagfile", config.schema());
+        assertEquals("fromflagfile", config.cdcTopic());
         assertEquals("flag --config-file", config.origins().get(Setting.CONFIG_FILE));
     }
 
@@ -165,14 +163,12 @@ class AppConfigTest {
     void typedValuesFromEveryLayer() throws Exception {
         Path file = file("""
                 processing.guarantee=at_least_once
-                transaction.timeout=PT0.5S
                 emit.snapshot.reads=true
                 state.dir=/data/state
                 """);
         AppConfig config = load(Map.of("PREFECT_CDC_SHUTDOWN_TIMEOUT", "PT1M"),
                 Map.of(Setting.CONFIG_FILE, file.toString(), Setting.HTTP_PORT, "0"));
         assertEquals(ProcessingGuarantee.AT_LEAST_ONCE, config.processingGuarantee());
-        assertEquals(Duration.ofMillis(500), config.transactionTimeout());
         assertTrue(config.emitSnapshotReads());
         assertEquals(Path.of("/data/state"), config.stateDir());
         assertEquals(Duration.ofMinutes(1), config.shutdownTimeout());
@@ -193,7 +189,7 @@ class AppConfigTest {
     void everyProblemIsReportedAtOnce() throws IOException {
         Path file = file("http.port=80000\n");
         List<String> problems = problems(
-                Map.of("PREFECT_CDC_TRANSACTION_TIMEOUT", "5s", "PREFECT_CDC_EMIT_SNAPSHOT_READS", "yes",
+                Map.of("PREFECT_CDC_EMIT_SNAPSHOT_READS", "yes",
                         "PREFECT_CDC_STANDBY_REPLICAS", "-1"),
                 Map.of(Setting.CONFIG_FILE, file.toString(), Setting.BOOTSTRAP_SERVERS, "kafka",
                         Setting.EVENTS_TOPIC, "events topic", Setting.SHUTDOWN_TIMEOUT, "PT0S"));
@@ -201,8 +197,6 @@ class AppConfigTest {
                 "bootstrap.servers: 'kafka' from flag --bootstrap-servers must be host:port[,host:port…]",
                 "events.topic: 'events topic' from flag --events-topic must be 1 to 249 of the characters a-z A-Z 0-9 . _ -",
                 "standby.replicas: '-1' from environment variable PREFECT_CDC_STANDBY_REPLICAS must be an integer from 0 to 16",
-                "transaction.timeout: '5s' from environment variable PREFECT_CDC_TRANSACTION_TIMEOUT must be a positive "
-                        + "ISO-8601 duration such as PT5S or PT1M30S",
                 "emit.snapshot.reads: 'yes' from environment variable PREFECT_CDC_EMIT_SNAPSHOT_READS must be true or false",
                 "http.port: '80000' from file " + file + " must be an integer from 0 to 65535",
                 "shutdown.timeout: 'PT0S' from flag --shutdown-timeout must be a positive ISO-8601 duration such as PT5S "
@@ -234,10 +228,19 @@ class AppConfigTest {
     void outputTopicsMustBeTwoAndNotInputs() {
         assertEquals(List.of("dead.letter.topic: must differ from events.topic (flag --dead-letter-topic, default)"),
                 problems(Map.of(), Map.of(Setting.DEAD_LETTER_TOPIC, "prefect.lifecycle-events")));
-        List<String> loop = problems(Map.of(), Map.of(Setting.EVENTS_TOPIC, "prefect.public.variable"));
-        assertEquals(1, loop.size());
-        assertTrue(loop.get(0).startsWith("events.topic: 'prefect.public.variable' from flag --events-topic is one of "
-                + "the input topics"), loop.get(0));
+        assertEquals(List.of("events.topic: 'prefect.cdc' from flag --events-topic is the input topic"),
+                problems(Map.of(), Map.of(Setting.EVENTS_TOPIC, "prefect.cdc")));
+    }
+
+    @Test
+    void settingsOfEarlierVersionsAreWarnedAboutNotRefused() throws Exception {
+        Path file = file("schema=public\n");
+        AppConfig config = load(Map.of("PREFECT_CDC_TRANSACTION_TIMEOUT", "PT5S"),
+                Map.of(Setting.CONFIG_FILE, file.toString()));
+        assertEquals(List.of("file " + file + ": schema is no longer used: the input is one topic, "
+                        + "<topic.prefix>.cdc (cdc.topic)",
+                "environment variable PREFECT_CDC_TRANSACTION_TIMEOUT is no longer used: transactions end at their END "
+                        + "record, nothing waits on a clock (docs/adr/0004)"), config.warnings());
     }
 
     @Test
@@ -348,12 +351,11 @@ class AppConfigTest {
 
     @Test
     void theTopologyGetsItsSettingsAndTheEncryptionKeyFromTheEnvironment() throws Exception {
-        AppConfig config = load(Map.of(), Map.of(Setting.TOPIC_PREFIX, "cdc", Setting.SCHEMA, "prefect",
-                Setting.EMIT_SNAPSHOT_READS, "true", Setting.TRANSACTION_TIMEOUT, "PT2S"));
+        AppConfig config = load(Map.of(), Map.of(Setting.TOPIC_PREFIX, "staging",
+                Setting.EMIT_SNAPSHOT_READS, "true"));
         var topology = config.topologySettings(Map.of());
-        assertEquals("cdc.prefect.variable", topology.cdcTopic("variable"));
+        assertEquals("staging.cdc", topology.cdcTopic());
         assertTrue(topology.emitSnapshotReads());
-        assertEquals(Duration.ofSeconds(2), topology.transactionTimeout());
         assertEquals(Optional.empty(), topology.keyOverride());
 
         String key = "not-a-fernet-key-hunter2";

@@ -39,7 +39,7 @@ class HttpEndpointTest {
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, metrics.statusCode());
             assertEquals(Telemetry.PROMETHEUS_TEXT, metrics.headers().firstValue("Content-Type").orElseThrow());
-            assertTrue(metrics.body().contains("\nprefect_cdc_incomplete_transactions_total 0.0\n"), metrics.body());
+            assertTrue(metrics.body().contains("\nprefect_cdc_open_transaction_rows 0.0\n"), metrics.body());
             assertTrue(metrics.body().contains("jvm_memory_used_bytes{"), "JVM metrics");
             assertTrue(metrics.body().contains("process_uptime_seconds"), "process metrics");
 

@@ -3,25 +3,15 @@ package io.prefectlifecycle.app;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prefectlifecycle.golden.ProjectPaths;
-import io.prefectlifecycle.pipeline.FixtureRecord;
-import io.prefectlifecycle.topology.LifecycleTopology;
-import io.prefectlifecycle.topology.PipelineMetrics;
+import io.prefectlifecycle.golden.TopologyHarness;
 import io.prefectlifecycle.topology.TopologySettings;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,28 +23,13 @@ class MicrometerPipelineMetricsTest {
     /** The spec examples commit at 2026-06-05T13:01:55Z to 13:02:11Z; "now" is one minute after the first. */
     private static final Instant NOW = Instant.parse("2026-06-05T13:02:55Z");
 
-    @TempDir
-    Path stateDir;
-
     @Test
     void countsEventsByKindAndActionIgnoredRecordsByReasonAndTheLag() throws IOException {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         MicrometerPipelineMetrics metrics = new MicrometerPipelineMetrics(registry, Clock.fixed(NOW, ZoneOffset.UTC));
-        TopologySettings settings = TopologySettings.defaults();
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "metrics");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        props.put(PipelineMetrics.CONFIG, metrics);
-        try (TopologyTestDriver driver = new TopologyTestDriver(LifecycleTopology.build(settings), props)) {
-            for (String line : Files.readAllLines(ProjectPaths.shared().resolve("fixtures/spec-examples/input.jsonl"),
-                    StandardCharsets.UTF_8)) {
-                FixtureRecord record = FixtureRecord.parse(line);
-                driver.createInputTopic(record.topic(), new ByteArraySerializer(), new ByteArraySerializer())
-                        .pipeInput(record.key(), record.value());
-            }
-            driver.advanceWallClockTime(settings.transactionTimeout()
-                .plus(TopologySettings.TRANSACTION_TIMEOUT_IDLE_FALLBACK).plusSeconds(1));
+        try (TopologyHarness harness = new TopologyHarness(TopologySettings.defaults(), metrics)) {
+            harness.pipeFile(ProjectPaths.fixture("spec-examples").resolve("input.jsonl"));
+            harness.endInput();
         }
         Map<String, Double> samples = samples(registry.scrape());
 
@@ -74,11 +49,13 @@ class MicrometerPipelineMetricsTest {
                 filter(samples, "prefect_cdc_events_total{"));
         assertEquals(2.0, samples.get("prefect_cdc_ignored_records_total{reason=\"tombstone\"}"));
         assertEquals(2.0, samples.get("prefect_cdc_ignored_records_total{reason=\"silent\"}"));
-        assertEquals(0.0, samples.get("prefect_cdc_ignored_records_total{reason=\"heartbeat\"}"));
+        // the heartbeat transaction the harness ends the input with (the fixture has no transaction metadata)
+        assertEquals(1.0, samples.get("prefect_cdc_ignored_records_total{reason=\"heartbeat\"}"));
         assertEquals(OutcomeReasons.Ignored.values().length, filter(samples, "prefect_cdc_ignored_records_total{").size());
         assertEquals(OutcomeReasons.DeadLetter.values().length, filter(samples, "prefect_cdc_dead_letters_total{").size());
         assertEquals(0.0, filter(samples, "prefect_cdc_dead_letters_total{").values().stream().mapToDouble(d -> d).sum());
-        assertEquals(0.0, samples.get("prefect_cdc_incomplete_transactions_total"));
+        assertEquals(0.0, samples.get("prefect_cdc_open_transaction_rows"));
+        assertEquals(0.0, samples.get("prefect_cdc_open_transaction_age_seconds"));
 
         assertEquals(15.0, samples.get("prefect_cdc_event_lag_seconds_count"));
         assertEquals(60.0, samples.get("prefect_cdc_event_lag_seconds_max"), 1.0);
@@ -88,12 +65,17 @@ class MicrometerPipelineMetricsTest {
     }
 
     @Test
-    void incompleteTransactionsAreCounted() {
+    void theOpenTransactionIsAGaugeOfRowsAndAge() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        MicrometerPipelineMetrics metrics = new MicrometerPipelineMetrics(registry, Clock.systemUTC());
-        metrics.incompleteTransactions(2);
-        metrics.incompleteTransactions(1);
-        assertEquals(3.0, samples(registry.scrape()).get("prefect_cdc_incomplete_transactions_total"));
+        MicrometerPipelineMetrics metrics = new MicrometerPipelineMetrics(registry, Clock.fixed(NOW, ZoneOffset.UTC));
+        metrics.openTransaction(1_200, NOW.minusSeconds(90).toEpochMilli());
+        Map<String, Double> open = samples(registry.scrape());
+        assertEquals(1_200.0, open.get("prefect_cdc_open_transaction_rows"));
+        assertEquals(90.0, open.get("prefect_cdc_open_transaction_age_seconds"));
+        metrics.openTransaction(0, 0);
+        Map<String, Double> none = samples(registry.scrape());
+        assertEquals(0.0, none.get("prefect_cdc_open_transaction_rows"));
+        assertEquals(0.0, none.get("prefect_cdc_open_transaction_age_seconds"));
     }
 
     /** {@code name{labels} value} lines of the text format. */

@@ -1,21 +1,11 @@
 package io.prefectlifecycle.app;
 
 import io.prefectlifecycle.golden.GoldenCasesTest;
-
 import io.prefectlifecycle.golden.ProjectPaths;
-import io.prefectlifecycle.pipeline.Emission;
-import io.prefectlifecycle.pipeline.EncryptionKeys;
-import io.prefectlifecycle.pipeline.FixtureRecord;
-import io.prefectlifecycle.pipeline.Outcome;
-import io.prefectlifecycle.topology.LifecycleTopology;
-import io.prefectlifecycle.topology.PipelineMetrics;
-import io.prefectlifecycle.topology.TopologySettings;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TopologyTestDriver;
+import io.prefectlifecycle.golden.TopologyHarness;
+import io.prefectlifecycle.stream.Emission;
+import io.prefectlifecycle.stream.Outcome;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,18 +14,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class OutcomeReasonsTest {
-
-    @TempDir
-    Path stateDir;
 
     @Test
     void everySkipReasonHasItsCategory() {
@@ -95,49 +80,18 @@ class OutcomeReasonsTest {
                     .sorted().toList();
         }
         for (Path caseDir : cases) {
-            List<Emission> seen = new ArrayList<>();
-            AtomicLong incomplete = new AtomicLong();
-            PipelineMetrics recording = new PipelineMetrics() {
-                @Override
-                public void outcome(Emission emission) {
-                    seen.add(emission);
-                }
-
-                @Override
-                public void incompleteTransactions(long count) {
-                    incomplete.addAndGet(count);
-                }
-            };
-            TopologySettings defaults = TopologySettings.defaults();
-            TopologySettings settings = new TopologySettings(defaults.topicPrefix(), defaults.schema(),
-                    defaults.eventsTopic(), defaults.deadLetterTopic(), EncryptionKeys.fromEnvironment(GoldenCasesTest.environment(caseDir)),
-                    false, defaults.transactionTimeout());
-            Properties props = new Properties();
-            props.put(StreamsConfig.APPLICATION_ID_CONFIG, "reasons");
-            props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-            props.put(PipelineMetrics.CONFIG, recording);
-            int piped = 0;
+            List<Emission> seen;
+            long piped;
             long events;
             long deadLetters;
-            try (TopologyTestDriver driver = new TopologyTestDriver(LifecycleTopology.build(settings), props)) {
-                for (String line : Files.readAllLines(caseDir.resolve("input.jsonl"), StandardCharsets.UTF_8)) {
-                    if (line.isBlank()) {
-                        continue;
-                    }
-                    FixtureRecord record = FixtureRecord.parse(line);
-                    if (settings.cdcTopics().matcher(record.topic()).matches()) {
-                        driver.createInputTopic(record.topic(), new ByteArraySerializer(), new ByteArraySerializer())
-                                .pipeInput(record.key(), record.value());
-                        piped++;
-                    }
-                }
-                driver.advanceWallClockTime(settings.transactionTimeout()
-                .plus(TopologySettings.TRANSACTION_TIMEOUT_IDLE_FALLBACK).plusSeconds(1));
-                events = driver.createOutputTopic(settings.eventsTopic(), new ByteArrayDeserializer(),
-                        new ByteArrayDeserializer()).getQueueSize();
-                deadLetters = driver.createOutputTopic(settings.deadLetterTopic(), new ByteArrayDeserializer(),
-                        new ByteArrayDeserializer()).getQueueSize();
+            try (TopologyHarness harness = TopologyHarness.withEnvironment(GoldenCasesTest.environment(caseDir))) {
+                harness.pipeFile(caseDir.resolve("input.jsonl"));
+                harness.endInput();
+                piped = Files.readAllLines(caseDir.resolve("input.jsonl"), StandardCharsets.UTF_8).stream()
+                        .filter(line -> !line.isBlank()).count() + TopologyHarness.END_OF_INPUT_RECORDS;
+                seen = harness.outcomes();
+                events = harness.events().size();
+                deadLetters = harness.deadLetters().size();
             }
             String name = ProjectPaths.goldenCases().relativize(caseDir).toString();
             assertEquals(piped, seen.size(), name + ": one outcome per record");
@@ -168,9 +122,6 @@ class OutcomeReasonsTest {
             }
             assertEquals(events, reportedEvents, name + ": events");
             assertEquals(deadLetters, reportedDead, name + ": dead letters");
-            if (name.equals("transactions/incomplete-transaction-emitted-after-timeout")) {
-                assertEquals(1, incomplete.get(), name + ": incomplete transactions");
-            }
         }
         assertEquals(List.of(), uncategorized, "reasons without a category: add them to OutcomeReasons");
         System.out.println("golden outcomes by category: " + byCategory);

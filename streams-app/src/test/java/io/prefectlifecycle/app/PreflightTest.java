@@ -50,18 +50,17 @@ class PreflightTest {
     @Test
     void aPartitionedCdcTopicIsRefused() throws Exception {
         try (LocalKafka kafka = LocalKafka.start(); Admin admin = kafka.admin()) {
-            admin.createTopics(List.of(new NewTopic("prefect.public.variable", 2, (short) 1),
-                    new NewTopic("prefect.public.flow", 1, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic("prefect.cdc", 2, (short) 1))).all().get();
             AppConfig config = AppConfig.load(Map.of(), Map.of(Setting.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
                     Setting.STATE_DIR, tmp.toString()));
             Preflight.Failed failed = assertThrows(Preflight.Failed.class,
                     () -> Preflight.check(config, config.topologySettings(Map.of()), Duration.ofSeconds(10)));
-            assertEquals("CDC topics must have one partition each, so that one task sees every table and every "
-                    + "transaction whole (docs/adr/0001): prefect.public.variable (2 partitions); recreate them with "
-                    + "one partition (Debezium's topic.creation.default.partitions=1)", failed.getMessage());
+            assertEquals("the CDC topic prefect.cdc has 2 partitions: it must have one, the database's commit order "
+                    + "(docs/adr/0004); recreate it with one partition (Debezium's topic.creation.default.partitions=1)",
+                    failed.getMessage());
 
-            admin.deleteTopics(List.of("prefect.public.variable")).all().get();
-            admin.createTopics(List.of(new NewTopic("prefect.public.variable", 1, (short) 1))).all().get();
+            admin.deleteTopics(List.of("prefect.cdc")).all().get();
+            admin.createTopics(List.of(new NewTopic("prefect.cdc", 1, (short) 1))).all().get();
             Preflight.check(config, config.topologySettings(Map.of()), Duration.ofSeconds(10));
         }
     }

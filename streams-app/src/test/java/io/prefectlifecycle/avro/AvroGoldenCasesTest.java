@@ -5,7 +5,7 @@ import io.prefectlifecycle.cdc.Json;
 import io.prefectlifecycle.event.EventFormat;
 import io.prefectlifecycle.golden.GoldenCasesTest;
 import io.prefectlifecycle.golden.TopologyHarness;
-import io.prefectlifecycle.pipeline.FixtureRecord;
+import io.prefectlifecycle.stream.FixtureRecord;
 import io.prefectlifecycle.registry.ApicurioRegistry;
 import io.prefectlifecycle.registry.ConfluentWireFormat;
 import io.prefectlifecycle.registry.SchemaRegistryClient;
@@ -62,12 +62,10 @@ class AvroGoldenCasesTest {
                     continue;
                 }
                 FixtureRecord record = FixtureRecord.parse(line);
-                if (harness.settings().cdcTopics().matcher(record.topic()).matches()) {
-                    harness.pipe(record.topic(), asAvro(record.topic() + "-key", record.key()),
-                            asAvro(record.topic() + "-value", record.value()));
-                }
+                harness.pipe(asAvro(record.topic() + "-key", record.key()),
+                        asAvro(record.topic() + "-value", record.value()));
             }
-            harness.advancePastTransactionTimeout();
+            harness.endInput();
             AvroEventDecoder decoder = new AvroEventDecoder(new RegistryWriterSchemas(client));
             for (TestRecord<byte[], byte[]> event : harness.rawEvents()) {
                 assertTrue(ConfluentWireFormat.isFramed(event.value()), "an Avro event");
@@ -115,7 +113,7 @@ class AvroGoldenCasesTest {
     void anAvroRecordOfAnUnknownSchemaIdIsADeadLetter() {
         try (TopologyHarness harness = new TopologyHarness(avroSettings(Map.of()))) {
             byte[] value = ConfluentWireFormat.frame(99_999, new byte[] {2, 4, 6});
-            harness.pipe("prefect.public.variable", null, value);
+            harness.pipe(null, value);
             List<TopologyHarness.Output> dead = harness.deadLetters();
             assertEquals(1, dead.size());
             assertEquals("Avro value: schema id 99999 is not in the schema registry " + registry.ccompatUrl(),

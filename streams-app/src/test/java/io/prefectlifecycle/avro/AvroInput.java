@@ -3,7 +3,7 @@ package io.prefectlifecycle.avro;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prefectlifecycle.cdc.Json;
-import io.prefectlifecycle.pipeline.FixtureRecord;
+import io.prefectlifecycle.stream.FixtureRecord;
 import io.prefectlifecycle.registry.ConfluentWireFormat;
 import io.prefectlifecycle.registry.SchemaRegistryClient;
 

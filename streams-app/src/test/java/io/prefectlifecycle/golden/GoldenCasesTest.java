@@ -49,7 +49,7 @@ public class GoldenCasesTest {
         List<String> deadLetters = new ArrayList<>();
         try (TopologyHarness harness = TopologyHarness.withEnvironment(environment(caseDir))) {
             harness.pipeFile(caseDir.resolve("input.jsonl"));
-            harness.advancePastTransactionTimeout();
+            harness.endInput();
             for (TopologyHarness.Output event : harness.events()) {
                 events.add(event.value());
             }

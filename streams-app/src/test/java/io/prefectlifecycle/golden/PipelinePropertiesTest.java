@@ -5,11 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prefectlifecycle.cdc.ChangeDecoder;
 import io.prefectlifecycle.cdc.Decoded;
 import io.prefectlifecycle.cdc.Json;
-import io.prefectlifecycle.pipeline.FixtureRecord;
-import io.prefectlifecycle.pipeline.InMemoryRowStore;
-import io.prefectlifecycle.pipeline.InputRecord;
-import io.prefectlifecycle.pipeline.LifecycleEngine;
-import io.prefectlifecycle.pipeline.Outcome;
+import io.prefectlifecycle.stream.Emission;
+import io.prefectlifecycle.stream.Outcome;
 import io.prefectlifecycle.topology.TopologySettings;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -21,15 +18,12 @@ import net.jqwik.api.constraints.Size;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
+import java.util.stream.LongStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,35 +33,51 @@ class PipelinePropertiesTest {
     private static final String TOPIC = "prefect.public.variable";
 
     @Property(tries = 300)
-    void arbitraryBytesNeverCrashTheTopologyAndEveryRecordHasOneOutcome(
+    void arbitraryBytesNeverCrashTheTopologyAndEveryRecordHasExactlyOneOutcome(
             @ForAll @Size(max = 200) List<@Size(max = 300) byte[]> values) {
         try (TopologyHarness harness = new TopologyHarness(TopologySettings.defaults())) {
             for (byte[] value : values) {
-                harness.pipe(TOPIC, value, value);
+                harness.pipe(value, value);
             }
-            harness.advancePastTransactionTimeout();
-            int events = harness.events().size();
-            int deadLetters = harness.deadLetters().size();
-            assertTrue(events + deadLetters <= values.size(), "at most one output per input record");
+            harness.endInput();
+            assertOneOutcomePerRecord(harness, values.size() + TopologyHarness.END_OF_INPUT_RECORDS);
         }
     }
 
     @Property(tries = 500)
-    void mutatedValidRecordsYieldExactlyOneOutcomeWithAReason(@ForAll("mutatedRecords") byte[] value) {
-        LifecycleEngine engine = new LifecycleEngine(new InMemoryRowStore(), Optional.empty(), false);
-        Outcome outcome = engine.process(new InputRecord(TOPIC, 0, 0, null, value));
-        String described = outcome.match(
-                events -> events.events().size() == 1 ? "event" : null,
-                skipped -> skipped.reason().isBlank() ? null : "skipped",
-                dead -> dead.reason().isBlank() || dead.exceptionClass().isBlank() ? null : "dead letter");
-        assertNotNull(described, "an outcome with content: " + outcome);
+    void mutatedValidRecordsYieldExactlyOneOutcomeWithAReason(@ForAll("mutatedRecords") List<byte[]> values) {
+        try (TopologyHarness harness = new TopologyHarness(TopologySettings.defaults())) {
+            for (byte[] value : values) {
+                harness.pipe(null, value);
+            }
+            harness.endInput();
+            assertOneOutcomePerRecord(harness, values.size() + TopologyHarness.END_OF_INPUT_RECORDS);
+            for (Emission emission : harness.outcomes()) {
+                String described = emission.outcome().match(
+                        events -> events.events().size() == 1 ? "event" : null,
+                        skipped -> skipped.reason().isBlank() ? null : "skipped",
+                        dead -> dead.reason().isBlank() || dead.exceptionClass().isBlank() ? null : "dead letter");
+                assertNotNull(described, "an outcome with content: " + emission.outcome());
+            }
+            long events = harness.outcomes().stream().filter(e -> e.outcome() instanceof Outcome.Events).count();
+            long deadLetters = harness.outcomes().stream()
+                    .filter(e -> e.outcome() instanceof Outcome.DeadLetter).count();
+            assertEquals(events, harness.events().size(), "every event outcome is written");
+            assertEquals(deadLetters, harness.deadLetters().size(), "every dead letter is written");
+        }
+    }
+
+    /** Offsets 0 to {@code records} − 1 each reported once, and nothing else. */
+    private static void assertOneOutcomePerRecord(TopologyHarness harness, int records) {
+        List<Long> offsets = harness.outcomes().stream().map(e -> e.source().offset()).sorted().toList();
+        assertEquals(LongStream.range(0, records).boxed().toList(), offsets);
     }
 
     @Property(tries = 200)
     void eventKeyIsTheResourceIdAndHeadersAgree(@ForAll("variableRecords") JsonNode value) throws IOException {
         try (TopologyHarness harness = new TopologyHarness(TopologySettings.defaults())) {
-            harness.pipe(TOPIC, null, Json.MAPPER.writeValueAsBytes(value));
-            harness.advancePastTransactionTimeout();
+            harness.pipe(null, Json.MAPPER.writeValueAsBytes(value));
+            harness.endInput();
             List<TopologyHarness.Output> events = harness.events();
             assertEquals(1, events.size());
             TopologyHarness.Output event = events.get(0);
@@ -139,8 +149,13 @@ class PipelinePropertiesTest {
         });
     }
 
+    /** Valid variable changes, some with bytes replaced, in transactions of a few records each. */
     @Provide
-    Arbitrary<byte[]> mutatedRecords() {
+    Arbitrary<List<byte[]>> mutatedRecords() {
+        return mutatedRecord().list().ofMinSize(1).ofMaxSize(8);
+    }
+
+    private Arbitrary<byte[]> mutatedRecord() {
         return variableRecords().flatMap(record -> {
             byte[] bytes = record.toString().getBytes(StandardCharsets.UTF_8);
             return Arbitraries.integers().between(0, bytes.length - 1).list().ofMaxSize(5).flatMap(positions ->
@@ -155,18 +170,12 @@ class PipelinePropertiesTest {
     }
 
     private static List<String> transform(Path input) throws IOException {
-        Map<String, String> env = GoldenCasesTest.environment(input.getParent());
-        LifecycleEngine engine = new LifecycleEngine(new InMemoryRowStore(),
-                io.prefectlifecycle.pipeline.EncryptionKeys.fromEnvironment(env), false);
         List<String> out = new ArrayList<>();
-        for (String line : Files.readAllLines(input, StandardCharsets.UTF_8)) {
-            FixtureRecord record = FixtureRecord.parse(line);
-            engine.process(new InputRecord(record.topic(), 0, 0, record.key(), record.value())).match(
-                    events -> out.addAll(events.events().stream().map(e -> e.toJson()).toList()),
-                    skipped -> false,
-                    dead -> false);
+        try (TopologyHarness harness = TopologyHarness.withEnvironment(GoldenCasesTest.environment(input.getParent()))) {
+            harness.pipeFile(input);
+            harness.endInput();
+            harness.events().forEach(event -> out.add(event.value()));
         }
-        assertFalse(out.isEmpty() && Files.size(input) == 0);
         return out;
     }
 

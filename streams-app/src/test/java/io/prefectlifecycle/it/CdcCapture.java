@@ -9,35 +9,38 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.regex.Pattern;
+import io.prefectlifecycle.local.ConnectorDefinition;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Reads every record of the CDC topics ({@code prefect.public.*}, {@code prefect.transaction}) as
- * text, keeping the exact bytes Debezium's JsonConverter wrote, and writes them as golden JSON lines.
+ * Reads every record of the change stream ({@code prefect.cdc}: every captured table's changes and the BEGIN/END
+ * records, in commit order) as text, keeping the exact bytes Debezium's JsonConverter wrote, and writes them as
+ * golden JSON lines.
  */
 final class CdcCapture implements AutoCloseable {
-    static final String TRANSACTION_TOPIC = "prefect.transaction";
+    static final String CDC_TOPIC = ConnectorDefinition.load().cdcTopic();
     static final String TOMBSTONE = "tombstone";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    record Captured(String topic, int partition, long offset, String key, String value, JsonNode keyJson, JsonNode valueJson) {
+    /**
+     * @param table the change's table ({@code source.table}; for a tombstone, that of the delete before it);
+     *              {@code null} for a BEGIN or END record
+     */
+    record Captured(String topic, int partition, long offset, String key, String value, JsonNode keyJson,
+                    JsonNode valueJson, String table) {
         boolean isTombstone() {
             return value == null;
         }
 
-        String table() {
-            return topic.substring(topic.lastIndexOf('.') + 1);
+        boolean isTransactionMarker() {
+            return valueJson != null && valueJson.has("status") && !valueJson.has("op");
         }
 
         /** The fixture line: {@code {"topic":..,"key":<raw json>,"value":<raw json or null>}}. */
@@ -48,6 +51,7 @@ final class CdcCapture implements AutoCloseable {
 
     private final KafkaConsumer<String, String> consumer;
     private final List<Captured> records = new ArrayList<>();
+    private String lastTable;
 
     CdcCapture(String bootstrapServers) {
         consumer = new KafkaConsumer<>(Map.of(
@@ -57,13 +61,17 @@ final class CdcCapture implements AutoCloseable {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
                 ConsumerConfig.METADATA_MAX_AGE_CONFIG, "500"),
                 new StringDeserializer(), new StringDeserializer());
-        consumer.subscribe(Pattern.compile("prefect\\.(public\\..+|transaction)"));
+        consumer.subscribe(List.of(CDC_TOPIC));
     }
 
     /** One poll; call from a single thread (Awaitility's {@code pollInSameThread}). */
     CdcCapture poll() {
         for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-            records.add(new Captured(r.topic(), r.partition(), r.offset(), r.key(), r.value(), parse(r.key()), parse(r.value())));
+            JsonNode value = parse(r.value());
+            String table = value == null ? lastTable : value.path("source").path("table").asText(null);
+            lastTable = table;
+            records.add(new Captured(r.topic(), r.partition(), r.offset(), r.key(), r.value(), parse(r.key()), value,
+                    table));
         }
         return this;
     }
@@ -73,7 +81,7 @@ final class CdcCapture implements AutoCloseable {
     }
 
     List<Captured> changes() {
-        return records.stream().filter(r -> !r.topic().equals(TRANSACTION_TOPIC)).toList();
+        return records.stream().filter(r -> !r.isTransactionMarker()).toList();
     }
 
     /** table -> op ({@code r c u d}, or {@value #TOMBSTONE}) -> count. */
@@ -86,46 +94,11 @@ final class CdcCapture implements AutoCloseable {
         return ops;
     }
 
-    /**
-     * Writes the records in Debezium's emission order, which Kafka keeps only per topic: changes by
-     * source LSN (snapshot reads share one, so then by envelope ts_ns), each tombstone right after its
-     * delete, each BEGIN right before its transaction's first change and each END right after its last.
-     */
+    /** Writes the records as read: the change stream is already in Debezium's emission order. */
     void writeGolden(Path file) {
-        Map<Captured, long[]> order = new IdentityHashMap<>();
-        Map<String, long[]> firstOfTx = new HashMap<>();
-        Map<String, long[]> lastOfTx = new HashMap<>();
-        Map<String, long[]> lastInTopic = new HashMap<>();
-        records.stream().filter(r -> !r.topic().equals(TRANSACTION_TOPIC))
-                .sorted(Comparator.comparing(Captured::topic).thenComparingLong(Captured::offset))
-                .forEach(r -> {
-                    long[] key = r.isTombstone()
-                            ? withPhase(lastInTopic.get(r.topic()), 2)
-                            : new long[] {source(r).path("lsn").asLong(), r.valueJson().path("ts_ns").asLong(), 1};
-                    order.put(r, key);
-                    lastInTopic.put(r.topic(), key);
-                    String tx = r.isTombstone() ? "" : transactionOf(r);
-                    if (!tx.isEmpty()) {
-                        firstOfTx.merge(tx, key, (a, b) -> compare(a, b) <= 0 ? a : b);
-                        lastOfTx.merge(tx, key, (a, b) -> compare(a, b) >= 0 ? a : b);
-                    }
-                });
-        for (Captured r : records) {
-            if (r.topic().equals(TRANSACTION_TOPIC)) {
-                String tx = txId(r.valueJson().path("id").asText());
-                boolean begin = "BEGIN".equals(r.valueJson().path("status").asText());
-                long[] anchor = (begin ? firstOfTx : lastOfTx).get(tx);
-                order.put(r, anchor != null ? withPhase(anchor, begin ? 0 : 3) : new long[] {lsnOf(r.valueJson().path("id").asText()), 0, begin ? 0 : 3});
-            }
-        }
-        List<Captured> sorted = new ArrayList<>(records);
-        sorted.sort((a, b) -> {
-            int c = compare(order.get(a), order.get(b));
-            return c != 0 ? c : Comparator.comparing(Captured::topic).thenComparingLong(Captured::offset).compare(a, b);
-        });
         try {
             Files.createDirectories(file.getParent());
-            Files.write(file, sorted.stream().map(Captured::goldenLine).toList(), StandardCharsets.UTF_8);
+            Files.write(file, records.stream().map(Captured::goldenLine).toList(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -153,25 +126,6 @@ final class CdcCapture implements AutoCloseable {
     @Override
     public void close() {
         consumer.close();
-    }
-
-    private static long lsnOf(String transactionId) {
-        String lsn = transactionId.substring(transactionId.indexOf(':') + 1);
-        return lsn.matches("\\d+") ? Long.parseLong(lsn) : 0;
-    }
-
-    private static long[] withPhase(long[] key, long phase) {
-        return new long[] {key[0], key[1], phase};
-    }
-
-    private static int compare(long[] a, long[] b) {
-        for (int i = 0; i < a.length; i++) {
-            int c = Long.compare(a[i], b[i]);
-            if (c != 0) {
-                return c;
-            }
-        }
-        return 0;
     }
 
     private static JsonNode parse(String text) {

@@ -46,8 +46,7 @@ class ConnectWorkerKillIT {
         PhaseTimings timings = new PhaseTimings("ConnectWorkerKillIT");
         TopologySettings settings = TopologySettings.defaults();
         ConnectorDefinition connector = ConnectorDefinition.load();
-        List<String> cdcTopics = new ArrayList<>(connector.changeTopics());
-        cdcTopics.add(connector.transactionTopic());
+        List<String> cdcTopics = new ArrayList<>(List.of(connector.cdcTopic()));
         try (LocalPostgres postgres = LocalPostgres.start(true);
              LocalKafka kafka = LocalKafka.start();
              Admin admin = kafka.admin();

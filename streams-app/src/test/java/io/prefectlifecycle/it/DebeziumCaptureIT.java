@@ -1,7 +1,6 @@
 package io.prefectlifecycle.it;
 
 import static io.prefectlifecycle.it.CdcCapture.TOMBSTONE;
-import static io.prefectlifecycle.it.CdcCapture.TRANSACTION_TOPIC;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -124,7 +123,7 @@ class DebeziumCaptureIT {
                 .filter(r -> r.valueJson().path("transaction").isObject())
                 .collect(Collectors.groupingBy(CdcCapture::transactionOf));
         Map<String, JsonNode> ends = new HashMap<>();
-        capture.records().stream().filter(r -> r.topic().equals(TRANSACTION_TOPIC))
+        capture.records().stream().filter(r -> r.isTransactionMarker())
                 .filter(r -> r.valueJson().path("status").asText().equals("END"))
                 .forEach(r -> ends.put(CdcCapture.txId(r.valueJson().path("id").asText()), r.valueJson()));
         byTx.forEach((tx, changes) -> {
@@ -144,7 +143,7 @@ class DebeziumCaptureIT {
     }
 
     private static Set<String> unfinishedTransactions(CdcCapture capture) {
-        Set<String> ended = capture.records().stream().filter(r -> r.topic().equals(TRANSACTION_TOPIC))
+        Set<String> ended = capture.records().stream().filter(r -> r.isTransactionMarker())
                 .filter(r -> r.valueJson().path("status").asText().equals("END"))
                 .map(r -> CdcCapture.txId(r.valueJson().path("id").asText())).collect(Collectors.toSet());
         return capture.changes().stream().filter(r -> !r.isTombstone()).map(CdcCapture::transactionOf)

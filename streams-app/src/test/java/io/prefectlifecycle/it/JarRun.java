@@ -18,38 +18,33 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.regex.Pattern;
 import io.prefectlifecycle.topology.TopologySettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * One run of the shaded jar ({@code run}, its own JVM, exactly-once v2) over records produced beforehand to CDC topics
- * of their own topic prefix: stdout and stderr captured to a log file, {@code /metrics} scraped once everything is
- * consumed, then SIGTERM. What a consumer reads ({@code read_committed}) from the events and dead-letter topics is
- * kept. Several runs can share a broker: each has its prefix, output topics and application id.
+ * One run of the shaded jar ({@code run}, its own JVM, exactly-once v2) over records produced beforehand, in order, to
+ * the change stream of their own topic prefix ({@code <name>.cdc}): stdout and stderr captured to a log file,
+ * {@code /metrics} scraped once everything is consumed, then SIGTERM. What a consumer reads ({@code read_committed})
+ * from the events and dead-letter topics is kept. Several runs can share a broker: each has its prefix, output topics
+ * and application id.
  */
 final class JarRun {
 
-    /** One record to produce: the topic without prefix ({@code public.variable}, {@code transaction}). */
-    record In(String topic, byte[] key, byte[] value) {
+    /** One record of the change stream, as a line of a golden file gives it (its topic is information only). */
+    record In(byte[] key, byte[] value) {
     }
 
     record Result(List<CommittedRecords.Received> events, List<CommittedRecords.Received> deadLetters,
@@ -83,18 +78,12 @@ final class JarRun {
         String prefix = name;
         String eventsTopic = name + ".lifecycle-events";
         String deadLetterTopic = name + ".lifecycle-events.dlq";
-        Set<String> cdcTopics = records.stream().map(r -> prefix + "." + r.topic())
-                .collect(Collectors.toCollection(LinkedHashSet::new));
-        List<String> all = new ArrayList<>(cdcTopics);
-        all.add(eventsTopic);
-        all.add(deadLetterTopic);
-        kafka.createTopics(all);
+        String cdcTopic = TopologySettings.cdcTopicOf(prefix);
+        kafka.createTopics(List.of(cdcTopic, eventsTopic, deadLetterTopic));
         long produceStart = System.nanoTime();
-        produce(kafka.bootstrapServers(), prefix, records);
+        produce(kafka.bootstrapServers(), cdcTopic, records);
         System.out.printf("JarRun %s: produced %,d records in %.1f s%n", name, records.size(),
                 (System.nanoTime() - produceStart) / 1e9);
-        Pattern read = new TopologySettings(prefix, "public", eventsTopic, deadLetterTopic, Optional.empty(), false,
-                TopologySettings.DEFAULT_TRANSACTION_TIMEOUT).cdcTopics();
 
         int port = FreePorts.next();
         Path log = ProjectPaths.root().resolve("streams-app/target/jar-run-" + name + ".log");
@@ -112,9 +101,8 @@ final class JarRun {
         Process app = builder.start();
         String[] lastBehind = {""};
         try (Admin admin = kafka.admin()) {
-            Map<TopicPartition, Long> ends = admin.listOffsets(cdcTopics.stream().filter(t -> read.matcher(t).matches())
-                            .collect(Collectors.toMap(
-                            t -> new TopicPartition(t, 0), t -> org.apache.kafka.clients.admin.OffsetSpec.latest())))
+            Map<TopicPartition, Long> ends = admin.listOffsets(Map.of(new TopicPartition(cdcTopic, 0),
+                            org.apache.kafka.clients.admin.OffsetSpec.latest()))
                     .all().get().entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
             await().conditionEvaluationListener(c -> {
                         if (c.getRemainingTimeInMS() <= 0) {
@@ -146,7 +134,7 @@ final class JarRun {
             app.destroy(); // SIGTERM
             assertTrue(app.waitFor(60, TimeUnit.SECONDS), name + ": the app stops on SIGTERM");
             return new Result(events, deadLetters, samples(metricsText), metricsText, log, app.exitValue(),
-                    processSeconds, eventsTopic, deadLetterTopic, List.copyOf(cdcTopics), applicationId);
+                    processSeconds, eventsTopic, deadLetterTopic, List.of(cdcTopic), applicationId);
         } finally {
             if (app.isAlive()) {
                 app.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
@@ -154,8 +142,8 @@ final class JarRun {
         }
     }
 
-    /** In order, timestamps 1 ms apart so that the app's merge of the topics is the production order. */
-    private static void produce(String bootstrap, String prefix, List<In> records) throws Exception {
+    /** In order, as Debezium writes the change stream. */
+    private static void produce(String bootstrap, String topic, List<In> records) throws Exception {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
@@ -167,29 +155,24 @@ final class JarRun {
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 32 * 1024 * 1024); // as far as the topic allows
         long t0 = System.currentTimeMillis() - records.size() - 60_000;
-        List<Future<RecordMetadata>> sent = new ArrayList<>(records.size());
+        List<Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>(records.size());
         try (KafkaProducer<byte[], byte[]> producer =
                      new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (String topic : records.stream().map(r -> prefix + "." + r.topic()).distinct().toList()) {
-                await("a leader for " + topic).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                        .until(() -> producer.partitionsFor(topic).stream().allMatch(p -> p.leader() != null));
-            }
+            await("a leader for " + topic).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> producer.partitionsFor(topic).stream().allMatch(p -> p.leader() != null));
             for (int i = 0; i < records.size(); i++) {
                 In r = records.get(i);
-                sent.add(producer.send(new ProducerRecord<>(prefix + "." + r.topic(), 0, t0 + i, r.key(), r.value())));
+                sent.add(producer.send(new ProducerRecord<>(topic, 0, t0 + i, r.key(), r.value())));
             }
             producer.flush();
         }
-        Map<String, Long> next = new LinkedHashMap<>();
         for (int i = 0; i < records.size(); i++) {
-            RecordMetadata written = sent.get(i).get();
-            long expected = next.merge(written.topic(), 1L, Long::sum) - 1;
-            assertEquals(expected, written.offset(), "offsets follow production order on " + written.topic());
+            assertEquals(i, sent.get(i).get().offset(), "offsets follow production order");
         }
     }
 
-    static In in(String topic, byte[] key, byte[] value) {
-        return new In(topic.substring(topic.indexOf('.') + 1), key, value);
+    static In in(byte[] key, byte[] value) {
+        return new In(key, value);
     }
 
     private static Map<String, Double> samples(String scrape) {

@@ -25,10 +25,8 @@ final class MinimalAcls {
     static List<AclBinding> forApp(String user, String applicationId, TopologySettings topics,
             List<String> replayTopics) {
         List<AclBinding> acls = new ArrayList<>();
-        // the CDC topics: every table topic under <prefix>.<schema>., and Debezium's transaction topic
-        acls.add(allow(user, ResourceType.TOPIC, topics.topicPrefix() + "." + topics.schema() + ".",
-                PatternType.PREFIXED, AclOperation.READ));
-        acls.add(allow(user, ResourceType.TOPIC, topics.transactionTopic(), PatternType.LITERAL, AclOperation.READ));
+        // the change stream <prefix>.cdc
+        acls.add(allow(user, ResourceType.TOPIC, topics.cdcTopic(), PatternType.LITERAL, AclOperation.READ));
         for (String output : List.of(topics.eventsTopic(), topics.deadLetterTopic())) {
             acls.add(allow(user, ResourceType.TOPIC, output, PatternType.LITERAL, AclOperation.WRITE));
         }

@@ -6,12 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prefectlifecycle.cdc.Json;
-import io.prefectlifecycle.pipeline.FixtureRecord;
-import io.prefectlifecycle.pipeline.InMemoryRowStore;
-import io.prefectlifecycle.pipeline.InMemoryTransactionLog;
-import io.prefectlifecycle.pipeline.InputRecord;
-import io.prefectlifecycle.pipeline.LifecycleEngine;
-import io.prefectlifecycle.pipeline.TransactionalPipeline;
+import io.prefectlifecycle.stream.FixtureRecord;
+import io.prefectlifecycle.stream.InMemoryRowStore;
+import io.prefectlifecycle.stream.InputRecord;
+import io.prefectlifecycle.stream.ChangeStream;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -32,14 +30,13 @@ class MutationFuzzTest {
     @Test
     void noMutationMakesThePipelineThrow() throws Exception {
         List<String> valid = ValidStream.lines(200, 7L);
-        LifecycleEngine engine = new LifecycleEngine(new InMemoryRowStore(), Optional.empty(), false);
-        TransactionalPipeline pipeline = new TransactionalPipeline(engine, new InMemoryTransactionLog(), Long.MAX_VALUE);
+        ChangeStream stream = ChangeStream.inMemory(Optional.empty(), false);
         long offset = 0;
         for (String line : valid) {
             FixtureRecord r = FixtureRecord.parse(line);
-            pipeline.offer(new InputRecord(r.topic(), 0, offset++, r.key(), r.value()), 0);
+            stream.offer(new InputRecord(r.topic(), 0, offset++, r.key(), r.value()), e -> { });
         }
-        pipeline.flushAll();
+        stream.endOfInput(e -> { });
         List<FixtureRecord> templates = valid.stream().map(FixtureRecord::parse)
                 .filter(r -> r.value() != null && !r.topic().endsWith(".transaction")).toList();
         Random random = new Random(20261126L);
@@ -55,9 +52,9 @@ class MutationFuzzTest {
             String where = mutate(value, random);
             byte[] bytes = Json.MAPPER.writeValueAsBytes(value);
             try {
-                pipeline.offer(new InputRecord(template.topic(), 0, offset++, template.key(), bytes), 0)
-                        .forEach(e -> outcomes.merge(e.outcome().getClass().getSimpleName(), 1, Integer::sum));
-                pipeline.flushAll().forEach(e -> outcomes.merge(e.outcome().getClass().getSimpleName(), 1, Integer::sum));
+                stream.offer(new InputRecord(template.topic(), 0, offset++, template.key(), bytes),
+                        e -> outcomes.merge(e.outcome().getClass().getSimpleName(), 1, Integer::sum));
+                stream.endOfInput(e -> outcomes.merge(e.outcome().getClass().getSimpleName(), 1, Integer::sum));
             } catch (RuntimeException e) {
                 throwsFrom.add(template.topic() + " " + where + ": " + e);
             }

@@ -96,9 +96,7 @@ final class PipelineScenario {
             PrefectScenario prefect = new PrefectScenario(db);
             prefect.seedBeforeCapture();
             // the app subscribes by pattern: topics made after it starts would wait for a metadata refresh
-            List<String> topics = new ArrayList<>(CONNECTOR.changeTopics());
-            topics.addAll(List.of(CONNECTOR.transactionTopic(), settings.eventsTopic(), settings.deadLetterTopic()));
-            stack.createTopics(topics);
+            stack.createTopics(List.of(CONNECTOR.cdcTopic(), settings.eventsTopic(), settings.deadLetterTopic()));
             try (AppUnderTest app = AppUnderTest.start(stack.bootstrapServers(), settings, Map.of());
                  CommittedRecords events = new CommittedRecords(stack.bootstrapServers(), settings.eventsTopic(), Map.of(),
                          eventJson);

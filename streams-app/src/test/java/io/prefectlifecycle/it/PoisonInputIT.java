@@ -57,16 +57,15 @@ class PoisonInputIT {
         PoisonOutcomes outcomes = new PoisonOutcomes(mix);
         List<JarRun.In> records = new ArrayList<>();
         for (PoisonOutcomes.Placed p : outcomes.placed()) {
-            records.add(JarRun.in(p.input().topic(), p.input().key(), p.input().value()));
+            records.add(JarRun.in(p.input().key(), p.input().value()));
         }
 
         JarRun.Result run = JarRun.run(kafka, "poison", records, Map.of(), work);
 
-        String prefix = "poison.";
         for (CommittedRecords.Received dead : run.deadLetters()) {
-            String topic = "prefect." + dead.header("dlq.source.topic").substring(prefix.length());
+            assertEquals("poison.cdc", dead.header("dlq.source.topic"));
             long offset = Long.parseLong(dead.header("dlq.source.offset"));
-            outcomes.deadLetter(topic, offset, dead.header("dlq.reason"), dead.header("dlq.exception.class"));
+            outcomes.deadLetter(offset, dead.header("dlq.reason"), dead.header("dlq.exception.class"));
         }
         outcomes.print("PoisonInputIT", run.events().size(), run.processSeconds());
         double failedThreads = run.metric("kafka_stream_failed_stream_threads_total", "");
@@ -93,11 +92,11 @@ class PoisonInputIT {
         assertEquals(expectedByReason, deadByReason, "prefect_cdc_dead_letters_total by reason");
         long ignoredPoison = mix.poisonOnly().stream().filter(p -> !p.expect().deadLetter()).count();
         assertEquals((double) ignoredPoison, unmapped, "prefect_cdc_ignored_records_total{reason=unmapped_table}");
-        assertDeadLettersKeepTheOriginalRecord(outcomes, run, prefix);
+        assertDeadLettersKeepTheOriginalRecord(outcomes, run, "poison.");
         assertEquals(expected, run.eventValues(), "the valid records' events, byte for byte, ids included, in order");
 
         SecretScan scan = SecretScan.of(secrets(), List.of(ValidStream.FERNET_KEY));
-        scanEverything(scan, run, "public.configuration");
+        scanEverything(scan, run, "configuration");
         System.out.printf("PoisonInputIT: secret scan: %d needles over %,d bytes %s: %d hits; whole test %.1f s%n",
                 scan.needleCount(), scan.bytesScanned(), new TreeMap<>(scan.scanned()), scan.hits().size(),
                 (System.nanoTime() - t0) / 1e9);
@@ -134,8 +133,8 @@ class PoisonInputIT {
         List<String> expected = right.stream().filter(e -> !e.contains("\"event\":\"prefect.block-document.")).toList();
         long documentEvents = right.size() - expected.size();
         List<JarRun.In> records = appInput.stream().map(line -> {
-            var r = io.prefectlifecycle.pipeline.FixtureRecord.parse(line);
-            return JarRun.in(r.topic(), r.key(), r.value());
+            var r = io.prefectlifecycle.stream.FixtureRecord.parse(line);
+            return JarRun.in(r.key(), r.value());
         }).toList();
 
         JarRun.Result run = JarRun.run(kafka, name, records, env, work);
@@ -156,7 +155,7 @@ class PoisonInputIT {
         assertEquals(0.0, run.metric("kafka_stream_failed_stream_threads_total", ""), "no stream thread died");
         assertEquals(0, run.exitCode());
         SecretScan scan = SecretScan.of(secrets(), List.of(ValidStream.FERNET_KEY, PoisonRecords.OTHER_KEY));
-        scanEverything(scan, run, "public.configuration");
+        scanEverything(scan, run, "configuration");
         System.out.printf("PoisonInputIT %s: secret scan: %d needles over %,d bytes: %d hits%n", name,
                 scan.needleCount(), scan.bytesScanned(), scan.hits().size());
         scan.assertClean();
@@ -202,17 +201,14 @@ class PoisonInputIT {
         valid.add(detachedVariable("00000000-0000-4000-d000-000000000002", "after_the_big_one", "1", 90_000_002L));
         List<JarRun.In> records = new ArrayList<>();
         for (String line : valid) {
-            var r = io.prefectlifecycle.pipeline.FixtureRecord.parse(line);
-            records.add(JarRun.in(r.topic(), r.key(), r.value()));
+            var r = io.prefectlifecycle.stream.FixtureRecord.parse(line);
+            records.add(JarRun.in(r.key(), r.value()));
         }
         byte[] poison = ("{\"before\":null,\"after\":{\"value\":\"" + big).getBytes(StandardCharsets.UTF_8);
-        records.add(records.size() - 1, JarRun.in("prefect.public.variable", "{\"id\":\"x\"}".getBytes(StandardCharsets.UTF_8),
-                poison));
+        records.add(records.size() - 1, JarRun.in("{\"id\":\"x\"}".getBytes(StandardCharsets.UTF_8), poison));
         try (var admin = kafka.admin()) {
-            List<org.apache.kafka.clients.admin.NewTopic> topics = records.stream().map(r -> name + "." + r.topic())
-                    .distinct().map(t -> new org.apache.kafka.clients.admin.NewTopic(t, 1, (short) 1)
-                            .configs(Map.of("max.message.bytes", Integer.toString(16 * 1024 * 1024)))).toList();
-            admin.createTopics(topics).all().get();
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(name + ".cdc", 1, (short) 1)
+                    .configs(Map.of("max.message.bytes", Integer.toString(16 * 1024 * 1024))))).all().get();
         }
         List<String> expected = ReplayIT.transform(valid);
 
@@ -267,11 +263,8 @@ class PoisonInputIT {
     static void scanEverything(SecretScan plaintextAndKey, JarRun.Result run, String configurationTable)
             throws Exception {
         plaintextAndKey.topic(kafka.bootstrapServers(), run.eventsTopic());
-        plaintextAndKey.topic(kafka.bootstrapServers(), run.deadLetterTopic(), r -> {
-            var source = r.headers().lastHeader("dlq.source.topic");
-            return source == null
-                    || !new String(source.value(), StandardCharsets.UTF_8).endsWith("." + configurationTable);
-        });
+        plaintextAndKey.topic(kafka.bootstrapServers(), run.deadLetterTopic(), r -> r.value() == null
+                || !new String(r.value(), StandardCharsets.UTF_8).contains("\"table\":\"" + configurationTable + "\""));
         plaintextAndKey.file("log", run.log());
         plaintextAndKey.text("metrics", "/metrics", run.metricsText());
         SecretScan plaintextOnly = SecretScan.of(secrets(), List.of());
@@ -291,7 +284,7 @@ class PoisonInputIT {
         for (String topic : run.cdcTopics()) {
             keyOnly.topic(kafka.bootstrapServers(), topic);
         }
-        for (String store : List.of("prefect-rows", "prefect-transactions")) {
+        for (String store : List.of("prefect-rows", "prefect-open-transaction")) {
             keyOnly.topic(kafka.bootstrapServers(), run.applicationId() + "-" + store + "-changelog");
         }
         keyOnly.topic(kafka.bootstrapServers(), run.deadLetterTopic());
@@ -305,10 +298,9 @@ class PoisonInputIT {
 
     private static void assertDeadLettersKeepTheOriginalRecord(PoisonOutcomes outcomes, JarRun.Result run, String prefix) {
         Map<String, PoisonRecords.Input> byCoordinates = new java.util.HashMap<>();
-        outcomes.placed().forEach(p -> byCoordinates.put(p.input().topic() + "@" + p.offset(), p.input()));
+        outcomes.placed().forEach(p -> byCoordinates.put(prefix + "cdc@" + p.offset(), p.input()));
         for (CommittedRecords.Received dead : run.deadLetters()) {
-            String at = "prefect." + dead.header("dlq.source.topic").substring(prefix.length()) + "@"
-                    + dead.header("dlq.source.offset");
+            String at = dead.header("dlq.source.topic") + "@" + dead.header("dlq.source.offset");
             PoisonRecords.Input original = byCoordinates.get(at);
             assertTrue(original != null, "a dead letter of a record that was produced: " + at);
             assertEquals(new String(original.value(), StandardCharsets.UTF_8), dead.value(), "dead letter value of " + at);

@@ -2,12 +2,10 @@ package io.prefectlifecycle.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.prefectlifecycle.pipeline.Emission;
-import io.prefectlifecycle.pipeline.InMemoryRowStore;
-import io.prefectlifecycle.pipeline.InMemoryTransactionLog;
-import io.prefectlifecycle.pipeline.InputRecord;
-import io.prefectlifecycle.pipeline.LifecycleEngine;
-import io.prefectlifecycle.pipeline.TransactionalPipeline;
+import io.prefectlifecycle.stream.Emission;
+import io.prefectlifecycle.stream.InMemoryRowStore;
+import io.prefectlifecycle.stream.InputRecord;
+import io.prefectlifecycle.stream.ChangeStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,16 +27,15 @@ class PoisonInputTest {
         List<String> expected = ReplayIT.transform(valid);
 
         long t0 = System.nanoTime();
-        LifecycleEngine engine = new LifecycleEngine(new InMemoryRowStore(), Optional.empty(), false);
-        TransactionalPipeline pipeline = new TransactionalPipeline(engine, new InMemoryTransactionLog(), Long.MAX_VALUE);
+        ChangeStream stream = ChangeStream.inMemory(Optional.empty(), false);
         PoisonOutcomes outcomes = new PoisonOutcomes(mix);
         List<String> events = new ArrayList<>();
         for (PoisonOutcomes.Placed placed : outcomes.placed()) {
             PoisonRecords.Input in = placed.input();
-            record(pipeline.offer(new InputRecord(in.topic(), 0, placed.offset(), in.key(), in.value()), 0),
-                    outcomes, events);
+            stream.offer(new InputRecord(in.topic(), 0, placed.offset(), in.key(), in.value()),
+                    emission -> record(emission, outcomes, events));
         }
-        record(pipeline.flushAll(), outcomes, events);
+        stream.endOfInput(emission -> record(emission, outcomes, events));
         double seconds = (System.nanoTime() - t0) / 1e9;
 
         outcomes.print("PoisonInputTest", events.size(), seconds);
@@ -46,8 +43,8 @@ class PoisonInputTest {
         assertEquals(expected, events, "the valid records' events, byte for byte, ids included");
     }
 
-    private static void record(List<Emission> emissions, PoisonOutcomes outcomes, List<String> events) {
-        for (Emission emission : emissions) {
+    private static void record(Emission emission, PoisonOutcomes outcomes, List<String> events) {
+        {
             InputRecord source = emission.source();
             emission.outcome().match(
                     e -> {
@@ -55,11 +52,11 @@ class PoisonInputTest {
                         return null;
                     },
                     skipped -> {
-                        outcomes.ignored(source.topic(), source.offset(), skipped.reason());
+                        outcomes.ignored(source.offset(), skipped.reason());
                         return null;
                     },
                     dead -> {
-                        outcomes.deadLetter(source.topic(), source.offset(), dead.reason(), dead.exceptionClass());
+                        outcomes.deadLetter(source.offset(), dead.reason(), dead.exceptionClass());
                         return null;
                     });
         }

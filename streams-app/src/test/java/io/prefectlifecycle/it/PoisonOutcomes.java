@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.prefectlifecycle.app.OutcomeReasons;
-import io.prefectlifecycle.pipeline.Outcome;
+import io.prefectlifecycle.stream.Outcome;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,8 +12,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What became of each record of a {@link PoisonRecords.Mix}, keyed by where it was written (topic, offset: one
- * partition per topic, offsets from 0 in production order), checked against each poison record's expectation.
+ * What became of each record of a {@link PoisonRecords.Mix}, keyed by where it was written in the change stream (its
+ * offset: one topic, one partition, offsets from 0 in production order), checked against each poison record's
+ * expectation.
  */
 final class PoisonOutcomes {
 
@@ -26,12 +27,12 @@ final class PoisonOutcomes {
     private final Map<String, List<String>> ignored = new HashMap<>();
 
     PoisonOutcomes(PoisonRecords.Mix mix) {
-        Map<String, Long> next = new HashMap<>();
+        long offset = 0;
         for (PoisonRecords.Input input : mix.records()) {
-            long offset = next.merge(input.topic(), 1L, Long::sum) - 1;
             Placed p = new Placed(input, offset);
             placed.add(p);
-            byCoordinates.put(input.topic() + "@" + offset, p);
+            byCoordinates.put(at(offset), p);
+            offset++;
         }
     }
 
@@ -40,13 +41,17 @@ final class PoisonOutcomes {
         return placed;
     }
 
-    void deadLetter(String topic, long offset, String reason, String exceptionClass) {
+    void deadLetter(long offset, String reason, String exceptionClass) {
         String family = OutcomeReasons.DeadLetter.of(new Outcome.DeadLetter(reason, exceptionClass)).label();
-        deadLetters.computeIfAbsent(topic + "@" + offset, k -> new ArrayList<>()).add(family + ": " + reason);
+        deadLetters.computeIfAbsent(at(offset), k -> new ArrayList<>()).add(family + ": " + reason);
     }
 
-    void ignored(String topic, long offset, String reason) {
-        ignored.computeIfAbsent(topic + "@" + offset, k -> new ArrayList<>()).add(OutcomeReasons.Ignored.of(reason).label());
+    void ignored(long offset, String reason) {
+        ignored.computeIfAbsent(at(offset), k -> new ArrayList<>()).add(OutcomeReasons.Ignored.of(reason).label());
+    }
+
+    private static String at(long offset) {
+        return "@" + offset;
     }
 
     int deadLetterCount() {
@@ -89,7 +94,7 @@ final class PoisonOutcomes {
             if (!p.input().isPoison()) {
                 continue;
             }
-            String at = p.input().topic() + "@" + p.offset();
+            String at = at(p.offset());
             PoisonRecords.Expectation expect = p.input().expect();
             List<String> dead = deadLetters.getOrDefault(at, List.of());
             List<String> skipped = ignored.getOrDefault(at, List.of());

@@ -285,7 +285,7 @@ final class ReliabilityRun implements AutoCloseable {
     private Map<String, String> reference() throws Exception {
         Path input = ProjectPaths.root().resolve("streams-app/target/reliability/" + test + ".cdc.jsonl");
         try (CdcCapture capture = new CdcCapture(stack.bootstrapServers())) {
-            Map<TopicPartition, Long> ends = endOffsets(stack.cdcTopics());
+            Map<TopicPartition, Long> ends = endOffsets(List.of(stack.cdcTopic()));
             await("the CDC topics to their end").atMost(Duration.ofMinutes(5)).pollInSameThread()
                     .pollInterval(Duration.ofMillis(10)).until(() -> {
                         capture.poll();
@@ -354,7 +354,7 @@ final class ReliabilityRun implements AutoCloseable {
 
     /** The CDC topics the app reads: every one but the heartbeat table's. */
     private List<String> inputTopics() {
-        return stack.cdcTopics().stream().filter(t -> !t.endsWith("." + HEARTBEAT_TABLE)).toList();
+        return List.of(stack.cdcTopic()).stream().filter(t -> !t.endsWith("." + HEARTBEAT_TABLE)).toList();
     }
 
     private Map<TopicPartition, Long> endOffsets() throws Exception {

@@ -87,8 +87,7 @@ class ReplicationSlotIT {
         ConnectorDefinition withHeartbeats = shipped.with(Map.of("heartbeat.interval.ms",
                 Long.toString(heartbeat.toMillis())));
         ConnectorDefinition withoutHeartbeats = shipped.with(Map.of("heartbeat.interval.ms", "0"));
-        List<String> cdcTopics = new ArrayList<>(shipped.changeTopics());
-        cdcTopics.add(shipped.transactionTopic());
+        List<String> cdcTopics = new ArrayList<>(List.of(shipped.cdcTopic()));
         try (LocalPostgres postgres = LocalPostgres.start(true);
              LocalKafka kafka = LocalKafka.start();
              Admin admin = kafka.admin();

@@ -50,7 +50,7 @@ class SchemaChangeIT {
             try (AppUnderTest app = AppUnderTest.start(stack.bootstrapServers(), settings, Map.of());
                  TopicTail events = new TopicTail(stack.bootstrapServers(), List.of(settings.eventsTopic()));
                  TopicTail deadLetters = new TopicTail(stack.bootstrapServers(), List.of(settings.deadLetterTopic()));
-                 TopicTail cdc = new TopicTail(stack.bootstrapServers(), stack.cdcTopics());
+                 TopicTail cdc = new TopicTail(stack.bootstrapServers(), List.of(stack.cdcTopic()));
                  Connection db = stack.postgres().connect()) {
                 app.awaitRunning(Duration.ofSeconds(90));
                 long ready = System.nanoTime();

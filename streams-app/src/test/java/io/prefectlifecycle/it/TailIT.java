@@ -267,7 +267,7 @@ class TailIT {
         try (TopologyHarness harness = new TopologyHarness(avro)) {
             harness.pipeFile(ProjectPaths.root()
                     .resolve("streams-app/src/test/resources/golden/captured/debezium-3.6-full-scenario/input.jsonl"));
-            harness.advancePastTransactionTimeout();
+            harness.endInput();
             return harness.rawEvents();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

@@ -85,8 +85,7 @@ class TransactionRestartIT {
 
         Path stateDir = Files.createTempDirectory("transaction-restart-it-state-");
         try (LocalKafka kafka = LocalKafka.start()) {
-            List<String> topics = new ArrayList<>(connector.changeTopics());
-            topics.add(connector.transactionTopic());
+            List<String> topics = new ArrayList<>(List.of(connector.cdcTopic()));
             topics.add(settings.eventsTopic());
             topics.add(settings.deadLetterTopic());
             kafka.createTopics(topics);

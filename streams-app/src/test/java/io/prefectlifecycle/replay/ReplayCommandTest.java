@@ -32,28 +32,25 @@ class ReplayCommandTest {
         assertEquals(Optional.empty(), options.deadLetterTopic());
         assertEquals(Optional.empty(), options.from());
         assertEquals("prefect-lifecycle-cdc-replay-prefect.lifecycle-events.replay", options.transactionalId());
-        assertEquals("prefect.transaction", options.settings().transactionTopic());
-        assertTrue(options.settings().cdcTopics().matcher("prefect.public.block_document").matches());
-        assertEquals(Duration.ofSeconds(5), options.settings().transactionTimeout());
+        assertEquals("prefect.cdc", options.settings().cdcTopic());
         assertFalse(options.settings().emitSnapshotReads());
         assertEquals("localhost:9092", options.clients().getProperty("bootstrap.servers"));
     }
 
     @Test
     void everyOptionIsParsed() throws IOException {
-        ReplayOptions options = parse("--bootstrap-servers", "k1:9092,k2:9092", "--topic-prefix", "pf", "--schema", "s",
+        ReplayOptions options = parse("--bootstrap-servers", "k1:9092,k2:9092", "--topic-prefix", "pf",
                 "--to-topic", "prefect.lifecycle-events", "--from", "2026-06-01T02:00+02:00", "--emit-snapshot-reads",
-                "--dead-letter-topic", "dlq.replay", "--transaction-timeout", "PT10S", "--transactional-id", "t1")
+                "--dead-letter-topic", "dlq.replay", "--transactional-id", "t1")
                 .options(Map.of());
         assertEquals("k1:9092,k2:9092", options.clients().getProperty("bootstrap.servers"));
-        assertEquals("pf.transaction", options.settings().transactionTopic());
-        assertTrue(options.settings().cdcTopics().matcher("pf.s.variable").matches());
-        assertFalse(options.settings().cdcTopics().matcher("prefect.public.variable").matches());
+        assertEquals("pf.cdc", options.settings().cdcTopic());
+        assertEquals("other.stream", parse("--topic-prefix", "pf", "--cdc-topic", "other.stream").options(Map.of())
+                .settings().cdcTopic());
         assertEquals("prefect.lifecycle-events", options.toTopic());
         assertEquals(Optional.of(Instant.parse("2026-06-01T00:00:00Z")), options.from());
         assertTrue(options.settings().emitSnapshotReads());
         assertEquals(Optional.of("dlq.replay"), options.deadLetterTopic());
-        assertEquals(Duration.ofSeconds(10), options.settings().transactionTimeout());
         assertEquals("t1", options.transactionalId());
     }
 
@@ -70,8 +67,8 @@ class ReplayCommandTest {
         StringWriter out = new StringWriter();
         int status = new CommandLine(new ReplayCommand()).setOut(new PrintWriter(out)).execute("--help");
         assertEquals(0, status);
-        for (String option : new String[] {"--bootstrap-servers", "--command-config", "--topic-prefix", "--schema",
-            "--to-topic", "--from", "--emit-snapshot-reads", "--dead-letter-topic", "--transaction-timeout"}) {
+        for (String option : new String[] {"--bootstrap-servers", "--command-config", "--topic-prefix", "--cdc-topic",
+            "--to-topic", "--from", "--emit-snapshot-reads", "--dead-letter-topic", "--transactional-id"}) {
             assertTrue(out.toString().contains(option), option);
         }
     }

@@ -3,8 +3,6 @@ package io.prefectlifecycle.topology;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Catches accidental topology changes: a changed description means changed internal topics or state. */
 class LifecycleTopologyTest {
@@ -15,9 +13,9 @@ class LifecycleTopologyTest {
         String expected = """
                 Topologies:
                    Sub-topology: 0
-                    Source: cdc-source (topics: \\Qprefect.\\E(\\Qpublic.\\E(\\Qvariable\\E|\\Qflow\\E|\\Qblock_type\\E|\\Qblock_document\\E|\\Qconcurrency_limit_v2\\E|\\Qconcurrency_limit\\E|\\Qartifact_collection\\E|\\Qautomation\\E|\\Qblock_schema\\E|\\Qconfiguration\\E)|\\Qtransaction\\E))
+                    Source: cdc-source (topics: \\Qprefect.cdc\\E)
                       --> lifecycle-events
-                    Processor: lifecycle-events (stores: [prefect-rows, prefect-transactions])
+                    Processor: lifecycle-events (stores: [prefect-open-transaction, prefect-rows])
                       --> dead-letter-sink, events-sink
                       <-- cdc-source
                     Sink: dead-letter-sink (topic: prefect.lifecycle-events.dlq)
@@ -29,13 +27,8 @@ class LifecycleTopologyTest {
     }
 
     @Test
-    void theSourcePatternMatchesCapturedTablesOnly() {
-        TopologySettings settings = TopologySettings.defaults();
-        assertTrue(settings.cdcTopics().matcher("prefect.public.concurrency_limit_v2").matches());
-        assertTrue(settings.cdcTopics().matcher("prefect.public.concurrency_limit").matches());
-        assertFalse(settings.cdcTopics().matcher("prefect.public.flow_run").matches());
-        assertTrue(settings.cdcTopics().matcher("prefect.transaction").matches());
-        assertFalse(settings.cdcTopics().matcher("prefect.public.transaction").matches());
-        assertEquals("prefect.public.flow", settings.cdcTopic("flow"));
+    void theSourceIsTheOneChangeStreamOfTheTopicPrefix() {
+        assertEquals("prefect.cdc", TopologySettings.defaults().cdcTopic());
+        assertEquals("staging.cdc", TopologySettings.cdcTopicOf("staging"));
     }
 }

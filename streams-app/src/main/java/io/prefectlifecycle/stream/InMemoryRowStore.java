@@ -1,4 +1,4 @@
-package io.prefectlifecycle.pipeline;
+package io.prefectlifecycle.stream;
 
 import java.util.HashMap;
 import java.util.Map;

@@ -1,9 +1,12 @@
-package io.prefectlifecycle.pipeline;
+package io.prefectlifecycle.topology;
 
 import io.prefectlifecycle.event.EventEncoder;
 import io.prefectlifecycle.event.EventEncodingException;
 import io.prefectlifecycle.event.EventFormat;
 import io.prefectlifecycle.event.LifecycleEvent;
+import io.prefectlifecycle.stream.Emission;
+import io.prefectlifecycle.stream.InputRecord;
+import io.prefectlifecycle.stream.Outcome;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 

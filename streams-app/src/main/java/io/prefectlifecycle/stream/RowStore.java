@@ -1,4 +1,4 @@
-package io.prefectlifecycle.pipeline;
+package io.prefectlifecycle.stream;
 
 /**
  * The last known state of every captured row, keyed by {@code <table>/<primary key>}. The topology backs it

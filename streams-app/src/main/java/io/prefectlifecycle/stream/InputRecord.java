@@ -1,4 +1,4 @@
-package io.prefectlifecycle.pipeline;
+package io.prefectlifecycle.stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.prefectlifecycle.cdc.Json;
