@@ -81,6 +81,7 @@ class DebeziumCaptureIT {
 
             checkDebeziumShapes(capture);
             checkTransactions(capture);
+            checkCommitOrder(capture);
             if (Boolean.getBoolean("golden.capture")) {
                 Path golden = goldenFile();
                 capture.writeGolden(golden);
@@ -140,6 +141,41 @@ class DebeziumCaptureIT {
                 "the first encryption writes the key and the document in one transaction");
         assertEquals(Set.of("block_type", "block_schema", "block_document"), tablesOfTransactionWithDeleteOf(byTx, "block_type"),
                 "a block type delete cascades to its schemas and documents in one transaction");
+    }
+
+    /**
+     * The change stream is the WAL's commit order: each transaction whole, BEGIN, its changes in
+     * {@code total_order} (each delete followed by its tombstone), END, and the transactions in the order of their
+     * commit LSNs (END's id). This is what lets the app end a transaction at its END without waiting for anything.
+     */
+    private static void checkCommitOrder(CdcCapture capture) {
+        String open = null;
+        long expectedOrder = 0;
+        long lastCommit = -1;
+        int transactions = 0;
+        for (Captured r : capture.records()) {
+            if (r.isTransactionMarker()) {
+                String tx = CdcCapture.txId(r.valueJson().path("id").asText());
+                if (r.valueJson().path("status").asText().equals("BEGIN")) {
+                    assertEquals(null, open, "BEGIN of " + tx + " inside transaction " + open);
+                    open = tx;
+                    expectedOrder = 1;
+                } else {
+                    assertEquals(open, tx, "END of " + tx + " closes the open transaction");
+                    long commit = Long.parseLong(r.valueJson().path("id").asText().split(":")[1]);
+                    assertTrue(commit > lastCommit, "commit LSNs increase: " + commit + " after " + lastCommit);
+                    lastCommit = commit;
+                    open = null;
+                    transactions++;
+                }
+            } else if (!r.isTombstone() && r.valueJson().path("transaction").isObject()) {
+                assertEquals(open, CdcCapture.transactionOf(r), "a change inside its own transaction: " + r.goldenLine());
+                assertEquals(expectedOrder++, r.valueJson().path("transaction").path("total_order").asLong(),
+                        "changes in total_order: " + r.goldenLine());
+            }
+        }
+        assertEquals(null, open, "every transaction ended");
+        assertTrue(transactions > 20, transactions + " transactions");
     }
 
     private static Set<String> unfinishedTransactions(CdcCapture capture) {
