@@ -29,12 +29,13 @@ note "build: ./mvnw -o -q -pl bench -am package -DskipTests"
 cp="bench/target/classes:$(cat bench/target/classpath.txt)"
 
 case $mode in
-  full)  jmh=(-wi 3 -w 3s -i 5 -r 3s -f 1); broker=(records=1000000 partitions=1,2,4 live=100000)
-         latency=("100 6000 500" "1000 60000 2000") ;;
-  quick) jmh=(-wi 2 -w 2s -i 3 -r 2s -f 1); broker=(records=300000 partitions=1 live=100000)
-         latency=("100 1000 200" "1000 10000 1000") ;;
-  smoke) jmh=(-wi 0 -i 1 -r 1s -f 1); broker=(records=3000 partitions=1 live=1000)
-         latency=("100 100 20") ;;
+  # latency runs: "<rates> <changes per rate> <warm-up> <pass-through too>"
+  full)  jmh=(-wi 3 -w 3s -i 5 -r 3s -f 1); broker=(records=1000000 partitions=1,2,4 live=100000 large=1000000)
+         latency=("100 6000 500 true" "1000 60000 2000 true" "2000,5000,10000 40000 2000 false") ;;
+  quick) jmh=(-wi 2 -w 2s -i 3 -r 2s -f 1); broker=(records=300000 partitions=1 live=100000 large=1000000)
+         latency=("100 1000 200 true" "1000 10000 1000 true" "2000,5000,10000 20000 1000 false") ;;
+  smoke) jmh=(-wi 0 -i 1 -r 1s -f 1); broker=(records=3000 partitions=1 live=1000 large=1000)
+         latency=("100 100 20 true") ;;
 esac
 
 # 1. the pure transformation (JMH, -prof gc: bytes allocated per record)
@@ -45,14 +46,24 @@ java -cp "$cp" org.openjdk.jmh.Main TransformBench "${jmh[@]}" -prof gc -rf json
 python3 - "$out/jmh.json" "$jmh_load" >> "$results" <<'PY'
 import json, sys
 load = sys.argv[2]
+scores = {}
 for b in json.load(open(sys.argv[1])):
     name = b["benchmark"].rsplit(".", 1)[1]
     score = float(b["primaryMetric"]["score"])
     err = float(b["primaryMetric"].get("scoreError", "nan"))  # "NaN" with one iteration
     alloc = next((float(m["score"]) for k, m in b.get("secondaryMetrics", {}).items()
                   if k.endswith("gc.alloc.rate.norm")), float("nan"))
-    print(f"transform ({name} state), 1 thread\t{score:.0f}\trecords/s\t±{err:.0f}; {score*0.2:.0f} lifecycle events/s; "
-          f"{alloc:.0f} B allocated/record\t{load}")
+    scores[name] = score
+    if name == "jacksonBaseline":
+        print(f"Jackson parse + write of each record (baseline), 1 thread\t{score:.0f}\trecords/s\t±{err:.0f}; "
+              f"{alloc:.0f} B allocated/record\t{load}")
+    else:
+        print(f"transform ({name} state), 1 thread\t{score:.0f}\trecords/s\t±{err:.0f}; {score*0.2:.0f} lifecycle "
+              f"events/s; {alloc:.0f} B allocated/record\t{load}")
+for name in ("objects", "serialized"):
+    if name in scores and "jacksonBaseline" in scores:
+        print(f"transform ({name} state) / baseline\t{scores[name] / scores['jacksonBaseline']:.2f}\tratio\t"
+              f"same JMH run, same corpus\t{load}")
 PY
 
 # 2. the app on a real broker against a pass-through, replay, live objects
@@ -62,20 +73,44 @@ java -Xmx3g -cp "$cp" io.prefectlifecycle.bench.BrokerBench "${broker[@]}" > "$o
   || { grep -a 'RESULT\|Exception' "$out/broker.log" | tail -20 >&2; exit 1; }
 grep -a '^RESULT' "$out/broker.log" | cut -f2- | sed "s|\$|\t$broker_load (at start)|" >> "$results"
 
-# 3. commit -> event latency through PostgreSQL and Debezium (LatencyIT, parameterised)
+# 3. commit -> event latency through PostgreSQL and Debezium (LatencyIT, parameterised): the app, then a
+#    pass-through in its place (same run), and a sweep of higher rates
 for run in "${latency[@]}"; do
-  read -r rate changes warmup <<< "$run"
-  note "latency (load $(load)): $rate changes/s, $changes changes"
+  read -r rates changes warmup passthrough <<< "$run"
+  note "latency (load $(load)): $rates changes/s, $changes changes each, pass-through $passthrough"
   lat_load=$(load)
+  log="$out/latency-${rates//,/-}.log"
   ./mvnw -o -q -pl streams-app verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=LatencyIT \
-    -Dlatency.rate="$rate" -Dlatency.changes="$changes" -Dlatency.warmup="$warmup" > "$out/latency-$rate.log" 2>&1 \
-    || { tail -30 "$out/latency-$rate.log" >&2; exit 1; }
-  line=$(grep -a -h 'LatencyIT run 0 .*p50=' "$out/latency-$rate.log" | tail -1) \
-    || { note "no latency figures in $out/latency-$rate.log"; exit 1; }
-  stats=$(sed -E 's/.*(n=[0-9]+ p50=[0-9.]+ p95=[0-9.]+ p99=[0-9.]+ max=[0-9.]+ mean=[0-9.]+ ms).*/\1/' <<< "$line")
-  p99=$(sed -E 's/.*p99=([0-9.]+).*/\1/' <<< "$stats")
-  printf 'commit -> event p99 at %s changes/s\t%s\tms\t%s\t%s\n' "$rate" "$p99" "$stats" "$lat_load" >> "$results"
+    -Dlatency.rate="$rates" -Dlatency.changes="$changes" -Dlatency.warmup="$warmup" \
+    -Dlatency.passthrough="$passthrough" > "$log" 2>&1 || { tail -30 "$log" >&2; exit 1; }
+  grep -a -h "^LatencyIT run [0-9]* '.*': n=" "$log" | python3 -c '
+import re, sys
+load = sys.argv[1]
+app = {}
+for line in sys.stdin:
+    m = re.match(r"LatencyIT run \d+ .(.*) at (\d+)/s.: (n=\d+ p50=[\d.]+ p95=[\d.]+ p99=([\d.]+) max=[\d.]+ mean=[\d.]+ ms)", line)
+    if not m:
+        continue
+    name, rate, stats, p99 = m.group(1), m.group(2), m.group(3), float(m.group(4))
+    who = "pass-through" if name.endswith("pass-through") else "app"
+    print(f"commit -> event p99 at {rate} changes/s, {who}\t{p99:.1f}\tms\t{stats}\t{load}")
+    if who == "app":
+        app[rate] = p99
+    elif rate in app:
+        print(f"commit -> event p99 at {rate} changes/s, app / pass-through\t{app[rate] / p99:.2f}\tratio\tsame run\t{load}")
+' "$lat_load" >> "$results"
 done
+python3 - "$results" >> "$results" <<'PY'
+import sys
+best = None
+for line in open(sys.argv[1]):
+    parts = line.split("\t")
+    if parts[0].startswith("commit -> event p99 at ") and parts[0].endswith(", app") and float(parts[1]) < 1000:
+        rate = int(parts[0].split(" at ")[1].split(" ")[0])
+        best = rate if best is None else max(best, rate)
+if best is not None:
+    print(f"highest rate with commit -> event p99 under 1 s\t{best}\tchanges/s\tof the rates measured\t-")
+PY
 
 # the table
 table=$(python3 bench/table.py "$results")

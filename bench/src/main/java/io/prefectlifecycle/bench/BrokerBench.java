@@ -33,7 +33,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,6 +41,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -52,8 +52,12 @@ import java.util.stream.Stream;
  * when the group's committed input offsets reach the end offsets. Prints one tab-separated line per result
  * ({@code RESULT\t<name>\t<value>\t<unit>\t<note>}), which bench/run.sh turns into the table.
  *
+ * <p>The input is the change stream as connect-config/ routes it: one topic {@code <prefix>.cdc}, every record in
+ * order. The pass-through reads it with the app's own source (a pattern of the one name) and copies it byte for byte.
+ *
  * <p>Arguments: {@code records=1000000 partitions=1,2,4 guarantees=exactly_once_v2,at_least_once replay=true
- * live=100000 repeat=1}, and {@code streams.<property>=<value>} to override a Streams property for both apps.
+ * live=100000 large=1000000 repeat=1}, and {@code streams.<property>=<value>} to override a Streams property for both
+ * apps. {@code large}: one transaction of that many changes through the shipped jar's {@code run} under -Xmx256m.
  */
 public final class BrokerBench {
 
@@ -81,6 +85,7 @@ public final class BrokerBench {
         int repeat = Integer.parseInt(opts.getOrDefault("repeat", "1"));
         int live = Integer.parseInt(opts.getOrDefault("live", "100000"));
         boolean replay = Boolean.parseBoolean(opts.getOrDefault("replay", "true"));
+        int large = Integer.parseInt(opts.getOrDefault("large", "0"));
 
         Path stateRoot = Files.createTempDirectory("prefect-cdc-bench-");
         try (LocalKafka kafka = LocalKafka.start()) {
@@ -104,6 +109,9 @@ public final class BrokerBench {
             if (live > 0) {
                 bench.live(live);
             }
+            if (large > 0) {
+                bench.largeTransaction(large);
+            }
         } finally {
             deleteRecursively(stateRoot);
         }
@@ -123,20 +131,10 @@ public final class BrokerBench {
                 "warm", total);
     }
 
-    private static Set<String> cdcTopics(String prefix, List<Corpus.Rec> corpus) {
-        Set<String> topics = new LinkedHashSet<>();
-        corpus.forEach(r -> topics.add(topic(prefix, r.topic())));
-        return topics;
-    }
-
-    private static String topic(String prefix, String corpusTopic) {
-        return prefix + corpusTopic.substring("prefect".length());
-    }
-
-    /** Writes the corpus; returns how many records the topics hold (a retried batch may be there twice). */
+    /** Writes the corpus, in order; returns how many records the topic holds (a retried batch may be there twice). */
     private long preload(String prefix, int partitions, List<Corpus.Rec> corpus, boolean report) throws Exception {
-        Set<String> topics = new LinkedHashSet<>(cdcTopics(prefix, corpus));
-        createTopics(topics, partitions);
+        String topic = TopologySettings.cdcTopicOf(prefix);
+        createTopics(Set.of(topic), partitions);
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, BATCH);
@@ -149,7 +147,7 @@ public final class BrokerBench {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             for (Corpus.Rec r : corpus) {
-                producer.send(new ProducerRecord<>(topic(prefix, r.topic()), null, r.timestampMillis(), r.key(), r.value()));
+                producer.send(new ProducerRecord<>(topic, null, r.timestampMillis(), r.key(), r.value()));
                 bytes += r.key().length + r.value().length;
             }
             producer.flush();
@@ -160,11 +158,7 @@ public final class BrokerBench {
                     String.format(Locale.ROOT, "%,d records, %.0f MB/s, batch.size 256 KB, linger.ms 20",
                             corpus.size(), bytes / seconds / 1e6));
         }
-        long total = 0;
-        for (String topic : topics) {
-            total += endOffsets(topic);
-        }
-        return total;
+        return endOffsets(topic);
     }
 
     private void createTopics(Set<String> topics, int partitions) throws Exception {
@@ -185,11 +179,12 @@ public final class BrokerBench {
         return props;
     }
 
-    /** The same source (one pattern over every CDC topic, so the same tasks) copied byte for byte. */
+    /** The same source as the app (a pattern of the one CDC topic, so the same task) copied byte for byte. */
     private static Function<Properties, KafkaStreams> passThrough(String prefix, String outTopic) {
         return props -> {
             StreamsBuilder builder = new StreamsBuilder();
-            builder.stream(settings(prefix).cdcTopics(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+            builder.stream(Pattern.compile(Pattern.quote(settings(prefix).cdcTopic())),
+                            Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
                     .to(outTopic, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
             return new KafkaStreams(builder.build(), props);
         };
@@ -200,16 +195,15 @@ public final class BrokerBench {
     }
 
     private static TopologySettings settings(String prefix) {
-        TopologySettings d = TopologySettings.defaults();
-        return new TopologySettings(prefix, d.schema(), prefix + ".lifecycle-events", prefix + ".lifecycle-events.dlq",
-                Optional.empty(), false, d.transactionTimeout());
+        return new TopologySettings(TopologySettings.cdcTopicOf(prefix), prefix + ".lifecycle-events",
+                prefix + ".lifecycle-events.dlq", Optional.empty(), false);
     }
 
     private void compare(String prefix, int partitions, String guarantee, long total) throws Exception {
         String g = guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2) ? "EOS v2" : "ALOS";
         int run = ++runs;
         String passOut = prefix + ".pass-" + run;
-        TopologySettings settings = settings(prefix).withTransactionTimeout(TopologySettings.DEFAULT_TRANSACTION_TIMEOUT);
+        TopologySettings settings = settings(prefix);
         createTopics(Set.of(passOut, settings.eventsTopic(), settings.deadLetterTopic()), partitions);
         long eventsBefore = endOffsets(settings.eventsTopic());
         long deadBefore = endOffsets(settings.deadLetterTopic());
@@ -220,8 +214,8 @@ public final class BrokerBench {
         result("pass-through " + label, pass.rate(), "records/s", pass.note());
         if (partitions > 1) {
             // run's pre-flight refuses such topics: a transaction and its lookups would be split over tasks
-            result("app " + label, 0, "not run", "the app refuses CDC topics with more than one partition "
-                    + "(docs/adr/0001); the pass-through shows what the broker would allow");
+            result("app " + label, 0, "not run", "the app refuses a CDC topic of more than one partition: the topic "
+                    + "is the database's commit order (docs/adr/0004); the pass-through shows what the broker would allow");
             return;
         }
         Properties appProps = props("app-" + run, guarantee, partitions);
@@ -373,6 +367,62 @@ public final class BrokerBench {
             app.destroy();
             app.waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * One transaction of {@code n} changes through the shipped jar's {@code run} in its own JVM under -Xmx256m: it must
+     * get through without running out of heap (the open transaction spills to its store), and the heap it used at
+     * most, sampled every 200 ms, is reported with the time from start to the last event.
+     */
+    private void largeTransaction(int n) throws Exception {
+        Path jar = Path.of("streams-app/target/prefect-lifecycle-cdc.jar");
+        if (!Files.exists(jar)) {
+            OUT.println("skipped the large transaction: " + jar + " is missing (./mvnw -pl streams-app package)");
+            return;
+        }
+        String prefix = "large";
+        long total = preload(prefix, 1, Corpus.oneTransaction(n), false);
+        TopologySettings settings = settings(prefix);
+        createTopics(Set.of(settings.eventsTopic(), settings.deadLetterTopic()), 1);
+        String appId = "large-own-jvm";
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString(), "run")
+                .redirectErrorStream(true).redirectOutput(stateRoot.resolve(appId + ".log").toFile());
+        Map<String, String> env = builder.environment();
+        env.put("PREFECT_CDC_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        env.put("PREFECT_CDC_APPLICATION_ID", appId);
+        env.put("PREFECT_CDC_TOPIC_PREFIX", prefix);
+        env.put("PREFECT_CDC_EVENTS_TOPIC", settings.eventsTopic());
+        env.put("PREFECT_CDC_DEAD_LETTER_TOPIC", settings.deadLetterTopic());
+        env.put("PREFECT_CDC_STATE_DIR", stateRoot.resolve(appId).toString());
+        env.put("PREFECT_CDC_HTTP_PORT", String.valueOf(FreePorts.next()));
+        long t0 = System.nanoTime();
+        Process app = builder.start();
+        double maxUsedMb = 0;
+        try (Admin admin = kafka.admin()) {
+            while (committed(admin, appId, prefix) < total) {
+                if (!app.isAlive()) {
+                    throw new IllegalStateException("the app exited with " + app.exitValue() + " inside the large "
+                            + "transaction; see " + stateRoot.resolve(appId + ".log"));
+                }
+                maxUsedMb = Math.max(maxUsedMb, heapUsedMb(app.pid()));
+                Thread.sleep(200);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long events = endOffsets(settings.eventsTopic());
+            result("transaction of " + n + " changes, own JVM", seconds, "s", String.format(Locale.ROOT,
+                    "`run` with -Xmx256m from start to the transaction committed: %,d records, events topic +%,d "
+                            + "offsets; heap used at most %.0f MB (jcmd GC.heap_info every 200 ms)", total, events,
+                    maxUsedMb));
+        } finally {
+            app.destroy();
+            app.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static double heapUsedMb(long pid) throws IOException, InterruptedException {
+        java.util.regex.Matcher used = java.util.regex.Pattern.compile("used (\\d+)K").matcher(jcmd(pid, "GC.heap_info"));
+        return used.find() ? Long.parseLong(used.group(1)) / 1024.0 : 0;
     }
 
     private static String jcmd(long pid, String command) throws IOException, InterruptedException {

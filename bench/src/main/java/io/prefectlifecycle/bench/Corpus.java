@@ -94,6 +94,17 @@ public final class Corpus {
         return corpus.out;
     }
 
+    /** One transaction of {@code n} variable inserts: BEGIN, the changes in order, END. */
+    public static List<Rec> oneTransaction(int n) {
+        Corpus corpus = new Corpus();
+        List<ObjectNode> changes = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            changes.add(corpus.create("variable/c/27124016", 1));
+        }
+        corpus.transaction(changes);
+        return corpus.out;
+    }
+
     private void preamble() {
         transaction(copy("block_type/c/27140808"));
         transaction(copy("block_schema/c/27143456"));
@@ -147,35 +158,44 @@ public final class Corpus {
 
     /** BEGIN, the change, END, all stamped with a fresh txId, LSN and commit time. */
     private void transaction(ObjectNode change) {
+        transaction(List.of(change));
+    }
+
+    /** BEGIN, the changes in order, END, all stamped with a fresh txId, LSNs and commit time. */
+    private void transaction(List<ObjectNode> changes) {
         long tx = ++txId;
         micros += 1_000;
         long millis = micros / 1_000;
-        String table = change.path("source").path("table").asText();
-        out.add(marker("BEGIN", tx, lsn, null, millis));
+        String table = changes.get(0).path("source").path("table").asText();
+        out.add(marker("BEGIN", tx, lsn, null, 0, millis));
+        int order = 0;
+        for (ObjectNode change : changes) {
+            lsn += 64;
+            ObjectNode source = (ObjectNode) change.get("source");
+            source.put("ts_ms", millis).put("ts_us", micros).put("ts_ns", micros * 1_000).put("txId", tx)
+                    .put("lsn", lsn).put("snapshot", "false").put("sequence", "[null,\"" + lsn + "\"]");
+            ObjectNode transaction = Json.MAPPER.createObjectNode();
+            order++;
+            transaction.put("id", tx + ":" + lsn).put("total_order", order).put("data_collection_order", order);
+            change.set("transaction", transaction);
+            change.put("ts_ms", millis).put("ts_us", micros).put("ts_ns", micros * 1_000);
+            ObjectNode key = Json.MAPPER.createObjectNode().put("id", change.get("after").get("id").asText());
+            out.add(new Rec("prefect.public." + table, bytes(key), bytes(change), millis));
+        }
         lsn += 64;
-        ObjectNode source = (ObjectNode) change.get("source");
-        source.put("ts_ms", millis).put("ts_us", micros).put("ts_ns", micros * 1_000).put("txId", tx).put("lsn", lsn)
-                .put("snapshot", "false").put("sequence", "[null,\"" + lsn + "\"]");
-        ObjectNode transaction = Json.MAPPER.createObjectNode();
-        transaction.put("id", tx + ":" + lsn).put("total_order", 1).put("data_collection_order", 1);
-        change.set("transaction", transaction);
-        change.put("ts_ms", millis).put("ts_us", micros).put("ts_ns", micros * 1_000);
-        ObjectNode key = Json.MAPPER.createObjectNode().put("id", change.get("after").get("id").asText());
-        out.add(new Rec("prefect.public." + table, bytes(key), bytes(change), millis));
-        lsn += 64;
-        out.add(marker("END", tx, lsn, table, millis));
+        out.add(marker("END", tx, lsn, table, changes.size(), millis));
         lsn += 64;
     }
 
-    private static Rec marker(String status, long tx, long lsn, String table, long millis) {
+    private static Rec marker(String status, long tx, long lsn, String table, int count, long millis) {
         ObjectNode value = Json.MAPPER.createObjectNode();
         value.put("status", status).put("id", tx + ":" + lsn);
         if (table == null) {
             value.putNull("event_count").putNull("data_collections");
         } else {
-            value.put("event_count", 1);
+            value.put("event_count", count);
             ArrayNode collections = value.putArray("data_collections");
-            collections.addObject().put("data_collection", "public." + table).put("event_count", 1);
+            collections.addObject().put("data_collection", "public." + table).put("event_count", count);
         }
         value.put("ts_ms", millis);
         ObjectNode key = Json.MAPPER.createObjectNode().put("id", tx + ":" + lsn);

@@ -1,23 +1,30 @@
 package io.prefectlifecycle.bench;
 
+import io.prefectlifecycle.cdc.ChangeDecoder;
 import io.prefectlifecycle.event.LifecycleEvent;
+import io.prefectlifecycle.stream.ChangeStream;
 import io.prefectlifecycle.stream.Emission;
 import io.prefectlifecycle.stream.InMemoryRowStore;
-import io.prefectlifecycle.pipeline.InMemoryTransactionLog;
+import io.prefectlifecycle.stream.InMemoryTransactionState;
 import io.prefectlifecycle.stream.InputRecord;
-import io.prefectlifecycle.pipeline.LifecycleEngine;
 import io.prefectlifecycle.stream.Outcome;
-import io.prefectlifecycle.pipeline.TransactionalPipeline;
-import io.prefectlifecycle.topology.BenchState;
-import io.prefectlifecycle.topology.TopologySettings;
+import io.prefectlifecycle.topology.StoreBackedRows;
+import io.prefectlifecycle.topology.StoreBackedTransactionState;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
-/** The pure transformation of a corpus: decode → transaction buffer → payload → event JSON bytes. */
+/**
+ * The pure transformation of a corpus, as the app runs it: decode → row state and open transaction → payload → event
+ * JSON bytes, through the public {@link ChangeStream}.
+ */
 public final class Transform {
 
-    /** Where the state lives: plain objects (as {@code transform}) or serialised as the app stores it. */
+    /**
+     * Where the state lives: plain objects (as {@code transform}) or serialised by the app's own store adapters
+     * ({@link StoreBackedRows}, {@link StoreBackedTransactionState}, with their caches) into an in-memory store.
+     */
     public enum State { OBJECTS, SERIALIZED }
 
     /** What one run produced. */
@@ -32,30 +39,36 @@ public final class Transform {
     }
 
     public static Result run(List<InputRecord> records, State state) {
-        LifecycleEngine engine = state == State.OBJECTS
-                ? new LifecycleEngine(new InMemoryRowStore(), Optional.empty(), false)
-                : new LifecycleEngine(BenchState.rows(), Optional.empty(), false);
-        TransactionalPipeline pipeline = new TransactionalPipeline(engine,
-                state == State.OBJECTS ? new InMemoryTransactionLog() : BenchState.transactionLog(),
-                TopologySettings.DEFAULT_TRANSACTION_TIMEOUT.toMillis());
-        long events = 0;
-        long bytes = 0;
-        long dead = 0;
-        long now = 0;
+        ChangeStream stream = state == State.OBJECTS
+                ? new ChangeStream(new InMemoryRowStore(), new InMemoryTransactionState(), Optional.empty(), false,
+                        new ChangeDecoder())
+                : new ChangeStream(new StoreBackedRows(new MapStore()), new StoreBackedTransactionState(new MapStore()),
+                        Optional.empty(), false, new ChangeDecoder());
+        Counts counts = new Counts();
         for (InputRecord record : records) {
-            for (Emission emission : pipeline.offer(record, now)) {
-                Outcome outcome = emission.outcome();
-                if (outcome instanceof Outcome.Events e) {
-                    for (LifecycleEvent event : e.events()) {
-                        bytes += event.toJsonBytes().length;
-                        events++;
-                    }
-                } else if (outcome instanceof Outcome.DeadLetter) {
-                    dead++;
+            stream.offer(record, counts);
+        }
+        return new Result(records.size(), counts.events, counts.bytes, counts.dead);
+    }
+
+    /** What the emissions come to: events written as Prefect's JSON bytes, as the app writes them. */
+    private static final class Counts implements Consumer<Emission> {
+        long events;
+        long bytes;
+        long dead;
+
+        @Override
+        public void accept(Emission emission) {
+            Outcome outcome = emission.outcome();
+            if (outcome instanceof Outcome.Events e) {
+                for (LifecycleEvent event : e.events()) {
+                    bytes += event.toJsonBytes().length;
+                    events++;
                 }
+            } else if (outcome instanceof Outcome.DeadLetter) {
+                dead++;
             }
         }
-        return new Result(records.size(), events, bytes, dead);
     }
 
     /** A quick check and a loop to attach a profiler to: {@code Transform [objects|serialized] [seconds]}. */

@@ -78,16 +78,17 @@ class AvroPipelineIT {
             SchemaRegistryClient client = new SchemaRegistryClient(registry.ccompatUrl());
             try (CommittedRecords events = new CommittedRecords(stack.bootstrapServers(), settings.eventsTopic(),
                          Map.of(), eventJson(registry));
-                 CommittedRecords deadLetters = new CommittedRecords(stack.bootstrapServers(), settings.deadLetterTopic());
-                 KafkaConsumer<byte[], byte[]> cdc = rawConsumer(stack.bootstrapServers())) {
+                 CommittedRecords deadLetters = new CommittedRecords(stack.bootstrapServers(), settings.deadLetterTopic())) {
                 StreamsApp first = StreamsApp.start(settings, StreamsApp.properties(stack.bootstrapServers(),
                         applicationId, stateDir));
                 stack.connect().registerConnector(connector, stack.postgres().coordinates(), Duration.ofSeconds(60));
                 insertVariable(db, 1, "outage_a", "\"before\"");
                 awaitEvents(events, 1);
-                await("heartbeat schemas registered").atMost(Duration.ofSeconds(30)).until(() ->
-                        client.subjects().stream().anyMatch(s -> s.startsWith("__debezium-heartbeat"))
-                                && client.subjects().contains("prefect.public.prefect_cdc_heartbeat-value"));
+                await("heartbeat schemas registered").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    List<String> subjects = registry.artifactIds();
+                    assertTrue(subjects.stream().anyMatch(s -> s.contains("__debezium-heartbeat"))
+                            && subjects.stream().anyMatch(s -> s.contains("prefect_cdc_heartbeat")), subjects::toString);
+                });
                 first.close(Duration.ofSeconds(30), true); // leave the group: the next instance takes over at once
 
                 registry.stop();
@@ -100,18 +101,15 @@ class AvroPipelineIT {
                     insertVariable(db, 2, "outage_b", "\"during\"");
                     sql(db, "INSERT INTO flow (id, name, tags) VALUES (?::uuid, 'outage_flow', '[]')",
                             PrefectScenario.id(803));
-                    TopicPartition variables = new TopicPartition("prefect.public.variable", 0);
-                    await("Connect writes the variable changes (schemas cached)").atMost(Duration.ofSeconds(30))
-                            .until(() -> endOffset(cdc, variables) >= 3);
+                    // the variable changes' schemas are cached; the flow table's first record needs the registry
+                    await("Apicurio's converter fails the task on a schema it must register")
+                            .atMost(Duration.ofSeconds(30)).until(() -> "FAILED".equals(stack.connect()
+                                    .connectorStatus(connector.name()).path("tasks").path(0).path("state").asText()));
                     await("events stall while the registry is down").during(Duration.ofSeconds(6))
                             .atMost(Duration.ofSeconds(8)).pollInSameThread().until(() -> {
                                 events.poll(Duration.ofMillis(100));
                                 return events.all().size() == 1;
                             });
-                    assertEquals(0, endOffset(cdc, new TopicPartition("prefect.public.flow", 0)),
-                            "Connect cannot write the flow table's first record without the registry");
-                    assertEquals("FAILED", stack.connect().connectorStatus(connector.name()).path("tasks").path(0)
-                            .path("state").asText(), "Apicurio's converter fails the task on a schema it must register");
                     assertTrue(isAlive(second.streams().state()), "the app waits, it does not die: "
                             + second.streams().state());
 
@@ -211,16 +209,6 @@ class AvroPipelineIT {
         } catch (java.io.IOException | java.io.UncheckedIOException ignored) {
             // a leftover temp dir must not fail the test
         }
-    }
-
-    private static KafkaConsumer<byte[], byte[]> rawConsumer(String bootstrapServers) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    }
-
-    private static long endOffset(KafkaConsumer<byte[], byte[]> consumer, TopicPartition partition) {
-        return consumer.endOffsets(List.of(partition), Duration.ofSeconds(10)).get(partition);
     }
 
     private static void insertVariable(Connection db, int n, String name, String value) throws SQLException {

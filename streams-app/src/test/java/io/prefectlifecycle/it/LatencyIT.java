@@ -43,9 +43,12 @@ import org.junit.jupiter.api.Test;
  * {@code read_committed} consumer of the events topic is handed its event (matched by the change's unique resource
  * name). Asserts only that every change produced its event. Each run gets a fresh stack.
  *
- * <p>By default one run with the shipped settings; {@code -Dlatency.sweep=settings|candidates} runs the comparisons
- * of {@link #sweep(String)} instead. {@code -Dlatency.changes}, {@code -Dlatency.warmup} and {@code -Dlatency.rate}
- * (changes per second) size the runs.
+ * <p>By default one run with the shipped settings, then the same with a pass-through in the app's place (the change
+ * stream copied to a topic with the app's own Streams properties): what Debezium, Kafka and exactly-once cost
+ * without the app, for the ratio. {@code -Dlatency.sweep=settings|candidates} runs the comparisons of
+ * {@link #sweep(String)} instead. {@code -Dlatency.changes}, {@code -Dlatency.warmup} and {@code -Dlatency.rate}
+ * (changes per second; a list, {@code 1000,2000,5000}, runs each) size the runs; {@code -Dlatency.passthrough=false}
+ * leaves the pass-through out.
  *
  * <p>The writer's session uses {@code synchronous_commit=on}, as a Prefect database does by default: the test
  * PostgreSQL runs with it off, and then logical decoding only sees a commit once the WAL writer flushes it (up to
@@ -54,9 +57,13 @@ import org.junit.jupiter.api.Test;
 class LatencyIT {
     private static final int CHANGES = Integer.getInteger("latency.changes", 1000);
     private static final int WARMUP = Integer.getInteger("latency.warmup", 200);
-    private static final int RATE = Integer.getInteger("latency.rate", 100);
+    private static final List<Integer> RATES = Arrays.stream(System.getProperty("latency.rate", "100").split(","))
+            .map(String::trim).map(Integer::parseInt).toList();
     private static final String SWEEP = System.getProperty("latency.sweep", "");
-    private static final Pattern LATENCY_NAME = Pattern.compile("\"prefect.resource.name\":\"latency_(\\d+)_([wm])_(\\d+)\"");
+    private static final boolean PASS_THROUGH = Boolean.parseBoolean(System.getProperty("latency.passthrough",
+            Boolean.toString(SWEEP.isEmpty())));
+    /** The change's name: the event's resource name and payload name, or the CDC record's {@code after.name}. */
+    private static final Pattern LATENCY_NAME = Pattern.compile("\"name\":\"latency_(\\d+)_([wm])_(\\d+)\"");
 
     /**
      * One configuration: overrides of the connector's config (connect-config/prefect-connector.json), of the app's
@@ -178,38 +185,50 @@ class LatencyIT {
         Map<String, Stats> results = new LinkedHashMap<>();
         ConnectorDefinition shippedConnector = ConnectorDefinition.load();
         TopologySettings settings = TopologySettings.defaults();
+        List<Boolean> targets = PASS_THROUGH ? List.of(false, true) : List.of(false);
+        int run = 0;
         try {
-            for (int run = 0; run < tunings.size(); run++) {
-                Tuning tuning = tunings.get(run);
-                // a fresh stack per run: no connector restart, no earlier runs' history to replay
-                try (LocalStack stack = LocalStack.start()) {
-                    timings.lap("runs: stack start");
-                    Map<String, String> config = new LinkedHashMap<>(shippedConnector.config());
-                    config.putAll(tuning.connector());
-                    stack.kafka().createTopics(List.of(settings.eventsTopic(), settings.deadLetterTopic()));
-                    stack.connect().registerConnector(new ConnectorDefinition(shippedConnector.name(), config),
-                            stack.postgres().coordinates(), Duration.ofSeconds(60));
-                    System.out.printf(Locale.ROOT, "LatencyIT run %d '%s': %s%n", run, tuning.name(),
-                            effectiveSettings(config, tuning, stack.bootstrapServers()));
-                    timings.lap("runs: connector RUNNING");
-                    Stats stats = measure(stack, run, tuning, settings, timings);
-                    results.put(run + " " + tuning.name(), stats);
-                    System.out.printf(Locale.ROOT, "LatencyIT run %d '%s': %s%n", run, tuning.name(), stats);
+            for (int rate : RATES) {
+                for (Tuning tuning : tunings) {
+                    for (boolean passThrough : targets) {
+                        String name = tuning.name() + (passThrough ? ", pass-through" : "") + " at " + rate + "/s";
+                        // a fresh stack per run: no connector restart, no earlier runs' history to replay
+                        try (LocalStack stack = LocalStack.start()) {
+                            timings.lap("runs: stack start");
+                            Map<String, String> config = new LinkedHashMap<>(shippedConnector.config());
+                            config.putAll(tuning.connector());
+                            stack.kafka().createTopics(List.of(settings.eventsTopic(), settings.deadLetterTopic()));
+                            stack.connect().registerConnector(new ConnectorDefinition(shippedConnector.name(), config),
+                                    stack.postgres().coordinates(), Duration.ofSeconds(60));
+                            System.out.printf(Locale.ROOT, "LatencyIT run %d '%s': %s%n", run, name,
+                                    effectiveSettings(config, tuning, stack.bootstrapServers()));
+                            timings.lap("runs: connector RUNNING");
+                            Stats stats = measure(stack, run, tuning, settings, passThrough, rate, timings);
+                            results.put(run + " " + name, stats);
+                            System.out.printf(Locale.ROOT, "LatencyIT run %d '%s': %s%n", run, name, stats);
+                        }
+                        timings.lap("runs: stack closed");
+                        run++;
+                    }
                 }
-                timings.lap("runs: stack closed");
             }
         } finally {
-            System.out.printf(Locale.ROOT, "LatencyIT commit -> event visible (read_committed), %d changes per run at %d/s%n",
-                    CHANGES, RATE);
+            System.out.printf(Locale.ROOT, "LatencyIT commit -> event visible (read_committed), %d changes per run%n",
+                    CHANGES);
             results.forEach((name, stats) -> System.out.printf(Locale.ROOT, "LatencyIT   %-58s %s%n", name, stats));
             timings.print();
         }
     }
 
+    /** @param passThrough whether a pass-through stands in for the app: its copies of the changes are timed instead */
     private static Stats measure(LocalStack stack, int run, Tuning tuning, TopologySettings settings,
-            PhaseTimings timings) throws Exception {
-        try (AppUnderTest app = AppUnderTest.start(stack.bootstrapServers(), settings, tuning.app());
-             EventWatcher watcher = new EventWatcher(stack.bootstrapServers(), settings.eventsTopic(), run, tuning.reader());
+            boolean passThrough, int rate, PhaseTimings timings) throws Exception {
+        try (AppUnderTest app = passThrough
+                    ? AppUnderTest.passThrough(stack.bootstrapServers(), stack.cdcTopic(), settings.eventsTopic(),
+                            tuning.app())
+                    : AppUnderTest.start(stack.bootstrapServers(), settings, tuning.app());
+             EventWatcher watcher = new EventWatcher(stack.bootstrapServers(), settings.eventsTopic(), run,
+                     tuning.reader(), !passThrough);
              Connection db = stack.postgres().connect()) {
             app.awaitRunning(Duration.ofSeconds(60));
             try (Statement s = db.createStatement()) {
@@ -217,9 +236,9 @@ class LatencyIT {
             }
             timings.lap("runs: app RUNNING");
             // JIT, first fetches, first transactions: not measured
-            commitPaced(db, run, 'w', WARMUP, watcher);
+            commitPaced(db, run, 'w', WARMUP, rate, watcher);
             timings.lap("runs: warm-up");
-            long[] committed = commitPaced(db, run, 'm', CHANGES, watcher);
+            long[] committed = commitPaced(db, run, 'm', CHANGES, rate, watcher);
             timings.lap("runs: measured changes");
             assertEquals(List.of(), List.copyOf(watcher.mismatches), "events of the wrong kind");
             double[] millis = new double[CHANGES];
@@ -231,11 +250,11 @@ class LatencyIT {
     }
 
     /**
-     * Commits {@code count} single-row changes at {@link #RATE} per second (even i: INSERT of variable
+     * Commits {@code count} single-row changes at {@code rate} per second (even i: INSERT of variable
      * {@code latency_<run>_<phase>_<i>}; odd i: UPDATE of the one before, renamed to its own name) and waits until
      * each has its event; returns the nanoTime at which each COMMIT returned.
      */
-    private static long[] commitPaced(Connection db, int run, char phase, int count, EventWatcher watcher) {
+    private static long[] commitPaced(Connection db, int run, char phase, int count, int rate, EventWatcher watcher) {
         watcher.expect(phase, count);
         long[] committed = new long[count];
         UUID[] ids = new UUID[(count + 1) / 2];
@@ -265,8 +284,8 @@ class LatencyIT {
                 } catch (SQLException | RuntimeException e) {
                     failure.set(e);
                 }
-            }, 0, 1_000_000L / RATE, TimeUnit.MICROSECONDS);
-            await(count + " changes committed and their events read").atMost(Duration.ofSeconds(count / RATE + 120))
+            }, 0, 1_000_000L / rate, TimeUnit.MICROSECONDS);
+            await(count + " changes committed and their events read").atMost(Duration.ofSeconds(count / rate + 120))
                     .pollInterval(Duration.ofMillis(50)).until(() -> {
                         if (failure.get() != null) {
                             throw new IllegalStateException("writer failed", failure.get());
@@ -310,14 +329,17 @@ class LatencyIT {
     /** A read_committed reader on its own thread, noting when each latency change's event is handed over. */
     private static final class EventWatcher implements AutoCloseable {
         private final int run;
+        private final boolean events;
         private final Thread thread;
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private final Map<Character, AtomicLongArray> seen = new HashMap<>();
         final ConcurrentLinkedQueue<String> mismatches = new ConcurrentLinkedQueue<>();
         private volatile boolean stopped;
 
-        EventWatcher(String bootstrapServers, String topic, int run, Map<String, Object> overrides) {
+        /** @param events whether the topic holds the app's events (their kind is checked) or copied CDC records */
+        EventWatcher(String bootstrapServers, String topic, int run, Map<String, Object> overrides, boolean events) {
             this.run = run;
+            this.events = events;
             seen.put('w', new AtomicLongArray(WARMUP));
             seen.put('m', new AtomicLongArray(CHANGES));
             CommittedRecords records = new CommittedRecords(bootstrapServers, topic, overrides);
@@ -350,7 +372,7 @@ class LatencyIT {
             char phase = m.group(2).charAt(0);
             int i = Integer.parseInt(m.group(3));
             String expected = i % 2 == 0 ? "prefect.variable.created" : "prefect.variable.updated";
-            if (!expected.equals(r.header("prefect.event"))) {
+            if (events && !expected.equals(r.header("prefect.event"))) {
                 mismatches.add(m.group() + ": " + r.header("prefect.event"));
             }
             seen.get(phase).compareAndSet(i, 0, r.receivedNanos());

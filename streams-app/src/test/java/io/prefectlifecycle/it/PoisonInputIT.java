@@ -148,7 +148,7 @@ class PoisonInputIT {
                 run.metric("prefect_cdc_dead_letters_total", "reason=\"encryption\""),
                 run.metric("kafka_stream_failed_stream_threads_total", ""), run.processSeconds());
         assertEquals(expected, run.eventValues(), "every other kind's events, exact");
-        assertEquals(Map.of(name + ".public.block_document: " + reason, documentEvents), reasons,
+        assertEquals(Map.of(name + ".cdc: " + reason, documentEvents), reasons,
                 "each block-document change that had an event is dead-lettered, with the reason");
         assertEquals((double) documentEvents, run.metric("prefect_cdc_dead_letters_total", ""), "dead letter metrics");
         assertEquals((double) documentEvents, run.metric("prefect_cdc_dead_letters_total", "reason=\"encryption\""));

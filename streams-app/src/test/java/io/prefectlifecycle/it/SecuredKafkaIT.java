@@ -173,7 +173,7 @@ class SecuredKafkaIT {
         Path log = tmp.resolve("run.log");
         long t0 = System.nanoTime();
         Process run = start(log, credentials(APP), "run", "--http-port=" + port,
-                "--state-dir=" + tmp.resolve("state"), "--transaction-timeout=PT1S");
+                "--state-dir=" + tmp.resolve("state"));
         List<String> events;
         try {
             await("/health/ready 200").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
@@ -214,7 +214,7 @@ class SecuredKafkaIT {
         Path log = tmp.resolve("replay.log");
         long t0 = System.nanoTime();
         Process replay = start(log, Map.of(), "replay", "--bootstrap-servers", kafka.bootstrapServers(),
-                "--command-config", config.toString(), "--transaction-timeout=PT1S");
+                "--command-config", config.toString());
         assertTrue(replay.waitFor(120, TimeUnit.SECONDS), "replay finished");
         timings.put("replay with --command-config", ms(System.nanoTime() - t0));
         String output = read(log);

@@ -38,8 +38,9 @@ import org.junit.jupiter.api.Test;
  * while it holds half a transaction, then restarted: the transaction comes out once, whole, with the ids
  * {@code transform} gives the same records.
  *
- * <p>The input is Debezium-shaped records produced straight to the CDC topics, so the test decides exactly where the
- * transaction is cut: BEGIN and two of its four changes before the kill, the other two and END after.
+ * <p>The input is Debezium-shaped records produced straight to the change stream, so the test decides exactly where
+ * the transaction is cut: BEGIN and two of its four changes before the kill, the other two and END after. A second
+ * case cuts a transaction of {@value #LARGE_FULL} changes ({@value #LARGE_REDUCED} in the default build) in the middle.
  */
 class TransactionRestartIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,6 +50,9 @@ class TransactionRestartIT {
     private static final String F1 = "00000000-0000-4000-b000-000000000011";
     private static final String F2 = "00000000-0000-4000-b000-000000000012";
     private static final String V3 = "00000000-0000-4000-b000-000000000003";
+    private static final int LARGE_FULL = 100_000;
+    private static final int LARGE_REDUCED = 20_000;
+    private static final String CDC_TOPIC = TopologySettings.defaults().cdcTopic();
 
     /** One CDC record as Kafka carries it and as {@code transform} reads it. */
     private record Line(String topic, String key, String value) {
@@ -68,7 +72,7 @@ class TransactionRestartIT {
         before.add(marker("BEGIN", 899, 30_000_000L, 0, null));
         before.add(variableInsert(V0, "restart_v0", 899, 30_000_100L, 1_780_664_515_123_573L, 1, 1));
         before.add(marker("END", 899, 30_000_200L, 1, Map.of("public.variable", 1)));
-        // tx 900: four changes on two topics; BEGIN and the first two before the kill
+        // tx 900: four changes of two tables; BEGIN and the first two before the kill
         long commit900 = 1_780_664_516_200_000L;
         List<Line> half = List.of(
                 marker("BEGIN", 900, 30_001_000L, 0, null),
@@ -162,13 +166,80 @@ class TransactionRestartIT {
         }
     }
 
+    /**
+     * SIGKILL in the middle of a large transaction, after the app has committed its offsets past half of it (the rows
+     * it touched are in the changelog by then): after the restart every row's event comes out once, in change order,
+     * with the ids {@code transform} gives.
+     */
+    @Test
+    void aLargeTransactionCutByAKillComesOutOnceAfterRestart() throws Exception {
+        int changes = Boolean.getBoolean("reliability.full") ? LARGE_FULL : LARGE_REDUCED;
+        long commit = 1_780_664_600_000_000L;
+        List<Line> first = new ArrayList<>();
+        List<Line> second = new ArrayList<>();
+        first.add(marker("BEGIN", 1_000, 40_000_000L, 0, null));
+        for (int i = 1; i <= changes; i++) {
+            String id = String.format("00000000-0000-4000-c000-%012d", i);
+            (i <= changes / 2 ? first : second).add(variableInsert(id, "large_" + i, 1_000, 40_000_000L + i * 100L,
+                    commit, i, i));
+        }
+        second.add(marker("END", 1_000, 40_000_000L + (changes + 1) * 100L, changes, Map.of("public.variable", changes)));
+        List<Line> all = new ArrayList<>(first);
+        all.addAll(second);
+        List<String> offline = transform(all);
+        assertEquals(changes, offline.size());
+
+        Path stateDir = Files.createTempDirectory("transaction-restart-it-large-state-");
+        TopologySettings settings = TopologySettings.defaults();
+        try (LocalKafka kafka = LocalKafka.start()) {
+            kafka.createTopics(List.of(CDC_TOPIC, settings.eventsTopic(), settings.deadLetterTopic()));
+            try (KafkaProducer<String, String> producer = producer(kafka.bootstrapServers());
+                 TopicTail events = new TopicTail(kafka.bootstrapServers(), List.of(settings.eventsTopic()));
+                 Admin admin = kafka.admin()) {
+                long t0 = System.nanoTime();
+                Process app = startApp(kafka.bootstrapServers(), stateDir, 3);
+                Map<TopicPartition, Long> produced;
+                try {
+                    produced = produceFast(producer, first);
+                    await("the app commits past half of the transaction").atMost(Duration.ofMinutes(5))
+                            .pollInterval(Duration.ofMillis(100)).until(() -> consumedPast(admin, produced));
+                    assertEquals(0, events.size(), "nothing of an open transaction is emitted");
+                } finally {
+                    app.destroyForcibly(); // SIGKILL
+                    assertTrue(app.waitFor(30, TimeUnit.SECONDS));
+                }
+                assertEquals(137, app.exitValue(), "killed by SIGKILL");
+                System.out.printf("TransactionRestartIT large: %,d changes, killed after %,d (%.1f s)%n", changes,
+                        first.size() - 1, (System.nanoTime() - t0) / 1e9);
+
+                produceFast(producer, second);
+                long restart = System.nanoTime();
+                Process again = startApp(kafka.bootstrapServers(), stateDir, 4);
+                try {
+                    await(changes + " events after the restart").atMost(Duration.ofMinutes(5))
+                            .pollInterval(Duration.ofMillis(200)).until(() -> events.size() >= changes);
+                    System.out.printf("TransactionRestartIT large: restart -> %,d events in %.1f s%n", changes,
+                            (System.nanoTime() - restart) / 1e9);
+                    assertEquals(offline, events.all().stream().map(Received::value).toList(),
+                            "every row once, in change order, ids included");
+                } finally {
+                    again.destroy();
+                    if (!again.waitFor(60, TimeUnit.SECONDS)) {
+                        again.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                    }
+                }
+            }
+        } finally {
+            deleteRecursively(stateDir);
+        }
+    }
+
     private static Process startApp(String bootstrapServers, Path stateDir, int run) throws Exception {
         Path log = ProjectPaths.root().resolve("streams-app/target/transaction-restart-it-app-" + run + ".log");
         ProcessBuilder app = new ProcessBuilder(javaBinary(), "-Xmx512m", "-jar", jar().toString(), "run",
                 "--bootstrap-servers", bootstrapServers,
                 "--state-dir", stateDir.toString(),
-                "--application-id", APP_ID,
-                "--transaction-timeout", "PT5M")
+                "--application-id", APP_ID + "-" + stateDir.getFileName())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         app.environment().put("PREFECT_CDC_HTTP_PORT", "0"); // no fixed port to collide on
         return app.start();
@@ -195,8 +266,14 @@ class TransactionRestartIT {
     }
 
     private static boolean consumedPast(Admin admin, Map<TopicPartition, Long> lastProduced) throws Exception {
+        String group = admin.listConsumerGroups().all().get().stream()
+                .map(org.apache.kafka.clients.admin.ConsumerGroupListing::groupId)
+                .filter(g -> g.startsWith(APP_ID)).findFirst().orElse(null);
+        if (group == null) {
+            return false;
+        }
         Map<TopicPartition, OffsetAndMetadata> committed =
-                admin.listConsumerGroupOffsets(APP_ID).partitionsToOffsetAndMetadata().get();
+                admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
         return lastProduced.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
                 && committed.get(e.getKey()).offset() > e.getValue());
     }
@@ -209,15 +286,27 @@ class TransactionRestartIT {
                 new StringSerializer(), new StringSerializer());
     }
 
-    /** Produces in order, one at a time; returns the last offset written per partition. */
+    /** Produces into the change stream in order, one at a time; returns the last offset written. */
     private static Map<TopicPartition, Long> produce(KafkaProducer<String, String> producer, List<Line> lines)
             throws Exception {
         Map<TopicPartition, Long> last = new HashMap<>();
         for (Line line : lines) {
-            RecordMetadata written = producer.send(new ProducerRecord<>(line.topic(), line.key(), line.value())).get();
+            RecordMetadata written = producer.send(new ProducerRecord<>(CDC_TOPIC, line.key(), line.value())).get();
             last.put(new TopicPartition(written.topic(), written.partition()), written.offset());
         }
         return last;
+    }
+
+    /** The same, many at a time (the idempotent producer keeps their order). */
+    private static Map<TopicPartition, Long> produceFast(KafkaProducer<String, String> producer, List<Line> lines)
+            throws Exception {
+        java.util.concurrent.Future<RecordMetadata> last = null;
+        for (Line line : lines) {
+            last = producer.send(new ProducerRecord<>(CDC_TOPIC, line.key(), line.value()));
+        }
+        producer.flush();
+        RecordMetadata written = last.get();
+        return Map.of(new TopicPartition(written.topic(), written.partition()), written.offset());
     }
 
     // ---- Debezium-shaped records (as in shared/fixtures/spec-examples and the captured golden records)

@@ -159,6 +159,23 @@ public final class ApicurioRegistry implements AutoCloseable {
         }
     }
 
+    /**
+     * The ids of every artifact, in any group ({@code GET /search/artifacts} of the v2 API): what a converter with a
+     * record-name strategy registered, which the Confluent API lists only in the default group.
+     */
+    public List<String> artifactIds() throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(nativeUrl()
+                        + "/search/artifacts?limit=1000")).timeout(Duration.ofSeconds(5)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("GET /search/artifacts -> " + response.statusCode() + ": " + response.body());
+        }
+        List<String> ids = new java.util.ArrayList<>();
+        io.prefectlifecycle.cdc.Json.MAPPER.readTree(response.body()).path("artifacts")
+                .forEach(a -> ids.add(a.path("groupId").asText("default") + "/" + a.path("id").asText()));
+        return ids;
+    }
+
     private boolean answers() {
         try {
             HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(ccompatUrl() + "/subjects"))
