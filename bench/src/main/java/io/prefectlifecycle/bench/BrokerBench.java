@@ -122,13 +122,21 @@ public final class BrokerBench {
         OUT.flush();
     }
 
-    /** Creates __consumer_offsets and __transaction_state, and warms up the broker: not reported. */
+    /**
+     * Creates __consumer_offsets and __transaction_state, and warms up the broker, the pass-through and the app (the
+     * JIT compiles the app's code here, not during the measured run): not reported.
+     */
     private void warmUp(int records) throws Exception {
         List<Corpus.Rec> small = Corpus.ofSize(records);
         long total = preload("warm", 1, small, false);
-        createTopics(Set.of("warm-pass-out"), 1);
-        runToEnd("warm-pass", passThrough("warm", "warm-pass-out"), props("warm-pass", StreamsConfig.EXACTLY_ONCE_V2, 1),
-                "warm", total);
+        TopologySettings settings = settings("warm");
+        createTopics(Set.of("warm-pass-out", settings.eventsTopic(), settings.deadLetterTopic()), 1);
+        for (String guarantee : List.of(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE)) {
+            String g = guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2) ? "eos" : "alos";
+            runToEnd("warm-pass-" + g, passThrough("warm", "warm-pass-out"), props("warm-pass-" + g, guarantee, 1),
+                    "warm", total);
+            runToEnd("warm-app-" + g, app(settings), props("warm-app-" + g, guarantee, 1), "warm", total);
+        }
     }
 
     /** Writes the corpus, in order; returns how many records the topic holds (a retried batch may be there twice). */
@@ -241,6 +249,7 @@ public final class BrokerBench {
     private Run runToEnd(String appId, Function<Properties, KafkaStreams> factory, Properties props, String prefix,
             long total) throws Exception {
         KafkaStreams streams = factory.apply(props);
+        Map<String, Long> threads0 = ThreadCpu.byName();
         long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         streams.start();
@@ -255,9 +264,22 @@ public final class BrokerBench {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         double cpu = (processCpuNanos() - cpu0) / 1e9;
+        OUT.println("THREAD " + appId + " " + threadRatios(streams));
+        OUT.println("CPU " + appId + " " + ThreadCpu.top(threads0, ThreadCpu.byName(), total, 8));
         streams.close(Duration.ofSeconds(30));
         streams.cleanUp();
         return new Run(total, seconds, cpu);
+    }
+
+    /** Where the stream thread's time went: Kafka Streams' thread-level {@code *-ratio} metrics and latencies. */
+    private static String threadRatios(KafkaStreams streams) {
+        return streams.metrics().values().stream()
+                .filter(m -> m.metricName().group().equals("stream-thread-metrics"))
+                .filter(m -> m.metricName().name().endsWith("-ratio") || m.metricName().name().endsWith("-latency-avg")
+                        || m.metricName().name().equals("blocked-time-ns-total"))
+                .map(m -> m.metricName().name() + "=" + String.format(Locale.ROOT, "%.3f",
+                        ((Number) m.metricValue()).doubleValue()))
+                .sorted().collect(Collectors.joining(" "));
     }
 
     private long committed(Admin admin, String appId, String prefix) throws Exception {
