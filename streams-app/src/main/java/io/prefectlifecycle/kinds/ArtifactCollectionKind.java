@@ -35,7 +35,7 @@ public final class ArtifactCollectionKind implements ObjectKind {
         Row row = change.row();
         if (change.action() == Action.UPDATED && change.previous() != null
                 && !row.differsIn(change.previous(), "latest_id")) {
-            return new KindResult.Silent("artifact collection updated without a new latest artifact (update_artifact)");
+            return new KindResult.Silent("artifact collection updated in place (same latest artifact): update_artifact");
         }
         String key = row.requiredString("key");
         List<RelatedResource> related = new ArrayList<>(3);

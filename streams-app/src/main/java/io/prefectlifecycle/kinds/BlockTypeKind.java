@@ -34,7 +34,7 @@ public final class BlockTypeKind implements ObjectKind {
         Row row = change.row();
         if (change.action() == Action.UPDATED && change.previous() != null
                 && !row.differsIn(change.previous(), "updated")) {
-            return new KindResult.Silent("block type upserted with override (updated unchanged): registration");
+            return new KindResult.Silent("block type override upsert (updated unchanged): registration");
         }
         String name = row.requiredString("name");
         ObjectNode payload = Payloads.object();

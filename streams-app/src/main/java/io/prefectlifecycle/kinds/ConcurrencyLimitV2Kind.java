@@ -50,10 +50,10 @@ public final class ConcurrencyLimitV2Kind implements ObjectKind {
         Row previous = change.previous();
         if (change.action() == Action.UPDATED && previous != null && !row.differsIn(previous, PAYLOAD_COLUMNS)) {
             if (row.differsIn(previous, SLOT_COLUMNS)) {
-                return new KindResult.Silent("slot accounting: only slot columns changed");
+                return new KindResult.Silent("slot churn: only slot columns changed");
             }
             if (slotDecay(row) > 0) {
-                return new KindResult.Silent("rate-limit acquisition: only updated changed on a limit with decay");
+                return new KindResult.Silent("slot churn: only updated changed on a limit with decay (a rate-limit acquisition)");
             }
         }
         ObjectNode payload = Payloads.object();
