@@ -47,14 +47,14 @@ public final class BlockDocumentKind implements ObjectKind {
             return new KindResult.Silent("block_type_name back-fill of Prefect 2.14.3 (updated unchanged)");
         }
         String blockTypeId = row.requiredString("block_type_id");
-        String blockTypeName = row.has("block_type_name") ? row.string("block_type_name")
-                : blockTypeName(blockTypeId, lookups);
         String blockSchemaId = row.requiredString("block_schema_id");
         // PostgreSQL deletes a block type's or schema's documents by cascade; Prefect announces the parent only
         if (change.action() == Action.DELETED && (change.transaction().deleted("block_type", blockTypeId)
                 || change.transaction().deleted("block_schema", blockSchemaId))) {
             return new KindResult.Silent("deleted by cascade with its block type or block schema");
         }
+        String blockTypeName = row.has("block_type_name") ? row.string("block_type_name")
+                : blockTypeName(blockTypeId, lookups);
         Row schema = lookups.row("block_schema", blockSchemaId).orElseThrow(() -> new KindException(
                 "block schema " + blockSchemaId + " has not been seen, so the document's secret fields are unknown"));
 

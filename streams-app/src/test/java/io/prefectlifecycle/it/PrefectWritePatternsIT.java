@@ -466,6 +466,17 @@ class PrefectWritePatternsIT {
                 ev("prefect.block-type.created", "Events Delete"),
                 ev("prefect.block-type.deleted", "Events Delete")), NOTHING_MORE));
 
+        all.add(new Case("block-type/delete-cascades-to-its-documents", ALL, firstDocument, (prefect, ctx) -> {
+            String type = prefect.createBlockType(apiBlockType("Doomed", "doomed", null));
+            String schema = prefect.createBlockSchema(type, fields("doomed", "[]"), "[]", "non-versioned");
+            prefect.createBlockDocument("doomed-doc", type, "Doomed", schema, "{\"foo\": \"bye\"}", false);
+            prefect.deleteBlockType(type);
+        }, List.of(ev("prefect.block-type.created", "Doomed"),
+                ev("prefect.block-document.created", "doomed-doc"),
+                ev("prefect.block-type.deleted", "Doomed")),
+                txs -> assertEquals(List.of("block_type", "block_schema", "block_document"),
+                        tables(txs.get(txs.size() - 1)), "one DELETE, the schema and document by FK cascade")));
+
         BlockType webhook = new BlockType("Webhook", "webhook", "https://example.com/webhook.png", null,
                 "Block that enables calling webhooks.",
                 "```python\nfrom prefect.blocks.webhook import Webhook\n\nwebhook_block = Webhook.load(\"BLOCK_NAME\")\n```",
