@@ -232,3 +232,12 @@ CREATE TABLE configuration (
 );
 CREATE INDEX ix_configuration__key ON configuration (key);
 CREATE INDEX ix_configuration__updated ON configuration (updated);
+
+-- Alembic's version table: one row, the head revision. Prefect runs each migration in a transaction of its own
+-- that ends by updating it (transaction_per_migration); what a migration runs inside autocommit_block() commits
+-- on its own, without it.
+CREATE TABLE alembic_version (
+    version_num VARCHAR(32) NOT NULL,
+    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
+);
+INSERT INTO alembic_version (version_num) VALUES ('9e9dadc36797');

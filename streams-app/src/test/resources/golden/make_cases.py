@@ -266,7 +266,9 @@ def _(s): s.create("block_type", block_type("Secretish", "secretish", "Stores a 
 @case("block-type/updated-and-deleted")
 def _(s):
     row = block_type("Events Create", "events-create", "a block type"); s.create("block_type", row)
-    row2 = with_(row, description="updated description", logo_url="https://img/logo.png", is_protected=True)
+    # the API's PATCH (update_block_type) sets updated = now(); only an override upsert keeps it
+    row2 = with_(row, description="updated description", logo_url="https://img/logo.png", is_protected=True,
+                 updated="2026-06-05T13:02:00Z")
     s.update("block_type", row2); s.delete("block_type", row2)
 
 # ---------------------------------------------------------------- block document
@@ -325,7 +327,8 @@ def _(s):
 def _(s):
     bt, bs = doc_setup(s, ["password"])
     row = block_doc("rotating", bt, bs, {"user": "a", "password": "p1"}); s.create("block_document", row)
-    row2 = with_(row, data=j(fernet({"user": "b", "password": "p2"}, iv=bytes(range(1, 17)))))
+    row2 = with_(row, data=j(fernet({"user": "b", "password": "p2"}, iv=bytes(range(1, 17)))),
+                 updated="2026-06-05T13:02:00Z")
     s.update("block_document", row2); s.delete("block_document", row2); s.tombstone("block_document", row2)
 
 @case("block-document/key-from-environment", env={"PREFECT_SERVER_ENCRYPTION_KEY": OTHER_KEY})

@@ -60,6 +60,9 @@ public final class OutcomeReasons {
             "deployment-scoped concurrency limit",
             "slot churn",
             "active-slot bookkeeping",
+            "block type override upsert",
+            "block_type_name back-fill",
+            "artifact collection updated in place",
             "lookup table ",
             "deleted by cascade");
 

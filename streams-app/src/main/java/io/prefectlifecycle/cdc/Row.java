@@ -40,6 +40,37 @@ public final class Row {
         return columns;
     }
 
+    /**
+     * Whether the change record carries the column at all. A table of an older Prefect release lacks columns later
+     * migrations added (flow {@code labels}, automation {@code tags}, ...): that is not SQL NULL, which Debezium sends
+     * as a {@code null} value.
+     */
+    public boolean has(String column) {
+        return columns.has(column);
+    }
+
+    /**
+     * Whether {@code column} comes before {@code other} in the table. Debezium lists a row's columns in the table's
+     * column order, which a migration that re-creates a column changes: the position tells such releases apart.
+     */
+    public boolean precedes(String column, String other) {
+        int index = 0;
+        int columnAt = -1;
+        int otherAt = -1;
+        for (Iterator<String> names = columns.fieldNames(); names.hasNext(); index++) {
+            String name = names.next();
+            if (name.equals(column)) {
+                columnAt = index;
+            } else if (name.equals(other)) {
+                otherAt = index;
+            }
+        }
+        if (columnAt < 0 || otherAt < 0) {
+            throw new RowFormatException(table + "." + (columnAt < 0 ? column : other) + " is missing from the change record");
+        }
+        return columnAt < otherAt;
+    }
+
     public boolean isNull(String column) {
         JsonNode node = columns.get(column);
         return node == null || node.isNull();

@@ -11,6 +11,11 @@ import java.util.List;
  * {@code artifact_collection} → {@code prefect.artifact-collection.*}; payload {@code {key, type, data, description}}
  * ({@code metadata_} is not part of it; {@code data} is a json column, so its text order is kept). Related: the
  * latest artifact always, then the flow run and task run when set. The resource name is the key.
+ *
+ * <p>Prefect announces a collection update only when its latest artifact changes ({@code models/artifacts.py}): a new
+ * artifact with the key (the upsert points {@code latest_id} at it) or the deletion of the latest one (re-pointed at
+ * the previous version, whose {@code created}/{@code updated} are copied in, so they move backwards). An update that
+ * keeps {@code latest_id} is {@code update_artifact} (PATCH of the latest artifact) or a data migration: silent.
  */
 public final class ArtifactCollectionKind implements ObjectKind {
 
@@ -19,9 +24,19 @@ public final class ArtifactCollectionKind implements ObjectKind {
         return "artifact_collection";
     }
 
+    /** The latest-artifact rule is about updates only. */
+    @Override
+    public boolean dependsOnAction() {
+        return true;
+    }
+
     @Override
     public KindResult describe(RowChange change, Lookups lookups) {
         Row row = change.row();
+        if (change.action() == Action.UPDATED && change.previous() != null
+                && !row.differsIn(change.previous(), "latest_id")) {
+            return new KindResult.Silent("artifact collection updated in place (same latest artifact): update_artifact");
+        }
         String key = row.requiredString("key");
         List<RelatedResource> related = new ArrayList<>(3);
         related.add(RelatedResource.of("artifact", row.requiredString("latest_id"), "latest"));

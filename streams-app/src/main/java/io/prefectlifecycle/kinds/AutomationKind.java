@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * {@code automation} → {@code prefect.automation.*}; the payload is the whole automation in Prefect's model order
  * ({@code name, description, enabled, tags, trigger, actions, actions_on_trigger, actions_on_resolve, id, created,
- * updated}), with trigger and actions re-validated through {@link AutomationModels}.
+ * updated}), with trigger and actions re-validated through {@link AutomationModels}. Before Prefect 3.4.7 (migration
+ * aa1234567890) there is no {@code tags} column: the model's default {@code []}.
  */
 public final class AutomationKind implements ObjectKind {
 
@@ -28,7 +29,7 @@ public final class AutomationKind implements ObjectKind {
         payload.put("name", name);
         payload.put("description", row.requiredString("description"));
         payload.put("enabled", row.bool("enabled"));
-        payload.set("tags", row.json("tags"));
+        payload.set("tags", row.has("tags") ? row.json("tags") : Payloads.NODES.arrayNode());
         payload.set("trigger", AutomationModels.trigger(row.json("trigger")));
         payload.set("actions", AutomationModels.actions(row.json("actions"), "actions"));
         payload.set("actions_on_trigger", AutomationModels.actions(row.json("actions_on_trigger"), "actions_on_trigger"));

@@ -15,7 +15,13 @@ import java.util.List;
  * {@code block_document} → {@code prefect.block-document.*}; payload {@code {name, data, block_schema}} where
  * {@code data} is the Fernet-decrypted document filtered by {@link SecretFilter} and {@code block_schema} is
  * {@code {capabilities, block_type: {id, name}}}. The type name comes from the document's own denormalised
- * {@code block_type_name} ({@code ""} in the payload and no name label when NULL). Anonymous documents are silent.
+ * {@code block_type_name} ({@code ""} in the payload and no name label when NULL); before Prefect 2.14.3 there is no
+ * such column and the name is the block type's, as that release's back-fill sets it. Anonymous documents are silent.
+ *
+ * <p>Every write of Prefect's API to a document sets {@code updated = now()}, an update with data re-encrypting it (a
+ * new Fernet token for equal data, {@code models/block_documents.py} {@code update_block_document}). An update that
+ * leaves {@code updated} alone is migration cef24af2ec34's back-fill of {@code block_type_name} (2.14.3), which runs in
+ * autocommit batches outside the migration's transaction: silent, as Prefect emits nothing for it.
  */
 public final class BlockDocumentKind implements ObjectKind {
 
@@ -24,20 +30,31 @@ public final class BlockDocumentKind implements ObjectKind {
         return "block_document";
     }
 
+    /** The back-fill rule is about updates only. */
+    @Override
+    public boolean dependsOnAction() {
+        return true;
+    }
+
     @Override
     public KindResult describe(RowChange change, Lookups lookups) {
         Row row = change.row();
         if (row.bool("is_anonymous")) {
             return new KindResult.Silent("anonymous block document");
         }
+        if (change.action() == Action.UPDATED && change.previous() != null
+                && !row.differsIn(change.previous(), "updated")) {
+            return new KindResult.Silent("block_type_name back-fill of Prefect 2.14.3 (updated unchanged)");
+        }
         String blockTypeId = row.requiredString("block_type_id");
-        String blockTypeName = row.string("block_type_name");
         String blockSchemaId = row.requiredString("block_schema_id");
         // PostgreSQL deletes a block type's or schema's documents by cascade; Prefect announces the parent only
         if (change.action() == Action.DELETED && (change.transaction().deleted("block_type", blockTypeId)
                 || change.transaction().deleted("block_schema", blockSchemaId))) {
             return new KindResult.Silent("deleted by cascade with its block type or block schema");
         }
+        String blockTypeName = row.has("block_type_name") ? row.string("block_type_name")
+                : blockTypeName(blockTypeId, lookups);
         Row schema = lookups.row("block_schema", blockSchemaId).orElseThrow(() -> new KindException(
                 "block schema " + blockSchemaId + " has not been seen, so the document's secret fields are unknown"));
 
@@ -84,6 +101,13 @@ public final class BlockDocumentKind implements ObjectKind {
         } catch (JsonProcessingException e) {
             throw new KindException("decrypted block document data is not valid JSON");
         }
+    }
+
+    /** Before 2.14.3 (migration cef24af2ec34): the block type's name, which that migration copies into the document. */
+    private static String blockTypeName(String blockTypeId, Lookups lookups) {
+        Row blockType = lookups.row("block_type", blockTypeId).orElseThrow(() -> new KindException("block type "
+                + blockTypeId + " has not been seen, and block_document has no block_type_name (Prefect < 2.14.3)"));
+        return blockType.requiredString("name");
     }
 
     private static List<String> secretFields(Row schema) {

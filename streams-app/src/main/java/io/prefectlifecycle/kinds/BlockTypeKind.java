@@ -8,8 +8,21 @@ import java.util.List;
 /**
  * {@code block_type} → {@code prefect.block-type.*}; payload {@code {name, slug, logo_url, documentation_url,
  * description, code_example, is_protected}}. Descriptions are stored HTML-escaped and are emitted as stored.
+ *
+ * <p>Silent for an update that leaves {@code updated} alone: the protected system blocks are registered on every
+ * server start with {@code INSERT … ON CONFLICT (slug) DO UPDATE SET <every field>}, and SQLAlchemy's {@code onupdate}
+ * does not apply to ON CONFLICT, so only such an override keeps {@code updated}; Prefect announces the override only
+ * when the row is new ({@code models/block_types.py} {@code create_block_type}). Every other block-type update
+ * ({@code update_block_type}: the API's PATCH, registration of collection blocks) sets {@code updated = now()} and
+ * Prefect emits {@code updated} for it.
  */
 public final class BlockTypeKind implements ObjectKind {
+
+    /** The override rule is about updates only. */
+    @Override
+    public boolean dependsOnAction() {
+        return true;
+    }
 
     @Override
     public String table() {
@@ -19,6 +32,10 @@ public final class BlockTypeKind implements ObjectKind {
     @Override
     public KindResult describe(RowChange change, Lookups lookups) {
         Row row = change.row();
+        if (change.action() == Action.UPDATED && change.previous() != null
+                && !row.differsIn(change.previous(), "updated")) {
+            return new KindResult.Silent("block type override upsert (updated unchanged): registration");
+        }
         String name = row.requiredString("name");
         ObjectNode payload = Payloads.object();
         payload.put("name", name);

@@ -5,7 +5,11 @@ import io.prefectlifecycle.cdc.Row;
 
 import java.util.List;
 
-/** {@code flow} → {@code prefect.flow.*}; payload {@code {name, tags, labels}}, a NULL {@code labels} stays {@code null}. */
+/**
+ * {@code flow} → {@code prefect.flow.*}; payload {@code {name, tags, labels}}. A NULL {@code labels} stays
+ * {@code null}; a table without the column (before Prefect 3.1.5, migration 68a44144428d) gives the model's default
+ * {@code {}}: two different cases, as in Prefect.
+ */
 public final class FlowKind implements ObjectKind {
 
     @Override
@@ -20,7 +24,7 @@ public final class FlowKind implements ObjectKind {
         ObjectNode payload = Payloads.object();
         payload.put("name", name);
         payload.set("tags", row.json("tags"));
-        payload.set("labels", row.json("labels"));
+        payload.set("labels", row.has("labels") ? row.json("labels") : Payloads.object());
         return Payloads.emit("flow", row.requiredString("id"), name, List.of(), payload);
     }
 }

@@ -68,6 +68,18 @@ public final class ConnectRest {
         awaitRunning(name, timeout, false);
     }
 
+    /**
+     * {@code DELETE /connectors/<name>}, then waits until Connect no longer lists it: its task has stopped and
+     * released the replication slot (which stays; drop it separately).
+     */
+    public void deleteConnector(String name, Duration timeout) throws TimeoutException {
+        String path = "/connectors/" + name;
+        send("DELETE " + path, timeout, HttpRequest.newBuilder(URI.create(restUrl + path))
+                .timeout(Duration.ofSeconds(30)).DELETE().build());
+        Support.await("connector " + name + " gone", timeout, Duration.ofMillis(100),
+                () -> get(path).statusCode() == 404 ? Optional.of(true) : Optional.empty());
+    }
+
     /** Waits until the connector and all its tasks are RUNNING; see {@link #putConnector}. */
     public void awaitRunning(String name, Duration timeout) throws TimeoutException {
         awaitRunning(name, timeout, true);

@@ -149,6 +149,11 @@ public final class LocalConnect implements AutoCloseable {
         rest.restart(name, true, timeout);
     }
 
+    /** Deletes the connector and waits until it is gone; see {@link ConnectRest#deleteConnector}. */
+    public void deleteConnector(String name, Duration timeout) throws TimeoutException {
+        rest.deleteConnector(name, timeout);
+    }
+
     /** {@code GET /connectors/<name>/status}, as returned by Connect. */
     public JsonNode connectorStatus(String name) throws IOException, InterruptedException {
         return rest.connectorStatus(name);

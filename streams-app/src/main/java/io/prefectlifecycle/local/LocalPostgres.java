@@ -223,13 +223,34 @@ public final class LocalPostgres implements AutoCloseable {
     private void createDatabase() throws SQLException {
         try (Connection c = connect(SUPERUSER, "postgres"); Statement s = c.createStatement()) {
             s.execute("CREATE ROLE " + USER + " LOGIN REPLICATION PASSWORD '" + password + "'");
-            s.execute("CREATE DATABASE " + DATABASE + " OWNER " + USER);
         }
-        try (Connection c = connect(); Statement s = c.createStatement()) {
-            for (String script : SCHEMA_SCRIPTS) {
+        createDatabase(DATABASE, SCHEMA_SCRIPTS);
+    }
+
+    /**
+     * Another database in this cluster, owned by {@value #USER}, with {@code scripts} (classpath resources, e.g. an
+     * older Prefect release's {@code schemas/prefect-postgres-<release>.sql}) run in it as that user.
+     *
+     * @param name a plain lower-case identifier
+     */
+    public DatabaseCoordinates createDatabase(String name, List<String> scripts) throws SQLException {
+        if (!name.matches("[a-z_][a-z0-9_]*")) {
+            throw new IllegalArgumentException("not a plain database name: " + name);
+        }
+        try (Connection c = connect(SUPERUSER, "postgres"); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name + " OWNER " + USER);
+        }
+        try (Connection c = connect(USER, name); Statement s = c.createStatement()) {
+            for (String script : scripts) {
                 s.execute(Support.classpathText(script));
             }
         }
+        return new DatabaseCoordinates(host(), port, USER, password, name);
+    }
+
+    /** A connection as {@value #USER} to {@code database} of this cluster, autocommit on. */
+    public Connection connect(String database) throws SQLException {
+        return connect(USER, database);
     }
 
     private Connection connect(String user, String database) throws SQLException {

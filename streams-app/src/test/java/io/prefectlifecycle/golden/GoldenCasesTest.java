@@ -42,13 +42,16 @@ public class GoldenCasesTest {
         assertTrue(all.size() >= 40, "expected at least 40 golden cases, found " + all.size());
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
-    void producesExactlyTheExpectedEvents(Path caseDir) throws IOException {
+    /** What the topology makes of a golden input: the event values and the dead letters' reasons, in order. */
+    public record Output(List<String> events, List<String> deadLetterReasons) {
+    }
+
+    /** Runs {@code input} (golden format) through the real topology in a fresh harness with {@code env}. */
+    public static Output run(Path input, Map<String, String> env) throws IOException {
         List<String> events = new ArrayList<>();
         List<String> deadLetters = new ArrayList<>();
-        try (TopologyHarness harness = TopologyHarness.withEnvironment(environment(caseDir))) {
-            harness.pipeFile(caseDir.resolve("input.jsonl"));
+        try (TopologyHarness harness = TopologyHarness.withEnvironment(env)) {
+            harness.pipeFile(input);
             harness.endInput();
             for (TopologyHarness.Output event : harness.events()) {
                 events.add(event.value());
@@ -57,6 +60,15 @@ public class GoldenCasesTest {
                 deadLetters.add(dead.headers().get("dlq.reason"));
             }
         }
+        return new Output(events, deadLetters);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void producesExactlyTheExpectedEvents(Path caseDir) throws IOException {
+        Output output = run(caseDir.resolve("input.jsonl"), environment(caseDir));
+        List<String> events = output.events();
+        List<String> deadLetters = output.deadLetterReasons();
         Path expectedEvents = caseDir.resolve("expected.jsonl");
         Path expectedDeadLetters = caseDir.resolve("expected-dead-letters.txt");
         if (UPDATE) {

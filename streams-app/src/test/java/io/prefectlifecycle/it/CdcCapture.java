@@ -9,20 +9,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import io.prefectlifecycle.local.ConnectorDefinition;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Reads every record of the change stream ({@code prefect.cdc}: every captured table's changes and the BEGIN/END
  * records, in commit order) as text, keeping the exact bytes Debezium's JsonConverter wrote, and writes them as
- * golden JSON lines.
+ * golden JSON lines: as read, or by transaction ({@link #transactions()}) for cutting golden cases out of a run.
  */
 final class CdcCapture implements AutoCloseable {
     static final String CDC_TOPIC = ConnectorDefinition.load().cdcTopic();
@@ -49,9 +55,36 @@ final class CdcCapture implements AutoCloseable {
         }
     }
 
+    /**
+     * A committed transaction as the WAL holds it: BEGIN, the changes by {@code transaction.total_order} (a delete
+     * followed by its tombstone), END. The {@code txId} is the part of Debezium's transaction id before the colon.
+     */
+    record Transaction(String txId, Captured begin, List<Captured> changes, Captured end) {
+        List<Captured> records() {
+            List<Captured> all = new ArrayList<>(changes.size() + 2);
+            all.add(begin);
+            all.addAll(changes);
+            all.add(end);
+            return all;
+        }
+
+        /** The tables its changes touch. */
+        Set<String> tables() {
+            return changes.stream().filter(c -> !c.isTombstone()).map(Captured::table).collect(Collectors.toSet());
+        }
+
+        /** Whether any of its changes has a source LSN in {@code [from, to)}. */
+        boolean within(long from, long to) {
+            return changes.stream().filter(c -> !c.isTombstone()).mapToLong(c -> source(c).path("lsn").asLong())
+                    .anyMatch(lsn -> lsn >= from && lsn < to);
+        }
+    }
+
     private final KafkaConsumer<String, String> consumer;
     private final List<Captured> records = new ArrayList<>();
     private String lastTable;
+    /** The offset before which records are not this capture's ({@link #fromNow}), per partition. */
+    private final Map<TopicPartition, Long> startOffsets = new HashMap<>();
 
     CdcCapture(String bootstrapServers) {
         consumer = new KafkaConsumer<>(Map.of(
@@ -64,9 +97,21 @@ final class CdcCapture implements AutoCloseable {
         consumer.subscribe(List.of(CDC_TOPIC));
     }
 
+    /** A capture of what is written from now on: records already in the change stream are skipped. */
+    static CdcCapture fromNow(String bootstrapServers) {
+        CdcCapture capture = new CdcCapture(bootstrapServers);
+        List<TopicPartition> partitions = capture.consumer.partitionsFor(CDC_TOPIC).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        capture.startOffsets.putAll(capture.consumer.endOffsets(partitions));
+        return capture;
+    }
+
     /** One poll; call from a single thread (Awaitility's {@code pollInSameThread}). */
     CdcCapture poll() {
         for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+            if (r.offset() < startOffsets.getOrDefault(new TopicPartition(r.topic(), r.partition()), 0L)) {
+                continue;
+            }
             JsonNode value = parse(r.value());
             String table = value == null ? lastTable : value.path("source").path("table").asText(null);
             lastTable = table;
@@ -99,6 +144,62 @@ final class CdcCapture implements AutoCloseable {
         try {
             Files.createDirectories(file.getParent());
             Files.write(file, records.stream().map(Captured::goldenLine).toList(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Snapshot reads ({@code op r}, outside any transaction), as Debezium emitted them. */
+    List<Captured> snapshotReads() {
+        return records.stream().filter(r -> !r.isTombstone() && !r.isTransactionMarker() && transactionOf(r).isEmpty())
+                .toList();
+    }
+
+    /**
+     * The transactions whose END has been read, in commit order (the order of the END records: Debezium streams the
+     * WAL's transactions in commit order). A change Debezium sent twice (redelivery after a restart) is kept once.
+     */
+    List<Transaction> transactions() {
+        Map<String, Captured> begins = new HashMap<>();
+        Map<String, Map<Long, Captured>> changes = new HashMap<>();
+        Map<Captured, Captured> tombstoneOf = new IdentityHashMap<>();
+        Captured previous = null;
+        List<Transaction> transactions = new ArrayList<>();
+        Set<String> ended = new HashSet<>();
+        for (Captured r : records) {
+            if (r.isTombstone()) {
+                if (previous != null && !previous.isTombstone() && !previous.isTransactionMarker()
+                        && "d".equals(previous.valueJson().path("op").asText())) {
+                    tombstoneOf.put(previous, r);
+                }
+            } else if (r.isTransactionMarker()) {
+                String tx = txId(r.valueJson().path("id").asText());
+                if ("BEGIN".equals(r.valueJson().path("status").asText())) {
+                    begins.putIfAbsent(tx, r);
+                } else if (ended.add(tx) && begins.containsKey(tx)) {
+                    List<Captured> txChanges = new ArrayList<>();
+                    for (Captured change : changes.getOrDefault(tx, Map.of()).values()) {
+                        txChanges.add(change);
+                        if (tombstoneOf.containsKey(change)) {
+                            txChanges.add(tombstoneOf.get(change));
+                        }
+                    }
+                    transactions.add(new Transaction(tx, begins.get(tx), txChanges, r));
+                }
+            } else if (!transactionOf(r).isEmpty()) {
+                changes.computeIfAbsent(transactionOf(r), tx -> new TreeMap<>())
+                        .putIfAbsent(r.valueJson().path("transaction").path("total_order").asLong(), r);
+            }
+            previous = r;
+        }
+        return transactions;
+    }
+
+    /** Writes {@code lines} in order as a golden input file. */
+    static void writeGolden(Path file, List<Captured> lines) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.write(file, lines.stream().map(Captured::goldenLine).toList(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

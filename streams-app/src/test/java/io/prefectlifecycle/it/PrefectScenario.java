@@ -107,7 +107,7 @@ final class PrefectScenario {
         insertBlockSchema(SCHEMA_SECRETISH_V2, TYPE_SECRETISH, secretishFields("Secretish v2"), "[\"check-connection\"]", "2.0.0");
         insertBlockSchema(SCHEMA_DOOMED, TYPE_DOOMED,
                 "{\"type\": \"object\", \"title\": \"Doomed\", \"properties\": {\"value\": {\"type\": \"string\"}}, "
-                        + "\"secret_fields\": [], \"block_type_slug\": \"doomed\", \"block_schema_references\": {}}",
+                        + "\"secret_fields\": [], \"block_type_slug\": \"doomed\"}",
                 "[]", "non-versioned");
     }
 
@@ -282,7 +282,7 @@ final class PrefectScenario {
                 + "\"port\": {\"type\": \"integer\", \"title\": \"Port\"}, \"options\": {\"type\": \"object\", \"title\": \"Options\"}, "
                 + "\"api_key\": {\"type\": \"object\", \"title\": \"Api Key\", \"additionalProperties\": "
                 + "{\"type\": \"string\", \"format\": \"password\", \"writeOnly\": true}}}, \"required\": [\"username\"], "
-                + "\"secret_fields\": [\"password\", \"api_key.*\"], \"block_type_slug\": \"secretish\", \"block_schema_references\": {}}";
+                + "\"secret_fields\": [\"password\", \"api_key.*\"], \"block_type_slug\": \"secretish\"}";
     }
 
     private String token(String plaintext) {

@@ -1,0 +1,219 @@
+-- Prefect 2.12.0: the tables of schemas/prefect-postgres.sql as Prefect's alembic migrations leave them at
+-- this release (head revision 5f623ddbf7fe; research: ../shared/research/prefect-schema-history.md).
+-- Differences from prefect-postgres.sql (HEAD):
+--   * variable.value is VARCHAR NOT NULL and sits before `tags` (94622c1663e8, 3.0.0, re-adds it as JSONB last);
+--   * flow has no `labels` (68a44144428d, 3.1.5);
+--   * block_document has no `block_type_name` nor its two name indexes (cef24af2ec34, 2.14.3; 9c493c02ca6d);
+--   * concurrency_limit_v2.slot_decay_per_second is nullable (4e9a6f93eb6c, 2.13.2, fills 0.0, NOT NULL);
+--   * artifact_collection.latest_id is nullable and has no `updated` index (5d03c01be85e, 3.1.6);
+--   * no automation table (aeea5ee6f070, 2.16.9);
+--   * block_document_reference has no self-reference check (7218aad17905, 3.7.0).
+-- Everything else, comments included, is as in prefect-postgres.sql.
+
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
+CREATE TABLE variable (
+    id      UUID                     NOT NULL DEFAULT gen_random_uuid(),
+    created TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    name    VARCHAR                  NOT NULL,
+    value   VARCHAR                  NOT NULL,
+    tags    JSONB                    NOT NULL DEFAULT '[]',
+    CONSTRAINT pk_variable PRIMARY KEY (id),
+    CONSTRAINT uq_variable__name UNIQUE (name)
+);
+CREATE INDEX ix_variable__updated ON variable (updated);
+
+CREATE TABLE flow (
+    id      UUID                     NOT NULL DEFAULT gen_random_uuid(),
+    created TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    name    VARCHAR                  NOT NULL,
+    tags    JSONB                    NOT NULL DEFAULT '[]',
+    CONSTRAINT pk_flow PRIMARY KEY (id),
+    CONSTRAINT uq_flow__name UNIQUE (name)
+);
+CREATE INDEX ix_flow__created ON flow (created);
+CREATE INDEX ix_flow__updated ON flow (updated);
+CREATE INDEX trgm_ix_flow_name ON flow USING gin (name gin_trgm_ops);
+
+CREATE TABLE block_type (
+    id                UUID                     NOT NULL DEFAULT gen_random_uuid(),
+    created           TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated           TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    name              VARCHAR                  NOT NULL,
+    logo_url          VARCHAR,
+    documentation_url VARCHAR,
+    description       VARCHAR,
+    code_example      VARCHAR,
+    is_protected      BOOLEAN                  NOT NULL DEFAULT '0',
+    slug              VARCHAR                  NOT NULL,
+    CONSTRAINT pk_block_type PRIMARY KEY (id)
+);
+CREATE UNIQUE INDEX uq_block_type__slug ON block_type (slug);
+CREATE INDEX ix_block_type__updated ON block_type (updated);
+CREATE INDEX trgm_ix_block_type_name ON block_type USING gin (name gin_trgm_ops);
+
+CREATE TABLE block_schema (
+    id            UUID                     NOT NULL DEFAULT gen_random_uuid(),
+    created       TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated       TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    fields        JSONB                    NOT NULL DEFAULT '{}',
+    checksum      VARCHAR                  NOT NULL,
+    block_type_id UUID                     NOT NULL,
+    capabilities  JSONB                    NOT NULL DEFAULT '[]',
+    version       VARCHAR                  NOT NULL DEFAULT 'non-versioned',
+    CONSTRAINT pk_block_schema PRIMARY KEY (id),
+    CONSTRAINT fk_block_schema__block_type_id__block_type
+        FOREIGN KEY (block_type_id) REFERENCES block_type (id) ON DELETE CASCADE
+);
+CREATE UNIQUE INDEX uq_block_schema__checksum_version ON block_schema (checksum, version);
+CREATE INDEX ix_block_schema__block_type_id ON block_schema (block_type_id);
+CREATE INDEX ix_block_schema__created ON block_schema (created);
+CREATE INDEX ix_block_schema__updated ON block_schema (updated);
+CREATE INDEX ix_block_schema__capabilities ON block_schema USING gin (capabilities);
+
+-- data: a JSONB *string* holding the Fernet token of the document's JSON (spec §5.1).
+CREATE TABLE block_document (
+    id              UUID                     NOT NULL DEFAULT gen_random_uuid(),
+    created         TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated         TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    name            VARCHAR                  NOT NULL,
+    data            JSONB                    NOT NULL DEFAULT '{}',
+    block_schema_id UUID                     NOT NULL,
+    block_type_id   UUID                     NOT NULL,
+    is_anonymous    BOOLEAN                  NOT NULL DEFAULT '0',
+    CONSTRAINT pk_block_document PRIMARY KEY (id),
+    -- legacy name from when the table was called `block`
+    CONSTRAINT fk_block__block_schema_id__block_schema
+        FOREIGN KEY (block_schema_id) REFERENCES block_schema (id) ON DELETE CASCADE,
+    CONSTRAINT fk_block_document__block_type_id__block_type
+        FOREIGN KEY (block_type_id) REFERENCES block_type (id) ON DELETE CASCADE
+);
+CREATE UNIQUE INDEX uq_block__type_id_name ON block_document (block_type_id, name);
+CREATE INDEX ix_block_document__name ON block_document (name);
+CREATE INDEX ix_block_document__is_anonymous ON block_document (is_anonymous);
+CREATE INDEX ix_block_document__updated ON block_document (updated);
+
+-- Not captured: references are spliced into the parent's data as dicts and never reach a payload.
+CREATE TABLE block_document_reference (
+    id                          UUID                     NOT NULL DEFAULT gen_random_uuid(),
+    created                     TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated                     TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    name                        VARCHAR                  NOT NULL,
+    parent_block_document_id    UUID                     NOT NULL,
+    reference_block_document_id UUID                     NOT NULL,
+    CONSTRAINT pk_block_document_reference PRIMARY KEY (id),
+    CONSTRAINT fk_block_document_reference__parent_block_document_id
+        FOREIGN KEY (parent_block_document_id) REFERENCES block_document (id) ON DELETE CASCADE,
+    CONSTRAINT fk_block_document_reference__reference_block_document_id
+        FOREIGN KEY (reference_block_document_id) REFERENCES block_document (id) ON DELETE CASCADE
+);
+CREATE INDEX ix_block_document_reference__updated ON block_document_reference (updated);
+
+CREATE TABLE block_schema_reference (
+    id                        UUID                     NOT NULL DEFAULT gen_random_uuid(),
+    created                   TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated                   TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    name                      VARCHAR                  NOT NULL,
+    parent_block_schema_id    UUID                     NOT NULL,
+    reference_block_schema_id UUID                     NOT NULL,
+    CONSTRAINT pk_block_schema_reference PRIMARY KEY (id),
+    CONSTRAINT fk_block_schema_reference__parent_block_schema_id
+        FOREIGN KEY (parent_block_schema_id) REFERENCES block_schema (id) ON DELETE CASCADE,
+    CONSTRAINT fk_block_schema_reference__reference_block_schema_id
+        FOREIGN KEY (reference_block_schema_id) REFERENCES block_schema (id) ON DELETE CASCADE
+);
+CREATE INDEX ix_block_schema_reference__updated ON block_schema_reference (updated);
+
+-- Names: `deployment:<uuid>` (deployment limits, no events, from 3.0), else user limits (`tag:<tag>`
+-- for the v1 API's from 3.4.19).
+-- Every slot acquire/release UPDATEs active_slots/denied_slots/avg_slot_occupancy_seconds.
+CREATE TABLE concurrency_limit_v2 (
+    id                         UUID                     NOT NULL DEFAULT gen_random_uuid(),
+    created                    TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated                    TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    active                     BOOLEAN                  NOT NULL,
+    name                       VARCHAR                  NOT NULL,
+    "limit"                    INTEGER                  NOT NULL,
+    active_slots               INTEGER                  NOT NULL,
+    denied_slots               INTEGER                  NOT NULL,
+    slot_decay_per_second      DOUBLE PRECISION,
+    avg_slot_occupancy_seconds DOUBLE PRECISION         NOT NULL,
+    CONSTRAINT pk_concurrency_limit_v2 PRIMARY KEY (id),
+    CONSTRAINT uq_concurrency_limit_v2__name UNIQUE (name)
+);
+CREATE INDEX ix_concurrency_limit_v2__updated ON concurrency_limit_v2 (updated);
+
+-- v1, legacy: written by the v1 API (migration 9e83011d1f2a, 3.4.19, moves its rows to v2).
+CREATE TABLE concurrency_limit (
+    id                UUID                     NOT NULL DEFAULT gen_random_uuid(),
+    created           TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated           TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    tag               VARCHAR                  NOT NULL,
+    concurrency_limit INTEGER                  NOT NULL,
+    active_slots      JSONB                    NOT NULL DEFAULT '[]',
+    CONSTRAINT pk_concurrency_limit PRIMARY KEY (id)
+);
+CREATE UNIQUE INDEX uq_concurrency_limit__tag ON concurrency_limit (tag);
+CREATE INDEX ix_concurrency_limit__updated ON concurrency_limit (updated);
+
+-- Not captured: each insert also upserts artifact_collection (same transaction), which is.
+CREATE TABLE artifact (
+    id          UUID                     NOT NULL DEFAULT gen_random_uuid(),
+    created     TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated     TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    key         VARCHAR,
+    type        VARCHAR,
+    data        JSON,
+    metadata_   JSON,
+    task_run_id UUID,
+    flow_run_id UUID,
+    description VARCHAR,
+    CONSTRAINT pk_artifact PRIMARY KEY (id)
+);
+CREATE INDEX ix_artifact__key ON artifact (key);
+CREATE INDEX ix_artifact__key_created_desc ON artifact (key, created DESC)
+    INCLUDE (id, updated, type, task_run_id, flow_run_id);
+CREATE INDEX ix_artifact__flow_run_id ON artifact (flow_run_id);
+CREATE INDEX ix_artifact__task_run_id ON artifact (task_run_id);
+CREATE INDEX ix_artifact__updated ON artifact (updated);
+
+CREATE TABLE artifact_collection (
+    id          UUID                     NOT NULL DEFAULT gen_random_uuid(),
+    created     TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated     TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    key         VARCHAR                  NOT NULL,
+    latest_id   UUID,
+    task_run_id UUID,
+    flow_run_id UUID,
+    type        VARCHAR,
+    data        JSON,
+    description VARCHAR,
+    metadata_   JSON,
+    CONSTRAINT pk_artifact_collection PRIMARY KEY (id),
+    CONSTRAINT uq_artifact_collection__key UNIQUE (key)
+);
+CREATE INDEX ix_artifact_collection__key_latest_id ON artifact_collection (key, latest_id);
+
+-- Holds the Fernet key: key 'ENCRYPTION_KEY', value {"fernet_key": "<44-char urlsafe base64>"}.
+CREATE TABLE configuration (
+    id      UUID                     NOT NULL DEFAULT gen_random_uuid(),
+    created TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    key     VARCHAR                  NOT NULL,
+    value   JSONB                    NOT NULL,
+    CONSTRAINT pk_configuration PRIMARY KEY (id),
+    CONSTRAINT uq_configuration__key UNIQUE (key)
+);
+CREATE INDEX ix_configuration__key ON configuration (key);
+CREATE INDEX ix_configuration__updated ON configuration (updated);
+
+-- Alembic's version table: one row, the head revision. Prefect runs each migration in a transaction of its own
+-- that ends by updating it (transaction_per_migration); what a migration runs inside autocommit_block() commits
+-- on its own, without it.
+CREATE TABLE alembic_version (
+    version_num VARCHAR(32) NOT NULL,
+    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
+);
+INSERT INTO alembic_version (version_num) VALUES ('5f623ddbf7fe');
