@@ -73,6 +73,48 @@ public final class ConnectRest {
         awaitRunning(name, timeout, true);
     }
 
+    /** {@code DELETE /connectors/<name>}; a connector that does not exist is fine. */
+    public void deleteConnector(String name, Duration timeout) throws TimeoutException {
+        String path = "/connectors/" + name;
+        Support.await("DELETE " + path, timeout, Duration.ofMillis(200), () -> {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(restUrl + path))
+                    .timeout(Duration.ofSeconds(30)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            int code = response.statusCode();
+            if (code == 204 || code == 200 || code == 404) {
+                return Optional.of(true);
+            }
+            if (code == 409 || code >= 500) {
+                return Optional.empty();
+            }
+            throw new IllegalStateException("DELETE " + path + " -> " + code + ": " + response.body());
+        });
+    }
+
+    /**
+     * The connector or one of its tasks FAILED, in one line with the first line of Connect's trace; empty when
+     * neither did.
+     */
+    public static Optional<String> failure(String name, JsonNode status) {
+        JsonNode connector = status.path("connector");
+        if ("FAILED".equals(connector.path("state").asText())) {
+            return Optional.of("Kafka Connect: connector " + name + " FAILED: " + firstLine(connector.path("trace").asText()));
+        }
+        for (JsonNode task : status.path("tasks")) {
+            if ("FAILED".equals(task.path("state").asText())) {
+                return Optional.of("Kafka Connect: task " + task.path("id").asText() + " of connector " + name
+                        + " FAILED: " + firstLine(task.path("trace").asText()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The trace's first line without the exception's class name: what happened, in Debezium's or Connect's words. */
+    private static String firstLine(String trace) {
+        int newline = trace.indexOf('\n');
+        String line = newline < 0 ? trace : trace.substring(0, newline);
+        return line.replaceFirst("^([A-Za-z_$][\\w$]*\\.)+[A-Z][\\w$]*(Exception|Error): ", "");
+    }
+
     /** {@code GET /connectors/<name>/status}, as returned by Connect. */
     public JsonNode connectorStatus(String name) throws IOException, InterruptedException {
         HttpResponse<String> response = get("/connectors/" + name + "/status");

@@ -154,6 +154,29 @@ public final class LocalConnect implements AutoCloseable {
         return rest.connectorStatus(name);
     }
 
+    /** {@code DELETE /connectors/<name>}; nothing when there is none. Its offsets stay in the offsets topic. */
+    public void deleteConnector(String name) throws IOException, TimeoutException {
+        rest.deleteConnector(name, Duration.ofSeconds(30));
+    }
+
+    /** Empty while the worker answers and the connector and its tasks are not FAILED; else why, in one line. */
+    public Optional<String> problem(String connector) {
+        if (closed) {
+            return Optional.of("Kafka Connect worker at " + restUrl + " is stopped");
+        }
+        if (!rest.healthy()) {
+            return Optional.of("Kafka Connect worker at " + restUrl + " does not answer");
+        }
+        try {
+            return ConnectRest.failure(connector, rest.connectorStatus(connector));
+        } catch (IOException e) {
+            return Optional.of("Kafka Connect: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {
