@@ -26,8 +26,10 @@ final class ErrorLines implements CommandLine.IParameterExceptionHandler, Comman
     private static final Logger LOG = LoggerFactory.getLogger(ErrorLines.class);
     private static final Pattern INVALID_VALUE = Pattern.compile("Invalid value for (?:option|positional parameter) '([^']+)': (.*)",
             Pattern.DOTALL);
+    /** {@code (java.io.FileNotFoundException: x)} as a whole; a bare {@code java.lang.IllegalStateException: } alone. */
     private static final Pattern CLASS_NAME = Pattern.compile(
-            "\\s*\\(?\\b(?:[a-z_$][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error)\\b(?::[^)]*)?\\)?");
+            "\\s*\\((?:[a-z_$][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error)(?::[^)]*)?\\)"
+                    + "|\\b(?:[a-z_$][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error):?\\s*");
 
     @Override
     public int handleParseException(ParameterException ex, String[] args) {

@@ -77,7 +77,7 @@ public final class LocalStack implements AutoCloseable {
                     stack.database.coordinates(), kafka.bootstrapServers(), connect.restUrl());
             return stack;
         } catch (ExecutionException e) {
-            throw new IOException("PostgreSQL failed to start: " + e.getCause(), e.getCause());
+            throw new IOException("PostgreSQL failed to start: " + e.getCause().getMessage(), e.getCause());
         } finally {
             if (stack == null) { // whatever failed, even an Error: stop what did start
                 closeAll(connect, kafka, postgresOf(postgresStart));

@@ -68,7 +68,15 @@ class LogConfigurationTest {
                 + "for the GlobalThread.");
         context.getLogger("org.apache.kafka.connect.runtime.distributed.WorkerCoordinator").warn("Close timed out with "
                 + "1 pending requests to coordinator, terminating client connections");
+        context.getLogger("org.apache.kafka.connect.runtime.distributed.DistributedHerder").warn("[Worker "
+                + "clientId=connect-127.0.0.1:44767, groupId=prefect-cdc-local-connect] Catching up to assignment's "
+                + "config offset.");
+        context.getLogger("org.apache.kafka.clients.producer.internals.Sender").warn("[Producer clientId=x-producer, "
+                + "transactionalId=x-1] Got error produce response with correlation id 11 on topic-partition "
+                + "x-changelog-0, retrying (2147483646 attempts left). Error: CONCURRENT_TRANSACTIONS");
         assertEquals(List.of(), shown);
+        context.getLogger("org.apache.kafka.connect.runtime.distributed.DistributedHerder").warn("another warning");
+        assertEquals(List.of("WARN org.apache.kafka.connect.runtime.distributed.DistributedHerder another warning"), shown);
     }
 
     @Test

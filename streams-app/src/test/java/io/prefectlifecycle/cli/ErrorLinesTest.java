@@ -50,6 +50,8 @@ class ErrorLinesTest {
         assertEquals("Kafka at 127.0.0.1:9 does not answer", ErrorLines.oneLine(new RuntimeException(
                 new java.util.concurrent.TimeoutException("Kafka at 127.0.0.1:9 does not answer"))));
         assertEquals("cannot read it", ErrorLines.plain("cannot read it (java.nio.file.NoSuchFileException: /x)"));
+        assertEquals("PostgreSQL failed to start: postgres exited:", ErrorLines.oneLine(new java.io.IOException(
+                "PostgreSQL failed to start: java.lang.IllegalStateException: postgres exited:\nFATAL: …")));
         assertEquals("failed (NullPointerException; PREFECT_CDC_LOG_LEVEL=DEBUG shows more)",
                 ErrorLines.oneLine(new NullPointerException()));
     }

@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +51,8 @@ final class LocalProcess implements AutoCloseable {
      * @param env added to a copy of this environment without {@code PREFECT_*}, {@code ORION_*}, {@code PG*} variables
      */
     static LocalProcess start(String name, Path tmp, Map<String, String> env, String... localArgs) throws IOException {
+        // run as root, local's PostgreSQL runs as the postgres user, which must reach its directory in here
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));
         List<String> command = new ArrayList<>();
         if (Files.isExecutable(SETSID)) {
             command.add(SETSID.toString());
