@@ -234,15 +234,26 @@ public final class LocalCommand implements Callable<Integer> {
     private int capture(DatabaseUrl url, Map<String, String> env, PrintStream out, PrintStream err) throws Exception {
         ConnectorDefinition connector = ConnectorDefinition.load();
         LocalStateDir state = LocalStateDir.open(Optional.ofNullable(stateDir));
+        Optional<String> another = state.holdsStateOfAnother(url, connector.slotName());
+        if (another.isPresent()) {
+            err.println("local: --state-dir " + state.path() + " holds the state of a run that captured " + another.get()
+                    + ": give another --state-dir, or resume that one");
+            state.abandon();
+            return REFUSED;
+        }
         CapturedDatabase db;
         try {
             db = CapturedDatabase.inspect(url, connector, heartbeatTable, state.holdsStateOf(url, connector.slotName()));
         } catch (CapturedDatabase.Refused e) {
             e.problems().forEach(line -> err.println("local: " + line));
-            state.close(false);
+            state.abandon(); // a kept state stays for when the database can be captured again
             return REFUSED;
         }
         db.notes().forEach(line -> err.println("local: " + line));
+        if (!db.resumes() && state.holdsStateOf(url, connector.slotName())) {
+            err.println("local: the state in " + state.path() + " belongs to a replication slot that is gone: "
+                    + "starting afresh");
+        }
         if (!db.resumes()) {
             state.clear(); // the state of a slot that is gone is of no use
         }

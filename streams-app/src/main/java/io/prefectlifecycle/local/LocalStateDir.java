@@ -20,11 +20,15 @@ public final class LocalStateDir {
     private static final String NOTE = "local-state.properties";
 
     private final Path dir;
+    /** Created by local, in this run or an earlier one that kept it. */
     private final boolean created;
+    /** Created by this run: nothing of an earlier run's is in it. */
+    private final boolean createdNow;
 
-    private LocalStateDir(Path dir, boolean created) {
+    private LocalStateDir(Path dir, boolean created, boolean createdNow) {
         this.dir = dir;
         this.created = created;
+        this.createdNow = createdNow;
     }
 
     /**
@@ -34,10 +38,11 @@ public final class LocalStateDir {
     public static LocalStateDir open(Optional<Path> given) throws IOException {
         if (given.isPresent()) {
             Path dir = given.get().toAbsolutePath();
-            boolean created = !Files.exists(dir) || "true".equals(note(dir).getProperty("directory-created"));
-            return new LocalStateDir(Files.createDirectories(dir), created);
+            boolean createdNow = !Files.exists(dir);
+            boolean created = createdNow || "true".equals(note(dir).getProperty("directory-created"));
+            return new LocalStateDir(Files.createDirectories(dir), created, createdNow);
         }
-        return new LocalStateDir(Files.createTempDirectory("prefect-lifecycle-cdc-local-"), true);
+        return new LocalStateDir(Files.createTempDirectory("prefect-lifecycle-cdc-local-"), true, true);
     }
 
     public Path path() {
@@ -57,6 +62,16 @@ public final class LocalStateDir {
         Properties note = note(dir);
         return Files.isDirectory(kafka()) && url.toString().equals(note.getProperty("database"))
                 && slot.equals(note.getProperty("slot"));
+    }
+
+    /** The database and slot whose state this directory holds, e.g. {@code postgresql://u@h:5432/db, slot s}. */
+    public Optional<String> holdsStateOfAnother(DatabaseUrl url, String slot) {
+        Properties note = note(dir);
+        if (note.getProperty("database") == null
+                || (url.toString().equals(note.getProperty("database")) && slot.equals(note.getProperty("slot")))) {
+            return Optional.empty();
+        }
+        return Optional.of(note.getProperty("database") + ", replication slot " + note.getProperty("slot"));
     }
 
     /** Notes that the state here belongs to {@code url} and {@code slot} (never the password). */
@@ -88,6 +103,13 @@ public final class LocalStateDir {
         Support.deleteRecursively(kafka());
         Support.deleteRecursively(app());
         Support.deleteRecursively(dir.resolve(NOTE));
+    }
+
+    /** Nothing was started: removes the directory if this run created it, and touches nothing else. */
+    public void abandon() {
+        if (createdNow) {
+            Support.deleteRecursively(dir);
+        }
     }
 
     /** Keeps everything, or removes what local put here (and the directory, if local created it). */

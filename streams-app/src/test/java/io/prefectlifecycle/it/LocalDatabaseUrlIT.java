@@ -165,6 +165,15 @@ class LocalDatabaseUrlIT {
                     + "SELECT pg_drop_replication_slot('prefect_lifecycle');"), stranger.stderr());
         }
 
+        try (LocalProcess elsewhere = LocalProcess.start("database-url-kept-state-refused", tmp, Map.of(),
+                "--database-url", url("not_prefect"), "--state-dir", kept.toString())) {
+            assertEquals(2, elsewhere.awaitExit(Duration.ofMinutes(1)), "a kept state is not used for another database");
+            assertEquals(List.of("local: --state-dir " + kept + " holds the state of a run that captured postgresql://"
+                    + OWNER + "@127.0.0.1:" + postgres.port() + "/" + DATABASE + ", replication slot prefect_lifecycle: "
+                    + "give another --state-dir, or resume that one"), elsewhere.stderr());
+            assertTrue(Files.isDirectory(kept.resolve("kafka")), "and it is left as it was");
+        }
+
         try (LocalProcess second = LocalProcess.start("database-url-resume", tmp, Map.of(), "--database-url",
                 url(DATABASE), "--state-dir", kept.toString())) {
             String ready = second.awaitStderr(l -> l.startsWith("ready: capturing "), START);
