@@ -6,7 +6,7 @@
 #   2. when run as root with util-linux's unshare: the layers unpacked into a root filesystem that is then
 #      mounted read-only, with tmpfs on /tmp and the state directory, as Kubernetes runs it
 #      (readOnlyRootFilesystem + two volumes); the image's own entrypoint and environment, as uid 65532, in
-#      new mount and PID namespaces: `version` must print the version, the JVM must trust the public CAs, and
+#      new mount and PID namespaces: `version` must print the image tag's version, the JVM must trust the public CAs, and
 #      `run` against an unreachable broker must answer /health/live 200 and /health/ready 503, then stop on
 #      SIGTERM. Nothing is started outside those namespaces but a loopback HTTP client.
 #
@@ -55,7 +55,8 @@ if config.get("os") != "linux":
     problems.append(f"os {config.get('os')}")
 with open(os.path.join(d, "..", "run.json"), "w") as f:
     json.dump({"layers": manifest["Layers"], "user": user, "workdir": c.get("WorkingDir") or "/",
-               "entrypoint": entry, "env": c.get("Env", [])}, f)
+               "entrypoint": entry, "env": c.get("Env", []),
+               "version": (manifest.get("RepoTags") or [":"])[0].rsplit(":", 1)[-1]}, f)
 for p in problems:
     print("FAIL:", p)
 sys.exit(1 if problems else 0)
@@ -114,7 +115,10 @@ extra_env=()
 echo "== smoke run: read-only root, tmpfs /tmp and $state_dir, uid ${user%%:*}"
 version="$(in_container version)"
 echo "$version" | sed 's/^/  /'
-grep -q '^prefect-lifecycle-cdc ' <<<"$version" || { echo "FAIL: version printed no 'prefect-lifecycle-cdc <version>' line"; exit 1; }
+tagged="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$work/run.json")"
+# the image runs the classes, not the jar: the version must come from the classes, as the jar's does
+grep -qx "prefect-lifecycle-cdc $tagged" <<<"$version" || {
+  echo "FAIL: version printed no 'prefect-lifecycle-cdc $tagged' line (the image's tag)"; exit 1; }
 # The heap the entrypoint's flags give under a 1 GiB limit (MaxRAM stands in for the cgroup limit a runtime sets)
 ram_flag="$(printf '%s\n' "${entrypoint[@]}" | grep -m1 -- '^-XX:MaxRAMPercentage=')"
 heap="$(in_container --java "$ram_flag" -XX:MaxRAM=1g -XX:+PrintFlagsFinal -version 2>/dev/null |

@@ -145,7 +145,7 @@ public final class ClusterLogin {
 
     private static String rejected(Target target, AuthenticationException e) {
         return "authentication failed: the Kafka cluster at " + where(target) + " rejected the credentials ("
-                + e.getClass().getSimpleName() + ": " + e.getMessage() + "); check the user and password in "
+                + e.getMessage() + "); check the user and password in "
                 + "sasl.jaas.config" + origin(target, SaslConfigs.SASL_JAAS_CONFIG) + ", sasl.mechanism="
                 + setting(target, SaslConfigs.SASL_MECHANISM, "GSSAPI") + origin(target, SaslConfigs.SASL_MECHANISM)
                 + " and security.protocol=" + setting(target, CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT")
@@ -154,7 +154,8 @@ public final class ClusterLogin {
 
     private static Failed unreachable(Target target, Duration timeout, Throwable cause) {
         return new Failed("cannot reach the Kafka cluster at " + where(target) + " within "
-                + timeout.toSeconds() + " s: " + ThreadFailurePolicy.describe(cause)
+                + timeout.toSeconds() + " s: " + BrokerAddresses.whyUnreachable(target.bootstrapServers())
+                        .orElse("no broker answered")
                 + "; check the address and the Kafka client settings (security.protocol, sasl.*, ssl.*)");
     }
 

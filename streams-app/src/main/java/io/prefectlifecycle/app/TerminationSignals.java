@@ -12,11 +12,12 @@ import java.util.function.Consumer;
 
 /**
  * SIGTERM and SIGINT start an orderly stop on the caller's terms: the JVM does not begin its own shutdown (whose exit
- * status would be 143), so {@code run} closes Kafka Streams and exits with its own status, 0 for a clean stop. A second
+ * status would be 143), so {@code run} closes Kafka Streams (and {@code local} its whole stack) and exits with its own
+ * status, 0 for a clean stop. A second
  * signal exits at once. Where the signal handlers cannot be replaced (a JVM run with {@code -Xrs}), a shutdown hook
  * does the same, with the JVM's exit status.
  */
-final class TerminationSignals {
+public final class TerminationSignals {
 
     private static final Logger LOG = LoggerFactory.getLogger(TerminationSignals.class);
 
@@ -30,7 +31,7 @@ final class TerminationSignals {
      * @param onSignal     called once, on a signal-handling thread, with the signal's name
      * @param hookDeadline how long a fallback shutdown hook holds the JVM for the stop to finish
      */
-    static TerminationSignals install(Consumer<String> onSignal, Duration hookDeadline) {
+    public static TerminationSignals install(Consumer<String> onSignal, Duration hookDeadline) {
         TerminationSignals signals = new TerminationSignals();
         for (String name : new String[] {"TERM", "INT"}) {
             try {
@@ -48,7 +49,7 @@ final class TerminationSignals {
     }
 
     /** Lets a fallback shutdown hook return. */
-    void finished() {
+    public void finished() {
         finished.countDown();
     }
 

@@ -41,7 +41,7 @@ import java.util.concurrent.Callable;
             "      events since June 1st, into the live topic",
             "  replay --to-topic prefect.lifecycle-events --format avro \\",
             "         --schema-registry-url http://schema-registry:8081",
-            "      into a live topic of Avro events: the live run's bytes (subject <to-topic>-value)"})
+            "      Avro events into the live topic: the live run's bytes (<to-topic>-value)"})
 public final class ReplayCommand implements Callable<Integer> {
 
     static final String DEFAULT_TO_TOPIC = TopologySettings.DEFAULT_EVENTS_TOPIC + ".replay";

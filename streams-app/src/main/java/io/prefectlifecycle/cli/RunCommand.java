@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
 @Command(name = "run", mixinStandardHelpOptions = true, modelTransformer = RunCommand.SettingOptions.class,
         sortOptions = false,
         description = {"Run the Kafka Streams application against an existing Kafka cluster (the default command).",
+            "",
             "Each setting comes from, in increasing precedence: its default, the --config-file (keys: the setting "
                 + "names, such as bootstrap.servers), its PREFECT_CDC_ environment variable, its flag.",
             ""},
@@ -33,7 +34,19 @@ import java.util.concurrent.Callable;
             "PREFECT_SERVER_ENCRYPTION_KEY: the Fernet key of block documents, as Prefect's server has it.",
             "SIGTERM or SIGINT: Kafka Streams commits and closes within --shutdown-timeout.",
             "Exit status: 0 stopped by a signal; 1 a pre-flight check failed, Kafka Streams failed, or it did not close "
-                + "in time; 2 invalid configuration."})
+                + "in time; 2 invalid configuration.",
+            "",
+            "Examples:",
+            "  run --bootstrap-servers kafka:9092",
+            "      events into prefect.lifecycle-events; /health/ready and /metrics on :8080",
+            "  KAFKA_SECURITY_PROTOCOL=SASL_SSL KAFKA_SASL_MECHANISM=SCRAM-SHA-512 \\",
+            "  KAFKA_SASL_JAAS_CONFIG=\"$(cat /run/secrets/kafka-jaas)\" \\",
+            "  run --bootstrap-servers kafka:9093",
+            "      against a SASL cluster; the credentials are never logged",
+            "  run --config-file /etc/prefect-cdc/run.properties --standby-replicas 1",
+            "      settings from a file (setting names, kafka.<name>), one flag on top",
+            "  run --format avro --schema-registry-url http://schema-registry:8081",
+            "      Avro events (schemas/avro/), subject prefect.lifecycle-events-value"})
 public final class RunCommand implements Callable<Integer> {
 
     static final int INVALID_CONFIGURATION = 2;
@@ -50,7 +63,8 @@ public final class RunCommand implements Callable<Integer> {
             config = AppConfig.load(env, flags(spec.commandLine().getParseResult()));
             topology = config.topologySettings(env);
         } catch (InvalidConfigException e) {
-            spec.commandLine().getErr().println("prefect-lifecycle-cdc run: " + e.getMessage());
+            // one line per bad setting, in every command's error style
+            e.problems().forEach(problem -> spec.commandLine().getErr().println("run: " + problem));
             spec.commandLine().getErr().flush();
             return INVALID_CONFIGURATION;
         }

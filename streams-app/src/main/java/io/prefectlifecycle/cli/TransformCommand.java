@@ -43,12 +43,14 @@ import java.util.function.Consumer;
  */
 @Command(name = "transform", mixinStandardHelpOptions = true,
         description = {"Turn a dump of Debezium records into Prefect events, offline.",
-            "stdin: one record per line, {\"topic\":…,\"key\":…,\"value\":…} (value null = tombstone).",
-            "Records written by an Avro converter (Confluent wire format): \"key_base64\"/\"value_base64\" instead of",
-            "\"key\"/\"value\", with --schema-registry-url.",
+            "",
+            "stdin: one record per line, {\"topic\":…,\"key\":…,\"value\":…} (value null = tombstone). Records "
+                + "written by an Avro converter (Confluent wire format) give \"key_base64\"/\"value_base64\" instead "
+                + "of \"key\"/\"value\", with --schema-registry-url.",
             "stdout: one event per line, as JSON (the bytes of --format json; an Avro event read back gives the same).",
             "stderr: one dead letter per line, as JSON with the reason.",
-            "The Fernet key comes from PREFECT_SERVER_ENCRYPTION_KEY or from a configuration row in the input."})
+            "The Fernet key comes from PREFECT_SERVER_ENCRYPTION_KEY or from a configuration row in the input.",
+            ""})
 public final class TransformCommand implements Callable<Integer> {
 
     @Option(names = "--emit-snapshot-reads", description = "Emit snapshot reads (op r) as created events.")

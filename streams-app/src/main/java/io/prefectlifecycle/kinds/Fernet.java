@@ -1,7 +1,9 @@
 package io.prefectlifecycle.kinds;
 
+import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 import javax.crypto.BadPaddingException;
@@ -10,7 +12,8 @@ import javax.crypto.Mac;
 import javax.crypto.spec.IvParameterSpec;
 
 /**
- * Fernet decryption as Prefect uses it for {@code block_document.data} (spec §5.2).
+ * Fernet as Prefect uses it for {@code block_document.data} (spec §5.2): decryption for the pipeline, encryption for
+ * what writes block documents as Prefect's server does ({@code local --demo}, tests).
  *
  * <p>Token: {@code base64url(0x80 | 8-byte time | 16-byte IV | AES-128-CBC PKCS7 ciphertext | 32-byte
  * HMAC-SHA256 of everything before it)}. The version byte and the HMAC are checked before anything is
@@ -24,6 +27,7 @@ public final class Fernet {
     private static final int HMAC_LENGTH = 32;
     private static final int BLOCK = 16;
     private static final int MIN_LENGTH = CIPHERTEXT_OFFSET + BLOCK + HMAC_LENGTH;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     // instances are not thread-safe and getInstance is a provider lookup: one per thread, re-keyed per call
     private static final ThreadLocal<Mac> HMAC =
@@ -70,6 +74,32 @@ public final class Fernet {
             throw new InvalidTokenException("ciphertext is not a whole number of AES blocks");
         }
         return aesDecrypt(key, data, signed);
+    }
+
+    /** A token as {@code Fernet(key).encrypt(plaintext)} makes it: now, a random IV. */
+    public static String encrypt(byte[] plaintext, FernetKey key) {
+        byte[] iv = new byte[BLOCK];
+        RANDOM.nextBytes(iv);
+        return encrypt(plaintext, key, System.currentTimeMillis() / 1000, iv);
+    }
+
+    /** A token with a given time and IV (16 bytes), so that tests can write reproducible ones. */
+    public static String encrypt(byte[] plaintext, FernetKey key, long unixSeconds, byte[] iv) {
+        if (iv.length != BLOCK) {
+            throw new IllegalArgumentException("a Fernet IV is 16 bytes");
+        }
+        Cipher cipher = AES.get();
+        byte[] ciphertext;
+        try {
+            cipher.init(Cipher.ENCRYPT_MODE, key.encryptionKey(), new IvParameterSpec(iv));
+            ciphertext = cipher.doFinal(plaintext);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-128-CBC rejected a 16-byte key", e);
+        }
+        ByteBuffer token = ByteBuffer.allocate(CIPHERTEXT_OFFSET + ciphertext.length + HMAC_LENGTH);
+        token.put(VERSION).putLong(unixSeconds).put(iv).put(ciphertext);
+        token.put(hmac(key, token.array(), token.position()));
+        return Base64.getUrlEncoder().encodeToString(token.array());
     }
 
     private static byte[] hmac(FernetKey key, byte[] data, int length) {

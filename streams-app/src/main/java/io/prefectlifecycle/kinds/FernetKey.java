@@ -1,5 +1,6 @@
 package io.prefectlifecycle.kinds;
 
+import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 import javax.crypto.spec.SecretKeySpec;
@@ -39,6 +40,18 @@ public final class FernetKey {
         FernetKey key = new FernetKey(raw);
         Arrays.fill(raw, (byte) 0);
         return key;
+    }
+
+    /**
+     * A new key as Prefect's {@code Fernet.generate_key()} makes it: 32 random bytes, URL-safe base64 with padding.
+     * The text is what is stored in the {@code configuration} row and what {@link #parse} takes.
+     */
+    public static String generate() {
+        byte[] raw = new byte[LENGTH];
+        new SecureRandom().nextBytes(raw);
+        String text = Base64.getUrlEncoder().encodeToString(raw);
+        Arrays.fill(raw, (byte) 0);
+        return text;
     }
 
     SecretKeySpec signingKey() {

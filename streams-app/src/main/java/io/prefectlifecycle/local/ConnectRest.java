@@ -68,21 +68,56 @@ public final class ConnectRest {
         awaitRunning(name, timeout, false);
     }
 
+    /** Waits until the connector and all its tasks are RUNNING; see {@link #putConnector}. */
+    public void awaitRunning(String name, Duration timeout) throws TimeoutException {
+        awaitRunning(name, timeout, true);
+    }
+
     /**
-     * {@code DELETE /connectors/<name>}, then waits until Connect no longer lists it: its task has stopped and
-     * released the replication slot (which stays; drop it separately).
+     * {@code DELETE /connectors/<name>} (a connector that does not exist is fine), then waits until Connect no longer
+     * lists it: its task has stopped and released the replication slot (which stays; drop it separately).
      */
     public void deleteConnector(String name, Duration timeout) throws TimeoutException {
         String path = "/connectors/" + name;
-        send("DELETE " + path, timeout, HttpRequest.newBuilder(URI.create(restUrl + path))
-                .timeout(Duration.ofSeconds(30)).DELETE().build());
+        Support.await("DELETE " + path, timeout, Duration.ofMillis(200), () -> {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(restUrl + path))
+                    .timeout(Duration.ofSeconds(30)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            int code = response.statusCode();
+            if (code == 204 || code == 200 || code == 404) {
+                return Optional.of(true);
+            }
+            if (code == 409 || code >= 500) {
+                return Optional.empty();
+            }
+            throw new IllegalStateException("DELETE " + path + " -> " + code + ": " + response.body());
+        });
         Support.await("connector " + name + " gone", timeout, Duration.ofMillis(100),
                 () -> get(path).statusCode() == 404 ? Optional.of(true) : Optional.empty());
     }
 
-    /** Waits until the connector and all its tasks are RUNNING; see {@link #putConnector}. */
-    public void awaitRunning(String name, Duration timeout) throws TimeoutException {
-        awaitRunning(name, timeout, true);
+    /**
+     * The connector or one of its tasks FAILED, in one line with the first line of Connect's trace; empty when
+     * neither did.
+     */
+    public static Optional<String> failure(String name, JsonNode status) {
+        JsonNode connector = status.path("connector");
+        if ("FAILED".equals(connector.path("state").asText())) {
+            return Optional.of("Kafka Connect: connector " + name + " FAILED: " + firstLine(connector.path("trace").asText()));
+        }
+        for (JsonNode task : status.path("tasks")) {
+            if ("FAILED".equals(task.path("state").asText())) {
+                return Optional.of("Kafka Connect: task " + task.path("id").asText() + " of connector " + name
+                        + " FAILED: " + firstLine(task.path("trace").asText()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The trace's first line without the exception's class name: what happened, in Debezium's or Connect's words. */
+    private static String firstLine(String trace) {
+        int newline = trace.indexOf('\n');
+        String line = newline < 0 ? trace : trace.substring(0, newline);
+        return line.replaceFirst("^([A-Za-z_$][\\w$]*\\.)+[A-Z][\\w$]*(Exception|Error): ", "");
     }
 
     /** {@code GET /connectors/<name>/status}, as returned by Connect. */

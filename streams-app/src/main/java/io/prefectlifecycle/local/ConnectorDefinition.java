@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,6 +23,8 @@ public record ConnectorDefinition(String name, Map<String, String> config) {
     /** The same connector with Avro keys and values through a schema registry (Apicurio's converter). */
     public static final String AVRO_RESOURCE = "connect-config/prefect-connector-avro.json";
     private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{env:([A-Za-z0-9_]+)}");
+    private static final String HEARTBEAT_QUERY = "heartbeat.action.query";
+    private static final Pattern INSERT_INTO = Pattern.compile("(?i)\\binsert\\s+into\\s+([A-Za-z0-9_.\"]+)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public ConnectorDefinition {
@@ -70,6 +73,10 @@ public record ConnectorDefinition(String name, Map<String, String> config) {
         return config.get("slot.name");
     }
 
+    public String publicationName() {
+        return config.get("publication.name");
+    }
+
     /** Schema-qualified captured tables, in declaration order (e.g. {@code public.variable}). */
     public List<String> tables() {
         return Arrays.stream(config.getOrDefault("table.include.list", "").split(","))
@@ -101,6 +108,45 @@ public record ConnectorDefinition(String name, Map<String, String> config) {
         }
         Matcher m = Pattern.compile(regex).matcher(topic);
         return m.matches() ? m.replaceFirst(config.get("transforms.route.replacement")) : topic;
+    }
+
+    /**
+     * The captured table that {@code heartbeat.action.query} writes (schemas/debezium-heartbeat.sql): ours, not
+     * Prefect's. Empty when there is no action query.
+     */
+    public Optional<String> heartbeatTable() {
+        Matcher insert = INSERT_INTO.matcher(config.getOrDefault(HEARTBEAT_QUERY, ""));
+        if (!insert.find()) {
+            return Optional.empty();
+        }
+        String written = insert.group(1).replace("\"", "");
+        return tables().stream().filter(t -> t.equals(written) || t.endsWith("." + written)).findFirst();
+    }
+
+    /** The captured tables that are Prefect's: {@link #tables()} without the heartbeat table. */
+    public List<String> prefectTables() {
+        Optional<String> heartbeat = heartbeatTable();
+        return tables().stream().filter(t -> heartbeat.map(h -> !h.equals(t)).orElse(true)).toList();
+    }
+
+    /**
+     * The same connector without the heartbeat table: no {@code heartbeat.action.query}, the table not captured.
+     * Heartbeat records still flow ({@code heartbeat.interval.ms}); only the write that keeps the slot advancing
+     * while Prefect's captured tables are quiet is gone.
+     */
+    public ConnectorDefinition withoutHeartbeatTable() {
+        Map<String, String> changed = new LinkedHashMap<>(config);
+        changed.remove(HEARTBEAT_QUERY);
+        changed.put("table.include.list", String.join(",", prefectTables()));
+        return new ConnectorDefinition(name, changed);
+    }
+
+    /**
+     * Where Debezium writes its heartbeat records ({@code heartbeat.interval.ms}):
+     * {@code <topic.heartbeat.prefix, default __debezium-heartbeat>.<topic.prefix>}.
+     */
+    public String heartbeatTopic() {
+        return config.getOrDefault("topic.heartbeat.prefix", "__debezium-heartbeat") + "." + topicPrefix();
     }
 
     /**

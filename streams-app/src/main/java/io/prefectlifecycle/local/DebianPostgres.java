@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 final class DebianPostgres implements AutoCloseable {
     private static final Path ROOT = Path.of("/usr/lib/postgresql");
     private static final String OS_USER = "postgres";
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
 
     private final Process postmaster;
     private final Path log;
@@ -50,7 +51,8 @@ final class DebianPostgres implements AutoCloseable {
     }
 
     /** initdb with a password-protected superuser, then start listening on 127.0.0.1:port. */
-    static DebianPostgres start(Path bin, Path dir, int port, String superuserPassword) throws IOException {
+    static DebianPostgres start(Path bin, Path dir, int port, String superuserPassword, String walLevel)
+            throws IOException {
         boolean root = "root".equals(System.getProperty("user.name"));
         Path data = dir.resolve("data");
         Path pwfile = dir.resolve("pwfile");
@@ -65,7 +67,7 @@ final class DebianPostgres implements AutoCloseable {
         Files.delete(pwfile);
         Process postmaster = command(root, bin.resolve("postgres").toString(), "-D", data.toString(),
                 "-p", Integer.toString(port), "-c", "listen_addresses=127.0.0.1",
-                "-c", "unix_socket_directories=" + dir, "-c", "wal_level=logical",
+                "-c", "unix_socket_directories=" + dir, "-c", "wal_level=" + walLevel,
                 "-c", "max_replication_slots=8", "-c", "max_wal_senders=8",
                 "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -75,6 +77,11 @@ final class DebianPostgres implements AutoCloseable {
 
     boolean isAlive() {
         return postmaster.isAlive();
+    }
+
+    /** How the postmaster ended, e.g. {@code exit status 137}; call once it is not alive. */
+    String exitDescription() {
+        return "pid " + postmaster.pid() + ", exit status " + postmaster.exitValue();
     }
 
     String logTail() {
@@ -120,8 +127,16 @@ final class DebianPostgres implements AutoCloseable {
         }
     }
 
+    /**
+     * The postmaster in a session of its own ({@code setsid}, which execs in place: the child process still is the
+     * postmaster), so that a Ctrl-C at the terminal, sent to the whole foreground process group, reaches only the JVM,
+     * which drops the replication slot before it stops the cluster.
+     */
     private static ProcessBuilder command(boolean root, String... args) {
         List<String> command = new ArrayList<>();
+        if (Files.isExecutable(SETSID)) {
+            command.add(SETSID.toString());
+        }
         if (root) {
             command.addAll(List.of("setpriv", "--reuid=" + OS_USER, "--regid=" + OS_USER, "--clear-groups"));
         }

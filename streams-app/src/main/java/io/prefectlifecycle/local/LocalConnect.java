@@ -149,7 +149,10 @@ public final class LocalConnect implements AutoCloseable {
         rest.restart(name, true, timeout);
     }
 
-    /** Deletes the connector and waits until it is gone; see {@link ConnectRest#deleteConnector}. */
+    /**
+     * Deletes the connector (none is fine) and waits until it is gone; its offsets stay in the offsets topic. See
+     * {@link ConnectRest#deleteConnector}.
+     */
     public void deleteConnector(String name, Duration timeout) throws TimeoutException {
         rest.deleteConnector(name, timeout);
     }
@@ -157,6 +160,24 @@ public final class LocalConnect implements AutoCloseable {
     /** {@code GET /connectors/<name>/status}, as returned by Connect. */
     public JsonNode connectorStatus(String name) throws IOException, InterruptedException {
         return rest.connectorStatus(name);
+    }
+
+    /** Empty while the worker answers and the connector and its tasks are not FAILED; else why, in one line. */
+    public Optional<String> problem(String connector) {
+        if (closed) {
+            return Optional.of("Kafka Connect worker at " + restUrl + " is stopped");
+        }
+        if (!rest.healthy()) {
+            return Optional.of("Kafka Connect worker at " + restUrl + " does not answer");
+        }
+        try {
+            return ConnectRest.failure(connector, rest.connectorStatus(connector));
+        } catch (IOException e) {
+            return Optional.of("Kafka Connect: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
     }
 
     @Override

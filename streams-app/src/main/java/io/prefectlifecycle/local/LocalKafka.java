@@ -72,6 +72,8 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     private final Path dir;
+    /** Whether {@link #close()} leaves {@link #dir} in place ({@link #startIn}). */
+    private final boolean keepDir;
     private final String bootstrapServers;
     private final Map<String, String> adminSettings;
     /** The node's settings, to start it again after {@link #stop()}. */
@@ -79,10 +81,13 @@ public final class LocalKafka implements AutoCloseable {
     private Server server;
     private boolean stopped;
     private boolean closed;
+    /** For {@link #problem()}: one client kept, not one per probe. */
+    private Admin probe;
 
-    private LocalKafka(Path dir, String bootstrapServers, Map<String, String> adminSettings, Properties props,
-            Server server) {
+    private LocalKafka(Path dir, boolean keepDir, String bootstrapServers, Map<String, String> adminSettings,
+            Properties props, Server server) {
         this.dir = dir;
+        this.keepDir = keepDir;
         this.bootstrapServers = bootstrapServers;
         this.adminSettings = Map.copyOf(adminSettings);
         this.props = props;
@@ -91,7 +96,16 @@ public final class LocalKafka implements AutoCloseable {
 
     /** An open broker: PLAINTEXT, no authorizer. */
     public static LocalKafka start() throws IOException, TimeoutException {
-        return start(Optional.empty());
+        return start(Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * An open broker whose log dirs (topics, consumer offsets, Connect's offsets) live in {@code dir} and stay there
+     * after {@link #close()}: started again on the same {@code dir}, in this process or a later one, it serves what it
+     * held, on new ports.
+     */
+    public static LocalKafka startIn(Path dir) throws IOException, TimeoutException {
+        return start(Optional.empty(), Optional.of(dir));
     }
 
     /**
@@ -100,12 +114,13 @@ public final class LocalKafka implements AutoCloseable {
      * {@link #admin()} logs in as it; other users come from {@link #addScramUser}.
      */
     public static LocalKafka startSecured(ScramUser admin) throws IOException, TimeoutException {
-        return start(Optional.of(admin));
+        return start(Optional.of(admin), Optional.empty());
     }
 
-    private static LocalKafka start(Optional<ScramUser> superUser) throws IOException, TimeoutException {
+    private static LocalKafka start(Optional<ScramUser> superUser, Optional<Path> keptDir)
+            throws IOException, TimeoutException {
         long t0 = System.nanoTime();
-        Path dir = Files.createTempDirectory("prefect-cdc-kafka-");
+        Path dir = keptDir.isPresent() ? Files.createDirectories(keptDir.get()) : Files.createTempDirectory("prefect-cdc-kafka-");
         int port = FreePorts.next();
         int controllerPort = FreePorts.next();
         String listener = superUser.isPresent() ? "SASL" : "PLAINTEXT";
@@ -138,14 +153,18 @@ public final class LocalKafka implements AutoCloseable {
             try (OutputStream out = Files.newOutputStream(cfg)) {
                 props.store(out, "local KRaft node");
             }
-            format(cfg, superUser);
+            if (!Files.exists(dir.resolve("data/meta.properties"))) {
+                format(cfg, superUser);
+            }
             server = newRaftServer(props);
             server.startup();
         } catch (IOException | RuntimeException | Error e) {
-            Support.deleteRecursively(dir);
+            if (keptDir.isEmpty()) {
+                Support.deleteRecursively(dir);
+            }
             throw e;
         }
-        LocalKafka kafka = new LocalKafka(dir, "127.0.0.1:" + port,
+        LocalKafka kafka = new LocalKafka(dir, keptDir.isPresent(), "127.0.0.1:" + port,
                 superUser.map(ScramUser::clientSettings).orElse(Map.of()), props, server);
         try {
             kafka.awaitReady();
@@ -212,6 +231,27 @@ public final class LocalKafka implements AutoCloseable {
         }
     }
 
+    /** Empty while the broker answers; else why not, in one line. */
+    public synchronized Optional<String> problem() {
+        if (stopped || closed) {
+            return Optional.of("Kafka at " + bootstrapServers + " is stopped");
+        }
+        try {
+            if (probe == null) {
+                probe = admin();
+            }
+            probe.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            return Optional.of("Kafka at " + bootstrapServers + " does not answer: " + e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            return Optional.of("Kafka at " + bootstrapServers + " does not answer within 5 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
     /** Creates the topics that do not exist yet, with 1 partition and replication factor 1. */
     public void createTopics(Collection<String> topics) throws IOException, InterruptedException {
         try (Admin admin = admin()) {
@@ -257,11 +297,16 @@ public final class LocalKafka implements AutoCloseable {
             return;
         }
         closed = true;
+        if (probe != null) {
+            probe.close(Duration.ZERO);
+        }
         if (!stopped) {
             server.shutdown();
             server.awaitShutdown();
         }
-        Support.deleteRecursively(dir);
+        if (!keepDir) {
+            Support.deleteRecursively(dir);
+        }
         log.info("Kafka at {} stopped", bootstrapServers);
     }
 

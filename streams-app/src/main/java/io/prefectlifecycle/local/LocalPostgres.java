@@ -63,6 +63,15 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     public static LocalPostgres start(boolean dropSlotsOnClose) throws IOException, TimeoutException, SQLException {
+        return start(dropSlotsOnClose, "logical");
+    }
+
+    /**
+     * @param walLevel {@code logical} for capture; anything else gives a cluster that cannot be captured (tests of
+     *                 {@code local --database-url}'s checks)
+     */
+    public static LocalPostgres start(boolean dropSlotsOnClose, String walLevel)
+            throws IOException, TimeoutException, SQLException {
         long t0 = System.nanoTime();
         String route = System.getProperty("prefect.local.postgres", "auto");
         Optional<Path> bin = route.equals("embedded") ? Optional.empty() : DebianPostgres.findBinaries();
@@ -74,7 +83,8 @@ public final class LocalPostgres implements AutoCloseable {
         String password = randomPassword();
         AutoCloseable server;
         try {
-            server = bin.isPresent() ? DebianPostgres.start(bin.get(), dir, port, password) : startEmbedded(dir, port);
+            server = bin.isPresent() ? DebianPostgres.start(bin.get(), dir, port, password, walLevel)
+                    : startEmbedded(dir, port, walLevel);
         } catch (IOException | RuntimeException | Error e) {
             Support.deleteRecursively(dir);
             throw e;
@@ -92,11 +102,17 @@ public final class LocalPostgres implements AutoCloseable {
         return pg;
     }
 
-    private static EmbeddedPostgres startEmbedded(Path dir, int port) throws IOException {
+    /**
+     * zonky's binaries are unpacked into {@code dir} rather than its shared {@code <tmp>/embedded-pg} cache, so that
+     * nothing is left in the temp directory once the cluster's dir is removed. Its postmaster is started by
+     * {@code pg_ctl}, which detaches it from the terminal's process group: Ctrl-C reaches only the JVM.
+     */
+    private static EmbeddedPostgres startEmbedded(Path dir, int port, String walLevel) throws IOException {
         return EmbeddedPostgres.builder().setPort(port).setDataDirectory(dir.resolve("data"))
+                .setOverrideWorkingDirectory(Files.createDirectories(dir.resolve("binaries")).toFile())
                 .setCleanDataDirectory(true).setRegisterShutdownHook(false)
                 .setServerConfig("listen_addresses", "127.0.0.1")
-                .setServerConfig("wal_level", "logical")
+                .setServerConfig("wal_level", walLevel)
                 .setServerConfig("max_replication_slots", "8").setServerConfig("max_wal_senders", "8")
                 .setServerConfig("fsync", "off").setServerConfig("synchronous_commit", "off")
                 .start();
@@ -135,6 +151,28 @@ public final class LocalPostgres implements AutoCloseable {
         return connect(USER, DATABASE);
     }
 
+    /** A connection as the cluster's superuser to {@code database}: for tests that set up roles and databases. */
+    public Connection connectAsSuperuser(String database) throws SQLException {
+        return connect(SUPERUSER, database);
+    }
+
+    /** Empty while the cluster runs and answers; else why not, in one line. */
+    public Optional<String> problem() {
+        if (closed.get()) {
+            return Optional.of("PostgreSQL at " + coordinates() + " is stopped");
+        }
+        if (server instanceof DebianPostgres debian && !debian.isAlive()) {
+            return Optional.of("PostgreSQL at " + coordinates() + " exited (" + debian.exitDescription() + ")");
+        }
+        try (Connection c = connect(SUPERUSER, "postgres"); Statement s = c.createStatement()) {
+            s.setQueryTimeout(5);
+            s.execute("SELECT 1");
+            return Optional.empty();
+        } catch (SQLException e) {
+            return Optional.of("PostgreSQL at " + coordinates() + " does not answer: " + e.getMessage());
+        }
+    }
+
     public List<String> replicationSlots() throws SQLException {
         try (Connection c = connect(SUPERUSER, DATABASE); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT slot_name FROM pg_replication_slots ORDER BY slot_name")) {
@@ -148,15 +186,12 @@ public final class LocalPostgres implements AutoCloseable {
 
     /** Drops every replication slot, ending the WAL sender still holding one (its client should be gone). */
     public void dropReplicationSlots() throws SQLException, TimeoutException {
-        try (Connection c = connect(SUPERUSER, DATABASE); Statement s = c.createStatement()) {
-            Support.await("replication slots dropped", Duration.ofSeconds(15), Duration.ofMillis(100), () -> {
-                s.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE active_pid IS NOT NULL");
-                s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active");
-                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots")) {
-                    rs.next();
-                    return rs.getInt(1) == 0 ? Optional.of(true) : Optional.empty();
-                }
-            });
+        try (Connection c = connect(SUPERUSER, DATABASE)) {
+            List<String> slots = replicationSlots();
+            ReplicationSlots.dropAll(c, Duration.ofSeconds(15));
+            if (!slots.isEmpty()) {
+                log.info("replication slot{} {} dropped", slots.size() == 1 ? "" : "s", String.join(", ", slots));
+            }
         }
     }
 
@@ -165,11 +200,12 @@ public final class LocalPostgres implements AutoCloseable {
         if (closed.get()) {
             return;
         }
-        if (dropSlotsOnClose) {
+        // a cluster that died has nothing left to drop: its dir is removed below
+        if (dropSlotsOnClose && !(server instanceof DebianPostgres debian && !debian.isAlive())) {
             try {
                 dropReplicationSlots();
             } catch (SQLException | TimeoutException e) {
-                log.warn("could not drop the replication slots of {}: {}", coordinates(), e.toString());
+                log.warn("could not drop the replication slots of {}: {}", coordinates(), e.getMessage());
             }
         }
         stopServer();
@@ -202,7 +238,7 @@ public final class LocalPostgres implements AutoCloseable {
         try {
             server.close();
         } catch (Exception e) {
-            log.warn("PostgreSQL at {} did not stop cleanly: {}", coordinates(), e.toString());
+            log.warn("PostgreSQL at {} did not stop cleanly: {}", coordinates(), e.getMessage());
         }
         Support.deleteRecursively(dir);
         stopped.countDown();

@@ -51,6 +51,32 @@ class FernetTest {
         assertEquals(SPEC_PLAINTEXT, new String(plaintext, StandardCharsets.UTF_8));
     }
 
+    @Test
+    void encryptsTheSpecVectorWithItsTimeAndIv() {
+        byte[] iv = new byte[16];
+        for (int i = 0; i < iv.length; i++) {
+            iv[i] = (byte) i;
+        }
+        assertEquals(SPEC_TOKEN, Fernet.encrypt(SPEC_PLAINTEXT.getBytes(StandardCharsets.UTF_8), FernetKey.parse(SPEC_KEY),
+                1780664514L, iv));
+    }
+
+    @Test
+    void aGeneratedKeyEncryptsWhatItDecryptsWithAFreshIvEachTime() throws Exception {
+        String text = FernetKey.generate();
+        assertEquals(44, text.length(), "32 bytes, URL-safe base64 with padding");
+        assertTrue(text.matches("[A-Za-z0-9_-]{43}="), "URL-safe alphabet");
+        assertFalse(text.equals(FernetKey.generate()), "random");
+        FernetKey key = FernetKey.parse(text);
+        byte[] plaintext = SPEC_PLAINTEXT.getBytes(StandardCharsets.UTF_8);
+        String first = Fernet.encrypt(plaintext, key);
+        String second = Fernet.encrypt(plaintext, key);
+        assertTrue(first.startsWith("gAAAAA"), first);
+        assertFalse(first.equals(second), "a new IV per token, as Prefect's re-encryption on every update");
+        assertArrayEquals(plaintext, Fernet.decrypt(first, key));
+        assertArrayEquals(plaintext, Fernet.decrypt(second, key));
+    }
+
     /** Tokens made by Python's cryptography.fernet with random keys (see gen_vectors.py). */
     @Test
     void decryptsEveryPythonVector() throws Exception {
