@@ -28,6 +28,8 @@ public final class OutcomeReasons {
         SNAPSHOT_READ(r -> r.startsWith("snapshot read")),
         /** Prefect itself emits nothing for the change. */
         SILENT(r -> SILENCES.stream().anyMatch(r::startsWith)),
+        /** A Prefect upgrade: its migration rewrote the row, and Prefect announces none of that. */
+        UPGRADE(r -> r.startsWith("changed by the Prefect schema migration") || r.startsWith("Prefect schema migrated")),
         /** Debezium delivered the change again (same LSN) after a crash. */
         REDELIVERED(r -> r.startsWith("redelivered")),
         /** Another change of the row in the same transaction carries the event, or there is none to carry. */

@@ -9,6 +9,9 @@ import java.util.stream.Collectors;
 /** The registry of captured tables. A new kind is one line here. */
 public final class Kinds {
 
+    /** Prefect's Alembic revision: a transaction that changes it is a Prefect upgrade. */
+    public static final String SCHEMA_VERSION_TABLE = "alembic_version";
+
     /** The table of {@code schemas/debezium-heartbeat.sql}, which the connector's heartbeat action writes. */
     public static final String HEARTBEAT_TABLE = "prefect_cdc_heartbeat";
 
@@ -23,6 +26,7 @@ public final class Kinds {
             new AutomationKind(),
             new LookupTable("block_schema"),
             new LookupTable("configuration"),
+            new SchemaVersionTable(SCHEMA_VERSION_TABLE),
             new HeartbeatTable(HEARTBEAT_TABLE));
 
     private static final Map<String, ObjectKind> BY_TABLE =

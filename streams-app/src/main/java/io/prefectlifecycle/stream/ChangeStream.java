@@ -13,6 +13,7 @@ import io.prefectlifecycle.kinds.KindResult;
 import io.prefectlifecycle.kinds.Kinds;
 import io.prefectlifecycle.kinds.ObjectKind;
 import io.prefectlifecycle.kinds.RowChange;
+import io.prefectlifecycle.kinds.SchemaVersionTable;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,7 @@ import java.util.function.Consumer;
  *       first changes. Nothing waits on a clock: the stream is in commit order, so nothing else can complete it.</li>
  *   <li>A change whose LSN the row has already seen is Debezium sending it again (after a restart of Connect) and is
  *       dropped at once. So are BEGIN and END records of any transaction but the open one.</li>
+ *   <li>A transaction that changes {@code alembic_version} is a Prefect upgrade: its rows are applied and silent.</li>
  *   <li>Snapshot reads, and changes that carry no transaction id (Debezium always sends one for a streamed change),
  *       are applied and described at once, and leave the open transaction as it is.</li>
  * </ul>
@@ -177,6 +179,10 @@ public final class ChangeStream {
         state.touch(index, touch);
         remember(stateKey, new StoredRow(RowTouch.lsnOf(change), change.op() == Op.DELETE, applied.state(),
                 open.sequence(), index));
+        if (kind instanceof SchemaVersionTable && change.op() != Op.DELETE) {
+            open = open.upgradingTo(applied.state().string(SchemaVersionTable.REVISION));
+            state.open(open);
+        }
         keepPending(index, new PendingRow(touch, applied.asUpdate(), applied.lookedUp()));
     }
 
@@ -212,14 +218,22 @@ public final class ChangeStream {
         }
     }
 
-    /** Emits the open transaction's rows and closes it. */
+    /**
+     * Emits the open transaction's rows and closes it. The rows of a Prefect upgrade (a transaction that changed
+     * {@code alembic_version}) are silent: Prefect announces none of what its migrations rewrite.
+     */
     private void end(Consumer<Emission> out) {
         if (!open.isOpen()) {
             return;
         }
         for (int i = 0; i < open.touched(); i++) {
-            out.accept(events.of(pendingComplete ? pending.get(i) : PendingRow.restored(state.touch(i)),
-                    open.sequence()));
+            PendingRow row = pendingComplete ? pending.get(i) : PendingRow.restored(state.touch(i));
+            if (open.upgrade() != null && !row.touch().table().equals(Kinds.SCHEMA_VERSION_TABLE)) {
+                out.accept(new Emission(row.touch().lastRecord(), new Outcome.Skipped(
+                        "changed by the Prefect schema migration to " + open.upgrade())));
+            } else {
+                out.accept(events.of(row, open.sequence()));
+            }
         }
         if (open.touched() > TOUCHES_KEPT) {
             state.forget(TOUCHES_KEPT, open.touched());

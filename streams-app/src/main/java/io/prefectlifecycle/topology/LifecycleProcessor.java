@@ -36,6 +36,8 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     /** The {@code dlq.exception.class} of records and events too large to write ({@link RecordSizeLimit}). */
     static final String RECORD_TOO_LARGE = "RecordTooLarge";
     private static final int MAX_KEPT_KEY = 16 * 1024;
+    /** The reason of {@code alembic_version}'s change in an upgrade ({@code kinds/SchemaVersionTable}): worth an INFO. */
+    private static final String SCHEMA_MIGRATED = "Prefect schema migrated to ";
 
     private final TopologySettings settings;
     private final Optional<SchemaRegistryClient> registry;
@@ -142,8 +144,13 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
                     return null;
                 },
                 skipped -> {
-                    LOG.debug("skipped {}-{}@{}: {}", source.topic(), source.partition(), source.offset(),
-                            skipped.reason());
+                    if (skipped.reason().startsWith(SCHEMA_MIGRATED)) {
+                        LOG.info("{} ({}-{}@{}): its changes are silent, as in Prefect", skipped.reason(),
+                                source.topic(), source.partition(), source.offset());
+                    } else {
+                        LOG.debug("skipped {}-{}@{}: {}", source.topic(), source.partition(), source.offset(),
+                                skipped.reason());
+                    }
                     return null;
                 },
                 dead -> {

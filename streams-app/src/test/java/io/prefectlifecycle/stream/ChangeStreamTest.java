@@ -135,6 +135,28 @@ class ChangeStreamTest {
                 && events.events().get(0).event().equals("prefect.variable.created"));
     }
 
+    @Test
+    void theRowsOfAPrefectUpgradeAreSilentAndTheNextTransactionIsNot() {
+        offer(begin(985));
+        offer(variable(985, 1, "before-upgrade"));
+        assertEquals(List.of("before-upgrade"), names(offer(end(985))));
+        offer(begin(986));
+        List<Emission> migration = new ArrayList<>(offer(updated(986, 1, "before-upgrade")));
+        List<Emission> version = new ArrayList<>();
+        stream.offer(new InputRecord("prefect.cdc", 0, offset++,
+                "{\"version_num\":\"94622c1663e8\"}".getBytes(StandardCharsets.UTF_8),
+                alembicVersion(986, 2, "94622c1663e8").getBytes(StandardCharsets.UTF_8)), version::add);
+        migration.addAll(version);
+        migration.addAll(offer(end(986)));
+        assertEquals(List.of(), names(migration));
+        assertEquals(List.of("changed by the Prefect schema migration to 94622c1663e8",
+                "Prefect schema migrated to 94622c1663e8", "transaction END"),
+                migration.stream().map(e -> ((Outcome.Skipped) e.outcome()).reason()).toList());
+        offer(begin(987));
+        offer(updated(987, 1, "before-upgrade"));
+        assertEquals(List.of("before-upgrade"), names(offer(end(987))), "an update after the upgrade is announced");
+    }
+
     private List<Emission> run(ChangeStream target, int from, int to) {
         List<String> script = List.of(begin(990), variable(990, 1, "r1"), variable(990, 2, "r2"), end(990),
                 begin(991), variable(991, 1, "r3"), updated(991, 2, "r3"), end(991));
@@ -198,6 +220,14 @@ class ChangeStreamTest {
     private static String metadata(long tx, int order) {
         return "{\"id\":\"" + tx + ":" + order + "\",\"total_order\":" + order + ",\"data_collection_order\":" + order
                 + "}";
+    }
+
+    /** Alembic's update of {@code alembic_version}, as Debezium sends a changed primary key: the new row. */
+    private static String alembicVersion(long tx, int order, String revision) {
+        return "{\"before\":null,\"after\":{\"version_num\":\"" + revision + "\"},\"source\":{\"name\":\"prefect\","
+                + "\"schema\":\"public\",\"table\":\"alembic_version\",\"ts_us\":1780664515123573,\"lsn\":"
+                + (tx * 100_000 + order) + ",\"txId\":" + tx + ",\"snapshot\":\"false\"},\"transaction\":"
+                + metadata(tx, order) + ",\"op\":\"c\"}";
     }
 
     /** A change of Debezium's heartbeat table, as its heartbeat action writes it, without metadata. */
