@@ -1,7 +1,9 @@
 package io.prefectlifecycle.cdc;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prefectlifecycle.registry.ConfluentWireFormat;
@@ -57,77 +59,78 @@ public final class ChangeDecoder {
                 key = null; // the row's id stands in, as for an unreadable JSON key
             }
         }
-        JsonNode root;
-        try {
-            root = unwrap(Json.MAPPER.readTree(value));
+        Envelope envelope;
+        try (JsonParser parser = Json.MAPPER.createParser(value)) {
+            JsonToken first = parser.nextToken();
+            envelope = first == JsonToken.START_OBJECT ? Envelope.read(parser, value) : null;
+            if (first != JsonToken.START_OBJECT && first != null) {
+                parser.skipChildren();
+            }
+            if (first != null && parser.nextToken() != null) {
+                return new Decoded.Malformed("value is not valid JSON" + at(parser.currentTokenLocation()));
+            }
+            if (first == JsonToken.VALUE_NULL || (first == JsonToken.START_OBJECT && envelope == null)) {
+                return new Decoded.Tombstone();
+            }
+            if (envelope == null || envelope == Envelope.NOT_AN_OBJECT) {
+                return new Decoded.Malformed("value is not a JSON object");
+            }
         } catch (JsonProcessingException e) {
             return new Decoded.Malformed("value is not valid JSON" + at(e.getLocation()));
         } catch (IOException e) {
             return new Decoded.Malformed("value could not be read: " + e.getClass().getSimpleName());
         }
-        if (root == null || root.isNull()) {
-            return new Decoded.Tombstone();
+        if (envelope.isTransactionMarker()) {
+            return transactionMarker(envelope);
         }
-        if (!root.isObject()) {
-            return new Decoded.Malformed("value is not a JSON object");
-        }
-        if (root.has("status") && root.has("id") && !root.has("op")) {
-            return transactionMarker(root);
-        }
-        JsonNode opNode = root.get("op");
-        if (opNode == null || opNode.isNull()) {
-            return isHeartbeat(topic, root)
+        if (envelope.op == Envelope.Kind.ABSENT || envelope.op == Envelope.Kind.NULL) {
+            return isHeartbeat(topic, envelope)
                     ? new Decoded.Ignored("heartbeat")
                     : new Decoded.Malformed("no op field: not a Debezium change event");
         }
-        if (!opNode.isTextual()) {
+        if (envelope.op != Envelope.Kind.TEXT) {
             return new Decoded.Malformed("op is not a string");
         }
-        Optional<Op> op = Op.fromCode(opNode.textValue());
+        Optional<Op> op = Op.fromCode(envelope.opText);
         if (op.isEmpty()) {
-            return new Decoded.Malformed("unknown op '" + printable(opNode.textValue()) + "'");
+            return new Decoded.Malformed("unknown op '" + printable(envelope.opText) + "'");
         }
         return switch (op.get()) {
             case MESSAGE -> new Decoded.Ignored("logical decoding message");
             case TRUNCATE -> new Decoded.Ignored("truncate");
-            case CREATE, UPDATE, DELETE, READ -> change(op.get(), key, (ObjectNode) root);
+            case CREATE, UPDATE, DELETE, READ -> change(op.get(), key, envelope);
         };
     }
 
-    private Decoded change(Op op, byte[] key, ObjectNode value) {
-        JsonNode sourceNode = value.get("source");
-        if (sourceNode == null || !sourceNode.isObject()) {
+    private Decoded change(Op op, byte[] key, Envelope value) {
+        if (value.source != Envelope.Kind.OBJECT) {
             return new Decoded.Malformed("no source block");
         }
-        String table = text(sourceNode, "table");
-        if (table == null) {
+        if (value.sourceTable == null) {
             return new Decoded.Malformed("no source.table");
         }
-        Long commitMicros = commitMicros(sourceNode);
+        Long commitMicros = value.tsUs != null ? value.tsUs : value.tsMs == null ? null : value.tsMs * 1000;
         if (commitMicros == null) {
             return new Decoded.Malformed("no source.ts_us or source.ts_ms");
         }
-        SourceInfo source = new SourceInfo(
-                text(sourceNode, "name"), text(sourceNode, "schema"), table, commitMicros,
-                number(sourceNode, "lsn"), number(sourceNode, "txId"), snapshotMarker(sourceNode));
-
-        JsonNode before = value.get("before");
-        JsonNode after = value.get("after");
-        if (!isObjectOrNull(before) || !isObjectOrNull(after)) {
+        SourceInfo source = new SourceInfo(value.sourceName, value.sourceSchema, value.sourceTable, commitMicros,
+                value.lsn, value.txId, value.snapshot == null ? "false" : value.snapshot);
+        if (!isObjectOrNull(value.before) || !isObjectOrNull(value.after)) {
             return new Decoded.Malformed("before/after is not an object");
         }
-        boolean needsAfter = op != Op.DELETE;
-        if (needsAfter && (after == null || after.isNull())) {
+        if (op != Op.DELETE && value.afterRow == null) {
             return new Decoded.Malformed("op '" + op.code() + "' without an after image");
         }
-        Row beforeRow = before == null || before.isNull() ? null : new Row(table, (ObjectNode) before);
-        Row afterRow = after == null || after.isNull() ? null : new Row(table, (ObjectNode) after);
+        Row beforeRow = value.beforeRow == null ? null : new Row(value.sourceTable, value.beforeRow, value.beforeJson);
+        Row afterRow = value.afterRow == null ? null : new Row(value.sourceTable, value.afterRow, value.afterJson);
 
         String primaryKey = primaryKey(key, op == Op.DELETE ? beforeRow : afterRow);
         if (primaryKey == null) {
             return new Decoded.Malformed("no primary key in the record key or row");
         }
-        TransactionRef transaction = transaction(value.get("transaction"));
+        TransactionRef transaction = value.transaction == Envelope.Kind.OBJECT && value.transactionId != null
+                && value.totalOrder != null ? new TransactionRef(value.transactionId, value.totalOrder,
+                value.dataCollectionOrder == null ? 0 : value.dataCollectionOrder) : null;
         return new Decoded.Change(new ChangeRecord(op, primaryKey, beforeRow, afterRow, source, transaction));
     }
 
@@ -160,34 +163,6 @@ public final class ChangeDecoder {
         return null;
     }
 
-    private static Decoded transactionMarker(JsonNode root) {
-        String status = text(root, "status");
-        String id = text(root, "id");
-        if (status == null || id == null || !(status.equals("BEGIN") || status.equals("END"))) {
-            return new Decoded.Malformed("transaction record without a BEGIN/END status and id");
-        }
-        Long count = number(root, "event_count");
-        Map<String, Long> countsByTable = new LinkedHashMap<>();
-        for (JsonNode collection : root.path("data_collections")) {
-            String table = text(collection, "data_collection");
-            Long tableCount = number(collection, "event_count");
-            if (table != null && tableCount != null) {
-                countsByTable.put(table, tableCount);
-            }
-        }
-        return new Decoded.TransactionMarker(status, id, count == null ? 0 : count, countsByTable);
-    }
-
-    private static TransactionRef transaction(JsonNode node) {
-        if (node == null || !node.isObject()) {
-            return null;
-        }
-        String id = text(node, "id");
-        Long total = number(node, "total_order");
-        Long perTable = number(node, "data_collection_order");
-        return id == null || total == null ? null : new TransactionRef(id, total, perTable == null ? 0 : perTable);
-    }
-
     /** Strips JsonConverter's schema wrapper when present. */
     private static JsonNode unwrap(JsonNode node) {
         if (node != null && node.isObject() && node.size() == 2 && node.has("schema") && node.has("payload")) {
@@ -196,39 +171,21 @@ public final class ChangeDecoder {
         return node;
     }
 
-    private static boolean isHeartbeat(String topic, JsonNode root) {
-        return (topic != null && topic.startsWith("__debezium-heartbeat")) || (root.size() == 1 && root.has("ts_ms"));
-    }
-
-    private static Long commitMicros(JsonNode source) {
-        Long micros = number(source, "ts_us");
-        if (micros != null) {
-            return micros;
+    private static Decoded transactionMarker(Envelope marker) {
+        String status = marker.statusText;
+        if (status == null || marker.idText == null || !(status.equals("BEGIN") || status.equals("END"))) {
+            return new Decoded.Malformed("transaction record without a BEGIN/END status and id");
         }
-        Long millis = number(source, "ts_ms");
-        return millis == null ? null : millis * 1000;
+        return new Decoded.TransactionMarker(status, marker.idText,
+                marker.eventCount == null ? 0 : marker.eventCount, new LinkedHashMap<>(marker.countsByTable));
     }
 
-    private static String snapshotMarker(JsonNode source) {
-        JsonNode node = source.get("snapshot");
-        if (node == null || node.isNull()) {
-            return "false";
-        }
-        return node.asText();
+    private static boolean isHeartbeat(String topic, Envelope value) {
+        return (topic != null && topic.startsWith("__debezium-heartbeat")) || (value.fields == 1 && value.hasTsMs);
     }
 
-    private static boolean isObjectOrNull(JsonNode node) {
-        return node == null || node.isNull() || node.isObject();
-    }
-
-    private static String text(JsonNode parent, String field) {
-        JsonNode node = parent.get(field);
-        return node != null && node.isTextual() ? node.textValue() : null;
-    }
-
-    private static Long number(JsonNode parent, String field) {
-        JsonNode node = parent.get(field);
-        return node != null && node.canConvertToLong() && node.isIntegralNumber() ? node.longValue() : null;
+    private static boolean isObjectOrNull(Envelope.Kind kind) {
+        return kind == Envelope.Kind.ABSENT || kind == Envelope.Kind.NULL || kind == Envelope.Kind.OBJECT;
     }
 
     private static String at(JsonLocation location) {

@@ -25,10 +25,18 @@ public final class Row {
 
     private final String table;
     private final ObjectNode columns;
+    /** The columns as JSON text, when known: the change record's own bytes, or state's; made once when asked. */
+    private byte[] json;
 
     public Row(String table, ObjectNode columns) {
+        this(table, columns, null);
+    }
+
+    /** @param json the columns as JSON text, as read (the state is stored as it, without writing them again) */
+    public Row(String table, ObjectNode columns, byte[] json) {
         this.table = table;
         this.columns = columns;
+        this.json = json;
     }
 
     public String table() {
@@ -38,6 +46,18 @@ public final class Row {
     /** The raw columns, for storing the row as state. */
     public ObjectNode columns() {
         return columns;
+    }
+
+    /** The columns as JSON text (UTF-8), for storing the row as state; the same bytes every time. */
+    public byte[] jsonBytes() {
+        if (json == null) {
+            try {
+                json = Json.MAPPER.writeValueAsBytes(columns);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("a JSON tree that cannot be written", e);
+            }
+        }
+        return json;
     }
 
     /**

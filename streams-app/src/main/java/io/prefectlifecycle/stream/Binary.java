@@ -1,11 +1,8 @@
 package io.prefectlifecycle.stream;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /** The binary forms of the stream's state entries: fixed-width numbers, length-prefixed bytes (-1 for null). */
 final class Binary {
@@ -13,26 +10,35 @@ final class Binary {
     private Binary() {
     }
 
-    /** Writes an entry. */
+    /** Writes an entry into one array, grown only when the size given was short. */
     static final class Writer {
-        private final ByteArrayOutputStream bytes;
-        private final DataOutputStream out;
+        private byte[] bytes;
+        private int size;
 
         Writer(int sizeHint) {
-            bytes = new ByteArrayOutputStream(sizeHint);
-            out = new DataOutputStream(bytes);
+            bytes = new byte[Math.max(16, sizeHint)];
         }
 
         Writer tag(byte tag) {
-            return run(() -> out.writeByte(tag));
+            room(1);
+            bytes[size++] = tag;
+            return this;
         }
 
         Writer number(long value) {
-            return run(() -> out.writeLong(value));
+            room(8);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                bytes[size++] = (byte) (value >>> shift);
+            }
+            return this;
         }
 
         Writer count(int value) {
-            return run(() -> out.writeInt(value));
+            room(4);
+            for (int shift = 24; shift >= 0; shift -= 8) {
+                bytes[size++] = (byte) (value >>> shift);
+            }
+            return this;
         }
 
         Writer text(String value) {
@@ -40,25 +46,23 @@ final class Binary {
         }
 
         Writer bytes(byte[] value) {
-            return run(() -> {
-                out.writeInt(value == null ? -1 : value.length);
-                if (value != null) {
-                    out.write(value);
-                }
-            });
+            count(value == null ? -1 : value.length);
+            if (value != null) {
+                room(value.length);
+                System.arraycopy(value, 0, bytes, size, value.length);
+                size += value.length;
+            }
+            return this;
         }
 
         byte[] toBytes() {
-            return bytes.toByteArray();
+            return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
         }
 
-        private Writer run(IoStep step) {
-            try {
-                step.run();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+        private void room(int more) {
+            if (size + more > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
             }
-            return this;
         }
     }
 
@@ -96,10 +100,5 @@ final class Binary {
             in.get(value);
             return value;
         }
-    }
-
-    @FunctionalInterface
-    private interface IoStep {
-        void run() throws IOException;
     }
 }

@@ -53,6 +53,8 @@ public final class ChangeStream {
     private final RowLookups lookups;
     private final TransactionEvents events;
     private OpenTransaction open;
+    /** Whether {@link #open} changed since it was last written to {@link #state} (written once per record). */
+    private boolean openChanged;
     /** The open transaction's rows, while they all fit ({@link #TOUCHES_IN_MEMORY}) and were seen by this process. */
     private final List<PendingRow> pending = new ArrayList<>();
     private boolean pendingComplete;
@@ -94,6 +96,17 @@ public final class ChangeStream {
      */
     public void offer(InputRecord record, Consumer<Emission> out) {
         Decoded decoded = decoder.decode(record.topic(), record.key(), record.value());
+        try {
+            handle(record, decoded, out);
+        } finally {
+            if (openChanged) {
+                state.open(open);
+                openChanged = false;
+            }
+        }
+    }
+
+    private void handle(InputRecord record, Decoded decoded, Consumer<Emission> out) {
         decoded.match(
                 change -> change(record, change.change(), out),
                 tombstone -> skip(record, "tombstone", out),
@@ -113,6 +126,10 @@ public final class ChangeStream {
      */
     public void endOfInput(Consumer<Emission> out) {
         end(out);
+        if (openChanged) {
+            state.open(open);
+            openChanged = false;
+        }
     }
 
     private Void change(InputRecord record, ChangeRecord change, Consumer<Emission> out) {
@@ -134,8 +151,7 @@ public final class ChangeStream {
                 end(out); // without metadata nothing else ends a transaction; with it, its END went missing
             }
             if (!open.isOpen()) {
-                open = open.next(transactionId);
-                state.open(open);
+                setOpen(open.next(transactionId));
             }
             applyInTransaction(record, change, kind.get(), stateKey, stored, out);
         }
@@ -173,15 +189,13 @@ public final class ChangeStream {
         } else {
             index = open.touched();
             touch = RowTouch.first(stateKey, change, known, record);
-            open = open.withTouched(index + 1);
-            state.open(open);
+            setOpen(open.withTouched(index + 1));
         }
         state.touch(index, touch);
         remember(stateKey, new StoredRow(RowTouch.lsnOf(change), change.op() == Op.DELETE, applied.state(),
                 open.sequence(), index));
         if (kind instanceof SchemaVersionTable && change.op() != Op.DELETE) {
-            open = open.upgradingTo(applied.state().string(SchemaVersionTable.REVISION));
-            state.open(open);
+            setOpen(open.upgradingTo(applied.state().string(SchemaVersionTable.REVISION)));
         }
         keepPending(index, new PendingRow(touch, applied.asUpdate(), applied.lookedUp()));
     }
@@ -238,10 +252,14 @@ public final class ChangeStream {
         if (open.touched() > TOUCHES_KEPT) {
             state.forget(TOUCHES_KEPT, open.touched());
         }
-        open = open.closed();
-        state.open(open);
+        setOpen(open.closed());
         pending.clear();
         pendingComplete = true;
+    }
+
+    private void setOpen(OpenTransaction transaction) {
+        open = transaction;
+        openChanged = true;
     }
 
     private RowTouch touch(int index) {

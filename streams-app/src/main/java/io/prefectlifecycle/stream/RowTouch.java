@@ -61,12 +61,7 @@ public record RowTouch(String stateKey, FirstChange first, int changes, long las
     }
 
     public byte[] toBytes() {
-        byte[] columns;
-        try {
-            columns = previous == null ? null : Json.MAPPER.writeValueAsBytes(previous.columns());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        byte[] columns = previous == null ? null : previous.jsonBytes();
         byte[] record = lastRecord.toBytes();
         return new Binary.Writer(96 + record.length + (columns == null ? 0 : columns.length)).tag(FORMAT)
                 .text(stateKey).text(first.op().code()).number(first.lsn()).number(first.commitMicros())
@@ -85,7 +80,8 @@ public record RowTouch(String stateKey, FirstChange first, int changes, long las
         Row previous;
         try {
             previous = columns == null ? null
-                    : new Row(stateKey.substring(0, stateKey.indexOf('/')), (ObjectNode) Json.MAPPER.readTree(columns));
+                    : new Row(stateKey.substring(0, stateKey.indexOf('/')), (ObjectNode) Json.MAPPER.readTree(columns),
+                            columns);
         } catch (IOException e) {
             throw new UncheckedIOException("unreadable touched row", e);
         }

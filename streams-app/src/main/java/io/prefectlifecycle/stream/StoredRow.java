@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * A row as last seen, with the LSN of the change that produced it and the transaction that changed it last. A deleted
@@ -42,12 +43,7 @@ public record StoredRow(long lsn, boolean deleted, Row row, long transaction, in
      */
     public byte[] toBytes() {
         byte[] table = row.table().getBytes(StandardCharsets.UTF_8);
-        byte[] columns;
-        try {
-            columns = Json.MAPPER.writeValueAsBytes(row.columns());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        byte[] columns = row.jsonBytes();
         return ByteBuffer.allocate(1 + 8 + 1 + 8 + 4 + 4 + table.length + columns.length)
                 .put(BINARY).putLong(lsn).put((byte) (deleted ? 1 : 0)).putLong(transaction).putInt(touch)
                 .putInt(table.length).put(table).put(columns).array();
@@ -66,7 +62,8 @@ public record StoredRow(long lsn, boolean deleted, Row row, long transaction, in
                 String table = new String(bytes, in.position(), tableLength, StandardCharsets.UTF_8);
                 int columnsAt = in.position() + tableLength;
                 ObjectNode columns = (ObjectNode) Json.MAPPER.readTree(bytes, columnsAt, bytes.length - columnsAt);
-                return new StoredRow(lsn, deleted, new Row(table, columns), transaction, touch);
+                return new StoredRow(lsn, deleted, new Row(table, columns,
+                        Arrays.copyOfRange(bytes, columnsAt, bytes.length)), transaction, touch);
             }
             JsonNode node = Json.MAPPER.readTree(bytes);
             Row row = new Row(node.get("table").textValue(), (ObjectNode) node.get("row"));

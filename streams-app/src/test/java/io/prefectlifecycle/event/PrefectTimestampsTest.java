@@ -131,4 +131,24 @@ class PrefectTimestampsTest {
         assertTrue(text.matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{6})?Z"), text);
         assertEquals(micros % 1_000_000 == 0, !text.contains("."), text);
     }
+
+    /** Debezium's common form, read by the fast path, gives what java.time's parser gives, for any fraction length. */
+    @Property(tries = 5_000)
+    void everyFractionLengthOfTheCommonFormParsesAsJavaTimeDoes(
+            @ForAll @LongRange(min = PYTHON_MIN_MICROS, max = PYTHON_MAX_MICROS) long micros,
+            @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 9) int digits) {
+        Instant t = PrefectTimestamps.fromEpochMicros(micros);
+        String text = java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss"
+                + (digits == 0 ? "" : "." + "S".repeat(digits)) + "'Z'").withZone(java.time.ZoneOffset.UTC).format(t);
+        assertEquals(Instant.from(java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.parse(text)),
+                PrefectTimestamps.parseDebezium(text), text);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2026-06-05T24:00:00Z",
+        "2026-06-05T13:60:00Z", "2026-06-05T13:01:61Z", "2026-06-05T13:01:54.Z", "2026-06-05T13:01:54.1234567890Z",
+        "2026-06-05 13:01:54Z", "2026-06-05T13:01:5xZ"})
+    void impossibleOrMalformedTextIsRefused(String text) {
+        assertThrows(IllegalArgumentException.class, () -> PrefectTimestamps.parseDebezium(text));
+    }
 }
