@@ -185,10 +185,10 @@ public final class ChangeStream {
             RowTouch earlier = touch(index);
             emit(out, earlier.lastRecord(),
                     new Outcome.Skipped("coalesced with a later change of the row in its transaction"));
-            touch = earlier.then(change, record);
+            touch = earlier.then(change, recordToKeep(record, kind, applied));
         } else {
             index = open.touched();
-            touch = RowTouch.first(stateKey, change, known, record);
+            touch = RowTouch.first(stateKey, change, known, recordToKeep(record, kind, applied));
             setOpen(open.withTouched(index + 1));
         }
         state.touch(index, touch);
@@ -198,6 +198,16 @@ public final class ChangeStream {
             setOpen(open.upgradingTo(applied.state().string(SchemaVersionTable.REVISION)));
         }
         keepPending(index, new PendingRow(touch, applied.asUpdate(), applied.lookedUp()));
+    }
+
+    /**
+     * The record a touch keeps for the row's outcome: whole when the outcome could still be a dead letter when the
+     * transaction ends (its description failed or waited, read other rows, or depends on the action), else only where
+     * it was read. State then holds the bytes of a transaction's changes only where they may be needed.
+     */
+    private static InputRecord recordToKeep(InputRecord record, ObjectKind kind, Applied applied) {
+        boolean settled = applied.asUpdate() != null && applied.lookedUp().isEmpty() && !kind.dependsOnAction();
+        return settled ? record.withoutBytes() : record;
     }
 
     /** The row a change leaves behind and its description as an update, or {@code null} if it was dead-lettered. */

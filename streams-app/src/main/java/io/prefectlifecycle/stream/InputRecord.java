@@ -11,6 +11,11 @@ import java.nio.charset.StandardCharsets;
 /** A Kafka record as read from a CDC topic, with its coordinates for dead letters. */
 public record InputRecord(String topic, int partition, long offset, byte[] key, byte[] value) {
 
+    /** Where the record was read, without its key and value. */
+    public InputRecord withoutBytes() {
+        return new InputRecord(topic, partition, offset, null, null);
+    }
+
     /** Format tag of {@link #toBytes}; the earlier JSON form starts with '{'. */
     private static final byte BINARY = 1;
 

@@ -42,7 +42,13 @@ final class TransactionEvents {
      */
     Emission of(PendingRow pending, long transaction) {
         RowTouch touch = pending.touch();
-        return new Emission(touch.lastRecord(), outcome(pending, transaction));
+        Outcome outcome = outcome(pending, transaction);
+        if (outcome instanceof Outcome.DeadLetter dead && touch.lastRecord().value() == null) {
+            // a row whose outcome was settled when it was applied: its bytes were not kept (ChangeStream)
+            outcome = new Outcome.DeadLetter(dead.reason() + " (the record's bytes were not kept: read it at its "
+                    + "source offset)", dead.exceptionClass());
+        }
+        return new Emission(touch.lastRecord(), outcome);
     }
 
     private Outcome outcome(PendingRow pending, long transaction) {
