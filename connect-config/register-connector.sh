@@ -3,29 +3,35 @@
 # Kafka Connect worker, waits until the connector and its task are RUNNING, and prints the status.
 # Idempotent: run it again after editing the JSON and the connector is reconfigured in place.
 #
-#   connect-config/register-connector.sh [connector.json]
+#   connect-config/register-connector.sh [--dry-run] [connector.json]
+#
+#   --dry-run        print the connector's name and the config it would register, and contact nothing
 #
 #   CONNECT_URL      Connect REST endpoint          (default http://localhost:8083)
 #   TIMEOUT_SECONDS  how long to wait for each step (default 120)
 #
-# Needs curl, and jq or python3 to read the JSON. With neither, it falls back to POST /connectors
-# (create) and DELETE + POST (update; the connector resumes from its stored offsets).
+# Needs curl, and jq or python3 to read the JSON. With neither (Debezium's connect image has neither), it reads the
+# files line by line, as this folder writes them (one "key": "value" setting per line), and falls back to
+# POST /connectors (create) and DELETE + POST (update; the connector resumes from its stored offsets).
 # Exit status: 0 RUNNING, 1 FAILED or timed out, 2 usage.
 set -eu
 
+DRY_RUN=
+[ "${1:-}" = --dry-run ] && { DRY_RUN=1; shift; }
 FILE=${1:-$(dirname "$0")/prefect-connector.json}
 CONNECT_URL=${CONNECT_URL:-http://localhost:8083}
 TIMEOUT=${TIMEOUT_SECONDS:-120}
-[ -r "$FILE" ] || { echo "usage: $0 [connector.json]  (cannot read $FILE)" >&2; exit 2; }
-command -v curl >/dev/null || { echo "curl is required" >&2; exit 2; }
+[ -r "$FILE" ] || { echo "usage: $0 [--dry-run] [connector.json]  (cannot read $FILE)" >&2; exit 2; }
+[ -n "$DRY_RUN" ] || command -v curl >/dev/null || { echo "curl is required" >&2; exit 2; }
+
+# A file's settings, one per line: the '"key": "value"' lines of its config, without the trailing comma.
+settings_of() {
+  sed -n '/"config"/,/^[[:space:]]*}/s/^[[:space:]]*\("[^"]*"[[:space:]]*:[[:space:]]*".*"\)[[:space:]]*,\{0,1\}[[:space:]]*$/\1/p' "$1"
+}
 
 # A file with "extends" (prefect-connector-avro.json) holds only what differs from the file it names, which is in
 # the same folder: the registered config is that file's with these settings on top.
 BASE=
-if grep -q '"extends"' "$FILE"; then
-  command -v jq >/dev/null || command -v python3 >/dev/null \
-    || { echo "$FILE extends another connector file: reading it needs jq or python3" >&2; exit 2; }
-fi
 if command -v jq >/dev/null; then
   BASE=$(jq -r '.extends // empty' "$FILE")
   if [ -n "$BASE" ]; then
@@ -46,10 +52,32 @@ print(f.get("name") or base["name"]) if sys.argv[2] == "name" else print(json.du
   CONFIG=$(python3 -c "$read_json" "$FILE" config)
 else
   # the file's first "name" key is the connector's (see prefect-connector.json)
-  NAME=$(grep -o '"name"[[:space:]]*:[[:space:]]*"[^"]*"' "$FILE" | head -n 1 | cut -d '"' -f 4)
+  name_of() { grep -o '"name"[[:space:]]*:[[:space:]]*"[^"]*"' "$1" | head -n 1 | cut -d '"' -f 4; }
+  BASE=$(grep -o '"extends"[[:space:]]*:[[:space:]]*"[^"]*"' "$FILE" | cut -d '"' -f 4 || true)
+  if [ -n "$BASE" ]; then
+    BASE=$(dirname "$FILE")/$BASE
+    NAME=$(name_of "$FILE"); [ -n "$NAME" ] || NAME=$(name_of "$BASE")
+    # the base's settings in their order, each replaced by the overlay's when it has the key, then the overlay's new ones
+    MERGED=${TMPDIR:-/tmp}/register-connector.merged.$$
+    { settings_of "$BASE"; settings_of "$FILE"; } | awk -v name="$NAME" '
+      { key = substr($0, 1, index(substr($0, 2), "\"") + 1); if (!(key in line)) order[n++] = key; line[key] = $0 }
+      END { printf "{\"name\": \"%s\", \"config\": {\n", name
+            for (i = 0; i < n; i++) printf "  %s%s\n", line[order[i]], (i < n - 1 ? "," : "")
+            print "}}" }' > "$MERGED"
+    trap 'rm -f "$MERGED"' EXIT
+    FILE=$MERGED
+  else
+    NAME=$(name_of "$FILE")
+  fi
   CONFIG=
 fi
 [ -n "$NAME" ] || { echo "no connector name in $FILE" >&2; exit 2; }
+
+if [ -n "$DRY_RUN" ]; then
+  echo "$NAME"
+  if [ -n "$CONFIG" ]; then printf "%s\n" "$CONFIG"; else settings_of "$FILE"; fi
+  exit 0
+fi
 
 deadline=$(( $(date +%s) + TIMEOUT ))
 until curl -fsS -o /dev/null "$CONNECT_URL/connectors"; do
@@ -73,7 +101,7 @@ request() { # method path [body-file|-]
 }
 
 if [ -n "$CONFIG" ]; then
-  echo "$CONFIG" | request PUT "/connectors/$NAME/config" -
+  printf "%s\n" "$CONFIG" | request PUT "/connectors/$NAME/config" -
 else
   if curl -fsS -o /dev/null "$CONNECT_URL/connectors/$NAME"; then
     request DELETE "/connectors/$NAME"

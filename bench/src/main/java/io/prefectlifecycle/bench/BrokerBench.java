@@ -140,7 +140,7 @@ public final class BrokerBench {
     }
 
     /** Writes the corpus, in order; returns how many records the topic holds (a retried batch may be there twice). */
-    private long preload(String prefix, int partitions, List<Corpus.Rec> corpus, boolean report) throws Exception {
+    private long preload(String prefix, int partitions, Iterable<Corpus.Rec> corpus, boolean report) throws Exception {
         String topic = TopologySettings.cdcTopicOf(prefix);
         createTopics(Set.of(topic), partitions);
         Properties props = new Properties();
@@ -151,20 +151,22 @@ public final class BrokerBench {
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
         props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         long bytes = 0;
+        long records = 0;
         long t0 = System.nanoTime();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             for (Corpus.Rec r : corpus) {
                 producer.send(new ProducerRecord<>(topic, null, r.timestampMillis(), r.key(), r.value()));
                 bytes += r.key().length + r.value().length;
+                records++;
             }
             producer.flush();
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         if (report) {
-            result("preload " + partitions + "p", corpus.size() / seconds, "records/s",
+            result("preload " + partitions + "p", records / seconds, "records/s",
                     String.format(Locale.ROOT, "%,d records, %.0f MB/s, batch.size 256 KB, linger.ms 20",
-                            corpus.size(), bytes / seconds / 1e6));
+                            records, bytes / seconds / 1e6));
         }
         return endOffsets(topic);
     }

@@ -14,9 +14,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NoSuchElementException;
 
 /**
  * A realistic mixed workload of Debezium records, generated from the real Debezium 3.6 capture of the golden suite
@@ -94,15 +96,36 @@ public final class Corpus {
         return corpus.out;
     }
 
-    /** One transaction of {@code n} variable inserts: BEGIN, the changes in order, END. */
-    public static List<Rec> oneTransaction(int n) {
-        Corpus corpus = new Corpus();
-        List<ObjectNode> changes = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            changes.add(corpus.create("variable/c/27124016", 1));
-        }
-        corpus.transaction(changes);
-        return corpus.out;
+    /**
+     * One transaction of {@code n} variable inserts: BEGIN, the changes in order, END. Generated as it is read, so that
+     * a transaction of a million changes needs no more memory than one change.
+     */
+    public static Iterable<Rec> oneTransaction(int n) {
+        return () -> new Iterator<>() {
+            private final Corpus corpus = new Corpus();
+            private final long tx = corpus.beginTransaction();
+            private int next = -1;
+
+            @Override
+            public boolean hasNext() {
+                return next <= n;
+            }
+
+            @Override
+            public Rec next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                int position = next++;
+                if (position < 0) {
+                    return corpus.marker("BEGIN", tx, null, 0);
+                }
+                if (position < n) {
+                    return corpus.change(tx, position + 1, corpus.create("variable/c/27124016", 1));
+                }
+                return corpus.marker("END", tx, "variable", n);
+            }
+        };
     }
 
     private void preamble() {
@@ -163,28 +186,47 @@ public final class Corpus {
 
     /** BEGIN, the changes in order, END, all stamped with a fresh txId, LSNs and commit time. */
     private void transaction(List<ObjectNode> changes) {
-        long tx = ++txId;
-        micros += 1_000;
-        long millis = micros / 1_000;
-        String table = changes.get(0).path("source").path("table").asText();
-        out.add(marker("BEGIN", tx, lsn, null, 0, millis));
+        long tx = beginTransaction();
+        out.add(marker("BEGIN", tx, null, 0));
         int order = 0;
         for (ObjectNode change : changes) {
-            lsn += 64;
-            ObjectNode source = (ObjectNode) change.get("source");
-            source.put("ts_ms", millis).put("ts_us", micros).put("ts_ns", micros * 1_000).put("txId", tx)
-                    .put("lsn", lsn).put("snapshot", "false").put("sequence", "[null,\"" + lsn + "\"]");
-            ObjectNode transaction = Json.MAPPER.createObjectNode();
-            order++;
-            transaction.put("id", tx + ":" + lsn).put("total_order", order).put("data_collection_order", order);
-            change.set("transaction", transaction);
-            change.put("ts_ms", millis).put("ts_us", micros).put("ts_ns", micros * 1_000);
-            ObjectNode key = Json.MAPPER.createObjectNode().put("id", change.get("after").get("id").asText());
-            out.add(new Rec("prefect.public." + table, bytes(key), bytes(change), millis));
+            out.add(change(tx, ++order, change));
         }
+        out.add(marker("END", tx, changes.get(0).path("source").path("table").asText(), changes.size()));
+    }
+
+    /** A fresh txId and commit time; the LSNs go on from the last transaction's. */
+    private long beginTransaction() {
+        micros += 1_000;
+        return ++txId;
+    }
+
+    /** The {@code order}th change of transaction {@code tx}, at the next LSN. */
+    private Rec change(long tx, int order, ObjectNode change) {
+        long millis = micros / 1_000;
         lsn += 64;
-        out.add(marker("END", tx, lsn, table, changes.size(), millis));
-        lsn += 64;
+        ObjectNode source = (ObjectNode) change.get("source");
+        source.put("ts_ms", millis).put("ts_us", micros).put("ts_ns", micros * 1_000).put("txId", tx)
+                .put("lsn", lsn).put("snapshot", "false").put("sequence", "[null,\"" + lsn + "\"]");
+        ObjectNode transaction = Json.MAPPER.createObjectNode();
+        transaction.put("id", tx + ":" + lsn).put("total_order", order).put("data_collection_order", order);
+        change.set("transaction", transaction);
+        change.put("ts_ms", millis).put("ts_us", micros).put("ts_ns", micros * 1_000);
+        ObjectNode key = Json.MAPPER.createObjectNode().put("id", change.get("after").get("id").asText());
+        return new Rec("prefect.public." + source.path("table").asText(), bytes(key), bytes(change), millis);
+    }
+
+    /** BEGIN at the transaction's first LSN, or END at the LSN after its last change (and one more after it). */
+    private Rec marker(String status, long tx, String table, int count) {
+        boolean end = status.equals("END");
+        if (end) {
+            lsn += 64;
+        }
+        Rec marker = marker(status, tx, lsn, table, count, micros / 1_000);
+        if (end) {
+            lsn += 64;
+        }
+        return marker;
     }
 
     private static Rec marker(String status, long tx, long lsn, String table, int count, long millis) {
