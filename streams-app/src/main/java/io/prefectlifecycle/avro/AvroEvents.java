@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prefectlifecycle.cdc.Json;
 import io.prefectlifecycle.event.EventEncodingException;
+import io.prefectlifecycle.event.Label;
 import io.prefectlifecycle.event.LifecycleEvent;
 import io.prefectlifecycle.event.PrefectJsonWriter;
 import io.prefectlifecycle.event.PrefectTimestamps;
@@ -44,9 +45,6 @@ import java.util.UUID;
 public final class AvroEvents {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final String RESOURCE_ID = "prefect.resource.id";
-    private static final String RESOURCE_NAME = "prefect.resource.name";
-    private static final String RESOURCE_ROLE = "prefect.resource.role";
 
     private AvroEvents() {
     }
@@ -62,21 +60,10 @@ public final class AvroEvents {
         GenericRecord record = new GenericData.Record(envelope);
         record.put("occurred", micros(event.occurred()));
         record.put("event", event.event());
-        Map<String, String> resource = new LinkedHashMap<>();
-        resource.put(RESOURCE_ID, event.resource().id());
-        if (event.resource().name() != null) {
-            resource.put(RESOURCE_NAME, event.resource().name());
-        }
-        record.put("resource", resource);
+        record.put("resource", labelMap(event.resource().labels()));
         List<Map<String, String>> related = new ArrayList<>(event.related().size());
         for (RelatedResource r : event.related()) {
-            Map<String, String> labels = new LinkedHashMap<>();
-            labels.put(RESOURCE_ID, r.id());
-            labels.put(RESOURCE_ROLE, r.role());
-            if (r.name() != null) {
-                labels.put(RESOURCE_NAME, r.name());
-            }
-            related.add(labels);
+            related.add(labelMap(r.labels()));
         }
         record.put("related", related);
         Schema payload = payloadRecord(event);
@@ -94,18 +81,19 @@ public final class AvroEvents {
      */
     public static LifecycleEvent fromRecord(GenericRecord record) {
         Map<String, String> resource = strings((Map<?, ?>) record.get("resource"));
-        String resourceId = require(resource, RESOURCE_ID, "resource");
+        require(resource, Label.ID, "resource");
         List<RelatedResource> related = new ArrayList<>();
         for (Object item : (List<?>) record.get("related")) {
             Map<String, String> labels = strings((Map<?, ?>) item);
-            related.add(new RelatedResource(require(labels, RESOURCE_ID, "related resource"),
-                    require(labels, RESOURCE_ROLE, "related resource"), labels.get(RESOURCE_NAME)));
+            require(labels, Label.ID, "related resource");
+            require(labels, Label.ROLE, "related resource");
+            related.add(new RelatedResource(labels(labels)));
         }
         Schema payloadUnion = record.getSchema().getField("payload").schema();
         Object payload = record.get("payload");
         JsonNode payloadJson = toJson(payload, payloadUnion, false);
         return new LifecycleEvent(PrefectTimestamps.fromEpochMicros((Long) record.get("occurred")),
-                record.get("event").toString(), new Resource(resourceId, resource.get(RESOURCE_NAME)), related,
+                record.get("event").toString(), new Resource(labels(resource)), related,
                 payloadJson, UUID.fromString(record.get("id").toString()));
     }
 
@@ -343,6 +331,25 @@ public final class AvroEvents {
             out.put(entry.getKey().toString(), entry.getValue() == null ? null : entry.getValue().toString());
         }
         return out;
+    }
+
+    /** Labels as an Avro map: its entries are written in the labels' order, which is read back ({@link OrderedMapReader}). */
+    private static Map<String, String> labelMap(List<Label> labels) {
+        Map<String, String> map = new LinkedHashMap<>();
+        labels.forEach(label -> map.put(label.key(), label.value()));
+        return map;
+    }
+
+    /** A label map read back, in wire order, id first. */
+    private static List<Label> labels(Map<String, String> map) {
+        List<Label> labels = new ArrayList<>(map.size());
+        labels.add(new Label(Label.ID, map.get(Label.ID)));
+        map.forEach((key, value) -> {
+            if (!key.equals(Label.ID)) {
+                labels.add(new Label(key, value));
+            }
+        });
+        return labels;
     }
 
     private static String require(Map<String, String> labels, String label, String what) {

@@ -14,11 +14,14 @@ import io.prefectlifecycle.kinds.Kinds;
 import io.prefectlifecycle.kinds.ObjectKind;
 import io.prefectlifecycle.kinds.RowChange;
 import io.prefectlifecycle.kinds.SchemaVersionTable;
+import io.prefectlifecycle.kinds.TouchedRow;
+import io.prefectlifecycle.kinds.TransactionView;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * The transformation of one database's ordered change stream: Debezium's records of every captured table and its
@@ -69,7 +72,7 @@ public final class ChangeStream {
         this.decoder = decoder;
         this.rows = rows;
         this.state = state;
-        this.lookups = new RowLookups(rows, keyOverride, this::touch);
+        this.lookups = new RowLookups(rows, keyOverride, this::touch, () -> open.touched());
         this.events = new TransactionEvents(rows, lookups, emitSnapshotReads);
         this.open = state.open();
         this.pendingComplete = !open.isOpen() || open.touched() == 0;
@@ -210,6 +213,36 @@ public final class ChangeStream {
         return settled ? record.withoutBytes() : record;
     }
 
+    /**
+     * The transaction as seen while a change is applied, before it has ended: a description that asks about it is not
+     * made yet (the kind's exception makes it {@code null}) but when the transaction ends.
+     */
+    private static final TransactionView NOT_ENDED = new TransactionView() {
+        @Override
+        public boolean deleted(String table, String primaryKey) {
+            throw notEnded();
+        }
+
+        @Override
+        public boolean created(String table, String primaryKey) {
+            throw notEnded();
+        }
+
+        @Override
+        public Optional<Row> before(String table, String primaryKey) {
+            throw notEnded();
+        }
+
+        @Override
+        public Iterable<TouchedRow> touched(String table) {
+            throw notEnded();
+        }
+
+        private KindException notEnded() {
+            return new KindException("decided when the transaction ends");
+        }
+    };
+
     /** The row a change leaves behind and its description as an update, or {@code null} if it was dead-lettered. */
     private record Applied(Row state, KindResult asUpdate, List<String> lookedUp) {
     }
@@ -229,7 +262,7 @@ public final class ChangeStream {
             lookups.collecting(lookedUp);
             KindResult asUpdate;
             try {
-                asUpdate = kind.describe(new RowChange(Action.UPDATED, state, known), lookups);
+                asUpdate = kind.describe(new RowChange(Action.UPDATED, state, known, NOT_ENDED), lookups);
             } catch (KindException notDecidedYet) {
                 asUpdate = null; // decided when the transaction ends: a later change may supply what is missing
             }
@@ -250,14 +283,19 @@ public final class ChangeStream {
         if (!open.isOpen()) {
             return;
         }
-        for (int i = 0; i < open.touched(); i++) {
-            PendingRow row = pendingComplete ? pending.get(i) : PendingRow.restored(state.touch(i));
-            if (open.upgrade() != null && !row.touch().table().equals(Kinds.SCHEMA_VERSION_TABLE)) {
-                out.accept(new Emission(row.touch().lastRecord(), new Outcome.Skipped(
-                        "changed by the Prefect schema migration to " + open.upgrade())));
-            } else {
-                out.accept(events.of(row, open.sequence()));
+        IntFunction<PendingRow> rowAt = i -> pendingComplete ? pending.get(i) : PendingRow.restored(state.touch(i));
+        if (open.upgrade() != null) {
+            for (int i = 0; i < open.touched(); i++) {
+                PendingRow row = rowAt.apply(i);
+                if (row.touch().table().equals(Kinds.SCHEMA_VERSION_TABLE)) {
+                    out.accept(events.of(row, open.sequence()));
+                } else {
+                    out.accept(new Emission(row.touch().lastRecord(), new Outcome.Skipped(
+                            "changed by the Prefect schema migration to " + open.upgrade())));
+                }
             }
+        } else {
+            events.emit(open.touched(), open.sequence(), rowAt, out);
         }
         if (open.touched() > TOUCHES_KEPT) {
             state.forget(TOUCHES_KEPT, open.touched());
