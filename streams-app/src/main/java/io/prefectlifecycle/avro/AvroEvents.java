@@ -137,15 +137,20 @@ public final class AvroEvents {
         List<List<String>> candidates = new ArrayList<>();
         for (Schema payload : EventSchemas.payloads()) {
             if (kind.equals(payload.getProp(EventSchemas.KIND))) {
-                List<String> names = payload.getFields().stream().map(Schema.Field::name).toList();
-                if (names.equals(fields)) {
+                if (fieldsOf(payload, fields).equals(fields)) {
                     return payload;
                 }
-                candidates.add(names);
+                candidates.add(payload.getFields().stream().map(Schema.Field::name).toList());
             }
         }
         throw new EventEncodingException(name + ": no payload record in schemas/avro/ for kind '" + kind
                 + "' with the fields " + fields + (candidates.isEmpty() ? "" : " (there are " + candidates + ")"));
+    }
+
+    /** The record's fields a JSON object with {@code present} fields must have, in order: optional ones may be left out. */
+    private static List<String> fieldsOf(Schema record, List<String> present) {
+        return record.getFields().stream().filter(f -> !EventSchemas.isOptional(f) || present.contains(f.name()))
+                .map(Schema.Field::name).toList();
     }
 
     private static Object toAvro(JsonNode node, Schema schema, boolean jsonText, String path) {
@@ -163,14 +168,15 @@ public final class AvroEvents {
                 }
                 List<String> names = new ArrayList<>();
                 node.fieldNames().forEachRemaining(names::add);
-                List<String> expected = schema.getFields().stream().map(Schema.Field::name).toList();
+                List<String> expected = fieldsOf(schema, names);
                 if (!names.equals(expected)) {
                     throw new EventEncodingException(path + " has the fields " + names + ", the Avro record "
                             + schema.getName() + " " + expected);
                 }
                 GenericRecord record = new GenericData.Record(schema);
                 for (Schema.Field field : schema.getFields()) {
-                    record.put(field.pos(), toAvro(node.get(field.name()), field.schema(),
+                    JsonNode value = node.get(field.name());
+                    record.put(field.pos(), value == null ? null : toAvro(value, field.schema(),
                             EventSchemas.isJsonText(field), path + "." + field.name()));
                 }
                 return record;
@@ -242,7 +248,10 @@ public final class AvroEvents {
                 GenericRecord record = (GenericRecord) value;
                 ObjectNode object = NODES.objectNode();
                 for (Schema.Field field : schema.getFields()) {
-                    object.set(field.name(), toJson(record.get(field.pos()), field.schema(), EventSchemas.isJsonText(field)));
+                    Object fieldValue = record.get(field.pos());
+                    if (fieldValue != null || !EventSchemas.isOptional(field)) {
+                        object.set(field.name(), toJson(fieldValue, field.schema(), EventSchemas.isJsonText(field)));
+                    }
                 }
                 return object;
             }
