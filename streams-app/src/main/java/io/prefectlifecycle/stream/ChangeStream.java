@@ -32,7 +32,8 @@ import java.util.function.IntFunction;
  *       its last change.</li>
  *   <li>The transaction ends at its END record, or, without transaction metadata, at the first change of another
  *       transaction. Then each touched row gets its outcome ({@link TransactionEvents}), in the order of the rows'
- *       first changes. Nothing waits on a clock: the stream is in commit order, so nothing else can complete it.</li>
+ *       first changes, except rows a kind wants right before its own (a new work pool's default queue, a deleted
+ *       pool's queues). Nothing waits on a clock: the stream is in commit order, so nothing else can complete it.</li>
  *   <li>A change whose LSN the row has already seen is Debezium sending it again (after a restart of Connect) and is
  *       dropped at once. So are BEGIN and END records of any transaction but the open one.</li>
  *   <li>A transaction that changes {@code alembic_version} is a Prefect upgrade: its rows are applied and silent.</li>
