@@ -223,7 +223,7 @@ CREATE INDEX ix_automation__updated ON automation (updated);
 -- ==== Deployments, work pools and work queues (issue 14) ====================================================
 -- Captured: work_pool, work_queue, deployment (prefect.work-pool.*, prefect.work-queue.*, prefect.deployment.*).
 -- As pg_dump shows them after Prefect's last migration touching them (06b7c293bc69, 3.2.15), unchanged up to 3.8:
--- ../shared/spec/prefect-object-events.md §2.2. Older releases: schemas/prefect-objects-<release>.sql.
+-- ../shared/spec/prefect-object-events.md §2.2. Older releases: the same section in prefect-postgres-<release>.sql.
 -- Enum types (migration 7ae9e431e67a). Debezium sends their values as plain strings.
 CREATE TYPE deployment_status AS ENUM ('READY', 'NOT_READY');
 CREATE TYPE work_pool_status AS ENUM ('READY', 'NOT_READY', 'PAUSED');

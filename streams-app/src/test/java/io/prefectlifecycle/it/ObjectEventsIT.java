@@ -13,6 +13,8 @@ import io.prefectlifecycle.cdc.Json;
 import io.prefectlifecycle.golden.ProjectPaths;
 import io.prefectlifecycle.it.CdcCapture.Captured;
 import io.prefectlifecycle.it.CommittedRecords.Received;
+import io.prefectlifecycle.local.ConnectorDefinition;
+import io.prefectlifecycle.local.DatabaseCoordinates;
 import io.prefectlifecycle.local.LocalStack;
 import io.prefectlifecycle.topology.TopologySettings;
 import java.io.IOException;
@@ -40,7 +42,7 @@ import org.junit.jupiter.api.Test;
  * {@link CdcCapture} reads them from the change stream) are written as the case's {@code input.jsonl}; then
  * {@code GoldenCasesTest -Dgolden.update=true} writes the expected events, to be reviewed.
  *
- * <p>A second stack runs the oldest tables accepted (Prefect 2.10.0, {@code schemas/prefect-objects-2.10.0.sql}),
+ * <p>A second stack runs the oldest tables accepted (Prefect 2.10.0, {@code schemas/prefect-postgres-2.10.0.sql}),
  * the newest being the first stack's ({@code schemas/prefect-postgres.sql}).
  */
 class ObjectEventsIT {
@@ -80,31 +82,29 @@ class ObjectEventsIT {
 
     @Test
     void everyRuleOfTheContractFromPrefectsWrites() throws Exception {
-        run(cases(), "current tables", db -> { });
+        run(cases(), "current tables", stack -> stack.postgres().coordinates());
     }
 
     /**
-     * The oldest tables accepted (§6.3): Prefect 2.10.0's, written as that release writes them (no status columns,
-     * no storage configuration, the schedule columns, no paused).
+     * The oldest tables accepted (§6.3): Prefect 2.10.0's ({@code schemas/prefect-postgres-2.10.0.sql}), written as
+     * that release writes them (no status columns, no storage configuration, the schedule columns, no paused).
      */
     @Test
     void theOldestTablesAccepted() throws Exception {
-        run(List.of(prefect2100()), "Prefect 2.10.0 tables", db -> {
-            try (java.sql.Statement statement = db.createStatement()) {
-                statement.execute("DROP TABLE deployment_schedule, deployment, worker, work_queue, work_pool CASCADE; "
-                        + "DROP TYPE deployment_status, work_pool_status, work_queue_status, worker_status");
-                statement.execute(Files.readString(ProjectPaths.root().resolve("schemas/prefect-objects-2.10.0.sql")));
-            }
-        });
+        run(List.of(prefect2100()), "Prefect 2.10.0 tables", stack -> stack.postgres()
+                .createDatabase(PrefectRelease.V2_10_0.id(), PrefectRelease.V2_10_0.ddl()));
     }
 
-    interface Preparation {
-        void run(Connection db) throws SQLException, IOException;
+    /** The database the case writes to, in the stack: made before the connector is registered. */
+    interface Database {
+        DatabaseCoordinates create(LocalStack stack) throws SQLException, IOException;
     }
 
     private static Case prefect2100() {
         return new Case(401, "deployment", "prefect-2.10.0-tables", (p, ids, setUp) -> {
-            p.createFlow(ids.id(9), "etl-2-10");
+            // POST /flows/ of 2.10: flow has no labels yet
+            p.call(() -> p.insert("flow", columns("id", ids.id(9), "created", p.time(), "updated", p.time(),
+                    "name", "etl-2-10", "tags", "[]")));
             p.call(() -> {
                 p.insert("work_pool", columns("id", ids.id(1), "created", p.time(), "updated", p.time(), "name", "agents",
                         "description", null, "type", "prefect-agent", "base_job_template", "{}", "is_paused", false,
@@ -438,19 +438,27 @@ class ObjectEventsIT {
 
     // ---------------------------------------------------------------------------------------------------------------
 
-    private static void run(List<Case> cases, String tables, Preparation preparation) throws Exception {
+    private static void run(List<Case> cases, String tables, Database database) throws Exception {
         PhaseTimings timings = new PhaseTimings("ObjectEventsIT " + tables);
         TopologySettings settings = TopologySettings.defaults();
-        try (LocalStack stack = LocalStack.start();
-             Connection db = stack.postgres().connect()) {
-            preparation.run(db);
+        try (LocalStack stack = LocalStack.start()) {
+            DatabaseCoordinates coordinates = database.create(stack);
             timings.lap("stack start");
+            run(cases, stack, coordinates, settings, timings);
+        } finally {
+            timings.print();
+        }
+    }
+
+    private static void run(List<Case> cases, LocalStack stack, DatabaseCoordinates coordinates,
+                            TopologySettings settings, PhaseTimings timings) throws Exception {
+        try (Connection db = stack.postgres().connect(coordinates.dbname())) {
             stack.kafka().createTopics(List.of(settings.eventsTopic(), settings.deadLetterTopic()));
             try (AppUnderTest app = AppUnderTest.start(stack.bootstrapServers(), settings, Map.of());
                  CommittedRecords events = new CommittedRecords(stack.bootstrapServers(), settings.eventsTopic());
                  CommittedRecords deadLetters = new CommittedRecords(stack.bootstrapServers(), settings.deadLetterTopic());
                  CdcCapture capture = new CdcCapture(stack.bootstrapServers())) {
-                stack.registerConnector();
+                stack.connect().registerConnector(ConnectorDefinition.load(), coordinates, Duration.ofSeconds(60));
                 app.awaitRunning(Duration.ofSeconds(60));
                 timings.lap("connector and app running");
 
@@ -507,8 +515,6 @@ class ObjectEventsIT {
                 PipelineScenario.checkWithOracle("ObjectEventsIT", received);
                 timings.lap("assertions");
             }
-        } finally {
-            timings.print();
         }
     }
 
