@@ -209,6 +209,96 @@ CREATE TABLE configuration (
 CREATE INDEX ix_configuration__key ON configuration (key);
 CREATE INDEX ix_configuration__updated ON configuration (updated);
 
+-- ==== Deployments, work pools and work queues (issue 14) ====================================================
+-- work_pool, work_queue and deployment as Prefect's migrations leave them at this release
+-- (../shared/spec/prefect-object-events.md §6.2; the current tables are in prefect-postgres.sql). Columns, types,
+-- nullability, defaults, keys and foreign keys follow the migrations; secondary indexes are a subset.
+-- At 2.12.0: as at 2.10.0 (no migration touched these tables in between): no enum types or status columns, no
+-- storage_configuration; deployment with the schedule columns, without enforce_parameter_schema, paused, status,
+-- the concurrency columns, labels and version_id.
+CREATE TABLE work_pool (
+    id                UUID                     NOT NULL DEFAULT gen_random_uuid(),
+    created           TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated           TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    name              VARCHAR                  NOT NULL,
+    description       VARCHAR,
+    type              VARCHAR                  NOT NULL,
+    base_job_template JSONB                    NOT NULL DEFAULT '{}',
+    is_paused         BOOLEAN                  NOT NULL DEFAULT false,
+    concurrency_limit INTEGER,
+    default_queue_id  UUID,
+    CONSTRAINT pk_work_pool PRIMARY KEY (id),
+    CONSTRAINT uq_work_pool__name UNIQUE (name)
+);
+CREATE INDEX ix_work_pool__type ON work_pool (type);
+CREATE INDEX ix_work_pool__updated ON work_pool (updated);
+
+CREATE TABLE work_queue (
+    id                UUID                     NOT NULL DEFAULT gen_random_uuid(),
+    created           TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated           TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    name              VARCHAR                  NOT NULL,
+    filter            JSONB,
+    description       VARCHAR                  NOT NULL DEFAULT '',
+    is_paused         BOOLEAN                  NOT NULL DEFAULT false,
+    concurrency_limit INTEGER,
+    last_polled       TIMESTAMP WITH TIME ZONE,
+    priority          INTEGER                  NOT NULL DEFAULT 1,
+    work_pool_id      UUID                     NOT NULL,
+    CONSTRAINT pk_work_queue PRIMARY KEY (id),
+    CONSTRAINT uq_work_queue__work_pool_id_name UNIQUE (work_pool_id, name),
+    CONSTRAINT fk_work_queue__work_pool_id__work_pool
+        FOREIGN KEY (work_pool_id) REFERENCES work_pool (id) ON DELETE CASCADE
+);
+CREATE INDEX ix_work_queue__updated ON work_queue (updated);
+CREATE INDEX ix_work_queue__work_pool_id ON work_queue (work_pool_id);
+CREATE INDEX ix_work_queue__work_pool_id_priority ON work_queue (work_pool_id, priority);
+
+ALTER TABLE work_pool ADD CONSTRAINT fk_work_pool__default_queue_id__work_queue
+    FOREIGN KEY (default_queue_id) REFERENCES work_queue (id) ON DELETE RESTRICT;
+
+CREATE TABLE deployment (
+    id                         UUID                     NOT NULL DEFAULT gen_random_uuid(),
+    created                    TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated                    TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    name                       VARCHAR                  NOT NULL,
+    schedule                   JSONB,
+    is_schedule_active         BOOLEAN                  NOT NULL DEFAULT true,
+    tags                       JSONB                    NOT NULL DEFAULT '[]',
+    parameters                 JSONB                    NOT NULL DEFAULT '{}',
+    flow_data                  JSONB,
+    flow_id                    UUID                     NOT NULL,
+    infrastructure_document_id UUID,
+    description                TEXT,
+    manifest_path              VARCHAR,
+    parameter_openapi_schema   JSONB,
+    storage_document_id        UUID,
+    version                    VARCHAR,
+    infra_overrides            JSONB                    NOT NULL DEFAULT '{}',
+    path                       VARCHAR,
+    entrypoint                 VARCHAR,
+    work_queue_name            VARCHAR,
+    created_by                 JSONB,
+    updated_by                 JSONB,
+    work_queue_id              UUID,
+    pull_steps                 JSONB,
+    CONSTRAINT pk_deployment PRIMARY KEY (id),
+    CONSTRAINT fk_deployment__flow_id__flow
+        FOREIGN KEY (flow_id) REFERENCES flow (id) ON DELETE CASCADE,
+    CONSTRAINT fk_deployment__infrastructure_document_id__block_document
+        FOREIGN KEY (infrastructure_document_id) REFERENCES block_document (id) ON DELETE CASCADE,
+    CONSTRAINT fk_deployment__storage_document_id__block_document
+        FOREIGN KEY (storage_document_id) REFERENCES block_document (id) ON DELETE CASCADE,
+    CONSTRAINT fk_deployment__work_queue_id__work_queue
+        FOREIGN KEY (work_queue_id) REFERENCES work_queue (id) ON DELETE SET NULL
+);
+CREATE UNIQUE INDEX uq_deployment__flow_id_name ON deployment (flow_id, name);
+CREATE INDEX ix_deployment__flow_id ON deployment (flow_id);
+CREATE INDEX ix_deployment__updated ON deployment (updated);
+CREATE INDEX ix_deployment__work_queue_id ON deployment (work_queue_id);
+CREATE INDEX ix_deployment__work_queue_name ON deployment (work_queue_name);
+-- ==== end of deployments, work pools and work queues ==========================================================
+
 -- Alembic's version table: one row, the head revision. Prefect runs each migration in a transaction of its own
 -- that ends by updating it (transaction_per_migration); what a migration runs inside autocommit_block() commits
 -- on its own, without it.

@@ -225,6 +225,121 @@ CREATE TABLE configuration (
 CREATE INDEX ix_configuration__key ON configuration (key);
 CREATE INDEX ix_configuration__updated ON configuration (updated);
 
+-- ==== Deployments, work pools and work queues (issue 14) ====================================================
+-- work_pool, work_queue and deployment as Prefect's migrations leave them at this release
+-- (../shared/spec/prefect-object-events.md §6.2; the current tables are in prefect-postgres.sql). Columns, types,
+-- nullability, defaults, keys and foreign keys follow the migrations; secondary indexes are a subset.
+-- At 3.4.0: already as at HEAD (the last migration touching them is 06b7c293bc69, 3.2.15).
+-- Enum types (migration 7ae9e431e67a). Debezium sends their values as plain strings.
+CREATE TYPE deployment_status AS ENUM ('READY', 'NOT_READY');
+CREATE TYPE work_pool_status AS ENUM ('READY', 'NOT_READY', 'PAUSED');
+CREATE TYPE work_queue_status AS ENUM ('READY', 'NOT_READY', 'PAUSED');
+
+-- work_pool and work_queue reference each other: the pool's default_queue_id FK is added after
+-- both tables exist (Prefect's ORM declares it use_alter=True).
+CREATE TABLE work_pool (
+    id                          UUID                     NOT NULL DEFAULT gen_random_uuid(),
+    created                     TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated                     TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    name                        VARCHAR                  NOT NULL,
+    description                 VARCHAR,
+    type                        VARCHAR                  NOT NULL,
+    base_job_template           JSONB                    NOT NULL DEFAULT '{}',
+    is_paused                   BOOLEAN                  NOT NULL DEFAULT false,
+    concurrency_limit           INTEGER,
+    default_queue_id            UUID,
+    status                      work_pool_status         NOT NULL DEFAULT 'NOT_READY',
+    last_transitioned_status_at TIMESTAMP WITH TIME ZONE,
+    last_status_event_id        UUID,
+    storage_configuration       JSONB                    NOT NULL DEFAULT '{}',
+    CONSTRAINT pk_work_pool PRIMARY KEY (id),
+    CONSTRAINT uq_work_pool__name UNIQUE (name)
+);
+CREATE INDEX ix_work_pool__type ON work_pool (type);
+CREATE INDEX ix_work_pool__updated ON work_pool (updated);
+
+CREATE TABLE work_queue (
+    id                UUID                     NOT NULL DEFAULT gen_random_uuid(),
+    created           TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated           TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    name              VARCHAR                  NOT NULL,
+    filter            JSONB,
+    description       VARCHAR                  NOT NULL DEFAULT '',
+    is_paused         BOOLEAN                  NOT NULL DEFAULT false,
+    concurrency_limit INTEGER,
+    last_polled       TIMESTAMP WITH TIME ZONE,
+    priority          INTEGER                  NOT NULL DEFAULT 1,
+    work_pool_id      UUID                     NOT NULL,
+    status            work_queue_status        NOT NULL DEFAULT 'NOT_READY',
+    CONSTRAINT pk_work_queue PRIMARY KEY (id),
+    CONSTRAINT uq_work_queue__work_pool_id_name UNIQUE (work_pool_id, name),
+    CONSTRAINT fk_work_queue__work_pool_id__work_pool
+        FOREIGN KEY (work_pool_id) REFERENCES work_pool (id) ON DELETE CASCADE
+);
+CREATE INDEX ix_work_queue__updated ON work_queue (updated);
+CREATE INDEX ix_work_queue__work_pool_id ON work_queue (work_pool_id);
+CREATE INDEX ix_work_queue__work_pool_id_priority ON work_queue (work_pool_id, priority);
+CREATE INDEX trgm_ix_work_queue_name ON work_queue USING gin (name gin_trgm_ops);
+
+ALTER TABLE work_pool ADD CONSTRAINT fk_work_pool__default_queue_id__work_queue
+    FOREIGN KEY (default_queue_id) REFERENCES work_queue (id) ON DELETE RESTRICT;
+
+-- Physical order as the migrations leave it: columns added later come last (status, concurrency_*,
+-- labels, version_id), and the columns dropped by 5d03c01be85e (schedule, is_schedule_active,
+-- flow_data, manifest_path) are gone.
+CREATE TABLE deployment (
+    id                         UUID                     NOT NULL DEFAULT gen_random_uuid(),
+    created                    TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated                    TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    name                       VARCHAR                  NOT NULL,
+    tags                       JSONB                    NOT NULL DEFAULT '[]',
+    parameters                 JSONB                    NOT NULL DEFAULT '{}',
+    flow_id                    UUID                     NOT NULL,
+    infrastructure_document_id UUID,
+    description                TEXT,
+    parameter_openapi_schema   JSONB,
+    storage_document_id        UUID,
+    version                    VARCHAR,
+    infra_overrides            JSONB                    NOT NULL DEFAULT '{}',
+    path                       VARCHAR,
+    entrypoint                 VARCHAR,
+    work_queue_name            VARCHAR,
+    created_by                 JSONB,
+    updated_by                 JSONB,
+    work_queue_id              UUID,
+    pull_steps                 JSONB,
+    enforce_parameter_schema   BOOLEAN                  NOT NULL DEFAULT false,
+    last_polled                TIMESTAMP WITH TIME ZONE,
+    paused                     BOOLEAN                  NOT NULL DEFAULT false,
+    status                     deployment_status        NOT NULL DEFAULT 'NOT_READY',
+    concurrency_limit          INTEGER,
+    concurrency_options        JSONB,
+    concurrency_limit_id       UUID,
+    labels                     JSONB,
+    version_id                 UUID,
+    CONSTRAINT pk_deployment PRIMARY KEY (id),
+    CONSTRAINT fk_deployment__flow_id__flow
+        FOREIGN KEY (flow_id) REFERENCES flow (id) ON DELETE CASCADE,
+    CONSTRAINT fk_deployment__infrastructure_document_id__block_document
+        FOREIGN KEY (infrastructure_document_id) REFERENCES block_document (id) ON DELETE CASCADE,
+    CONSTRAINT fk_deployment__storage_document_id__block_document
+        FOREIGN KEY (storage_document_id) REFERENCES block_document (id) ON DELETE CASCADE,
+    CONSTRAINT fk_deployment__work_queue_id__work_queue
+        FOREIGN KEY (work_queue_id) REFERENCES work_queue (id) ON DELETE SET NULL,
+    CONSTRAINT fk_deployment__concurrency_limit_id__concurrency_limit_v2
+        FOREIGN KEY (concurrency_limit_id) REFERENCES concurrency_limit_v2 (id) ON DELETE SET NULL
+);
+CREATE UNIQUE INDEX uq_deployment__flow_id_name ON deployment (flow_id, name);
+CREATE INDEX ix_deployment__created ON deployment (created);
+CREATE INDEX ix_deployment__flow_id ON deployment (flow_id);
+CREATE INDEX ix_deployment__paused ON deployment (paused);
+CREATE INDEX ix_deployment__updated ON deployment (updated);
+CREATE INDEX ix_deployment__version_id ON deployment (version_id);
+CREATE INDEX ix_deployment__work_queue_id ON deployment (work_queue_id);
+CREATE INDEX ix_deployment__work_queue_name ON deployment (work_queue_name);
+CREATE INDEX trgm_ix_deployment_name ON deployment USING gin (name gin_trgm_ops);
+-- ==== end of deployments, work pools and work queues ==========================================================
+
 -- Alembic's version table: one row, the head revision. Prefect runs each migration in a transaction of its own
 -- that ends by updating it (transaction_per_migration); what a migration runs inside autocommit_block() commits
 -- on its own, without it.

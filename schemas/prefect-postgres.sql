@@ -7,8 +7,8 @@
 --   * no REPLICA IDENTITY set: updates carry no before-image, deletes carry the key only
 --     (connect-config/README.md explains when to choose FULL);
 --   * cascading FKs between block types, schemas and documents, as in Prefect.
--- Left out: the tables that reference these (flow_run, deployment, automation_bucket, ...), whose
--- FKs point *into* this set and change nothing about the captured rows.
+-- Left out: the tables that reference these (flow_run, automation_bucket, ...), whose FKs point *into* this set
+-- and change nothing about the captured rows.
 
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
@@ -219,6 +219,161 @@ CREATE TABLE automation (
     CONSTRAINT pk_automation PRIMARY KEY (id)
 );
 CREATE INDEX ix_automation__updated ON automation (updated);
+
+-- ==== Deployments, work pools and work queues (issue 14) ====================================================
+-- Captured: work_pool, work_queue, deployment (prefect.work-pool.*, prefect.work-queue.*, prefect.deployment.*).
+-- As pg_dump shows them after Prefect's last migration touching them (06b7c293bc69, 3.2.15), unchanged up to 3.8:
+-- ../shared/spec/prefect-object-events.md §2.2. Older releases: the same section in prefect-postgres-<release>.sql.
+-- Enum types (migration 7ae9e431e67a). Debezium sends their values as plain strings.
+CREATE TYPE deployment_status AS ENUM ('READY', 'NOT_READY');
+CREATE TYPE work_pool_status AS ENUM ('READY', 'NOT_READY', 'PAUSED');
+CREATE TYPE work_queue_status AS ENUM ('READY', 'NOT_READY', 'PAUSED');
+
+-- work_pool and work_queue reference each other: the pool's default_queue_id FK is added after
+-- both tables exist (Prefect's ORM declares it use_alter=True).
+CREATE TABLE work_pool (
+    id                          UUID                     NOT NULL DEFAULT gen_random_uuid(),
+    created                     TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated                     TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    name                        VARCHAR                  NOT NULL,
+    description                 VARCHAR,
+    type                        VARCHAR                  NOT NULL,
+    base_job_template           JSONB                    NOT NULL DEFAULT '{}',
+    is_paused                   BOOLEAN                  NOT NULL DEFAULT false,
+    concurrency_limit           INTEGER,
+    default_queue_id            UUID,
+    status                      work_pool_status         NOT NULL DEFAULT 'NOT_READY',
+    last_transitioned_status_at TIMESTAMP WITH TIME ZONE,
+    last_status_event_id        UUID,
+    storage_configuration       JSONB                    NOT NULL DEFAULT '{}',
+    CONSTRAINT pk_work_pool PRIMARY KEY (id),
+    CONSTRAINT uq_work_pool__name UNIQUE (name)
+);
+CREATE INDEX ix_work_pool__type ON work_pool (type);
+CREATE INDEX ix_work_pool__updated ON work_pool (updated);
+
+CREATE TABLE work_queue (
+    id                UUID                     NOT NULL DEFAULT gen_random_uuid(),
+    created           TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated           TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    name              VARCHAR                  NOT NULL,
+    filter            JSONB,
+    description       VARCHAR                  NOT NULL DEFAULT '',
+    is_paused         BOOLEAN                  NOT NULL DEFAULT false,
+    concurrency_limit INTEGER,
+    last_polled       TIMESTAMP WITH TIME ZONE,
+    priority          INTEGER                  NOT NULL DEFAULT 1,
+    work_pool_id      UUID                     NOT NULL,
+    status            work_queue_status        NOT NULL DEFAULT 'NOT_READY',
+    CONSTRAINT pk_work_queue PRIMARY KEY (id),
+    CONSTRAINT uq_work_queue__work_pool_id_name UNIQUE (work_pool_id, name),
+    CONSTRAINT fk_work_queue__work_pool_id__work_pool
+        FOREIGN KEY (work_pool_id) REFERENCES work_pool (id) ON DELETE CASCADE
+);
+CREATE INDEX ix_work_queue__updated ON work_queue (updated);
+CREATE INDEX ix_work_queue__work_pool_id ON work_queue (work_pool_id);
+CREATE INDEX ix_work_queue__work_pool_id_priority ON work_queue (work_pool_id, priority);
+CREATE INDEX trgm_ix_work_queue_name ON work_queue USING gin (name gin_trgm_ops);
+
+ALTER TABLE work_pool ADD CONSTRAINT fk_work_pool__default_queue_id__work_queue
+    FOREIGN KEY (default_queue_id) REFERENCES work_queue (id) ON DELETE RESTRICT;
+
+-- Physical order as the migrations leave it: columns added later come last (status, concurrency_*,
+-- labels, version_id), and the columns dropped by 5d03c01be85e (schedule, is_schedule_active,
+-- flow_data, manifest_path) are gone.
+CREATE TABLE deployment (
+    id                         UUID                     NOT NULL DEFAULT gen_random_uuid(),
+    created                    TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated                    TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    name                       VARCHAR                  NOT NULL,
+    tags                       JSONB                    NOT NULL DEFAULT '[]',
+    parameters                 JSONB                    NOT NULL DEFAULT '{}',
+    flow_id                    UUID                     NOT NULL,
+    infrastructure_document_id UUID,
+    description                TEXT,
+    parameter_openapi_schema   JSONB,
+    storage_document_id        UUID,
+    version                    VARCHAR,
+    infra_overrides            JSONB                    NOT NULL DEFAULT '{}',
+    path                       VARCHAR,
+    entrypoint                 VARCHAR,
+    work_queue_name            VARCHAR,
+    created_by                 JSONB,
+    updated_by                 JSONB,
+    work_queue_id              UUID,
+    pull_steps                 JSONB,
+    enforce_parameter_schema   BOOLEAN                  NOT NULL DEFAULT false,
+    last_polled                TIMESTAMP WITH TIME ZONE,
+    paused                     BOOLEAN                  NOT NULL DEFAULT false,
+    status                     deployment_status        NOT NULL DEFAULT 'NOT_READY',
+    concurrency_limit          INTEGER,
+    concurrency_options        JSONB,
+    concurrency_limit_id       UUID,
+    labels                     JSONB,
+    version_id                 UUID,
+    CONSTRAINT pk_deployment PRIMARY KEY (id),
+    CONSTRAINT fk_deployment__flow_id__flow
+        FOREIGN KEY (flow_id) REFERENCES flow (id) ON DELETE CASCADE,
+    CONSTRAINT fk_deployment__infrastructure_document_id__block_document
+        FOREIGN KEY (infrastructure_document_id) REFERENCES block_document (id) ON DELETE CASCADE,
+    CONSTRAINT fk_deployment__storage_document_id__block_document
+        FOREIGN KEY (storage_document_id) REFERENCES block_document (id) ON DELETE CASCADE,
+    CONSTRAINT fk_deployment__work_queue_id__work_queue
+        FOREIGN KEY (work_queue_id) REFERENCES work_queue (id) ON DELETE SET NULL,
+    CONSTRAINT fk_deployment__concurrency_limit_id__concurrency_limit_v2
+        FOREIGN KEY (concurrency_limit_id) REFERENCES concurrency_limit_v2 (id) ON DELETE SET NULL
+);
+CREATE UNIQUE INDEX uq_deployment__flow_id_name ON deployment (flow_id, name);
+CREATE INDEX ix_deployment__created ON deployment (created);
+CREATE INDEX ix_deployment__flow_id ON deployment (flow_id);
+CREATE INDEX ix_deployment__paused ON deployment (paused);
+CREATE INDEX ix_deployment__updated ON deployment (updated);
+CREATE INDEX ix_deployment__version_id ON deployment (version_id);
+CREATE INDEX ix_deployment__work_queue_id ON deployment (work_queue_id);
+CREATE INDEX ix_deployment__work_queue_name ON deployment (work_queue_name);
+CREATE INDEX trgm_ix_deployment_name ON deployment USING gin (name gin_trgm_ops);
+
+-- Not captured: only here so that this database cascades like Prefect's (a pool's workers, a deployment's
+-- schedules are deleted with it).
+CREATE TYPE worker_status AS ENUM ('ONLINE', 'OFFLINE');
+CREATE TABLE worker (
+    id                         UUID                     NOT NULL DEFAULT gen_random_uuid(),
+    created                    TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated                    TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    name                       VARCHAR                  NOT NULL,
+    last_heartbeat_time        TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    work_pool_id               UUID                     NOT NULL,
+    heartbeat_interval_seconds INTEGER,
+    status                     worker_status            NOT NULL DEFAULT 'OFFLINE',
+    CONSTRAINT pk_worker PRIMARY KEY (id),
+    CONSTRAINT uq_worker__work_pool_id_name UNIQUE (work_pool_id, name),
+    CONSTRAINT fk_worker__work_pool_id__work_pool
+        FOREIGN KEY (work_pool_id) REFERENCES work_pool (id) ON DELETE CASCADE
+);
+CREATE INDEX ix_worker__updated ON worker (updated);
+CREATE INDEX ix_worker__work_pool_id ON worker (work_pool_id);
+CREATE INDEX ix_worker__work_pool_id_last_heartbeat_time ON worker (work_pool_id, last_heartbeat_time);
+
+CREATE TABLE deployment_schedule (
+    id                 UUID                     NOT NULL DEFAULT gen_random_uuid(),
+    created            TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated            TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    schedule           JSONB                    NOT NULL,
+    active             BOOLEAN                  NOT NULL,
+    deployment_id      UUID                     NOT NULL,
+    max_scheduled_runs INTEGER,
+    parameters         JSONB                    NOT NULL DEFAULT '{}',
+    slug               VARCHAR,
+    CONSTRAINT pk_deployment_schedule PRIMARY KEY (id),
+    CONSTRAINT fk_deployment_schedule__deployment_id__deployment
+        FOREIGN KEY (deployment_id) REFERENCES deployment (id) ON DELETE CASCADE
+);
+CREATE INDEX ix_deployment_schedule__deployment_id ON deployment_schedule (deployment_id);
+CREATE UNIQUE INDEX ix_deployment_schedule__deployment_id__slug ON deployment_schedule (deployment_id, slug)
+    WHERE slug IS NOT NULL;
+CREATE INDEX ix_deployment_schedule__slug ON deployment_schedule (slug);
+CREATE INDEX ix_deployment_schedule__updated ON deployment_schedule (updated);
+-- ==== end of deployments, work pools and work queues ==========================================================
 
 -- Holds the Fernet key: key 'ENCRYPTION_KEY', value {"fernet_key": "<44-char urlsafe base64>"}.
 CREATE TABLE configuration (

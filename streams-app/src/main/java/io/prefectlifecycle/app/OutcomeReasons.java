@@ -66,7 +66,12 @@ public final class OutcomeReasons {
             "block_type_name back-fill",
             "artifact collection updated in place",
             "lookup table ",
-            "deleted by cascade");
+            "deleted by cascade",
+            "no work-pool event field changed",
+            "no work-queue event field changed",
+            "priority renumbered",
+            "no deployment event field changed",
+            "deployment changed with `updated` kept");
 
     /** Why a record went to the dead-letter topic: the {@code reason} of {@code prefect_cdc_dead_letters_total}. */
     public enum DeadLetter {

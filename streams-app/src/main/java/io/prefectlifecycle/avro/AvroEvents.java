@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prefectlifecycle.cdc.Json;
 import io.prefectlifecycle.event.EventEncodingException;
+import io.prefectlifecycle.event.Label;
 import io.prefectlifecycle.event.LifecycleEvent;
 import io.prefectlifecycle.event.PrefectJsonWriter;
 import io.prefectlifecycle.event.PrefectTimestamps;
@@ -44,9 +45,6 @@ import java.util.UUID;
 public final class AvroEvents {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final String RESOURCE_ID = "prefect.resource.id";
-    private static final String RESOURCE_NAME = "prefect.resource.name";
-    private static final String RESOURCE_ROLE = "prefect.resource.role";
 
     private AvroEvents() {
     }
@@ -62,21 +60,10 @@ public final class AvroEvents {
         GenericRecord record = new GenericData.Record(envelope);
         record.put("occurred", micros(event.occurred()));
         record.put("event", event.event());
-        Map<String, String> resource = new LinkedHashMap<>();
-        resource.put(RESOURCE_ID, event.resource().id());
-        if (event.resource().name() != null) {
-            resource.put(RESOURCE_NAME, event.resource().name());
-        }
-        record.put("resource", resource);
+        record.put("resource", labelMap(event.resource().labels()));
         List<Map<String, String>> related = new ArrayList<>(event.related().size());
         for (RelatedResource r : event.related()) {
-            Map<String, String> labels = new LinkedHashMap<>();
-            labels.put(RESOURCE_ID, r.id());
-            labels.put(RESOURCE_ROLE, r.role());
-            if (r.name() != null) {
-                labels.put(RESOURCE_NAME, r.name());
-            }
-            related.add(labels);
+            related.add(labelMap(r.labels()));
         }
         record.put("related", related);
         Schema payload = payloadRecord(event);
@@ -94,18 +81,19 @@ public final class AvroEvents {
      */
     public static LifecycleEvent fromRecord(GenericRecord record) {
         Map<String, String> resource = strings((Map<?, ?>) record.get("resource"));
-        String resourceId = require(resource, RESOURCE_ID, "resource");
+        require(resource, Label.ID, "resource");
         List<RelatedResource> related = new ArrayList<>();
         for (Object item : (List<?>) record.get("related")) {
             Map<String, String> labels = strings((Map<?, ?>) item);
-            related.add(new RelatedResource(require(labels, RESOURCE_ID, "related resource"),
-                    require(labels, RESOURCE_ROLE, "related resource"), labels.get(RESOURCE_NAME)));
+            require(labels, Label.ID, "related resource");
+            require(labels, Label.ROLE, "related resource");
+            related.add(new RelatedResource(labels(labels)));
         }
         Schema payloadUnion = record.getSchema().getField("payload").schema();
         Object payload = record.get("payload");
         JsonNode payloadJson = toJson(payload, payloadUnion, false);
         return new LifecycleEvent(PrefectTimestamps.fromEpochMicros((Long) record.get("occurred")),
-                record.get("event").toString(), new Resource(resourceId, resource.get(RESOURCE_NAME)), related,
+                record.get("event").toString(), new Resource(labels(resource)), related,
                 payloadJson, UUID.fromString(record.get("id").toString()));
     }
 
@@ -149,15 +137,20 @@ public final class AvroEvents {
         List<List<String>> candidates = new ArrayList<>();
         for (Schema payload : EventSchemas.payloads()) {
             if (kind.equals(payload.getProp(EventSchemas.KIND))) {
-                List<String> names = payload.getFields().stream().map(Schema.Field::name).toList();
-                if (names.equals(fields)) {
+                if (fieldsOf(payload, fields).equals(fields)) {
                     return payload;
                 }
-                candidates.add(names);
+                candidates.add(payload.getFields().stream().map(Schema.Field::name).toList());
             }
         }
         throw new EventEncodingException(name + ": no payload record in schemas/avro/ for kind '" + kind
                 + "' with the fields " + fields + (candidates.isEmpty() ? "" : " (there are " + candidates + ")"));
+    }
+
+    /** The record's fields a JSON object with {@code present} fields must have, in order: optional ones may be left out. */
+    private static List<String> fieldsOf(Schema record, List<String> present) {
+        return record.getFields().stream().filter(f -> !EventSchemas.isOptional(f) || present.contains(f.name()))
+                .map(Schema.Field::name).toList();
     }
 
     private static Object toAvro(JsonNode node, Schema schema, boolean jsonText, String path) {
@@ -175,14 +168,15 @@ public final class AvroEvents {
                 }
                 List<String> names = new ArrayList<>();
                 node.fieldNames().forEachRemaining(names::add);
-                List<String> expected = schema.getFields().stream().map(Schema.Field::name).toList();
+                List<String> expected = fieldsOf(schema, names);
                 if (!names.equals(expected)) {
                     throw new EventEncodingException(path + " has the fields " + names + ", the Avro record "
                             + schema.getName() + " " + expected);
                 }
                 GenericRecord record = new GenericData.Record(schema);
                 for (Schema.Field field : schema.getFields()) {
-                    record.put(field.pos(), toAvro(node.get(field.name()), field.schema(),
+                    JsonNode value = node.get(field.name());
+                    record.put(field.pos(), value == null ? null : toAvro(value, field.schema(),
                             EventSchemas.isJsonText(field), path + "." + field.name()));
                 }
                 return record;
@@ -254,7 +248,10 @@ public final class AvroEvents {
                 GenericRecord record = (GenericRecord) value;
                 ObjectNode object = NODES.objectNode();
                 for (Schema.Field field : schema.getFields()) {
-                    object.set(field.name(), toJson(record.get(field.pos()), field.schema(), EventSchemas.isJsonText(field)));
+                    Object fieldValue = record.get(field.pos());
+                    if (fieldValue != null || !EventSchemas.isOptional(field)) {
+                        object.set(field.name(), toJson(fieldValue, field.schema(), EventSchemas.isJsonText(field)));
+                    }
                 }
                 return object;
             }
@@ -343,6 +340,25 @@ public final class AvroEvents {
             out.put(entry.getKey().toString(), entry.getValue() == null ? null : entry.getValue().toString());
         }
         return out;
+    }
+
+    /** Labels as an Avro map: its entries are written in the labels' order, which is read back ({@link OrderedMapReader}). */
+    private static Map<String, String> labelMap(List<Label> labels) {
+        Map<String, String> map = new LinkedHashMap<>();
+        labels.forEach(label -> map.put(label.key(), label.value()));
+        return map;
+    }
+
+    /** A label map read back, in wire order, id first. */
+    private static List<Label> labels(Map<String, String> map) {
+        List<Label> labels = new ArrayList<>(map.size());
+        labels.add(new Label(Label.ID, map.get(Label.ID)));
+        map.forEach((key, value) -> {
+            if (!key.equals(Label.ID)) {
+                labels.add(new Label(key, value));
+            }
+        });
+        return labels;
     }
 
     private static String require(Map<String, String> labels, String label, String what) {

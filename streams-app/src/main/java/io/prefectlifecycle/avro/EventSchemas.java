@@ -16,7 +16,8 @@ import java.util.Optional;
  *
  * <p>Annotations the conversion reads: {@code prefect.kind} (the event kind of a payload record) and
  * {@code prefect.table} on each payload record; {@code "prefect.json": true} on a string field (or a map of strings)
- * holding JSON text.
+ * holding JSON text; {@code "prefect.optional": true} on a nullable field the JSON leaves out when null (the
+ * {@code updated}-only fields of the deployment, work-pool and work-queue payloads, which are {@code {}} otherwise).
  */
 public final class EventSchemas {
 
@@ -32,11 +33,15 @@ public final class EventSchemas {
             "payload-concurrency-limit-v1.avsc",
             "payload-artifact-collection.avsc",
             "payload-automation.avsc",
+            "payload-work-pool.avsc",
+            "payload-work-queue.avsc",
+            "payload-deployment.avsc",
             "lifecycle-event.avsc");
 
     public static final String KIND = "prefect.kind";
     public static final String TABLE = "prefect.table";
     public static final String JSON_TEXT = "prefect.json";
+    public static final String OPTIONAL = "prefect.optional";
 
     public static final Schema ENVELOPE = load();
 
@@ -58,6 +63,11 @@ public final class EventSchemas {
 
     static boolean isJsonText(Schema.Field field) {
         return Boolean.TRUE.equals(field.getObjectProp(JSON_TEXT));
+    }
+
+    /** A {@code ["null", T]} field that the JSON payload leaves out when it is null. */
+    static boolean isOptional(Schema.Field field) {
+        return Boolean.TRUE.equals(field.getObjectProp(OPTIONAL));
     }
 
     private static Schema load() {

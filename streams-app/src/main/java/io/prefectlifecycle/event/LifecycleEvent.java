@@ -23,29 +23,32 @@ public record LifecycleEvent(
         PrefectJsonWriter.writeString(PrefectTimestamps.format(occurred), out);
         out.append(",\"event\":");
         PrefectJsonWriter.writeString(event, out);
-        out.append(",\"resource\":{\"prefect.resource.id\":");
-        PrefectJsonWriter.writeString(resource.id(), out);
-        if (resource.name() != null) {
-            out.append(",\"prefect.resource.name\":");
-            PrefectJsonWriter.writeString(resource.name(), out);
-        }
-        out.append("},\"related\":[");
+        out.append(",\"resource\":");
+        writeLabels(resource.labels(), out);
+        out.append(",\"related\":[");
         for (int i = 0; i < related.size(); i++) {
-            RelatedResource r = related.get(i);
-            out.append(i == 0 ? "{" : ",{").append("\"prefect.resource.id\":");
-            PrefectJsonWriter.writeString(r.id(), out);
-            out.append(",\"prefect.resource.role\":");
-            PrefectJsonWriter.writeString(r.role(), out);
-            if (r.name() != null) {
-                out.append(",\"prefect.resource.name\":");
-                PrefectJsonWriter.writeString(r.name(), out);
+            if (i > 0) {
+                out.append(',');
             }
-            out.append('}');
+            writeLabels(related.get(i).labels(), out);
         }
         out.append("],\"payload\":");
         PrefectJsonWriter.write(payload, out);
         out.append(",\"id\":\"").append(id).append("\",\"follows\":null}");
         return out.toString();
+    }
+
+    private static void writeLabels(List<Label> labels, StringBuilder out) {
+        out.append('{');
+        for (int i = 0; i < labels.size(); i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            PrefectJsonWriter.writeString(labels.get(i).key(), out);
+            out.append(':');
+            PrefectJsonWriter.writeString(labels.get(i).value(), out);
+        }
+        out.append('}');
     }
 
     public byte[] toJsonBytes() {

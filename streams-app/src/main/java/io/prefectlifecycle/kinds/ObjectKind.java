@@ -1,5 +1,7 @@
 package io.prefectlifecycle.kinds;
 
+import java.util.List;
+
 /**
  * One Prefect table and the lifecycle events Prefect emits for it. Adding a kind is one class implementing this
  * plus one line in {@link Kinds#ALL}.
@@ -23,6 +25,17 @@ public interface ObjectKind {
      */
     default boolean dependsOnAction() {
         return false;
+    }
+
+    /**
+     * The rows of the same transaction whose events Prefect emits right before this row's, in that order: a new work
+     * pool's default queue ({@code work-queue.created} before {@code work-pool.created}), a deleted pool's queues. The
+     * engine emits their outcomes at this place instead of at their own (the order of the rows' first changes), and
+     * leaves out rows the transaction did not change or whose outcome is already out. Asked once per row when the
+     * transaction ends, with the change {@link #describe} gets; a row that cannot be read pulls nothing.
+     */
+    default List<RowRef> eventsBefore(RowChange change, Lookups lookups) {
+        return List.of();
     }
 
     /**

@@ -19,6 +19,10 @@ final class Payloads {
         return NODES.objectNode();
     }
 
+    static KindResult emit(String kind, Resource resource, List<RelatedResource> related, ObjectNode payload) {
+        return new KindResult.Emit(new EventDraft(kind, resource, related, payload));
+    }
+
     static KindResult emit(String kind, String objectId, String name, List<RelatedResource> related, ObjectNode payload) {
         return new KindResult.Emit(new EventDraft(kind, Resource.of(kind, objectId, name), related, payload));
     }

@@ -14,11 +14,14 @@ import io.prefectlifecycle.kinds.Kinds;
 import io.prefectlifecycle.kinds.ObjectKind;
 import io.prefectlifecycle.kinds.RowChange;
 import io.prefectlifecycle.kinds.SchemaVersionTable;
+import io.prefectlifecycle.kinds.TouchedRow;
+import io.prefectlifecycle.kinds.TransactionView;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * The transformation of one database's ordered change stream: Debezium's records of every captured table and its
@@ -29,7 +32,8 @@ import java.util.function.Consumer;
  *       its last change.</li>
  *   <li>The transaction ends at its END record, or, without transaction metadata, at the first change of another
  *       transaction. Then each touched row gets its outcome ({@link TransactionEvents}), in the order of the rows'
- *       first changes. Nothing waits on a clock: the stream is in commit order, so nothing else can complete it.</li>
+ *       first changes, except rows a kind wants right before its own (a new work pool's default queue, a deleted
+ *       pool's queues). Nothing waits on a clock: the stream is in commit order, so nothing else can complete it.</li>
  *   <li>A change whose LSN the row has already seen is Debezium sending it again (after a restart of Connect) and is
  *       dropped at once. So are BEGIN and END records of any transaction but the open one.</li>
  *   <li>A transaction that changes {@code alembic_version} is a Prefect upgrade: its rows are applied and silent.</li>
@@ -69,7 +73,7 @@ public final class ChangeStream {
         this.decoder = decoder;
         this.rows = rows;
         this.state = state;
-        this.lookups = new RowLookups(rows, keyOverride, this::touch);
+        this.lookups = new RowLookups(rows, keyOverride, this::touch, () -> open.touched());
         this.events = new TransactionEvents(rows, lookups, emitSnapshotReads);
         this.open = state.open();
         this.pendingComplete = !open.isOpen() || open.touched() == 0;
@@ -210,6 +214,36 @@ public final class ChangeStream {
         return settled ? record.withoutBytes() : record;
     }
 
+    /**
+     * The transaction as seen while a change is applied, before it has ended: a description that asks about it is not
+     * made yet (the kind's exception makes it {@code null}) but when the transaction ends.
+     */
+    private static final TransactionView NOT_ENDED = new TransactionView() {
+        @Override
+        public boolean deleted(String table, String primaryKey) {
+            throw notEnded();
+        }
+
+        @Override
+        public boolean created(String table, String primaryKey) {
+            throw notEnded();
+        }
+
+        @Override
+        public Optional<Row> before(String table, String primaryKey) {
+            throw notEnded();
+        }
+
+        @Override
+        public Iterable<TouchedRow> touched(String table) {
+            throw notEnded();
+        }
+
+        private KindException notEnded() {
+            return new KindException("decided when the transaction ends");
+        }
+    };
+
     /** The row a change leaves behind and its description as an update, or {@code null} if it was dead-lettered. */
     private record Applied(Row state, KindResult asUpdate, List<String> lookedUp) {
     }
@@ -229,7 +263,7 @@ public final class ChangeStream {
             lookups.collecting(lookedUp);
             KindResult asUpdate;
             try {
-                asUpdate = kind.describe(new RowChange(Action.UPDATED, state, known), lookups);
+                asUpdate = kind.describe(new RowChange(Action.UPDATED, state, known, NOT_ENDED), lookups);
             } catch (KindException notDecidedYet) {
                 asUpdate = null; // decided when the transaction ends: a later change may supply what is missing
             }
@@ -250,14 +284,19 @@ public final class ChangeStream {
         if (!open.isOpen()) {
             return;
         }
-        for (int i = 0; i < open.touched(); i++) {
-            PendingRow row = pendingComplete ? pending.get(i) : PendingRow.restored(state.touch(i));
-            if (open.upgrade() != null && !row.touch().table().equals(Kinds.SCHEMA_VERSION_TABLE)) {
-                out.accept(new Emission(row.touch().lastRecord(), new Outcome.Skipped(
-                        "changed by the Prefect schema migration to " + open.upgrade())));
-            } else {
-                out.accept(events.of(row, open.sequence()));
+        IntFunction<PendingRow> rowAt = i -> pendingComplete ? pending.get(i) : PendingRow.restored(state.touch(i));
+        if (open.upgrade() != null) {
+            for (int i = 0; i < open.touched(); i++) {
+                PendingRow row = rowAt.apply(i);
+                if (row.touch().table().equals(Kinds.SCHEMA_VERSION_TABLE)) {
+                    out.accept(events.of(row, open.sequence()));
+                } else {
+                    out.accept(new Emission(row.touch().lastRecord(), new Outcome.Skipped(
+                            "changed by the Prefect schema migration to " + open.upgrade())));
+                }
             }
+        } else {
+            events.emit(open.touched(), open.sequence(), rowAt, out);
         }
         if (open.touched() > TOUCHES_KEPT) {
             state.forget(TOUCHES_KEPT, open.touched());

@@ -13,10 +13,16 @@ import io.prefectlifecycle.kinds.KindResult;
 import io.prefectlifecycle.kinds.Kinds;
 import io.prefectlifecycle.kinds.ObjectKind;
 import io.prefectlifecycle.kinds.RowChange;
+import io.prefectlifecycle.kinds.RowRef;
 import io.prefectlifecycle.kinds.TransactionView;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * The outcome of each row a transaction changed, once it has ended: one event per row (Prefect emits one per API
@@ -24,6 +30,8 @@ import java.util.List;
  * updated, {@code …delete} deleted, {@code insert…delete} nothing), its state after the transaction is the payload,
  * and its state before the transaction is what the kind compares with. The outcome goes with the record of the
  * row's last change.
+ * <p>Order: the rows' first changes, except where a kind names rows whose events Prefect emits right before its own
+ * ({@link ObjectKind#eventsBefore}): those are emitted there, and skipped at their own place.
  */
 final class TransactionEvents {
 
@@ -35,6 +43,24 @@ final class TransactionEvents {
         this.rows = rows;
         this.lookups = lookups;
         this.emitSnapshotReads = emitSnapshotReads;
+    }
+
+    /**
+     * Emits the outcome of every row of an ended transaction, in the order above. Rows are read one at a time
+     * ({@code rowAt}, from state for a large transaction); what is kept besides is the set of rows emitted ahead of
+     * their place, which holds only rows some kind pulled forward (a deleted pool's queues).
+     *
+     * @param touched     how many rows the transaction changed
+     * @param transaction its number ({@link OpenTransaction#sequence()})
+     * @param rowAt       the transaction's rows, by number
+     */
+    void emit(int touched, long transaction, IntFunction<PendingRow> rowAt, Consumer<Emission> out) {
+        Set<Integer> emittedEarly = new HashSet<>();
+        for (int i = 0; i < touched; i++) {
+            if (!emittedEarly.remove(i)) {
+                emitWithPulled(i, i, rowAt.apply(i), transaction, rowAt, emittedEarly, out);
+            }
+        }
     }
 
     /**
@@ -51,23 +77,71 @@ final class TransactionEvents {
         return new Emission(touch.lastRecord(), outcome);
     }
 
-    private Outcome outcome(PendingRow pending, long transaction) {
-        RowTouch touch = pending.touch();
+    /**
+     * Emits row {@code index} after the rows its kind pulls before it. Rows at or before {@code cursor} are out
+     * already; a pulled row is noted before its own pulls are followed, so a cycle ends.
+     */
+    private void emitWithPulled(int index, int cursor, PendingRow row, long transaction, IntFunction<PendingRow> rowAt,
+                                Set<Integer> emittedEarly, Consumer<Emission> out) {
+        for (int pulled : pulledBefore(row.touch(), transaction)) {
+            if (pulled > cursor && emittedEarly.add(pulled)) {
+                emitWithPulled(pulled, cursor, rowAt.apply(pulled), transaction, rowAt, emittedEarly, out);
+            }
+        }
+        out.accept(of(row, transaction));
+    }
+
+    /** The numbers of the transaction's rows the row's kind wants emitted right before it. */
+    private List<Integer> pulledBefore(RowTouch touch, long transaction) {
+        Action action = actionOf(touch);
+        if (action == null) {
+            return List.of();
+        }
+        ObjectKind kind = Kinds.forTable(touch.table()).orElseThrow();
+        lookups.transaction(transaction);
+        try {
+            List<RowRef> refs = kind.eventsBefore(new RowChange(action, rows.get(touch.stateKey()).row(),
+                    touch.previous(), lookups), lookups);
+            List<Integer> indexes = new ArrayList<>(refs.size());
+            for (RowRef ref : refs) {
+                StoredRow stored = rows.get(RowStore.keyOf(ref.table(), ref.primaryKey()));
+                if (stored != null && stored.changedBy(transaction)) {
+                    indexes.add(stored.touch());
+                }
+            }
+            return indexes;
+        } catch (RowFormatException | KindException e) {
+            return List.of(); // its own outcome says why
+        } finally {
+            lookups.transaction(-1);
+        }
+    }
+
+    /** What the row's changes in the transaction amount to, or {@code null} when they amount to nothing. */
+    private Action actionOf(RowTouch touch) {
         Op first = touch.first().op();
         if (first == Op.CREATE && touch.lastOp() == Op.DELETE) {
-            return new Outcome.Skipped("created and deleted in one transaction");
+            return null;
         }
-        Action action;
         if (touch.lastOp() == Op.DELETE) {
-            action = Action.DELETED;
-        } else if (first == Op.READ && !emitSnapshotReads) {
-            return new Outcome.Skipped("snapshot read (remembered, not emitted)");
-        } else {
-            action = switch (first) {
-                case UPDATE -> Action.UPDATED;
-                case DELETE -> Action.DELETED; // deleted, then inserted again under the same key
-                default -> Action.CREATED;
-            };
+            return Action.DELETED;
+        }
+        if (first == Op.READ && !emitSnapshotReads) {
+            return null;
+        }
+        return switch (first) {
+            case UPDATE -> Action.UPDATED;
+            case DELETE -> Action.DELETED; // deleted, then inserted again under the same key
+            default -> Action.CREATED;
+        };
+    }
+
+    private Outcome outcome(PendingRow pending, long transaction) {
+        RowTouch touch = pending.touch();
+        Action action = actionOf(touch);
+        if (action == null) {
+            return new Outcome.Skipped(touch.first().op() == Op.READ ? "snapshot read (remembered, not emitted)"
+                    : "created and deleted in one transaction");
         }
         ObjectKind kind = Kinds.forTable(touch.table()).orElseThrow();
         Row state = rows.get(touch.stateKey()).row();

@@ -2,6 +2,7 @@ package io.prefectlifecycle.avro;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.prefectlifecycle.cdc.Json;
+import io.prefectlifecycle.event.Label;
 import io.prefectlifecycle.event.LifecycleEvent;
 import io.prefectlifecycle.event.RelatedResource;
 import io.prefectlifecycle.event.Resource;
@@ -55,19 +56,21 @@ final class GoldenEvents {
     static LifecycleEvent parse(String json) {
         try {
             JsonNode node = Json.parse(json);
-            JsonNode resource = node.get("resource");
             List<RelatedResource> related = new ArrayList<>();
             for (JsonNode r : node.get("related")) {
-                related.add(new RelatedResource(r.get("prefect.resource.id").textValue(),
-                        r.get("prefect.resource.role").textValue(),
-                        r.has("prefect.resource.name") ? r.get("prefect.resource.name").textValue() : null));
+                related.add(new RelatedResource(labels(r)));
             }
             return new LifecycleEvent(Instant.parse(node.get("occurred").textValue()), node.get("event").textValue(),
-                    new Resource(resource.get("prefect.resource.id").textValue(),
-                            resource.has("prefect.resource.name") ? resource.get("prefect.resource.name").textValue() : null),
+                    new Resource(labels(node.get("resource"))),
                     related, node.get("payload"), UUID.fromString(node.get("id").textValue()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static List<Label> labels(JsonNode object) {
+        List<Label> labels = new ArrayList<>();
+        object.properties().forEach(e -> labels.add(new Label(e.getKey(), e.getValue().textValue())));
+        return labels;
     }
 }

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 /**
  * Where the repository and the shared spec folder are, from a test's working directory ({@code streams-app}). The
  * tests read the project's own copies of the shared fixtures ({@link #fixture}), so that a clone alone builds;
- * {@code SpecExamplesTest} checks the copies against {@code ../shared} when it is there.
+ * {@code SharedFixturesTest} checks the copies against {@code ../shared} when it is there.
  */
 public final class ProjectPaths {
 

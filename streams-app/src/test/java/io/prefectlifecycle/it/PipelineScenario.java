@@ -143,6 +143,7 @@ final class PipelineScenario {
         prefect.concurrencyLimitsV1();
         prefect.artifacts();
         prefect.automations();
+        prefect.objects();
         extras(db);
         sql(db, INSERT_VARIABLE, "pipeline_it_sentinel", "\"end of scenario\"", "[\"sentinel\"]", SENTINEL,
                 "2026-06-05T13:05:00Z", "2026-06-05T13:05:00Z");

@@ -219,6 +219,47 @@ final class PrefectScenario {
         sql("DELETE FROM automation WHERE automation.id = ?::uuid", AUTOMATION);
     }
 
+    /**
+     * Deployments, work pools and work queues, as Prefect's calls write them ({@link PrefectObjectWrites}): a pool and
+     * its default queue (the queue's event first), a queue created with a priority (the renumbering is silent),
+     * updates, a status change (silent), a deployment with a limit updated in two fields (canonical order), a worker
+     * poll (silent), the deployment deleted as it was before its transaction, the pool deleted with its queues (by
+     * priority, first) and the flow with its last deployment (silent).
+     */
+    void objects() throws SQLException {
+        PrefectObjectWrites p = new PrefectObjectWrites(db, now);
+        String flow = id(1001);
+        String pool = id(1002);
+        String defaultQueue = id(1003);
+        String urgent = id(1004);
+        String batch = id(1005);
+        String nightly = id(1006);
+        String limit = id(1007);
+        String adhoc = id(1008);
+        p.createFlow(flow, "etl-objects");
+        p.createWorkPool(pool, "k8s-prod", "kubernetes", "Production cluster", PrefectObjectWrites.K8S_TEMPLATE,
+                defaultQueue);
+        p.createWorkQueue(urgent, pool, "urgent", "Latency-sensitive runs", 1, 5, java.util.Map.of(defaultQueue, 2));
+        p.patchWorkPool(pool, PrefectObjectWrites.columns("description", "Production cluster (eu-west-1)",
+                "concurrency_limit", 20));
+        p.pauseWorkPool(pool, true, id(1010));
+        p.patchWorkQueue(urgent, PrefectObjectWrites.columns("concurrency_limit", 10), java.util.Map.of());
+        p.call(() -> {
+            p.upsertDeployment(p.deploymentRow(nightly, flow, "nightly", PrefectObjectWrites.columns(
+                    "tags", "[\"etl\"]", "parameters", "{\"date\": \"today\"}", "work_queue_id", urgent,
+                    "work_queue_name", "urgent")));
+            p.insertDeploymentLimit(limit, nightly, 2);
+        });
+        p.patchDeployment(nightly, PrefectObjectWrites.columns("version", "2.1", "description", "Nightly ETL"));
+        p.markDeploymentsReady(nightly);
+        p.createWorkQueue(batch, pool, "batch", "", 3, null, java.util.Map.of());
+        p.createDeployment(p.deploymentRow(adhoc, flow, "adhoc",
+                PrefectObjectWrites.columns("work_queue_id", batch, "work_queue_name", "batch")));
+        p.deleteDeployment(nightly, limit);
+        p.deleteWorkPool(pool);
+        p.deleteFlow(flow);
+    }
+
     private void insertVariable(String id, String name, String valueJson, String tagsJson) throws SQLException {
         String t = tick();
         sql("INSERT INTO variable (name, value, tags, id, created, updated) VALUES (?, ?::jsonb, ?::jsonb, ?::uuid, ?::timestamptz, ?::timestamptz)",

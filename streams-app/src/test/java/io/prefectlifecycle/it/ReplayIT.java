@@ -53,7 +53,7 @@ import picocli.CommandLine;
 
 /**
  * {@code replay} against a real broker: a history of Debezium records (a generated history of variable changes,
- * then the real capture) in the CDC topics, the live app run over it to completion, then a replay into a separate
+ * then the real capture, then the deployment, work-pool and work-queue captures of ObjectEventsIT) in the CDC topics, the live app run over it to completion, then a replay into a separate
  * topic must give exactly the live run's events (keys, headers, bytes, order), read {@code read_committed}, without
  * touching the live app's consumer group. {@code --from} gives the suffix. Prints the replay rate.
  * {@code -Dreplay.changes=N} sets the size of the generated history (default 50,000 variable changes).
@@ -72,6 +72,10 @@ class ReplayIT {
         int generatedRecords = history.size();
         Files.readAllLines(capture(), StandardCharsets.UTF_8).stream().filter(line -> !line.isBlank())
                 .forEach(history::add);
+        for (Path objects : objectCaptures()) {
+            Files.readAllLines(objects, StandardCharsets.UTF_8).stream().filter(line -> !line.isBlank())
+                    .forEach(history::add);
+        }
         List<String> offline = transform(history);
         long cdcRecords = history.size();
 
@@ -261,6 +265,31 @@ class ReplayIT {
         new TransformCommand().transform(new ByteArrayInputStream(in), out, err, Map.of());
         assertEquals("", err.toString(StandardCharsets.UTF_8), "no dead letters in the history");
         return out.toString(StandardCharsets.UTF_8).lines().toList();
+    }
+
+    /**
+     * The captured inputs of the deployment, work-pool and work-queue golden cases (ObjectEventsIT) without dead
+     * letters, each whole and with rows of its own, in the order they were captured (their first BEGIN's time), so
+     * that the history's commit times keep increasing ({@code --from} below relies on it).
+     */
+    private static List<Path> objectCaptures() throws IOException {
+        List<Path> inputs = new ArrayList<>();
+        for (String kind : List.of("work-pool", "work-queue", "deployment")) {
+            try (var cases = Files.list(ProjectPaths.goldenCases().resolve(kind))) {
+                cases.filter(c -> !Files.exists(c.resolve("expected-dead-letters.txt")))
+                        .forEach(c -> inputs.add(c.resolve("input.jsonl")));
+            }
+        }
+        inputs.sort(Comparator.comparingLong(ReplayIT::firstCommitMillis));
+        return inputs;
+    }
+
+    private static long firstCommitMillis(Path input) {
+        try (var lines = Files.lines(input, StandardCharsets.UTF_8)) {
+            return Json.MAPPER.readTree(lines.findFirst().orElseThrow()).path("value").path("ts_ms").asLong();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static Path capture() {

@@ -146,6 +146,36 @@ class TailIT {
                         "--output", "text"));
     }
 
+    /**
+     * Work-pool, work-queue and deployment events (two golden cases captured by ObjectEventsIT, through
+     * {@code transform}) in a topic of their own: by kind, by a pool's type label, by related role.
+     */
+    @Test
+    void workPoolQueueAndDeploymentEventsFilterByKindLabelAndRole() throws Exception {
+        String objectsTopic = "prefect.lifecycle-events.tail-it-objects";
+        kafka.createTopics(List.of(objectsTopic));
+        List<String> objectEvents = transformed("work-pool/deleted-queues-first-by-priority",
+                "deployment/deleted-as-before-the-transaction");
+        producer.beginTransaction();
+        objectEvents.forEach(event -> send(objectsTopic, event));
+        producer.commitTransaction();
+
+        List<String> pools = tail("--topic", objectsTopic, "--event", "prefect.work-pool.*", "--output", "text");
+        assertEquals(List.of("prefect.work-pool.created", "prefect.work-pool.updated", "prefect.work-pool.deleted",
+                "prefect.work-pool.created"), pools.stream().map(line -> line.split(" ")[1]).toList());
+        assertEquals(objectEvents.stream().filter(e -> e.contains("\"event\":\"prefect.work-pool.")).toList(),
+                tail("--topic", objectsTopic, "--resource-label", "prefect.work-pool.type=kubernetes"),
+                "the pools' own events, as stored");
+        assertEquals(List.of("prefect.work-queue.deleted high-priority", "prefect.work-queue.deleted default",
+                        "prefect.work-queue.deleted batch"),
+                tail("--topic", objectsTopic, "--event", "prefect.work-queue.deleted", "--resource-id-prefix",
+                        "prefect.work-queue.00000105-", "--output", "text").stream()
+                        .map(line -> line.split(" ")[1] + " " + line.split(" ")[3]).toList());
+        assertEquals(List.of("prefect.deployment.created nightly", "prefect.deployment.deleted nightly"),
+                tail("--topic", objectsTopic, "--related-role", "concurrency-limit", "--output", "text").stream()
+                        .map(line -> line.split(" ")[1] + " " + line.split(" ")[3]).toList());
+    }
+
     @Test
     void maxEventsStopsEarly() throws Exception {
         assertEquals(events.subList(0, 2), tailWithoutEnd("--from-beginning", "--max-events", "2"));
@@ -311,6 +341,19 @@ class TailIT {
         headers.add("prefect.resource.id", resourceId.getBytes(StandardCharsets.UTF_8));
         producer.send(new ProducerRecord<>(topic, null, resourceId.getBytes(StandardCharsets.UTF_8),
                 event.getBytes(StandardCharsets.UTF_8), headers));
+    }
+
+    /** The events of golden cases' inputs (golden/<kind>/<case>), through {@code transform}, in order. */
+    private static List<String> transformed(String... cases) throws Exception {
+        List<String> all = new ArrayList<>();
+        for (String golden : cases) {
+            byte[] input = Files.readAllBytes(ProjectPaths.goldenCases().resolve(golden).resolve("input.jsonl"));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            new TransformCommand().transform(new ByteArrayInputStream(input), out, OutputStream.nullOutputStream(),
+                    Map.of());
+            all.addAll(out.toString(StandardCharsets.UTF_8).lines().toList());
+        }
+        return all;
     }
 
     /** The events of the real Debezium capture, as the pipeline writes them. */

@@ -1,6 +1,10 @@
 package io.prefectlifecycle.tail;
 
+import io.prefectlifecycle.golden.ProjectPaths;
 import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -9,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -110,6 +115,39 @@ class EventFilterTest {
         assertFalse(filter.includes(VARIABLE_CREATED));
         assertFalse(filter().names("prefect.block-document.*").since(Instant.parse("2027-01-01T00:00:00Z")).build()
                 .includes(DOCUMENT_CREATED));
+    }
+
+    /**
+     * Work-pool, work-queue and deployment events (the golden case of a pool deleted with its queues): their resources
+     * carry more labels (a pool's type and role) and their related lists other roles.
+     */
+    @Test
+    void workPoolQueueAndDeploymentEvents() throws IOException {
+        List<TailedEvent> events = Files.readAllLines(ProjectPaths.goldenCases()
+                        .resolve("work-pool/deleted-queues-first-by-priority/expected.jsonl")).stream()
+                .map(line -> TailedEvent.parse(bytes(line))).toList();
+        String pool = "prefect.work-pool.00000105-0000-4000-8000-000000000001";
+        assertEquals(List.of("prefect.work-pool.created", "prefect.work-pool.updated", "prefect.work-pool.deleted"),
+                names(events, filter().names("prefect.work-pool.*").build()));
+        assertEquals(List.of("prefect.work-pool.created", "prefect.work-pool.updated", "prefect.work-pool.deleted"),
+                names(events, filter().label("prefect.work-pool.type", "kubernetes").build()));
+        assertEquals(List.of(), names(events, filter().label("prefect.work-pool.type", "process").build()));
+        assertEquals(List.of("prefect.work-queue.deleted", "prefect.work-queue.deleted", "prefect.work-queue.deleted"),
+                names(events, filter().names("prefect.work-queue.deleted").label("prefect.resource.role", "work-queue")
+                        .build()));
+        // the pool's queues and its deployment name it as a related resource in role work-pool
+        assertEquals(List.of("prefect.work-queue.created", "prefect.work-queue.created", "prefect.work-queue.created",
+                        "prefect.work-queue.updated", "prefect.deployment.created", "prefect.work-queue.deleted",
+                        "prefect.work-queue.deleted", "prefect.work-queue.deleted"),
+                names(events, filter().relatedIds(pool).relatedRoles("work-pool").build()));
+        assertEquals(List.of("prefect.work-pool.deleted"),
+                names(events, filter().relatedRoles("result-storage").build()));
+        assertEquals(List.of("prefect.deployment.created"), names(events, filter().names("prefect.deployment.*")
+                .resourceIdPrefixes("prefect.deployment.").relatedRoles("work-queue").build()));
+    }
+
+    private static List<String> names(List<TailedEvent> events, EventFilter filter) {
+        return events.stream().filter(filter::includes).map(TailedEvent::event).toList();
     }
 
     @Test

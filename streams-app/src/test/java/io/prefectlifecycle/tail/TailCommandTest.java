@@ -43,6 +43,24 @@ class TailCommandTest {
     }
 
     @Test
+    void workPoolEventsByNameAndByTheirTypeLabel() {
+        TailedEvent poolCreated = TailedEvent.parse(EventFilterTest.bytes("{\"occurred\":\"2026-06-05T14:00:00.035169Z\","
+                + "\"event\":\"prefect.work-pool.created\",\"resource\":{\"prefect.resource.id\":"
+                + "\"prefect.work-pool.32e791ba-074d-4ecb-8475-679b51030f5e\",\"prefect.resource.name\":\"k8s-prod\","
+                + "\"prefect.work-pool.type\":\"kubernetes\",\"prefect.resource.role\":\"work-pool\"},\"related\":"
+                + "[{\"prefect.resource.id\":\"prefect.work-queue.563d1a20-fe71-4058-8850-1a068bbf1b99\","
+                + "\"prefect.resource.role\":\"default-queue\"}],\"payload\":{},"
+                + "\"id\":\"01a2193d-3290-7000-8000-000000000002\",\"follows\":null}"));
+        assertTrue(parse("--event", "prefect.work-pool.*").filter().includes(poolCreated));
+        assertFalse(parse("--event", "prefect.work-pool.*").filter().includes(VARIABLE_CREATED));
+        assertTrue(parse("--resource-label", "prefect.work-pool.type=kubernetes", "--related-role", "default-queue")
+                .filter().includes(poolCreated));
+        assertFalse(parse("--resource-label", "prefect.work-pool.type=process").filter().includes(poolCreated));
+        assertTrue(parse("--resource-id-prefix", "prefect.work-pool.", "--event", "!prefect.work-pool.deleted")
+                .filter().includes(poolCreated));
+    }
+
+    @Test
     void badLabelsAndPatternsAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> parse("--resource-label", "db_*").filter());
         assertThrows(IllegalArgumentException.class, () -> parse("--event", "prefect.*.created").filter());
