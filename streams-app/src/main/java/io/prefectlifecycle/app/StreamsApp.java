@@ -4,6 +4,7 @@ import io.prefectlifecycle.topology.LifecycleTopology;
 import io.prefectlifecycle.topology.PipelineMetrics;
 import io.prefectlifecycle.topology.TopologySettings;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -34,6 +35,9 @@ public final class StreamsApp implements AutoCloseable {
         this.streams = streams;
     }
 
+    /** The producer's transaction timeout (see {@link #properties(String, String, Path)}). */
+    public static final int TRANSACTION_TIMEOUT_MS = 60_000;
+
     /** Exactly-once v2 by default; the rest tuned for latency on a quiet, low-volume stream. */
     public static Properties properties(String bootstrapServers, String applicationId, Path stateDir) {
         Properties props = new Properties();
@@ -52,6 +56,12 @@ public final class StreamsApp implements AutoCloseable {
         // (AppKillIT); 10 s, Kafka's default before 3.0, is ample for heartbeats sent from their own thread.
         // KAFKA_SESSION_TIMEOUT_MS overrides it.
         props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        // A Prefect transaction's events are written in the Kafka transaction of the record that ends it, however many
+        // there are: Streams' 10 s let a transaction of ~1M changes time out, be aborted and be read again, forever.
+        // 60 s is ~2M events here (docs/operations.md, Large transactions). The cost: after a crash that loses the
+        // state dir (and with it the transactional id), read_committed consumers wait up to this long for the
+        // dead instance's open transaction to be aborted. KAFKA_PRODUCER_TRANSACTION_TIMEOUT_MS overrides it.
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), TRANSACTION_TIMEOUT_MS);
         // no global stores: opting in to Kafka 5's default only silences a start-up warning
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         return props;
