@@ -30,10 +30,13 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * The offline form of the pipeline: Kafka records as JSON lines ({@code {"topic":…,"key":…,"value":…}}) on stdin,
@@ -44,17 +47,25 @@ import java.util.function.Consumer;
 @Command(name = "transform", mixinStandardHelpOptions = true,
         description = {"Turn a dump of Debezium records into Prefect events, offline.",
             "",
-            "stdin: one record per line, {\"topic\":…,\"key\":…,\"value\":…} (value null = tombstone). Records "
+            "stdin: the change stream's records in its order (commit order), one per line, "
+                + "{\"topic\":…,\"key\":…,\"value\":…} (value null = tombstone); the last transaction ends at the "
+                + "end of the input. Records "
                 + "written by an Avro converter (Confluent wire format) give \"key_base64\"/\"value_base64\" instead "
                 + "of \"key\"/\"value\", with --schema-registry-url.",
             "stdout: one event per line, as JSON (the bytes of --format json; an Avro event read back gives the same).",
-            "stderr: one dead letter per line, as JSON with the reason.",
+            "stderr: one dead letter per line, as JSON with the reason; and lines starting \"transform:\" about the "
+                + "input: a record whose topic does not name its source's connector and table (the table is read "
+                + "from source), and at the end the records of tables without a kind, per table (skipped; dead "
+                + "letters with --strict).",
             "The Fernet key comes from PREFECT_SERVER_ENCRYPTION_KEY or from a configuration row in the input.",
             ""})
 public final class TransformCommand implements Callable<Integer> {
 
     @Option(names = "--emit-snapshot-reads", description = "Emit snapshot reads (op r) as created events.")
     boolean emitSnapshotReads;
+
+    @Option(names = "--strict", description = "Records of tables without a kind are dead letters instead of skipped.")
+    boolean strict;
 
     @Mixin
     SchemaRegistryOption schemaRegistry = new SchemaRegistryOption();
@@ -90,14 +101,16 @@ public final class TransformCommand implements Callable<Integer> {
         ChangeStream stream = new ChangeStream(new InMemoryRowStore(), new InMemoryTransactionState(),
                 EncryptionKeys.fromEnvironment(env), emitSnapshotReads, decoder);
         PrintStream out = new PrintStream(new BufferedOutputStream(stdout, 1 << 16), false, StandardCharsets.UTF_8);
-        Consumer<Emission> write = emission -> write(emission, out, err);
+        Map<String, Long> unmapped = new TreeMap<>();
+        Consumer<Emission> write = emission -> write(emission, out, err, unmapped);
+        TopicCheck topics = new TopicCheck();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8))) {
             String line;
             long lineNumber = 0;
             while ((line = in.readLine()) != null) {
                 lineNumber++;
                 if (!line.isBlank()) {
-                    offer(stream, line, lineNumber, err, write);
+                    offer(stream, line, lineNumber, err, write, topics);
                 }
             }
             // a dump ends where it ends: its last transaction, which without END records nothing else would end
@@ -108,12 +121,23 @@ public final class TransformCommand implements Callable<Integer> {
             return 1;
         }
         out.flush();
+        if (!unmapped.isEmpty()) {
+            err.println(unmappedSummary(unmapped));
+        }
         return 0;
+    }
+
+    private String unmappedSummary(Map<String, Long> unmapped) {
+        long records = unmapped.values().stream().mapToLong(Long::longValue).sum();
+        return String.format(Locale.ROOT, "transform: %,d record(s) of tables without a kind %s: %s", records,
+                strict ? "were dead letters (--strict)" : "were skipped (--strict makes them dead letters)",
+                unmapped.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                        .collect(Collectors.joining(", ")));
     }
 
     /** One line of input, in order: the records of a dump are the change stream's, one record per line. */
     private static void offer(ChangeStream stream, String line, long lineNumber, PrintStream err,
-                              Consumer<Emission> write) {
+                              Consumer<Emission> write, TopicCheck topics) {
         FixtureRecord record;
         try {
             record = FixtureRecord.parse(line);
@@ -122,10 +146,12 @@ public final class TransformCommand implements Callable<Integer> {
             return;
         }
         long offset = record.offset() < 0 ? lineNumber - 1 : record.offset();
+        topics.mismatch(record.topic(), record.value())
+                .ifPresent(mismatch -> err.println("transform: line " + lineNumber + ": " + mismatch));
         stream.offer(new InputRecord(record.topic(), record.partition(), offset, record.key(), record.value()), write);
     }
 
-    private static void write(Emission emission, PrintStream out, PrintStream err) {
+    private void write(Emission emission, PrintStream out, PrintStream err, Map<String, Long> unmapped) {
         String deadLetter = emission.outcome().match(
                 events -> {
                     for (LifecycleEvent event : events.events()) {
@@ -134,7 +160,14 @@ public final class TransformCommand implements Callable<Integer> {
                     }
                     return null;
                 },
-                skipped -> null,
+                skipped -> {
+                    if (!skipped.reason().startsWith(ChangeStream.UNMAPPED_TABLE)) {
+                        return null;
+                    }
+                    unmapped.merge(skipped.reason().substring(ChangeStream.UNMAPPED_TABLE.length()), 1L, Long::sum);
+                    return strict ? deadLetter(emission.source().offset(), emission.source().topic(),
+                            skipped.reason(), "UnmappedTable") : null;
+                },
                 dead -> deadLetter(emission.source().offset(), emission.source().topic(), dead.reason(),
                         dead.exceptionClass()));
         if (deadLetter != null) {

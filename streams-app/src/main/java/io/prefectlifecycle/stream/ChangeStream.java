@@ -48,6 +48,8 @@ public final class ChangeStream {
 
     /** Touched rows kept as objects; a larger transaction is read back from {@link TransactionState} when it ends. */
     private static final int TOUCHES_IN_MEMORY = 10_000;
+    /** The reason of a change to a table without a kind, followed by the table. */
+    public static final String UNMAPPED_TABLE = "table not mapped: ";
     /** Touch entries a transaction leaves for the next to overwrite; a larger one removes the rest. */
     private static final int TOUCHES_KEPT = 1_000;
 
@@ -139,7 +141,7 @@ public final class ChangeStream {
     private Void change(InputRecord record, ChangeRecord change, Consumer<Emission> out) {
         Optional<ObjectKind> kind = Kinds.forTable(change.table());
         if (kind.isEmpty()) {
-            return skip(record, "table not mapped: " + change.table(), out);
+            return skip(record, UNMAPPED_TABLE + change.table(), out);
         }
         String stateKey = RowStore.keyOf(change.table(), change.primaryKey());
         StoredRow stored = rows.get(stateKey);

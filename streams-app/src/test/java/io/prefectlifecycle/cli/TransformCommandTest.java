@@ -2,6 +2,7 @@ package io.prefectlifecycle.cli;
 
 import io.prefectlifecycle.avro.AvroInput;
 import io.prefectlifecycle.golden.GoldenCasesTest;
+import io.prefectlifecycle.golden.ProjectPaths;
 import io.prefectlifecycle.registry.ApicurioRegistry;
 import io.prefectlifecycle.registry.SchemaRegistryClient;
 import org.junit.jupiter.api.Test;
@@ -87,6 +88,62 @@ class TransformCommandTest {
         }
     }
 
+    /** The golden case with a change of a table without a kind (flow_run), among other records that give none. */
+    private static final Path NO_EVENT_RECORDS = ProjectPaths.goldenCases().resolve("records/no-event-records");
+
+    @Test
+    void recordsOfTablesWithoutAKindAreSkippedAndCountedPerTable() throws IOException {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = new TransformCommand().transform(Files.newInputStream(NO_EVENT_RECORDS.resolve("input.jsonl")),
+                new ByteArrayOutputStream(), err, Map.of());
+
+        assertEquals(0, status);
+        List<String> lines = err.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals("transform: 1 record(s) of tables without a kind were skipped (--strict makes them dead "
+                + "letters): flow_run 1", lines.get(lines.size() - 1));
+        assertTrue(lines.stream().noneMatch(line -> line.contains("table not mapped")), lines.toString());
+    }
+
+    @Test
+    void strictMakesThemDeadLetters() throws IOException {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = command("--strict").transform(Files.newInputStream(NO_EVENT_RECORDS.resolve("input.jsonl")),
+                new ByteArrayOutputStream(), err, Map.of());
+
+        assertEquals(0, status);
+        List<String> lines = err.toString(StandardCharsets.UTF_8).lines().toList();
+        assertTrue(lines.contains("{\"offset\":5,\"topic\":\"prefect.public.flow_run\",\"reason\":\"table not "
+                + "mapped: flow_run\",\"exception_class\":\"UnmappedTable\"}"), lines.toString());
+        assertEquals("transform: 1 record(s) of tables without a kind were dead letters (--strict): flow_run 1",
+                lines.get(lines.size() - 1));
+    }
+
+    @Test
+    void aTopicThatDoesNotNameTheSourceIsReportedOncePerTopicAndTable() throws IOException {
+        String change = Files.readAllLines(ProjectPaths.goldenCases().resolve("variable/created-string/input.jsonl"))
+                .stream().filter(line -> line.contains("\"op\": \"c\"")).findFirst().orElseThrow();
+        String input = String.join("\n",
+                change.replace("\"prefect.public.variable\"", "\"prefect.cdc\""),
+                change,
+                change.replace("\"prefect.public.variable\"", "\"staging.cdc\""),
+                change.replace("\"prefect.public.variable\"", "\"staging.cdc\""),
+                change.replace("\"prefect.public.variable\"", "\"prefect.public.flow\""));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        new TransformCommand().transform(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), out, err,
+                Map.of());
+
+        assertEquals(List.of(
+                "transform: line 3: topic staging.cdc holds a change of connector prefect table public.variable, which "
+                        + "Debezium writes to prefect.cdc: read as table public.variable of connector prefect "
+                        + "(reported once for this topic and table)",
+                "transform: line 5: topic prefect.public.flow holds a change of connector prefect table "
+                        + "public.variable, which Debezium writes to prefect.cdc: read as table public.variable of "
+                        + "connector prefect (reported once for this topic and table)"),
+                err.toString(StandardCharsets.UTF_8).lines().toList());
+        assertEquals(1, out.toString(StandardCharsets.UTF_8).lines().count(), "one variable, one created event");
+    }
+
     private static TransformCommand command(String... args) {
         TransformCommand command = new TransformCommand();
         new CommandLine(command).parseArgs(args);
@@ -99,6 +156,7 @@ class TransformCommandTest {
         assertEquals(expected, out.toString(StandardCharsets.UTF_8).strip());
         Path deadLetters = caseDir.resolve("expected-dead-letters.txt");
         List<String> reasons = err.toString(StandardCharsets.UTF_8).lines()
+                .filter(line -> line.startsWith("{"))
                 .map(line -> line.replaceAll("^.*\"reason\":\"(.*)\",\"exception_class\".*$", "$1")
                         .replace("\\\"", "\""))
                 .toList();
