@@ -24,8 +24,8 @@ results="$out/results.tsv"
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 note() { printf '%s\n' "$*" >&2; }
 
-note "build: ./mvnw -o -q -pl bench -am package -DskipTests"
-./mvnw -o -q -pl bench -am package -DskipTests
+note "build: ./mvnw -q -pl bench -am package -DskipTests"
+./mvnw -q -pl bench -am package -DskipTests
 cp="bench/target/classes:$(cat bench/target/classpath.txt)"
 
 case $mode in
@@ -80,7 +80,7 @@ for run in "${latency[@]}"; do
   note "latency (load $(load)): $rates changes/s, $changes changes each, pass-through $passthrough"
   lat_load=$(load)
   log="$out/latency-${rates//,/-}.log"
-  ./mvnw -o -q -pl streams-app verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=LatencyIT \
+  ./mvnw -q -pl streams-app verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=LatencyIT \
     -Dlatency.rate="$rates" -Dlatency.changes="$changes" -Dlatency.warmup="$warmup" \
     -Dlatency.passthrough="$passthrough" > "$log" 2>&1 || { tail -30 "$log" >&2; exit 1; }
   grep -a -h "^LatencyIT run [0-9]* '.*': n=" "$log" | python3 -c '

@@ -32,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -57,7 +58,8 @@ import java.util.stream.Stream;
  *
  * <p>Arguments: {@code records=1000000 partitions=1,2,4 guarantees=exactly_once_v2,at_least_once replay=true
  * live=100000 large=1000000 repeat=1}, and {@code streams.<property>=<value>} to override a Streams property for both
- * apps. {@code large}: one transaction of that many changes through the shipped jar's {@code run} under -Xmx256m.
+ * apps. {@code large}: one transaction of that many changes through the shipped jar's {@code run} under -Xmx256m
+ * ({@code large.jvm="<options>"}: more JVM options for it, e.g. a flight recording).
  */
 public final class BrokerBench {
 
@@ -110,7 +112,7 @@ public final class BrokerBench {
                 bench.live(live);
             }
             if (large > 0) {
-                bench.largeTransaction(large);
+                bench.largeTransaction(large, opts.getOrDefault("large.jvm", ""));
             }
         } finally {
             deleteRecursively(stateRoot);
@@ -358,18 +360,7 @@ public final class BrokerBench {
             return;
         }
         String appId = "live-own-jvm";
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString(), "run")
-                .redirectErrorStream(true).redirectOutput(stateRoot.resolve(appId + ".log").toFile());
-        Map<String, String> env = builder.environment();
-        env.put("PREFECT_CDC_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-        env.put("PREFECT_CDC_APPLICATION_ID", appId);
-        env.put("PREFECT_CDC_TOPIC_PREFIX", prefix);
-        env.put("PREFECT_CDC_EVENTS_TOPIC", prefix + ".own-jvm-events");
-        env.put("PREFECT_CDC_DEAD_LETTER_TOPIC", prefix + ".own-jvm-events.dlq");
-        env.put("PREFECT_CDC_STATE_DIR", stateRoot.resolve(appId).toString());
-        env.put("PREFECT_CDC_HTTP_PORT", String.valueOf(FreePorts.next()));
-        Process app = builder.start();
+        Process app = startOwnJvm(jar, appId, prefix, prefix + ".own-jvm-events", "");
         long t0 = System.nanoTime();
         try (Admin admin = kafka.admin()) {
             while (committed(admin, appId, prefix) < total) {
@@ -398,7 +389,7 @@ public final class BrokerBench {
      * get through without running out of heap (the open transaction spills to its store), and the heap it used at
      * most, sampled every 200 ms, is reported with the time from start to the last event.
      */
-    private void largeTransaction(int n) throws Exception {
+    private void largeTransaction(int n, String extraJvmOptions) throws Exception {
         Path jar = Path.of("streams-app/target/prefect-lifecycle-cdc.jar");
         if (!Files.exists(jar)) {
             OUT.println("skipped the large transaction: " + jar + " is missing (./mvnw -pl streams-app package)");
@@ -409,19 +400,8 @@ public final class BrokerBench {
         TopologySettings settings = settings(prefix);
         createTopics(Set.of(settings.eventsTopic(), settings.deadLetterTopic()), 1);
         String appId = "large-own-jvm";
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString(), "run")
-                .redirectErrorStream(true).redirectOutput(stateRoot.resolve(appId + ".log").toFile());
-        Map<String, String> env = builder.environment();
-        env.put("PREFECT_CDC_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-        env.put("PREFECT_CDC_APPLICATION_ID", appId);
-        env.put("PREFECT_CDC_TOPIC_PREFIX", prefix);
-        env.put("PREFECT_CDC_EVENTS_TOPIC", settings.eventsTopic());
-        env.put("PREFECT_CDC_DEAD_LETTER_TOPIC", settings.deadLetterTopic());
-        env.put("PREFECT_CDC_STATE_DIR", stateRoot.resolve(appId).toString());
-        env.put("PREFECT_CDC_HTTP_PORT", String.valueOf(FreePorts.next()));
         long t0 = System.nanoTime();
-        Process app = builder.start();
+        Process app = startOwnJvm(jar, appId, prefix, settings.eventsTopic(), extraJvmOptions);
         double maxUsedMb = 0;
         try (Admin admin = kafka.admin()) {
             while (committed(admin, appId, prefix) < total) {
@@ -442,6 +422,26 @@ public final class BrokerBench {
             app.destroy();
             app.waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** The shipped jar's {@code run} in its own JVM under -Xmx256m, its output in {@code <appId>.log}. */
+    private Process startOwnJvm(Path jar, String appId, String prefix, String eventsTopic, String extraJvmOptions)
+            throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Xmx256m", "-XX:+ExitOnOutOfMemoryError"));
+        command.addAll(Arrays.stream(extraJvmOptions.split(" ")).filter(o -> !o.isBlank()).toList());
+        command.addAll(List.of("-jar", jar.toString(), "run"));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true).redirectOutput(stateRoot.resolve(appId + ".log").toFile());
+        Map<String, String> env = builder.environment();
+        env.put("PREFECT_CDC_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        env.put("PREFECT_CDC_APPLICATION_ID", appId);
+        env.put("PREFECT_CDC_TOPIC_PREFIX", prefix);
+        env.put("PREFECT_CDC_EVENTS_TOPIC", eventsTopic);
+        env.put("PREFECT_CDC_DEAD_LETTER_TOPIC", eventsTopic + ".dlq");
+        env.put("PREFECT_CDC_STATE_DIR", stateRoot.resolve(appId).toString());
+        env.put("PREFECT_CDC_HTTP_PORT", String.valueOf(FreePorts.next()));
+        return builder.start();
     }
 
     private static double heapUsedMb(long pid) throws IOException, InterruptedException {

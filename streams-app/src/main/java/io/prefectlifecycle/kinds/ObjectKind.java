@@ -39,6 +39,14 @@ public interface ObjectKind {
     }
 
     /**
+     * Whether {@link #eventsBefore} can name any row: a kind that overrides it says so. The engine asks the others
+     * nothing, so a large transaction of them does not read each row's state twice.
+     */
+    default boolean pullsEventsBefore() {
+        return false;
+    }
+
+    /**
      * Whether the kind's rows become events. Their rows must have a readable {@code created} column (a snapshot
      * read's event occurs then); a table that is only looked up, or only marks transactions, need not.
      */

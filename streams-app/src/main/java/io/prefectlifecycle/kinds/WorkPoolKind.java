@@ -70,6 +70,11 @@ public final class WorkPoolKind implements ObjectKind {
      * deleted queues (a pool has a handful).
      */
     @Override
+    public boolean pullsEventsBefore() {
+        return true;
+    }
+
+    @Override
     public List<RowRef> eventsBefore(RowChange change, Lookups lookups) {
         if (change.action() == Action.CREATED) {
             String defaultQueue = change.row().string("default_queue_id");

@@ -98,6 +98,9 @@ final class TransactionEvents {
             return List.of();
         }
         ObjectKind kind = Kinds.forTable(touch.table()).orElseThrow();
+        if (!kind.pullsEventsBefore()) {
+            return List.of();
+        }
         lookups.transaction(transaction);
         try {
             List<RowRef> refs = kind.eventsBefore(new RowChange(action, rows.get(touch.stateKey()).row(),

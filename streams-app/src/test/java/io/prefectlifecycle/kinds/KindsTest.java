@@ -35,4 +35,15 @@ class KindsTest {
         }
         assertEquals(List.of(), missing);
     }
+
+    /** The engine asks a kind for the rows to emit before its own only when it says it names any. */
+    @Test
+    void aKindThatOrdersRowsBeforeItsOwnSaysSo() {
+        for (ObjectKind kind : Kinds.ALL) {
+            boolean overrides = java.util.Arrays.stream(kind.getClass().getDeclaredMethods())
+                    .anyMatch(m -> m.getName().equals("eventsBefore"));
+            assertEquals(overrides, kind.pullsEventsBefore(), kind.getClass().getSimpleName()
+                    + ": eventsBefore overridden " + overrides + ", pullsEventsBefore " + kind.pullsEventsBefore());
+        }
+    }
 }
