@@ -23,6 +23,7 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.ValueMapper;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -95,7 +96,7 @@ public final class BrokerBench {
                     .collect(Collectors.toMap(e -> e.getKey().substring("streams.".length()), Map.Entry::getValue));
             BrokerBench bench = new BrokerBench(kafka, stateRoot, overrides);
             List<Corpus.Rec> corpus = Corpus.ofSize(records);
-            bench.warmUp(Math.min(30_000, records));
+            bench.warmUp(Math.min(100_000, records));
             for (int p : partitions) {
                 String prefix = "p" + p;
                 long total = bench.preload(prefix, p, corpus, true);
@@ -137,6 +138,8 @@ public final class BrokerBench {
             String g = guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2) ? "eos" : "alos";
             runToEnd("warm-pass-" + g, passThrough("warm", "warm-pass-out"), props("warm-pass-" + g, guarantee, 1),
                     "warm", total);
+            runToEnd("warm-jackson-" + g, jacksonThrough("warm", "warm-pass-out"),
+                    props("warm-jackson-" + g, guarantee, 1), "warm", total);
             runToEnd("warm-app-" + g, app(settings), props("warm-app-" + g, guarantee, 1), "warm", total);
         }
     }
@@ -193,10 +196,24 @@ public final class BrokerBench {
 
     /** The same source as the app (a pattern of the one CDC topic, so the same task) copied byte for byte. */
     private static Function<Properties, KafkaStreams> passThrough(String prefix, String outTopic) {
+        return copy(prefix, outTopic, value -> value);
+    }
+
+    /**
+     * The pass-through, each value parsed into a Jackson tree and written back ({@link JacksonBaseline}): the least an
+     * app that reads its records does, and so the ceiling of any such app's ratio to the pass-through.
+     */
+    private static Function<Properties, KafkaStreams> jacksonThrough(String prefix, String outTopic) {
+        return copy(prefix, outTopic, JacksonBaseline::roundTrip);
+    }
+
+    private static Function<Properties, KafkaStreams> copy(String prefix, String outTopic,
+                                                         ValueMapper<byte[], byte[]> value) {
         return props -> {
             StreamsBuilder builder = new StreamsBuilder();
             builder.stream(Pattern.compile(Pattern.quote(settings(prefix).cdcTopic())),
                             Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                    .mapValues(value)
                     .to(outTopic, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
             return new KafkaStreams(builder.build(), props);
         };
@@ -230,6 +247,12 @@ public final class BrokerBench {
                     + "is the database's commit order (docs/adr/0004); the pass-through shows what the broker would allow");
             return;
         }
+        String jacksonOut = prefix + ".jackson-" + run;
+        createTopics(Set.of(jacksonOut), partitions);
+        Run jackson = runToEnd("jackson-" + run, jacksonThrough(prefix, jacksonOut),
+                props("jackson-" + run, guarantee, partitions), prefix, total);
+        result("Jackson pass-through " + label, jackson.rate(), "records/s", jackson.note()
+                + "; each value parsed into a tree and written back");
         Properties appProps = props("app-" + run, guarantee, partitions);
         Run app = runToEnd("app-" + run, app(settings), appProps, prefix, total);
         long events = endOffsets(settings.eventsTopic()) - eventsBefore;
@@ -237,6 +260,9 @@ public final class BrokerBench {
         result("app " + label, app.rate(), "records/s", app.note() + String.format(Locale.ROOT,
                 "; events topic +%,d offsets (EOS: with transaction markers), dead-letter topic +%,d", events, dead));
         result("app/pass-through " + label, app.rate() / pass.rate(), "ratio", "same input, same properties");
+        result("Jackson pass-through/pass-through " + label, jackson.rate() / pass.rate(), "ratio",
+                "the ceiling of an app that parses what it reads");
+        result("app/Jackson pass-through " + label, app.rate() / jackson.rate(), "ratio", "same input, same properties");
     }
 
     private record Run(long records, double seconds, double cpuSeconds) {

@@ -18,7 +18,7 @@ public record LifecycleEvent(
         Instant occurred, String event, Resource resource, List<RelatedResource> related, JsonNode payload, UUID id) {
 
     public String toJson() {
-        StringBuilder out = new StringBuilder(256);
+        StringBuilder out = new StringBuilder(1024); // an event is 0.5 to 2 KB: few or no copies
         out.append("{\"occurred\":");
         PrefectJsonWriter.writeString(PrefectTimestamps.format(occurred), out);
         out.append(",\"event\":");

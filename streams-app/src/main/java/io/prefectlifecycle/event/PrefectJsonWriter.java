@@ -88,7 +88,9 @@ public final class PrefectJsonWriter {
     public static void writeString(String s, StringBuilder out) {
         out.append('"');
         int length = s.length();
-        for (int i = 0; i < length; i++) {
+        int plain = plainPrefix(s);
+        out.append(s, 0, plain); // most strings need no escape at all: appended whole
+        for (int i = plain; i < length; i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '"' -> out.append("\\\"");
@@ -114,5 +116,17 @@ public final class PrefectJsonWriter {
             }
         }
         out.append('"');
+    }
+
+    /** How many chars at the start of {@code s} are written as they are. */
+    private static int plainPrefix(String s) {
+        int length = s.length();
+        for (int i = 0; i < length; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\' || Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return length;
     }
 }

@@ -6,7 +6,6 @@ import io.prefectlifecycle.cdc.Decoded;
 import io.prefectlifecycle.cdc.Op;
 import io.prefectlifecycle.cdc.Row;
 import io.prefectlifecycle.cdc.RowFormatException;
-import io.prefectlifecycle.kinds.Action;
 import io.prefectlifecycle.kinds.FernetKey;
 import io.prefectlifecycle.kinds.KindException;
 import io.prefectlifecycle.kinds.KindResult;
@@ -171,7 +170,7 @@ public final class ChangeStream {
         Applied applied = apply(change, kind, known, out, record);
         if (applied != null) {
             remember(stateKey, new StoredRow(RowTouch.lsnOf(change), change.op() == Op.DELETE, applied.state()));
-            PendingRow row = new PendingRow(RowTouch.first(stateKey, change, known, record), applied.asUpdate(),
+            PendingRow row = new PendingRow(RowTouch.first(stateKey, change, known, record), applied.early(),
                     applied.lookedUp());
             out.accept(events.of(row, -1));
         }
@@ -203,7 +202,7 @@ public final class ChangeStream {
         if (kind instanceof SchemaVersionTable && change.op() != Op.DELETE) {
             setOpen(open.upgradingTo(applied.state().string(SchemaVersionTable.REVISION)));
         }
-        keepPending(index, new PendingRow(touch, applied.asUpdate(), applied.lookedUp()));
+        keepPending(index, new PendingRow(touch, applied.early(), applied.lookedUp()));
     }
 
     /**
@@ -212,7 +211,7 @@ public final class ChangeStream {
      * it was read. State then holds the bytes of a transaction's changes only where they may be needed.
      */
     private static InputRecord recordToKeep(InputRecord record, ObjectKind kind, Applied applied) {
-        boolean settled = applied.asUpdate() != null && applied.lookedUp().isEmpty() && !kind.dependsOnAction();
+        boolean settled = applied.early() != null && applied.lookedUp().isEmpty() && !kind.dependsOnAction();
         return settled ? record.withoutBytes() : record;
     }
 
@@ -246,8 +245,11 @@ public final class ChangeStream {
         }
     };
 
-    /** The row a change leaves behind and its description as an update, or {@code null} if it was dead-lettered. */
-    private record Applied(Row state, KindResult asUpdate, List<String> lookedUp) {
+    /**
+     * The row a change leaves behind and its description ({@link PendingRow#actionOnApply}), or {@code null} if it
+     * was dead-lettered.
+     */
+    private record Applied(Row state, KindResult early, List<String> lookedUp) {
     }
 
     /**
@@ -263,13 +265,14 @@ public final class ChangeStream {
                 state.timestamp("created");
             }
             lookups.collecting(lookedUp);
-            KindResult asUpdate;
+            KindResult early;
             try {
-                asUpdate = kind.describe(new RowChange(Action.UPDATED, state, known, NOT_ENDED), lookups);
+                early = kind.describe(new RowChange(PendingRow.actionOnApply(change.op()), state, known, NOT_ENDED),
+                        lookups);
             } catch (KindException notDecidedYet) {
-                asUpdate = null; // decided when the transaction ends: a later change may supply what is missing
+                early = null; // decided when the transaction ends: a later change may supply what is missing
             }
-            return new Applied(state, asUpdate, lookedUp);
+            return new Applied(state, early, lookedUp);
         } catch (RowFormatException | KindException e) {
             emit(out, record, new Outcome.DeadLetter(e.getMessage(), e.getClass().getSimpleName()));
             return null;

@@ -150,7 +150,7 @@ final class TransactionEvents {
         Row state = rows.get(touch.stateKey()).row();
         lookups.transaction(transaction);
         try {
-            KindResult result = reusable(pending, kind, action, transaction) ? pending.asUpdate()
+            KindResult result = reusable(pending, kind, action, transaction) ? pending.early()
                     : kind.describe(new RowChange(action, state, touch.previous(),
                             transaction < 0 ? TransactionView.NONE : lookups), lookups);
             return result.match(
@@ -165,11 +165,12 @@ final class TransactionEvents {
 
     /**
      * Whether the description made when the row's only change was applied is the one {@link #outcome} would make
-     * now: the same action or a kind that ignores it, and none of the rows it read changed by the transaction.
+     * now: made with the same action (an insert that stayed one, an update) or by a kind that ignores it, and none of
+     * the rows it read changed by the transaction.
      */
     private boolean reusable(PendingRow pending, ObjectKind kind, Action action, long transaction) {
-        if (pending.asUpdate() == null || pending.touch().changes() != 1
-                || (action != Action.UPDATED && kind.dependsOnAction())) {
+        if (pending.early() == null || pending.touch().changes() != 1
+                || (action != PendingRow.actionOnApply(pending.touch().first().op()) && kind.dependsOnAction())) {
             return false;
         }
         for (String key : pending.lookedUp()) {
