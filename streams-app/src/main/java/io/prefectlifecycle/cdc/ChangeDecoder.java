@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prefectlifecycle.registry.ConfluentWireFormat;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -136,6 +137,10 @@ public final class ChangeDecoder {
 
     /** The key's column values ({@code id} for every Prefect table), falling back to the row's {@code id}. */
     private static String primaryKey(byte[] key, Row row) {
+        String plain = plainIdKey(key);
+        if (plain != null) {
+            return plain;
+        }
         if (key != null) {
             try {
                 JsonNode keyNode = unwrap(Json.MAPPER.readTree(key));
@@ -161,6 +166,32 @@ public final class ChangeDecoder {
             }
         }
         return null;
+    }
+
+    private static final byte[] ID_KEY = "{\"id\":\"".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * The id of a key written as JsonConverter writes every Prefect table's, {@code {"id":"<uuid>"}}, read without a
+     * parser; {@code null} for any other shape (spaces, escapes, non-ASCII, other columns), which is parsed.
+     */
+    static String plainIdKey(byte[] key) {
+        if (key == null || key.length < ID_KEY.length + 2 || key[key.length - 1] != '}'
+                || key[key.length - 2] != '"') {
+            return null;
+        }
+        for (int i = 0; i < ID_KEY.length; i++) {
+            if (key[i] != ID_KEY[i]) {
+                return null;
+            }
+        }
+        int end = key.length - 2;
+        for (int i = ID_KEY.length; i < end; i++) {
+            byte b = key[i];
+            if (b == '"' || b == '\\' || b < 0x20) { // b < 0: a UTF-8 sequence, left to the parser
+                return null;
+            }
+        }
+        return new String(key, ID_KEY.length, end - ID_KEY.length, StandardCharsets.US_ASCII);
     }
 
     /** Strips JsonConverter's schema wrapper when present. */

@@ -22,6 +22,22 @@ class ChangeDecoderTest {
             + "\"ts_ms\":1780664515123,\"ts_us\":1780664515123573,\"lsn\":24024048,\"txId\":751,\"snapshot\":\"false\"}";
     private static final String AFTER = "{\"id\":\"0b8e6a52-7d3f-4f61-9c1a-2e5d7f9a1b3c\",\"name\":\"etl\"}";
 
+    /** The common key is read without a parser; any other shape goes to the parser, which gives the same id. */
+    @Test
+    void plainIdKeysAreReadWithoutAParser() {
+        assertEquals("6d6b36f7-e7e1-41b9-8221-c8f4249c4202",
+                ChangeDecoder.plainIdKey(bytes("{\"id\":\"6d6b36f7-e7e1-41b9-8221-c8f4249c4202\"}")));
+        for (String other : new String[] {"{\"id\": \"a\"}", "{\"id\":\"a\\\"b\"}", "{\"id\":\"\u00e9\"}",
+                "{\"id\":\"a\",\"x\":\"b\"}", "{\"id\":1}", "{\"id\":\"\"", "{}", ""}) {
+            assertNull(ChangeDecoder.plainIdKey(bytes(other)), other);
+        }
+        assertNull(ChangeDecoder.plainIdKey(null));
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
     @Test
     void aCreateDecodesIntoAChangeWithSourceAndKey() {
         Decoded decoded = decode("prefect.public.flow", "{\"id\":\"k-1\"}",
