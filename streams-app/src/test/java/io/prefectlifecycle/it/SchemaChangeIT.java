@@ -72,9 +72,10 @@ class SchemaChangeIT {
                 ddl(db, "ALTER TABLE variable DROP COLUMN note");
                 insertVariable(db, V3, "after_drop", "4");
                 sql(db, "DELETE FROM variable WHERE id = ?::uuid", V2);
-                // a column the payload needs is dropped: its changes cannot be Prefect's events
-                ddl(db, "ALTER TABLE flow DROP COLUMN labels");
-                sql(db, "INSERT INTO flow (id, name, tags) VALUES (?::uuid, ?, '[]'::jsonb)", F3, "flow-without-labels");
+                // a column the payload needs is dropped: its changes cannot be Prefect's events (not labels:
+                // a flow table without labels is an older Prefect's, whose payload has the model's default {})
+                ddl(db, "ALTER TABLE flow DROP COLUMN tags");
+                sql(db, "INSERT INTO flow (id, name, labels) VALUES (?::uuid, ?, '{}'::jsonb)", F3, "flow-without-tags");
                 insertVariable(db, V4, "still_flowing", "5");
                 insertVariable(db, SENTINEL, "schema_change_sentinel", "6");
                 long written = System.nanoTime();
@@ -82,7 +83,7 @@ class SchemaChangeIT {
                 await("the sentinel's event").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20))
                         .until(() -> events.all().stream().anyMatch(r -> ("prefect.variable." + SENTINEL).equals(r.key())));
                 long sentinelSeen = System.nanoTime();
-                await("the dead letter of the flow without labels").atMost(Duration.ofSeconds(30))
+                await("the dead letter of the flow without tags").atMost(Duration.ofSeconds(30))
                         .until(() -> !deadLetters.all().isEmpty());
 
                 List<String> got = events.all().stream().map(r -> masked(r.value())).toList();
@@ -100,7 +101,7 @@ class SchemaChangeIT {
                         "events in commit order; new columns never in a payload");
                 List<String> deadReasons = deadLetters.all().stream().map(r -> r.topic() + ": " + r.key()).toList();
                 assertEquals(1, deadLetters.all().size(), "one dead letter: " + deadReasons);
-                assertTrue(deadLetters.all().get(0).value().contains(F3), "the flow inserted without labels");
+                assertTrue(deadLetters.all().get(0).value().contains(F3), "the flow inserted without tags");
 
                 // what Debezium wrote: the new column appears in the rows (JsonConverter, schemas off), then goes
                 List<Received> variableCdc = cdc.all().stream().filter(r -> r.value() != null
@@ -111,7 +112,7 @@ class SchemaChangeIT {
                 List<Received> flowCdc = cdc.all().stream().filter(r -> r.value() != null
                         && "flow".equals(r.json().path("source").path("table").asText())).toList();
                 assertEquals(7, after(flowCdc, F2, "c").path("priority").asInt(), "the default is sent");
-                assertFalse(after(flowCdc, F3, "c").has("labels"), "after DROP COLUMN labels");
+                assertFalse(after(flowCdc, F3, "c").has("tags"), "after DROP COLUMN tags");
                 System.out.println("SchemaChangeIT: the variable row after ADD COLUMN, as Debezium wrote it: "
                         + after(variableCdc, V2, "c"));
                 System.out.println("SchemaChangeIT: the flow row after ADD COLUMN ... DEFAULT 7: " + after(flowCdc, F2, "c"));
@@ -131,7 +132,7 @@ class SchemaChangeIT {
                         events.all().stream().map(Received::value).toList(), "transform over the captured CDC records");
                 String transformDead = err.toString(StandardCharsets.UTF_8).strip();
                 System.out.println("SchemaChangeIT: dead letter: " + transformDead);
-                assertTrue(transformDead.contains("flow.labels is missing from the change record"),
+                assertTrue(transformDead.contains("flow.tags is missing from the change record"),
                         "the reason names the dropped column: " + transformDead);
                 System.out.printf("SchemaChangeIT: stack+app start %.1f s, writes with 5 DDL %.1f s, last write -> "
                                 + "sentinel event %.2f s, %d events, %d dead letter%n", (ready - t0) / 1e9,
