@@ -88,7 +88,7 @@ import re, sys
 load = sys.argv[1]
 app = {}
 for line in sys.stdin:
-    m = re.match(r"LatencyIT run \d+ .(.*) at (\d+)/s.: (n=\d+ p50=[\d.]+ p95=[\d.]+ p99=([\d.]+) max=[\d.]+ mean=[\d.]+ ms)", line)
+    m = re.match(r"LatencyIT run \d+ .(.*) at (\d+)/s.: (n=\d+ p50=[\d.]+ p95=[\d.]+ p99=([\d.]+) max=[\d.]+ mean=[\d.]+ ms.*)", line)
     if not m:
         continue
     name, rate, stats, p99 = m.group(1), m.group(2), m.group(3), float(m.group(4))
@@ -101,15 +101,21 @@ for line in sys.stdin:
 ' "$lat_load" >> "$results"
 done
 python3 - "$results" >> "$results" <<'PY'
-import sys
-best = None
+import re, sys
+p99 = {}
 for line in open(sys.argv[1]):
     parts = line.split("\t")
-    if parts[0].startswith("commit -> event p99 at ") and parts[0].endswith(", app") and float(parts[1]) < 1000:
-        rate = int(parts[0].split(" at ")[1].split(" ")[0])
-        best = rate if best is None else max(best, rate)
+    if parts[0].startswith("commit -> event p99 at ") and parts[0].endswith(", app"):
+        achieved = re.search(r"committed at (\d+) changes/s", parts[3])
+        p99[int(parts[0].split(" at ")[1].split(" ")[0])] = (float(parts[1]), achieved and int(achieved.group(1)))
+best = None
+for rate in sorted(p99):  # the highest rate below which every measured rate stayed under 1 s
+    if p99[rate][0] >= 1000:
+        break
+    best = rate
 if best is not None:
-    print(f"highest rate with commit -> event p99 under 1 s\t{best}\tchanges/s\tof the rates measured\t-")
+    print(f"highest rate with commit -> event p99 under 1 s\t{best}\tchanges/s\tasked; committed at "
+          f"{p99[best][1]} changes/s (one writer); every lower rate measured under 1 s too\t-")
 PY
 
 # the table

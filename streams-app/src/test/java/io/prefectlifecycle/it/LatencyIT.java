@@ -125,12 +125,15 @@ class LatencyIT {
         }
     }
 
-    record Stats(int count, double p50, double p95, double p99, double max, double mean) {
-        static Stats of(double[] millis) {
+    /** {@code achievedRate}: the changes committed per second, which one writer may keep below the rate asked. */
+    record Stats(int count, double p50, double p95, double p99, double max, double mean, double achievedRate) {
+        static Stats of(double[] millis, long[] committedNanos) {
             double[] sorted = millis.clone();
             Arrays.sort(sorted);
+            double seconds = (committedNanos[committedNanos.length - 1] - committedNanos[0]) / 1e9;
             return new Stats(sorted.length, rank(sorted, 0.50), rank(sorted, 0.95), rank(sorted, 0.99),
-                    sorted[sorted.length - 1], Arrays.stream(sorted).average().orElse(Double.NaN));
+                    sorted[sorted.length - 1], Arrays.stream(sorted).average().orElse(Double.NaN),
+                    seconds > 0 ? (committedNanos.length - 1) / seconds : Double.NaN);
         }
 
         /** Nearest rank. */
@@ -140,8 +143,8 @@ class LatencyIT {
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "n=%d p50=%.1f p95=%.1f p99=%.1f max=%.1f mean=%.1f ms",
-                    count, p50, p95, p99, max, mean);
+            return String.format(Locale.ROOT, "n=%d p50=%.1f p95=%.1f p99=%.1f max=%.1f mean=%.1f ms, "
+                    + "committed at %.0f changes/s", count, p50, p95, p99, max, mean, achievedRate);
         }
     }
 
@@ -245,7 +248,7 @@ class LatencyIT {
             for (int i = 0; i < CHANGES; i++) {
                 millis[i] = (watcher.seen('m', i) - committed[i]) / 1e6;
             }
-            return Stats.of(millis);
+            return Stats.of(millis, committed);
         }
     }
 
