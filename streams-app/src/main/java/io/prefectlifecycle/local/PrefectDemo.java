@@ -31,7 +31,8 @@ public final class PrefectDemo {
         "prefect.block-type.created", "prefect.block-document.created", "prefect.block-document.updated",
         "prefect.concurrency-limit.created", "prefect.concurrency-limit.updated", "prefect.concurrency-limit.created",
         "prefect.artifact-collection.created", "prefect.automation.created", "prefect.automation.updated",
-        "prefect.variable.deleted"};
+        "prefect.work-queue.created", "prefect.work-pool.created", "prefect.deployment.created",
+        "prefect.deployment.updated", "prefect.variable.deleted"};
 
     private final Connection db;
     private final FernetKey key;
@@ -115,7 +116,50 @@ public final class PrefectDemo {
                 "[]", "[]", automation, now, now, "[\"demo\"]");
         sql("UPDATE automation SET enabled = ?, updated = now() WHERE automation.id = ?::uuid", false, automation);
 
+        String queue = workPool();
+        String deployment = uuid();
+        now = now();
+        sql("INSERT INTO deployment (id, created, updated, name, tags, parameters, flow_id, description, "
+                + "parameter_openapi_schema, infra_overrides, entrypoint, work_queue_name, work_queue_id, pull_steps, "
+                + "enforce_parameter_schema, paused, status, labels) VALUES (?::uuid, ?::timestamptz, ?::timestamptz, ?, "
+                + "?::jsonb, ?::jsonb, ?::uuid, ?, ?::jsonb, ?::jsonb, ?, ?, ?::uuid, ?::jsonb, ?, ?, 'NOT_READY', ?::jsonb)",
+                deployment, now, now, "nightly", "[\"etl\"]", "{\"region\": \"eu-central-1\"}", flow,
+                "Loads the warehouse every night", "{}", "{}", "flows/etl.py:daily_etl", "default", queue, "[]", false,
+                false, "{\"prefect.flow.id\": \"" + flow + "\"}");
+        // PATCH /deployments/{id} {"paused": true}
+        sql("UPDATE deployment SET paused = ?, updated = now() WHERE deployment.id = ?::uuid", true, deployment);
+
         sql("DELETE FROM variable WHERE variable.id = ?::uuid", variable);
+    }
+
+    /**
+     * POST /work_pools/: the pool, its default queue, and the pool pointed at the queue, in one transaction; the
+     * queue's {@code created} comes right before the pool's, as in Prefect. Returns the queue's id.
+     */
+    private String workPool() throws SQLException {
+        String pool = uuid();
+        String queue = uuid();
+        String now = now();
+        db.setAutoCommit(false);
+        try {
+            sql("INSERT INTO work_pool (id, created, updated, name, description, type, base_job_template, is_paused, "
+                    + "status, storage_configuration) VALUES (?::uuid, ?::timestamptz, ?::timestamptz, ?, ?, ?, "
+                    + "?::jsonb, ?, 'NOT_READY', ?::jsonb)", pool, now, now, "demo-pool", "Runs the demo's flows",
+                    "process", "{}", false, "{\"bundle_upload_step\": null, \"bundle_execution_step\": null, "
+                            + "\"default_result_storage_block_id\": null}");
+            sql("INSERT INTO work_queue (id, created, updated, name, description, is_paused, priority, work_pool_id, "
+                    + "status) VALUES (?::uuid, ?::timestamptz, ?::timestamptz, ?, ?, ?, ?, ?::uuid, 'NOT_READY')",
+                    queue, now, now, "default", "The work pool's default queue.", false, 1, pool);
+            sql("UPDATE work_pool SET default_queue_id = ?::uuid, updated = now() WHERE work_pool.id = ?::uuid",
+                    queue, pool);
+            db.commit();
+        } catch (SQLException | RuntimeException e) {
+            db.rollback();
+            throw e;
+        } finally {
+            db.setAutoCommit(true);
+        }
+        return queue;
     }
 
     /** create_artifact with a key: the artifact and its collection's upsert, in one transaction. */

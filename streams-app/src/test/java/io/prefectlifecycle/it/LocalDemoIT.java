@@ -31,7 +31,7 @@ class LocalDemoIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> KINDS = Set.of("variable", "flow", "block-type", "block-document",
-            "concurrency-limit", "artifact-collection", "automation");
+            "concurrency-limit", "artifact-collection", "automation", "work-pool", "work-queue", "deployment");
 
     @TempDir
     Path tmp;
