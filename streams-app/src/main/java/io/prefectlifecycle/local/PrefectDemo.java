@@ -140,8 +140,7 @@ public final class PrefectDemo {
         String pool = uuid();
         String queue = uuid();
         String now = now();
-        db.setAutoCommit(false);
-        try {
+        inOneTransaction(() -> {
             sql("INSERT INTO work_pool (id, created, updated, name, description, type, base_job_template, is_paused, "
                     + "status, storage_configuration) VALUES (?::uuid, ?::timestamptz, ?::timestamptz, ?, ?, ?, "
                     + "?::jsonb, ?, 'NOT_READY', ?::jsonb)", pool, now, now, "demo-pool", "Runs the demo's flows",
@@ -152,13 +151,7 @@ public final class PrefectDemo {
                     queue, now, now, "default", "The work pool's default queue.", false, 1, pool);
             sql("UPDATE work_pool SET default_queue_id = ?::uuid, updated = now() WHERE work_pool.id = ?::uuid",
                     queue, pool);
-            db.commit();
-        } catch (SQLException | RuntimeException e) {
-            db.rollback();
-            throw e;
-        } finally {
-            db.setAutoCommit(true);
-        }
+        });
         return queue;
     }
 
@@ -168,8 +161,7 @@ public final class PrefectDemo {
         String flowRun = uuid();
         String data = "\"# Daily report\\n\\nAll 1,204 rows loaded.\"";
         String now = now();
-        db.setAutoCommit(false);
-        try {
+        inOneTransaction(() -> {
             sql("INSERT INTO artifact (key, type, data, metadata_, task_run_id, flow_run_id, description, id, created, "
                     + "updated) VALUES (?, ?, ?::json, NULL, NULL, ?::uuid, ?, ?::uuid, ?::timestamptz, ?::timestamptz)",
                     "daily-report", "markdown", data, flowRun, "Nightly load report", artifact, now, now);
@@ -180,6 +172,18 @@ public final class PrefectDemo {
                     + "data = excluded.data, description = excluded.description, metadata_ = excluded.metadata_, "
                     + "updated = excluded.updated", "daily-report", artifact, flowRun, "markdown", data,
                     "Nightly load report", uuid(), now, now);
+        });
+    }
+
+    private interface Statements {
+        void run() throws SQLException;
+    }
+
+    /** Runs {@code statements} in one transaction, as one server call does; the demo's other writes autocommit. */
+    private void inOneTransaction(Statements statements) throws SQLException {
+        db.setAutoCommit(false);
+        try {
+            statements.run();
             db.commit();
         } catch (SQLException | RuntimeException e) {
             db.rollback();
