@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,6 +21,7 @@ class HttpEndpointTest {
         AtomicReference<String> state = new AtomicReference<>(HttpEndpoint.STARTING);
         try (Telemetry telemetry = new Telemetry();
              HttpEndpoint http = HttpEndpoint.start(0, state::get, telemetry)) {
+            new MicrometerPipelineMetrics(telemetry.registry(), Clock.systemUTC());
             String base = "http://127.0.0.1:" + http.port();
             assertEquals("200 {\"status\":\"UP\",\"state\":\"STARTING\"}", get(base + "/health/live"));
             assertEquals("503 {\"status\":\"DOWN\",\"state\":\"STARTING\"}", get(base + "/health/ready"));
