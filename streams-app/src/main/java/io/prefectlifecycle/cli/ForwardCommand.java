@@ -2,6 +2,7 @@ package io.prefectlifecycle.cli;
 
 import io.prefectlifecycle.app.HttpEndpoint;
 import io.prefectlifecycle.app.Telemetry;
+import io.prefectlifecycle.app.TerminationSignals;
 import io.prefectlifecycle.forward.Forwarder;
 import io.prefectlifecycle.forward.PrefectAuth;
 import io.prefectlifecycle.local.DatabaseUrl;
@@ -22,6 +23,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /** Forward the events topic into a Prefect server's event stream. */
@@ -122,13 +125,32 @@ public final class ForwardCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
-        return execute(System.getenv(), err, forwarder -> { });
+        AtomicReference<Forwarder> running = new AtomicReference<>();
+        AtomicBoolean signalled = new AtomicBoolean();
+        // SIGTERM stops the forwarder, which returns: the exit status is 0, not the JVM's 143
+        TerminationSignals signals = TerminationSignals.install(signal -> {
+            signalled.set(true);
+            Forwarder forwarder = running.get();
+            if (forwarder != null) {
+                forwarder.stop();
+            }
+        }, requestTimeout.plusSeconds(10));
+        try {
+            return execute(System.getenv(), err, forwarder -> {
+                running.set(forwarder);
+                if (signalled.get()) {
+                    forwarder.stop();
+                }
+            });
+        } finally {
+            signals.finished();
+        }
     }
 
     /**
-     * Runs until stopped (a signal, or {@link Forwarder#stop()} on the forwarder handed to {@code started}).
+     * Runs until stopped ({@link Forwarder#stop()} on the forwarder handed to {@code started}) or failed.
      *
-     * @return the exit status: 0 stopped, 1 failed (the reason on {@code err}), 2 bad options
+     * @return the exit status: 0 stopped, 1 failed (the reason on {@code err}, one line), 2 bad options
      */
     public int execute(Map<String, String> env, PrintStream err, Consumer<Forwarder> started) {
         Forwarder.Options options;
@@ -140,25 +162,22 @@ public final class ForwardCommand implements Callable<Integer> {
         }
         try (Telemetry telemetry = new Telemetry()) {
             Forwarder forwarder = new Forwarder(options, telemetry.registry(), telemetry::bind);
-            try (AutoCloseable http = httpPort == 0 ? () -> { }
-                    : HttpEndpoint.start(httpPort, forwarder::state, telemetry)) {
-                started.accept(forwarder);
-                return UntilStopped.run("forward", new UntilStopped.Work() {
-                    @Override
-                    public void run() throws Exception {
-                        kafka.checkLogin(options.clients());
-                        forwarder.run();
-                    }
-
-                    @Override
-                    public void stop() {
-                        forwarder.stop();
-                    }
-                }, requestTimeout.plusSeconds(10), err);
+            AutoCloseable http;
+            try {
+                http = httpPort == 0 ? () -> { } : HttpEndpoint.start(httpPort, forwarder::state, telemetry);
             } catch (IOException e) {
                 err.println("forward: cannot serve HTTP on port " + httpPort + " (--http-port): " + e.getMessage());
                 return ErrorLines.FAILED;
             }
+            try (AutoCloseable endpoint = http) {
+                started.accept(forwarder);
+                kafka.checkLogin(options.clients());
+                forwarder.run();
+                return 0;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
         } catch (Exception e) {
             err.println("forward: " + e.getMessage());
             return ErrorLines.FAILED;

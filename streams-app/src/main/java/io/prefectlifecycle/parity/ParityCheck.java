@@ -61,20 +61,8 @@ public final class ParityCheck {
         Map<ComparedEvent, ComparedEvent> matched = new IdentityHashMap<>();
         Map<ComparedEvent, ComparedEvent> paired = new IdentityHashMap<>();
 
-        for (ComparedEvent p : prefectSorted) {
-            closest(p, oursByKey, used, range.window(), o -> differences(p, o).isEmpty()).ifPresent(o -> {
-                used.add(o);
-                matched.put(p, o);
-            });
-        }
-        for (ComparedEvent p : prefectSorted) {
-            if (!matched.containsKey(p)) {
-                closest(p, oursByKey, used, range.window(), o -> true).ifPresent(o -> {
-                    used.add(o);
-                    paired.put(p, o);
-                });
-            }
-        }
+        pair(prefectSorted, oursByKey, range.window(), true, used, matched);
+        pair(prefectSorted, oursByKey, range.window(), false, used, paired);
 
         List<ParityCase> cases = new ArrayList<>();
         for (ComparedEvent p : prefectSorted) {
@@ -115,14 +103,38 @@ public final class ParityCheck {
         return event.event() + " " + event.resourceId();
     }
 
-    private static Optional<ComparedEvent> closest(ComparedEvent p, Map<String, List<ComparedEvent>> oursByKey,
-                                                   Set<ComparedEvent> used, Duration window,
-                                                   java.util.function.Predicate<ComparedEvent> acceptable) {
-        return oursByKey.getOrDefault(key(p), List.of()).stream()
-                .filter(o -> !used.contains(o))
-                .filter(o -> Duration.between(p.occurred(), o.occurred()).abs().compareTo(window) <= 0)
-                .filter(acceptable)
-                .min(Comparator.comparing(o -> Duration.between(p.occurred(), o.occurred()).abs()));
+    /**
+     * Pairs events of one name and resource id within the window, the pairs closest in time first, each event at most
+     * once; with {@code equalOnly}, only pairs without a difference.
+     */
+    private static void pair(List<ComparedEvent> prefect, Map<String, List<ComparedEvent>> oursByKey, Duration window,
+                             boolean equalOnly, Set<ComparedEvent> used, Map<ComparedEvent, ComparedEvent> pairs) {
+        record Candidate(ComparedEvent prefect, ComparedEvent ours, Duration apart) {
+        }
+        Set<ComparedEvent> taken = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        taken.addAll(used);
+        List<Candidate> candidates = new ArrayList<>();
+        for (ComparedEvent p : prefect) {
+            if (taken.contains(p)) {
+                continue;
+            }
+            for (ComparedEvent o : oursByKey.getOrDefault(key(p), List.of())) {
+                Duration apart = Duration.between(p.occurred(), o.occurred()).abs();
+                if (!taken.contains(o) && apart.compareTo(window) <= 0 && (!equalOnly || differences(p, o).isEmpty())) {
+                    candidates.add(new Candidate(p, o, apart));
+                }
+            }
+        }
+        candidates.sort(Comparator.comparing(Candidate::apart));
+        for (Candidate c : candidates) {
+            if (!taken.contains(c.prefect()) && !taken.contains(c.ours())) {
+                taken.add(c.prefect());
+                taken.add(c.ours());
+                used.add(c.ours());
+                used.add(c.prefect());
+                pairs.put(c.prefect(), c.ours());
+            }
+        }
     }
 
     private static KnownDifferences.Facts facts(List<ComparedEvent> prefect, List<ComparedEvent> ours, Rows rows) {
