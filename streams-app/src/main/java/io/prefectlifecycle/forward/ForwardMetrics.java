@@ -67,7 +67,11 @@ final class ForwardMetrics {
 
     void request(Result result) {
         requests.get(result).increment();
-        serverUp.set(result == Result.unreachable || result == Result.server_error ? 0 : 1);
+        serverUp(result != Result.unreachable && result != Result.server_error);
+    }
+
+    void serverUp(boolean up) {
+        serverUp.set(up ? 1 : 0);
     }
 
     void accepted(Instant occurred) {

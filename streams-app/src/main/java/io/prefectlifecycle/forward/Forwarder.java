@@ -181,6 +181,7 @@ public final class Forwarder {
                 waitForServer(attempts, "GET " + api.adminVersion(), "HTTP " + reply.status(), backoff.next());
                 continue;
             }
+            metrics.serverUp(true);
             if (reply.unauthorized()) {
                 throw unauthorized("GET " + api.adminVersion(), reply);
             }
@@ -239,6 +240,7 @@ public final class Forwarder {
             LOG.debug("{}: attempt {} failed ({}); next in {} ms", call, attempts, why, wait.toMillis());
         }
         state.set(RETRYING);
+        metrics.serverUp(false);
         pausedWait(wait);
     }
 
