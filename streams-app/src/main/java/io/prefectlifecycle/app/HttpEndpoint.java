@@ -14,21 +14,22 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
- * {@code GET /health/live}, {@code /health/ready} and {@code /metrics} on {@code http.port}, all interfaces.
+ * {@code GET /health/live}, {@code /health/ready} and {@code /metrics} on {@code http.port}, all interfaces, for
+ * {@code run} (the state is Kafka Streams') and {@code forward} (its own states, named alike).
  * <ul>
- *   <li>{@code /health/live}: 200 unless Kafka Streams is {@code ERROR} or {@code NOT_RUNNING} (also while
+ *   <li>{@code /health/live}: 200 unless the state is {@code ERROR} or {@code NOT_RUNNING} (also while
  *       starting, restoring state and rebalancing: a restart would not help those);</li>
- *   <li>{@code /health/ready}: 200 only while Kafka Streams is {@code RUNNING}, else 503;</li>
+ *   <li>{@code /health/ready}: 200 only while the state is {@code RUNNING}, else 503;</li>
  *   <li>{@code /metrics}: Prometheus text format (OpenMetrics when the scraper asks for it).</li>
  * </ul>
- * The health bodies are {@code {"status":"UP|DOWN","state":"<Kafka Streams state>"}}; the state is {@code STARTING}
- * before Kafka Streams exists (pre-flight checks).
+ * The health bodies are {@code {"status":"UP|DOWN","state":"<state>"}}; the state is {@code STARTING}
+ * before Kafka Streams (or the forwarder) exists (pre-flight checks).
  */
-final class HttpEndpoint implements AutoCloseable {
+public final class HttpEndpoint implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpEndpoint.class);
 
-    static final String STARTING = "STARTING";
+    public static final String STARTING = "STARTING";
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -39,9 +40,9 @@ final class HttpEndpoint implements AutoCloseable {
     }
 
     /**
-     * @param state the Kafka Streams state's name, or {@link #STARTING}
+     * @param state the Kafka Streams state's name (or the forwarder's), or {@link #STARTING}
      */
-    static HttpEndpoint start(int port, Supplier<String> state, Telemetry telemetry) throws IOException {
+    public static HttpEndpoint start(int port, Supplier<String> state, Telemetry telemetry) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(port), 16);
         server.createContext("/health/live", exchange -> health(exchange, state.get(), isLive(state.get())));
         server.createContext("/health/ready", exchange -> health(exchange, state.get(), isReady(state.get())));
@@ -64,7 +65,7 @@ final class HttpEndpoint implements AutoCloseable {
         return new HttpEndpoint(server, executor);
     }
 
-    int port() {
+    public int port() {
         return server.getAddress().getPort();
     }
 

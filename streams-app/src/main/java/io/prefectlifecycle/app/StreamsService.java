@@ -5,6 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,6 +48,7 @@ public final class StreamsService {
         }, config.shutdownTimeout().plusSeconds(5));
         try (Telemetry telemetry = new Telemetry();
              AutoCloseable http = http(config, telemetry, running)) {
+            MicrometerPipelineMetrics pipeline = new MicrometerPipelineMetrics(telemetry.registry(), Clock.systemUTC());
             try {
                 Preflight.check(config, topology);
             } catch (Preflight.Failed e) {
@@ -56,7 +58,7 @@ public final class StreamsService {
                 LOG.info("stopped before Kafka Streams started");
                 return STOPPED;
             }
-            StreamsApp app = StreamsApp.create(topology, StreamsApp.properties(config, telemetry.pipeline()));
+            StreamsApp app = StreamsApp.create(topology, StreamsApp.properties(config, pipeline));
             telemetry.bind(app.streams());
             app.terminated().thenAccept(state -> stop.complete(new Stop("Kafka Streams is " + state, false)));
             synchronized (running) {

@@ -10,7 +10,7 @@ import java.time.format.DateTimeParseException;
 @Command(name = "prefect-lifecycle-cdc", mixinStandardHelpOptions = true, versionProvider = VersionCommand.class,
         description = "Prefect object lifecycle events rebuilt from Debezium change records.",
         subcommands = {RunCommand.class, LocalCommand.class, TransformCommand.class, ReplayCommand.class,
-            TailCommand.class, VersionCommand.class})
+            TailCommand.class, ForwardCommand.class, ParityCommand.class, VersionCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -6,6 +6,7 @@ import io.prefectlifecycle.event.RelatedResource;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code artifact_collection} → {@code prefect.artifact-collection.*}; payload {@code {key, type, data, description}}
@@ -22,6 +23,11 @@ public final class ArtifactCollectionKind implements ObjectKind {
     @Override
     public String table() {
         return "artifact_collection";
+    }
+
+    @Override
+    public Optional<String> eventKind() {
+        return Optional.of("artifact-collection");
     }
 
     /** The latest-artifact rule is about updates only. */

@@ -6,6 +6,7 @@ import io.prefectlifecycle.event.PrefectTimestamps;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code automation} → {@code prefect.automation.*}; the payload is the whole automation in Prefect's model order
@@ -18,6 +19,11 @@ public final class AutomationKind implements ObjectKind {
     @Override
     public String table() {
         return "automation";
+    }
+
+    @Override
+    public Optional<String> eventKind() {
+        return Optional.of("automation");
     }
 
     @Override

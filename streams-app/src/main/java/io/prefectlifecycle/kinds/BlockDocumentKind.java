@@ -10,6 +10,7 @@ import io.prefectlifecycle.event.RelatedResource;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code block_document} → {@code prefect.block-document.*}; payload {@code {name, data, block_schema}} where
@@ -28,6 +29,11 @@ public final class BlockDocumentKind implements ObjectKind {
     @Override
     public String table() {
         return "block_document";
+    }
+
+    @Override
+    public Optional<String> eventKind() {
+        return Optional.of("block-document");
     }
 
     /** The back-fill rule is about updates only. */

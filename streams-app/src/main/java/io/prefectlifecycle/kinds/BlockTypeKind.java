@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prefectlifecycle.cdc.Row;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code block_type} → {@code prefect.block-type.*}; payload {@code {name, slug, logo_url, documentation_url,
@@ -27,6 +28,11 @@ public final class BlockTypeKind implements ObjectKind {
     @Override
     public String table() {
         return "block_type";
+    }
+
+    @Override
+    public Optional<String> eventKind() {
+        return Optional.of("block-type");
     }
 
     @Override

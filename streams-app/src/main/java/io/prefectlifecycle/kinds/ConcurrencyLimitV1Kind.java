@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prefectlifecycle.cdc.Row;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Legacy {@code concurrency_limit} (v1) → {@code prefect.concurrency-limit.*} with the v1 payload
@@ -15,6 +16,11 @@ public final class ConcurrencyLimitV1Kind implements ObjectKind {
     @Override
     public String table() {
         return "concurrency_limit";
+    }
+
+    @Override
+    public Optional<String> eventKind() {
+        return Optional.of("concurrency-limit");
     }
 
     /** Slot churn is silent only for updates. */

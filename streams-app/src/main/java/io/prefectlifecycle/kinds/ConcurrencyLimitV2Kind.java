@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prefectlifecycle.cdc.Row;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code concurrency_limit_v2} → {@code prefect.concurrency-limit.*}; payload {@code {name, limit, active,
@@ -32,6 +33,11 @@ public final class ConcurrencyLimitV2Kind implements ObjectKind {
     @Override
     public String table() {
         return "concurrency_limit_v2";
+    }
+
+    @Override
+    public Optional<String> eventKind() {
+        return Optional.of("concurrency-limit");
     }
 
     /** Slot accounting is silent only for updates. */

@@ -12,6 +12,7 @@ import io.prefectlifecycle.event.Resource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * {@code deployment} → {@code prefect.deployment.*} ({@code models/events.py}, spec prefect-object-events §3.3).
@@ -52,6 +53,11 @@ public final class DeploymentKind implements ObjectKind {
     @Override
     public String table() {
         return TABLE;
+    }
+
+    @Override
+    public Optional<String> eventKind() {
+        return Optional.of("deployment");
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prefectlifecycle.cdc.Row;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code flow} → {@code prefect.flow.*}; payload {@code {name, tags, labels}}. A NULL {@code labels} stays
@@ -15,6 +16,11 @@ public final class FlowKind implements ObjectKind {
     @Override
     public String table() {
         return "flow";
+    }
+
+    @Override
+    public Optional<String> eventKind() {
+        return Optional.of("flow");
     }
 
     @Override

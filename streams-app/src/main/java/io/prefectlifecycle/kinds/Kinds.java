@@ -1,5 +1,8 @@
 package io.prefectlifecycle.kinds;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,5 +47,15 @@ public final class Kinds {
 
     public static List<String> tables() {
         return ALL.stream().map(ObjectKind::table).toList();
+    }
+
+    /** The tables whose rows become the events of each resource kind, by kind ({@code concurrency-limit}: two). */
+    public static Map<String, List<String>> tablesByEventKind() {
+        Map<String, List<String>> byKind = new LinkedHashMap<>();
+        for (ObjectKind kind : ALL) {
+            kind.eventKind().ifPresent(name -> byKind.computeIfAbsent(name, k -> new ArrayList<>()).add(kind.table()));
+        }
+        byKind.replaceAll((name, tables) -> List.copyOf(tables));
+        return Collections.unmodifiableMap(byKind);
     }
 }

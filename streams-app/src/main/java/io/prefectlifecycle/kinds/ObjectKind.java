@@ -1,6 +1,7 @@
 package io.prefectlifecycle.kinds;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One Prefect table and the lifecycle events Prefect emits for it. Adding a kind is one class implementing this
@@ -10,6 +11,14 @@ public interface ObjectKind {
 
     /** The PostgreSQL table, as in Debezium's {@code source.table}. */
     String table();
+
+    /**
+     * The resource kind in the names of its events ({@code prefect.<kind>.created}, resource ids
+     * {@code prefect.<kind>.<id>}): {@code block-document}. Empty for tables that emit no events.
+     */
+    default Optional<String> eventKind() {
+        return Optional.empty();
+    }
 
     /**
      * Builds the event Prefect would emit for the change, or says why Prefect stays silent.

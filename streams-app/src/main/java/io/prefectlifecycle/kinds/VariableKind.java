@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.prefectlifecycle.cdc.Row;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code variable} → {@code prefect.variable.*}; payload {@code {name, value, tags}}. Before Prefect 3.0 {@code value}
@@ -16,6 +17,11 @@ public final class VariableKind implements ObjectKind {
     @Override
     public String table() {
         return "variable";
+    }
+
+    @Override
+    public Optional<String> eventKind() {
+        return Optional.of("variable");
     }
 
     @Override

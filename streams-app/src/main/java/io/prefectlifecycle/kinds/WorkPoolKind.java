@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
+import java.util.Optional;
 
 /**
  * {@code work_pool} → {@code prefect.work-pool.*} ({@code models/events.py}, spec prefect-object-events §3.1).
@@ -43,6 +44,11 @@ public final class WorkPoolKind implements ObjectKind {
     @Override
     public String table() {
         return TABLE;
+    }
+
+    @Override
+    public Optional<String> eventKind() {
+        return Optional.of("work-pool");
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.prefectlifecycle.event.RelatedResource;
 import io.prefectlifecycle.event.Resource;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code work_queue} → {@code prefect.work-queue.*} ({@code models/events.py}, spec prefect-object-events §3.2).
@@ -34,6 +35,11 @@ public final class WorkQueueKind implements ObjectKind {
     @Override
     public String table() {
         return TABLE;
+    }
+
+    @Override
+    public Optional<String> eventKind() {
+        return Optional.of("work-queue");
     }
 
     @Override

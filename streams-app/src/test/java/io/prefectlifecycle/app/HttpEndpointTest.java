@@ -2,10 +2,12 @@ package io.prefectlifecycle.app;
 
 import org.junit.jupiter.api.Test;
 
+import java.lang.ref.Reference;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,6 +22,8 @@ class HttpEndpointTest {
         AtomicReference<String> state = new AtomicReference<>(HttpEndpoint.STARTING);
         try (Telemetry telemetry = new Telemetry();
              HttpEndpoint http = HttpEndpoint.start(0, state::get, telemetry)) {
+            // micrometer's gauges hold their state weakly: run keeps the pipeline's meters with Kafka Streams
+            MicrometerPipelineMetrics pipeline = new MicrometerPipelineMetrics(telemetry.registry(), Clock.systemUTC());
             String base = "http://127.0.0.1:" + http.port();
             assertEquals("200 {\"status\":\"UP\",\"state\":\"STARTING\"}", get(base + "/health/live"));
             assertEquals("503 {\"status\":\"DOWN\",\"state\":\"STARTING\"}", get(base + "/health/ready"));
@@ -53,6 +57,7 @@ class HttpEndpointTest {
             HttpResponse<String> post = client.send(HttpRequest.newBuilder(URI.create(base + "/health/live"))
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(405, post.statusCode());
+            Reference.reachabilityFence(pipeline);
         }
     }
 

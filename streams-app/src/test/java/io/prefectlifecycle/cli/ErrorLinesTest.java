@@ -27,7 +27,7 @@ class ErrorLinesTest {
         "local --emit-snapshot-reads=maybe   | local: --emit-snapshot-reads 'maybe' must be true or false",
         "tail --bogus                        | tail: unknown option '--bogus' (did you mean --bootstrap-servers?); see tail --help",
         "replay --to-topic                   | replay: --to-topic: a value is needed; see replay --help",
-        "bogus                               | prefect-lifecycle-cdc: unknown command 'bogus'; commands: run, local, transform, replay, tail, version",
+        "bogus                               | prefect-lifecycle-cdc: unknown command 'bogus'; commands: run, local, transform, replay, tail, forward, parity, version",
         "run --http-port abc                 | run: http.port: 'abc' from flag --http-port must be an integer from 0 to 65535",
     })
     void aBadValueIsOneLineNamingTheOptionAndTheValue(String args, String expected) {

@@ -76,7 +76,7 @@ class HelpTextTest {
 
     @Test
     void runShowsExamplesAsTailAndReplayDo() {
-        for (String name : List.of("run", "tail", "replay", "local")) {
+        for (String name : List.of("run", "tail", "replay", "local", "forward", "parity")) {
             String help = help(Main.commandLine().getSubcommands().get(name));
             assertTrue(help.contains("\nExamples:\n  " + name + " "), () -> name + " --help has examples:\n" + help);
         }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,11 +28,20 @@ public final class PrefectOracle {
     }
 
     public static void assumeAvailable() {
-        Assumptions.assumeTrue(Files.isExecutable(location()),
-                "prefect-event-oracle not found at " + location() + ": oracle check skipped");
+        Optional<String> missing = unavailable();
+        Assumptions.assumeTrue(missing.isEmpty(), () -> missing.orElseThrow() + ": oracle check skipped");
+    }
+
+    /** Why the oracle cannot run here (no ../shared, no python3 or pydantic 2), or empty when it can. */
+    public static Optional<String> unavailable() {
+        if (!Files.isExecutable(location())) {
+            return Optional.of("prefect-event-oracle not found at " + location());
+        }
         Verdict probe = check(List.of());
-        Assumptions.assumeTrue(probe.exitCode() != 2 && probe.exitCode() != 127,
-                "python3 with pydantic 2 is not available (" + probe.output().strip() + "): oracle check skipped");
+        if (probe.exitCode() == 2 || probe.exitCode() == 127) {
+            return Optional.of("python3 with pydantic 2 is not available (" + probe.output().strip() + ")");
+        }
+        return Optional.empty();
     }
 
     public static Verdict check(List<String> eventLines) {

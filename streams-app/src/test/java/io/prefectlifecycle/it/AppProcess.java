@@ -87,6 +87,21 @@ final class AppProcess {
         }
     }
 
+    /**
+     * Another command of the jar ({@code forward …}) in its own JVM, as an operator runs it: output (stdout and
+     * stderr) to {@code log}, the environment cleaned of {@code PREFECT_*} and {@code KAFKA_*} variables, then
+     * {@code environment} on top.
+     */
+    static Process command(List<String> arguments, Map<String, String> environment, Path log) throws IOException {
+        Files.createDirectories(log.getParent());
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-jar", jar().toString()));
+        command.addAll(arguments);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().keySet().removeIf(k -> k.startsWith("PREFECT_") || k.startsWith("KAFKA_"));
+        builder.environment().putAll(environment);
+        return builder.start();
+    }
+
     static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }

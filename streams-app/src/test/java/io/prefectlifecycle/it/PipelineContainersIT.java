@@ -21,9 +21,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.containers.PostgreSQLContainer;
@@ -46,20 +44,8 @@ class PipelineContainersIT {
     private static final String DB_NAME = "prefect";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Aborts (skips) the calling test, saying why, unless Testcontainers reaches a Docker engine. */
     private static void assumeDocker() {
-        String why;
-        try {
-            why = DockerClientFactory.instance().isDockerAvailable() ? null : "Testcontainers found no Docker environment";
-        } catch (Throwable e) { // a broken client configuration is as good as no engine
-            why = e.toString();
-        }
-        String reason = "no Docker engine: " + why
-                + "; PipelineContainersIT skipped (PipelineIT runs the same scenario without Docker)";
-        if (why != null) {
-            System.out.println(reason);
-        }
-        Assumptions.assumeTrue(why == null, reason);
+        DockerEngine.assume("PipelineContainersIT skipped (PipelineIT runs the same scenario without Docker)");
     }
 
     @Test

@@ -9,17 +9,13 @@ import io.prefectlifecycle.golden.TopologyHarness;
 import io.prefectlifecycle.registry.ApicurioRegistry;
 import io.prefectlifecycle.registry.ConfluentWireFormat;
 import io.prefectlifecycle.registry.SchemaRegistrySettings;
-import io.prefectlifecycle.cli.TransformCommand;
 import io.prefectlifecycle.golden.ProjectPaths;
 import io.prefectlifecycle.local.LocalKafka;
 import io.prefectlifecycle.tail.LifecycleEventConsumer;
 import io.prefectlifecycle.topology.TopologySettings;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,7 +30,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.test.TestRecord;
 import org.awaitility.Awaitility;
@@ -334,34 +329,16 @@ class TailIT {
     }
 
     private static void send(String topic, String event) {
-        String resourceId = event.replaceFirst("^.*?\"prefect.resource.id\":\"([^\"]+)\".*$", "$1");
-        String name = event.replaceFirst("^.*?\"event\":\"([^\"]+)\".*$", "$1");
-        RecordHeaders headers = new RecordHeaders();
-        headers.add("prefect.event", name.getBytes(StandardCharsets.UTF_8));
-        headers.add("prefect.resource.id", resourceId.getBytes(StandardCharsets.UTF_8));
-        producer.send(new ProducerRecord<>(topic, null, resourceId.getBytes(StandardCharsets.UTF_8),
-                event.getBytes(StandardCharsets.UTF_8), headers));
+        producer.send(GoldenEventsTopic.record(topic, event));
     }
 
     /** The events of golden cases' inputs (golden/<kind>/<case>), through {@code transform}, in order. */
     private static List<String> transformed(String... cases) throws Exception {
-        List<String> all = new ArrayList<>();
-        for (String golden : cases) {
-            byte[] input = Files.readAllBytes(ProjectPaths.goldenCases().resolve(golden).resolve("input.jsonl"));
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            new TransformCommand().transform(new ByteArrayInputStream(input), out, OutputStream.nullOutputStream(),
-                    Map.of());
-            all.addAll(out.toString(StandardCharsets.UTF_8).lines().toList());
-        }
-        return all;
+        return GoldenEventsTopic.ofGoldenCases(cases);
     }
 
     /** The events of the real Debezium capture, as the pipeline writes them. */
     private static List<String> capturedEvents() throws Exception {
-        byte[] capture = Files.readAllBytes(ProjectPaths.root()
-                .resolve("streams-app/src/test/resources/golden/captured/debezium-3.6-full-scenario/input.jsonl"));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new TransformCommand().transform(new ByteArrayInputStream(capture), out, OutputStream.nullOutputStream(), Map.of());
-        return out.toString(StandardCharsets.UTF_8).lines().toList();
+        return GoldenEventsTopic.captured();
     }
 }

@@ -7,8 +7,13 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -45,5 +50,31 @@ class KindsTest {
             assertEquals(overrides, kind.pullsEventsBefore(), kind.getClass().getSimpleName()
                     + ": eventsBefore overridden " + overrides + ", pullsEventsBefore " + kind.pullsEventsBefore());
         }
+    }
+
+    /**
+     * A kind that emits events names their resource kind, and it is the one its events carry: every golden event's
+     * kind is some kind's {@link ObjectKind#eventKind()}, and every named kind has golden events ({@code parity}
+     * reads Prefect's events of exactly these kinds).
+     */
+    @Test
+    void everyEmittingKindNamesTheResourceKindOfItsGoldenEvents() throws IOException {
+        Set<String> named = Kinds.tablesByEventKind().keySet();
+        for (ObjectKind kind : Kinds.ALL) {
+            assertEquals(kind.emitsEvents(), kind.eventKind().isPresent(), kind.getClass().getSimpleName());
+        }
+        Pattern eventName = Pattern.compile("\"event\":\"prefect\\.([a-z-]+)\\.(created|updated|deleted)\"");
+        Set<String> inGoldens = new TreeSet<>();
+        try (Stream<Path> files = Files.walk(ProjectPaths.goldenCases())) {
+            for (Path file : files.filter(f -> f.getFileName().toString().equals("expected.jsonl")).toList()) {
+                Matcher m = eventName.matcher(Files.readString(file));
+                while (m.find()) {
+                    inGoldens.add(m.group(1));
+                }
+            }
+        }
+        assertEquals(new TreeSet<>(named), inGoldens);
+        assertEquals(List.of("concurrency_limit_v2", "concurrency_limit"),
+                Kinds.tablesByEventKind().get("concurrency-limit"));
     }
 }
