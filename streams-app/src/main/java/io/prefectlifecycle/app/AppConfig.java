@@ -2,6 +2,7 @@ package io.prefectlifecycle.app;
 
 import io.prefectlifecycle.app.Setting.ProcessingGuarantee;
 import io.prefectlifecycle.event.EventFormat;
+import io.prefectlifecycle.kinds.FernetKey;
 import io.prefectlifecycle.stream.EncryptionKeys;
 import io.prefectlifecycle.registry.SchemaRegistrySettings;
 import io.prefectlifecycle.topology.TopologySettings;
@@ -9,6 +10,7 @@ import io.prefectlifecycle.topology.TopologySettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
@@ -32,7 +34,10 @@ public record AppConfig(
         String applicationId,
         String topicPrefix,
         String cdcTopic,
+        List<CdcSource> sources,
+        boolean sourceLabel,
         String eventsTopic,
+        boolean eventsTopicPerSource,
         String deadLetterTopic,
         Path stateDir,
         ProcessingGuarantee processingGuarantee,
@@ -48,6 +53,7 @@ public record AppConfig(
         List<String> warnings) {
 
     public AppConfig {
+        sources = List.copyOf(sources);
         origins = Map.copyOf(origins);
         warnings = List.copyOf(warnings);
     }
@@ -82,7 +88,10 @@ public record AppConfig(
                 (String) values.get(Setting.APPLICATION_ID),
                 (String) values.get(Setting.TOPIC_PREFIX),
                 cdcTopic(values),
+                (List<CdcSource>) values.get(Setting.SOURCES),
+                (Boolean) values.get(Setting.SOURCE_LABEL),
                 (String) values.get(Setting.EVENTS_TOPIC),
+                (Boolean) values.get(Setting.EVENTS_TOPIC_PER_SOURCE),
                 (String) values.get(Setting.DEAD_LETTER_TOPIC),
                 (Path) values.get(Setting.STATE_DIR),
                 (ProcessingGuarantee) values.get(Setting.PROCESSING_GUARANTEE),
@@ -104,17 +113,37 @@ public record AppConfig(
     }
 
     /**
-     * What the topology needs, with the Fernet key override from {@code PREFECT_SERVER_ENCRYPTION_KEY}.
+     * What the topology needs, one entry per source in the configured order: without {@code sources}, the one source
+     * {@value TopologySettings#DEFAULT_SOURCE} reading {@code cdc.topic}. A source's Fernet key override is
+     * {@code PREFECT_SERVER_ENCRYPTION_KEY_<NAME>} when set, else {@code PREFECT_SERVER_ENCRYPTION_KEY}.
      *
      * @throws InvalidConfigException naming the variable (never its value) when it is not a Fernet key
      */
-    public TopologySettings topologySettings(Map<String, String> env) throws InvalidConfigException {
+    public List<TopologySettings> sources(Map<String, String> env) throws InvalidConfigException {
         try {
-            return new TopologySettings(cdcTopic, eventsTopic, deadLetterTopic, EncryptionKeys.fromEnvironment(env),
-                    emitSnapshotReads, eventFormat, schemaRegistry());
+            Optional<FernetKey> common = EncryptionKeys.fromEnvironment(env);
+            if (sources.isEmpty()) {
+                return List.of(settings(cdcTopic, TopologySettings.DEFAULT_SOURCE, common));
+            }
+            List<TopologySettings> all = new ArrayList<>();
+            for (CdcSource source : sources) {
+                Optional<FernetKey> own = EncryptionKeys.fromVariable(env, source.keyVariable());
+                all.add(settings(source.cdcTopic(), source.name(), own.or(() -> common)));
+            }
+            return all;
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigException(List.of(e.getMessage()));
         }
+    }
+
+    private TopologySettings settings(String cdc, String source, Optional<FernetKey> key) {
+        return new TopologySettings(cdc, eventsTopicOf(source), deadLetterTopic, key, emitSnapshotReads, eventFormat,
+                schemaRegistry(), source, sourceLabel);
+    }
+
+    /** The events topic of a source: {@code events.topic}, or {@code <events.topic>.<source>} per source. */
+    public String eventsTopicOf(String source) {
+        return eventsTopicPerSource ? eventsTopic + "." + source : eventsTopic;
     }
 
     /** The schema registry, when {@code schema.registry.url} is set. */
@@ -130,7 +159,10 @@ public record AppConfig(
         values.put(Setting.APPLICATION_ID, applicationId);
         values.put(Setting.TOPIC_PREFIX, topicPrefix);
         values.put(Setting.CDC_TOPIC, cdcTopic);
+        values.put(Setting.SOURCES, sources.stream().map(CdcSource::toString).collect(Collectors.joining(",")));
+        values.put(Setting.SOURCE_LABEL, Boolean.toString(sourceLabel));
         values.put(Setting.EVENTS_TOPIC, eventsTopic);
+        values.put(Setting.EVENTS_TOPIC_PER_SOURCE, Boolean.toString(eventsTopicPerSource));
         values.put(Setting.DEAD_LETTER_TOPIC, deadLetterTopic);
         values.put(Setting.STATE_DIR, stateDir.toString());
         values.put(Setting.PROCESSING_GUARANTEE, processingGuarantee.streamsValue());

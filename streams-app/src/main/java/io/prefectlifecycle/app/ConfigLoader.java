@@ -114,12 +114,34 @@ final class ConfigLoader {
             problems.add(Setting.DEAD_LETTER_TOPIC.key() + ": must differ from " + Setting.EVENTS_TOPIC.key() + " ("
                     + origins.get(Setting.DEAD_LETTER_TOPIC) + ", " + origins.get(Setting.EVENTS_TOPIC) + ")");
         }
-        String input = AppConfig.cdcTopic(values);
-        for (Setting output : List.of(Setting.EVENTS_TOPIC, Setting.DEAD_LETTER_TOPIC)) {
-            if (input.equals(values.get(output))) {
-                problems.add(output.key() + ": '" + values.get(output) + "' from " + origins.get(output)
-                        + " is the input topic");
+        @SuppressWarnings("unchecked")
+        List<CdcSource> sources = (List<CdcSource>) values.get(Setting.SOURCES);
+        if (!sources.isEmpty()) {
+            for (Setting single : List.of(Setting.TOPIC_PREFIX, Setting.CDC_TOPIC)) {
+                if (!origins.get(single).equals("default")) {
+                    problems.add(single.key() + ": set (" + origins.get(single) + ") together with "
+                            + Setting.SOURCES.key() + " (" + origins.get(Setting.SOURCES) + "): with sources, each "
+                            + "names its own topic prefix; leave " + single.key() + " unset");
+                }
             }
+        }
+        List<String> inputs = sources.isEmpty() ? List.of(AppConfig.cdcTopic(values))
+                : sources.stream().map(CdcSource::cdcTopic).toList();
+        boolean perSource = (Boolean) values.get(Setting.EVENTS_TOPIC_PER_SOURCE);
+        List<String> names = sources.isEmpty() ? List.of(TopologySettings.DEFAULT_SOURCE)
+                : sources.stream().map(CdcSource::name).toList();
+        Map<String, Setting> outputs = new LinkedHashMap<>();
+        for (String name : names) {
+            outputs.put(perSource ? events + "." + name : (String) events, Setting.EVENTS_TOPIC);
+        }
+        outputs.put((String) deadLetters, Setting.DEAD_LETTER_TOPIC);
+        outputs.forEach((topic, output) -> {
+            if (inputs.contains(topic)) {
+                problems.add(output.key() + ": '" + topic + "' from " + origins.get(output) + " is an input topic");
+            }
+        });
+        if (perSource && names.stream().anyMatch(name -> (events + "." + name).equals(deadLetters))) {
+            problems.add(Setting.DEAD_LETTER_TOPIC.key() + ": '" + deadLetters + "' is also a source's events topic");
         }
     }
 

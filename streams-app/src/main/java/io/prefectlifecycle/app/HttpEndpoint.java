@@ -9,9 +9,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * {@code GET /health/live}, {@code /health/ready} and {@code /metrics} on {@code http.port}, all interfaces, for
@@ -23,13 +25,19 @@ import java.util.function.Supplier;
  *   <li>{@code /metrics}: Prometheus text format (OpenMetrics when the scraper asks for it).</li>
  * </ul>
  * The health bodies are {@code {"status":"UP|DOWN","state":"<state>"}}; the state is {@code STARTING}
- * before Kafka Streams (or the forwarder) exists (pre-flight checks).
+ * before Kafka Streams (or the forwarder) exists (pre-flight checks). For {@code run}, {@code /health/ready} adds the
+ * tasks the instance runs, {@code "tasks":[{"task":"0_0","source":"prod","topic":"prefect-prod.cdc","role":"active"},
+ * …]}: active ones first, then standby copies; empty while rebalancing or starting.
  */
 public final class HttpEndpoint implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpEndpoint.class);
 
     public static final String STARTING = "STARTING";
+
+    /** Kafka Streams' state (or {@link #STARTING}) and the tasks this instance runs. */
+    record Status(String state, List<StreamsApp.LocalTask> tasks) {
+    }
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -43,9 +51,26 @@ public final class HttpEndpoint implements AutoCloseable {
      * @param state the Kafka Streams state's name (or the forwarder's), or {@link #STARTING}
      */
     public static HttpEndpoint start(int port, Supplier<String> state, Telemetry telemetry) throws IOException {
+        return start(port, state, () -> "", telemetry);
+    }
+
+    /** {@code run}'s: {@code /health/ready} also lists the instance's tasks. */
+    static HttpEndpoint startWithTasks(int port, Supplier<Status> status, Telemetry telemetry) throws IOException {
+        return start(port, () -> status.get().state(), () -> ",\"tasks\":" + tasks(status.get().tasks()), telemetry);
+    }
+
+    /** @param ready more fields of {@code /health/ready}'s body, each starting with a comma */
+    private static HttpEndpoint start(int port, Supplier<String> state, Supplier<String> ready, Telemetry telemetry)
+            throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(port), 16);
-        server.createContext("/health/live", exchange -> health(exchange, state.get(), isLive(state.get())));
-        server.createContext("/health/ready", exchange -> health(exchange, state.get(), isReady(state.get())));
+        server.createContext("/health/live", exchange -> {
+            String now = state.get();
+            health(exchange, now, isLive(now), "");
+        });
+        server.createContext("/health/ready", exchange -> {
+            String now = state.get();
+            health(exchange, now, isReady(now), ready.get());
+        });
         server.createContext("/metrics", exchange -> {
             if (allowed(exchange)) {
                 Telemetry.Scrape scrape = telemetry.scrape(exchange.getRequestHeaders().getFirst("Accept"));
@@ -77,11 +102,18 @@ public final class HttpEndpoint implements AutoCloseable {
         return state.equals("RUNNING");
     }
 
-    private static void health(HttpExchange exchange, String state, boolean up) throws IOException {
+    private static void health(HttpExchange exchange, String state, boolean up, String more) throws IOException {
         if (allowed(exchange)) {
             respond(exchange, up ? 200 : 503, "application/json",
-                    "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"state\":\"" + state + "\"}\n");
+                    "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"state\":\"" + state + "\"" + more + "}\n");
         }
+    }
+
+    /** Source names and topics are checked at start (letters, digits, {@code . _ -}): nothing to escape. */
+    static String tasks(List<StreamsApp.LocalTask> tasks) {
+        return tasks.stream().map(t -> "{\"task\":\"" + t.id() + "\",\"source\":\"" + t.source() + "\",\"topic\":\""
+                        + t.topic() + "\",\"role\":\"" + t.role() + "\"}")
+                .collect(Collectors.joining(",", "[", "]"));
     }
 
     private static boolean allowed(HttpExchange exchange) throws IOException {

@@ -16,20 +16,23 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The pipeline's meters. In Prometheus' format:
+ * The pipeline's meters, each with the label {@code source} (the source's name; {@code prefect} without
+ * {@code sources}). In Prometheus' format:
  * <ul>
- *   <li>{@code prefect_cdc_events_total{kind,action}}: events written ({@code kind} as in the event name,
+ *   <li>{@code prefect_cdc_events_total{source,kind,action}}: events written ({@code kind} as in the event name,
  *       {@code block-document}; {@code action} {@code created|updated|deleted});</li>
- *   <li>{@code prefect_cdc_dead_letters_total{reason}}: records dead-lettered, by {@link OutcomeReasons.DeadLetter};</li>
- *   <li>{@code prefect_cdc_ignored_records_total{reason}}: records that produced no event, by
+ *   <li>{@code prefect_cdc_dead_letters_total{source,reason}}: records dead-lettered, by
+ *       {@link OutcomeReasons.DeadLetter};</li>
+ *   <li>{@code prefect_cdc_ignored_records_total{source,reason}}: records that produced no event, by
  *       {@link OutcomeReasons.Ignored};</li>
- *   <li>{@code prefect_cdc_open_transaction_rows} and {@code prefect_cdc_open_transaction_age_seconds}: the
- *       transaction being read (rows it changed so far, how long since its first change was read); a growing age
- *       means its END is held up upstream;</li>
- *   <li>{@code prefect_cdc_event_lag_seconds}: now − the event's {@code occurred} (the commit time) when the event
- *       is written, a histogram.</li>
+ *   <li>{@code prefect_cdc_open_transaction_rows{source}} and {@code prefect_cdc_open_transaction_age_seconds{source}}:
+ *       the transaction being read (rows it changed so far, how long since its first change was read); a growing age
+ *       means its END is held up upstream; 0 on an instance that does not run the source's task;</li>
+ *   <li>{@code prefect_cdc_event_lag_seconds{source}}: now − the event's {@code occurred} (the commit time) when the
+ *       event is written, a histogram.</li>
  * </ul>
- * Counted when processed: records re-processed after a crash or a rebalance count again.
+ * A source's meters appear, every reason from zero, when its task first starts on this instance. Counted when
+ * processed: records re-processed after a crash or a rebalance count again.
  */
 public final class MicrometerPipelineMetrics implements PipelineMetrics {
 
@@ -39,6 +42,7 @@ public final class MicrometerPipelineMetrics implements PipelineMetrics {
     static final String OPEN_ROWS = "prefect.cdc.open.transaction.rows";
     static final String OPEN_AGE = "prefect.cdc.open.transaction.age";
     static final String LAG = "prefect.cdc.event.lag";
+    static final String SOURCE = "source";
 
     private static final Duration[] LAG_BUCKETS = {
         Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
@@ -48,80 +52,97 @@ public final class MicrometerPipelineMetrics implements PipelineMetrics {
 
     private final MeterRegistry registry;
     private final Clock clock;
-    private final Map<String, Counter> events = new ConcurrentHashMap<>();
-    private final Map<OutcomeReasons.Ignored, Counter> ignored = new EnumMap<>(OutcomeReasons.Ignored.class);
-    private final Map<OutcomeReasons.DeadLetter, Counter> deadLetters = new EnumMap<>(OutcomeReasons.DeadLetter.class);
-    private final AtomicLong openRows = new AtomicLong();
-    private final AtomicLong openSince = new AtomicLong();
-    private final Timer lag;
+    private final Map<String, SourceMeters> sources = new ConcurrentHashMap<>();
 
     public MicrometerPipelineMetrics(MeterRegistry registry, Clock clock) {
         this.registry = registry;
         this.clock = clock;
-        // every category from zero, so that rates and alerts work before the first occurrence
-        for (OutcomeReasons.Ignored reason : OutcomeReasons.Ignored.values()) {
-            ignored.put(reason, Counter.builder(IGNORED).tag("reason", reason.label())
-                    .description("CDC records that produced no event, by reason").register(registry));
-        }
-        for (OutcomeReasons.DeadLetter reason : OutcomeReasons.DeadLetter.values()) {
-            deadLetters.put(reason, Counter.builder(DEAD_LETTERS).tag("reason", reason.label())
-                    .description("CDC records written to the dead-letter topic, by reason").register(registry));
-        }
-        Gauge.builder(OPEN_ROWS, openRows, AtomicLong::get)
-                .description("Rows changed so far by the transaction being read (0 when none is open)")
-                .register(registry);
-        Gauge.builder(OPEN_AGE, this, MicrometerPipelineMetrics::openTransactionAge).baseUnit("seconds")
-                .description("How long the transaction being read has been open, since this instance read its first "
-                        + "change (0 when none is open): it grows only while a transaction's END has not arrived")
-                .register(registry);
-        this.lag = Timer.builder(LAG)
-                .description("Time from the commit in PostgreSQL (the event's occurred) to the event being written")
-                .serviceLevelObjectives(LAG_BUCKETS)
-                .register(registry);
     }
 
+    /** The meters of one source, registered (every reason from zero) on first use. */
     @Override
-    public void outcome(Emission emission) {
-        emission.outcome().match(
-                written -> {
-                    written.events().forEach(this::event);
-                    return null;
-                },
-                skipped -> {
-                    ignored.get(OutcomeReasons.Ignored.of(skipped.reason())).increment();
-                    return null;
-                },
-                dead -> {
-                    deadLetters.get(OutcomeReasons.DeadLetter.of(dead)).increment();
-                    return null;
-                });
+    public PipelineMetrics forSource(String source) {
+        return sources.computeIfAbsent(source, SourceMeters::new);
     }
 
-    @Override
-    public void openTransaction(long rows, long openSinceMillis) {
-        openRows.set(rows);
-        openSince.set(openSinceMillis);
-    }
+    private final class SourceMeters implements PipelineMetrics {
+        private final String source;
+        private final Map<String, Counter> events = new ConcurrentHashMap<>();
+        private final Map<OutcomeReasons.Ignored, Counter> ignored = new EnumMap<>(OutcomeReasons.Ignored.class);
+        private final Map<OutcomeReasons.DeadLetter, Counter> deadLetters =
+                new EnumMap<>(OutcomeReasons.DeadLetter.class);
+        private final AtomicLong openRows = new AtomicLong();
+        private final AtomicLong openSince = new AtomicLong();
+        private final Timer lag;
 
-    /** Seconds since the open transaction was first seen open, 0 when none is. */
-    private double openTransactionAge() {
-        long since = openSince.get();
-        return since == 0 ? 0 : Math.max(0, clock.millis() - since) / 1000.0;
-    }
+        SourceMeters(String source) {
+            this.source = source;
+            // every category from zero, so that rates and alerts work before the first occurrence
+            for (OutcomeReasons.Ignored reason : OutcomeReasons.Ignored.values()) {
+                ignored.put(reason, Counter.builder(IGNORED).tag(SOURCE, source).tag("reason", reason.label())
+                        .description("CDC records that produced no event, by reason").register(registry));
+            }
+            for (OutcomeReasons.DeadLetter reason : OutcomeReasons.DeadLetter.values()) {
+                deadLetters.put(reason, Counter.builder(DEAD_LETTERS).tag(SOURCE, source).tag("reason", reason.label())
+                        .description("CDC records written to the dead-letter topic, by reason").register(registry));
+            }
+            Gauge.builder(OPEN_ROWS, openRows, AtomicLong::get).tag(SOURCE, source)
+                    .description("Rows changed so far by the transaction being read (0 when none is open)")
+                    .register(registry);
+            Gauge.builder(OPEN_AGE, this, SourceMeters::openTransactionAge).tag(SOURCE, source).baseUnit("seconds")
+                    .description("How long the transaction being read has been open, since this instance read its "
+                            + "first change (0 when none is open): it grows only while a transaction's END has not "
+                            + "arrived")
+                    .register(registry);
+            this.lag = Timer.builder(LAG).tag(SOURCE, source)
+                    .description("Time from the commit in PostgreSQL (the event's occurred) to the event being written")
+                    .serviceLevelObjectives(LAG_BUCKETS)
+                    .register(registry);
+        }
 
-    private void event(LifecycleEvent event) {
-        events.computeIfAbsent(event.event(), this::eventCounter).increment();
-        Duration sinceCommit = Duration.between(event.occurred(), clock.instant());
-        lag.record(sinceCommit.isNegative() ? Duration.ZERO : sinceCommit);
-    }
+        @Override
+        public void outcome(Emission emission) {
+            emission.outcome().match(
+                    written -> {
+                        written.events().forEach(this::event);
+                        return null;
+                    },
+                    skipped -> {
+                        ignored.get(OutcomeReasons.Ignored.of(skipped.reason())).increment();
+                        return null;
+                    },
+                    dead -> {
+                        deadLetters.get(OutcomeReasons.DeadLetter.of(dead)).increment();
+                        return null;
+                    });
+        }
 
-    /** {@code prefect.<kind>.<action>}: kinds and actions are a closed set, so the labels are bounded. */
-    private Counter eventCounter(String eventName) {
-        int lastDot = eventName.lastIndexOf('.');
-        int firstDot = eventName.indexOf('.');
-        String kind = firstDot < lastDot ? eventName.substring(firstDot + 1, lastDot) : "unknown";
-        String action = lastDot >= 0 ? eventName.substring(lastDot + 1) : "unknown";
-        return Counter.builder(EVENTS).tag("kind", kind).tag("action", action)
-                .description("Prefect lifecycle events written, by kind and action").register(registry);
+        @Override
+        public void openTransaction(long rows, long openSinceMillis) {
+            openRows.set(rows);
+            openSince.set(openSinceMillis);
+        }
+
+        /** Seconds since the open transaction was first seen open, 0 when none is. */
+        private double openTransactionAge() {
+            long since = openSince.get();
+            return since == 0 ? 0 : Math.max(0, clock.millis() - since) / 1000.0;
+        }
+
+        private void event(LifecycleEvent event) {
+            events.computeIfAbsent(event.event(), this::eventCounter).increment();
+            Duration sinceCommit = Duration.between(event.occurred(), clock.instant());
+            lag.record(sinceCommit.isNegative() ? Duration.ZERO : sinceCommit);
+        }
+
+        /** {@code prefect.<kind>.<action>}: kinds and actions are a closed set, so the labels are bounded. */
+        private Counter eventCounter(String eventName) {
+            int lastDot = eventName.lastIndexOf('.');
+            int firstDot = eventName.indexOf('.');
+            String kind = firstDot < lastDot ? eventName.substring(firstDot + 1, lastDot) : "unknown";
+            String action = lastDot >= 0 ? eventName.substring(lastDot + 1) : "unknown";
+            return Counter.builder(EVENTS).tag(SOURCE, source).tag("kind", kind).tag("action", action)
+                    .description("Prefect lifecycle events written, by kind and action").register(registry);
+        }
     }
 }

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -58,13 +59,15 @@ final class Preflight {
     private Preflight() {
     }
 
-    static void check(AppConfig config, TopologySettings topology) throws Failed, InterruptedException {
-        check(config, topology, TIMEOUT);
+    static void check(AppConfig config, List<TopologySettings> sources) throws Failed, InterruptedException {
+        check(config, sources, TIMEOUT);
     }
 
-    static void check(AppConfig config, TopologySettings topology, Duration timeout) throws Failed, InterruptedException {
+    /** Every check, for every source: each one's change stream is one partition, or not there yet. */
+    static void check(AppConfig config, List<TopologySettings> sources, Duration timeout)
+            throws Failed, InterruptedException {
         stateDirectory(config);
-        schemaRegistry(config, topology);
+        schemaRegistry(config, sources);
         Map<String, Object> adminConfig = new HashMap<>(config.kafka().forAdmin());
         adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         adminConfig.put(AdminClientConfig.CLIENT_ID_CONFIG, config.applicationId() + "-preflight");
@@ -84,11 +87,15 @@ final class Preflight {
                 throw new Failed(e.getMessage());
             }
             LOG.info("Kafka cluster at {} answers: {} broker(s)", config.bootstrapServers(), brokers);
-            Authorizations.cdcTopics(admin, topology, timeout);
-            outputTopics(admin, config, topology, timeout);
+            for (TopologySettings source : sources) {
+                Authorizations.cdcTopics(admin, source, timeout);
+            }
+            outputTopics(admin, config, sources, timeout);
             Authorizations.group(admin, config, timeout);
             Authorizations.transactionalIds(admin, config, timeout);
-            inputTopics(admin, topology, timeout);
+            for (TopologySettings source : sources) {
+                inputTopics(admin, source, sources.size() > 1, timeout);
+            }
         } finally {
             // pending calls are dropped, not awaited: SIGTERM during the checks stops at once
             admin.close(Duration.ZERO);
@@ -99,7 +106,8 @@ final class Preflight {
      * The registry answers; for Avro events without auto-registration, the event schema is registered under the
      * events topic's subject.
      */
-    static void schemaRegistry(AppConfig config, TopologySettings topology) throws Failed {
+    static void schemaRegistry(AppConfig config, List<TopologySettings> sources) throws Failed {
+        TopologySettings topology = sources.get(0);
         Optional<SchemaRegistrySettings> settings = topology.schemaRegistry();
         if (settings.isEmpty()) {
             return;
@@ -110,7 +118,9 @@ final class Preflight {
         try {
             registry.subjects();
             if (topology.eventFormat() == EventFormat.AVRO && !settings.get().autoRegister()) {
-                new AvroEventEncoder(registry, topology.eventsTopic(), false).schemaId();
+                for (String events : sources.stream().map(TopologySettings::eventsTopic).distinct().toList()) {
+                    new AvroEventEncoder(registry, events, false).schemaId();
+                }
             }
         } catch (SchemaRegistryException e) {
             throw new Failed("schema registry: " + e.getMessage() + origin);
@@ -133,10 +143,11 @@ final class Preflight {
         }
     }
 
-    private static void outputTopics(Admin admin, AppConfig config, TopologySettings topology, Duration timeout)
+    private static void outputTopics(Admin admin, AppConfig config, List<TopologySettings> sources, Duration timeout)
             throws Failed, InterruptedException {
-        Map<String, Setting> outputs = Map.of(topology.eventsTopic(), Setting.EVENTS_TOPIC,
-                topology.deadLetterTopic(), Setting.DEAD_LETTER_TOPIC);
+        Map<String, Setting> outputs = new LinkedHashMap<>();
+        sources.forEach(source -> outputs.put(source.eventsTopic(), Setting.EVENTS_TOPIC));
+        outputs.put(sources.get(0).deadLetterTopic(), Setting.DEAD_LETTER_TOPIC);
         Set<String> missing = new LinkedHashSet<>();
         Map<String, KafkaFuture<TopicDescription>> described =
                 admin.describeTopics(outputs.keySet()).topicNameValues();
@@ -182,33 +193,34 @@ final class Preflight {
      * reads. More than one partition is refused: the topic is the database's commit order, which only one partition
      * keeps (docs/adr/0004).
      */
-    private static void inputTopics(Admin admin, TopologySettings topology, Duration timeout)
+    private static void inputTopics(Admin admin, TopologySettings topology, boolean named, Duration timeout)
             throws Failed, InterruptedException {
         String cdc = topology.cdcTopic();
+        String of = named ? " (source " + topology.source() + ")" : "";
         try {
             Set<String> names = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!names.contains(cdc)) {
                 String prefix = cdc.endsWith(".cdc") ? cdc.substring(0, cdc.length() - ".cdc".length()) : null;
                 if (prefix != null && names.contains(prefix + ".transaction")) {
-                    LOG.warn("no topic {} yet, but {}.transaction exists: the connector still writes one topic per "
+                    LOG.warn("no topic {}{} yet, but {}.transaction exists: the connector still writes one topic per "
                             + "table; register connect-config/prefect-connector.json again (its transforms route "
-                            + "every table and BEGIN/END into {}; docs/operations.md, Upgrading)", cdc, prefix, cdc);
+                            + "every table and BEGIN/END into {}; docs/operations.md, Upgrading)", cdc, of, prefix, cdc);
                 } else {
-                    LOG.warn("no topic {} yet: is the Debezium connector (connect-config/) registered? The app starts "
-                            + "reading it when it appears", cdc);
+                    LOG.warn("no topic {}{} yet: is the Debezium connector (connect-config/) registered? The app "
+                            + "starts reading it when it appears", cdc, of);
                 }
                 return;
             }
             TopicDescription description = admin.describeTopics(List.of(cdc)).allTopicNames()
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(cdc);
             if (description.partitions().size() != 1) {
-                throw new Failed("the CDC topic " + cdc + " has " + description.partitions().size() + " partitions: "
+                throw new Failed("the CDC topic " + cdc + of + " has " + description.partitions().size() + " partitions: "
                         + "it must have one, the database's commit order (docs/adr/0004); recreate it with one "
                         + "partition (Debezium's topic.creation.default.partitions=1)");
             }
-            LOG.info("input topic: {}", cdc);
+            LOG.info("input topic: {}{}", cdc, of);
         } catch (ExecutionException | TimeoutException e) {
-            LOG.warn("cannot describe the input topic {}: {}", cdc, ThreadFailurePolicy.describe(e));
+            LOG.warn("cannot describe the input topic {}{}: {}", cdc, of, ThreadFailurePolicy.describe(e));
         }
     }
 

@@ -42,9 +42,21 @@ public enum Setting {
     CDC_TOPIC("cdc.topic", "",
             "The change stream to read, when not `<topic.prefix>.cdc`: one partition, in commit order.",
             Setting::optionalKafkaName),
+    SOURCES("sources", "",
+            "Several Prefect databases, `name=topic-prefix[,name=topic-prefix…]` (each connector's `topic.prefix`; "
+                    + "stream `<prefix>.cdc`), one task each, in this order: append new ones at the end. Empty: one "
+                    + "source, `prefect`, reading `topic.prefix` or `cdc.topic`.",
+            raw -> CdcSource.parseList(raw)),
+    SOURCE_LABEL("source.label", "false",
+            "Add the resource label `prefect.cdc.source` (the source's name) to every event; the header "
+                    + "`prefect.cdc.source` is always there.",
+            Setting::bool),
     EVENTS_TOPIC("events.topic", "prefect.lifecycle-events",
             "Output topic of the events; created at start when missing.",
             Setting::kafkaName),
+    EVENTS_TOPIC_PER_SOURCE("events.topic.per.source", "false",
+            "One events topic per source, `<events.topic>.<source>`, instead of one for all.",
+            Setting::bool),
     DEAD_LETTER_TOPIC("dead.letter.topic", "prefect.lifecycle-events.dlq",
             "Dead-letter topic; created at start when missing.",
             Setting::kafkaName),

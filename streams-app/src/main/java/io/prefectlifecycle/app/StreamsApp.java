@@ -8,12 +8,21 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.ThreadMetadata;
+import org.apache.kafka.streams.processor.StateRestoreListener;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -29,10 +38,20 @@ public final class StreamsApp implements AutoCloseable {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaStreams streams;
+    /** Each source's change stream, and the source's name. */
+    private final Map<String, String> sourceOfTopic;
     private final CompletableFuture<KafkaStreams.State> terminated = new CompletableFuture<>();
 
-    private StreamsApp(KafkaStreams streams) {
+    private StreamsApp(KafkaStreams streams, Map<String, String> sourceOfTopic) {
         this.streams = streams;
+        this.sourceOfTopic = sourceOfTopic;
+    }
+
+    /**
+     * A task this instance runs: its id ({@code <sub-topology>_<partition>}: the source's place in the list, then 0),
+     * its source, and whether it is {@code active} or a {@code standby} copy of the state.
+     */
+    public record LocalTask(String id, String source, String topic, String role) {
     }
 
     /** The producer's transaction timeout (see {@link #properties(String, String, Path)}). */
@@ -95,10 +114,17 @@ public final class StreamsApp implements AutoCloseable {
         return app;
     }
 
-    /** Creates the app without starting it, so that metrics can be bound first. */
+    /** Creates the app of one source without starting it. */
     public static StreamsApp create(TopologySettings settings, Properties props) {
-        KafkaStreams streams = new KafkaStreams(LifecycleTopology.build(settings), props);
-        StreamsApp app = new StreamsApp(streams);
+        return create(List.of(settings), props);
+    }
+
+    /** Creates the app without starting it, so that metrics can be bound first: one task per source. */
+    public static StreamsApp create(List<TopologySettings> sources, Properties props) {
+        KafkaStreams streams = new KafkaStreams(LifecycleTopology.build(sources), props);
+        Map<String, String> sourceOfTopic = new LinkedHashMap<>();
+        sources.forEach(source -> sourceOfTopic.put(source.cdcTopic(), source.source()));
+        StreamsApp app = new StreamsApp(streams, sourceOfTopic);
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.ERROR) {
                 LOG.error("Kafka Streams {} -> {}", before, now);
@@ -110,7 +136,58 @@ public final class StreamsApp implements AutoCloseable {
             }
         });
         streams.setUncaughtExceptionHandler(new ThreadFailurePolicy(Clock.systemUTC()));
+        streams.setGlobalStateRestoreListener(new RestoreLog());
         return app;
+    }
+
+    /**
+     * The tasks this instance runs now, active first, in task id order; none while Kafka Streams is not running or
+     * rebalancing.
+     */
+    public List<LocalTask> tasks() {
+        Collection<ThreadMetadata> threads;
+        try {
+            threads = streams.metadataForLocalThreads();
+        } catch (RuntimeException notRunning) {
+            return List.of();
+        }
+        List<LocalTask> active = new ArrayList<>();
+        List<LocalTask> standby = new ArrayList<>();
+        for (ThreadMetadata thread : threads) {
+            thread.activeTasks().forEach(task -> active.add(task(task, "active")));
+            thread.standbyTasks().forEach(task -> standby.add(task(task, "standby")));
+        }
+        Comparator<LocalTask> byId = Comparator.comparing(LocalTask::id);
+        active.sort(byId);
+        standby.sort(byId);
+        active.addAll(standby);
+        return active;
+    }
+
+    private LocalTask task(TaskMetadata task, String role) {
+        String topic = task.topicPartitions().stream().map(TopicPartition::topic).findFirst().orElse("");
+        return new LocalTask(task.taskId().toString(), sourceOfTopic.getOrDefault(topic, ""), topic, role);
+    }
+
+    /**
+     * Logs each restore of a state store from its changelog, with how many records it read: none at all when the
+     * task's state directory was up to date (a restart on the same volume), all of it on an empty one.
+     */
+    private static final class RestoreLog implements StateRestoreListener {
+        @Override
+        public void onRestoreStart(TopicPartition changelog, String store, long startingOffset, long endingOffset) {
+            LOG.info("restoring state store {} from {}: offsets {} to {}", store, changelog, startingOffset,
+                    endingOffset);
+        }
+
+        @Override
+        public void onBatchRestored(TopicPartition changelog, String store, long batchEndOffset, long numRestored) {
+        }
+
+        @Override
+        public void onRestoreEnd(TopicPartition changelog, String store, long totalRestored) {
+            LOG.info("restored state store {} from {}: {} records", store, changelog, totalRestored);
+        }
     }
 
     public void start() {

@@ -1,6 +1,7 @@
 package io.prefectlifecycle.app;
 
 import io.prefectlifecycle.topology.TopologySettings;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +32,7 @@ public final class StreamsService {
     private StreamsService() {
     }
 
-    public static int run(AppConfig config, TopologySettings topology) {
+    public static int run(AppConfig config, List<TopologySettings> sources) {
         LOG.info("configuration:\n{}", config);
         config.warnings().forEach(warning -> LOG.warn("configuration: {}", warning));
         CompletableFuture<Stop> stop = new CompletableFuture<>();
@@ -50,7 +51,7 @@ public final class StreamsService {
              AutoCloseable http = http(config, telemetry, running)) {
             MicrometerPipelineMetrics pipeline = new MicrometerPipelineMetrics(telemetry.registry(), Clock.systemUTC());
             try {
-                Preflight.check(config, topology);
+                Preflight.check(config, sources);
             } catch (Preflight.Failed e) {
                 LOG.error("pre-flight check failed: {}", e.getMessage());
                 return FAILED;
@@ -58,7 +59,7 @@ public final class StreamsService {
                 LOG.info("stopped before Kafka Streams started");
                 return STOPPED;
             }
-            StreamsApp app = StreamsApp.create(topology, StreamsApp.properties(config, pipeline));
+            StreamsApp app = StreamsApp.create(sources, StreamsApp.properties(config, pipeline));
             telemetry.bind(app.streams());
             app.terminated().thenAccept(state -> stop.complete(new Stop("Kafka Streams is " + state, false)));
             synchronized (running) {
@@ -100,9 +101,10 @@ public final class StreamsService {
         if (config.httpPort() == 0) {
             return () -> { };
         }
-        return HttpEndpoint.start(config.httpPort(), () -> {
+        return HttpEndpoint.startWithTasks(config.httpPort(), () -> {
             StreamsApp app = running.get();
-            return app == null ? HttpEndpoint.STARTING : app.state().name();
+            return app == null ? new HttpEndpoint.Status(HttpEndpoint.STARTING, List.of())
+                    : new HttpEndpoint.Status(app.state().name(), app.tasks());
         }, telemetry);
     }
 

@@ -1,5 +1,7 @@
 package io.prefectlifecycle.cli;
 
+import io.prefectlifecycle.app.CdcSource;
+import io.prefectlifecycle.kinds.FernetKey;
 import io.prefectlifecycle.stream.EncryptionKeys;
 import io.prefectlifecycle.replay.ReplayException;
 import io.prefectlifecycle.replay.ReplayOptions;
@@ -19,10 +21,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 /** Backfill: the live pipeline over the retained change stream, into a separate topic or the live one. */
 @Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
@@ -41,7 +45,9 @@ import java.util.concurrent.Callable;
             "      events since June 1st, into the live topic",
             "  replay --to-topic prefect.lifecycle-events --format avro \\",
             "         --schema-registry-url http://schema-registry:8081",
-            "      Avro events into the live topic: the live run's bytes (<to-topic>-value)"})
+            "      Avro events into the live topic: the live run's bytes (<to-topic>-value)",
+            "  replay --sources prod=prefect-prod,staging=prefect-staging --source staging",
+            "      staging's change stream (prefect-staging.cdc), as run wrote it"})
 public final class ReplayCommand implements Callable<Integer> {
 
     static final String DEFAULT_TO_TOPIC = TopologySettings.DEFAULT_EVENTS_TOPIC + ".replay";
@@ -60,6 +66,22 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--cdc-topic", defaultValue = "${env:PREFECT_CDC_CDC_TOPIC}", paramLabel = "TOPIC",
             description = "The CDC topic, when not <topic-prefix>.cdc (env PREFECT_CDC_CDC_TOPIC, as for run).")
     String cdcTopic;
+
+    @Option(names = "--sources", defaultValue = "${env:PREFECT_CDC_SOURCES}", paramLabel = "NAME=PREFIX,...",
+            description = "The run's sources (env PREFECT_CDC_SOURCES, as for run); with them, --source picks the one "
+                    + "to replay.")
+    String sources;
+
+    @Option(names = "--source", paramLabel = "NAME",
+            description = "The source to replay, one of --sources: its change stream, its own Fernet key "
+                    + "(PREFECT_SERVER_ENCRYPTION_KEY_<NAME>) and its name in the events' prefect.cdc.source header.")
+    String source;
+
+    @Option(names = "--source-label", defaultValue = "${env:PREFECT_CDC_SOURCE_LABEL:-false}", arity = "0..1",
+            fallbackValue = "true",
+            description = "Add the resource label prefect.cdc.source, as run does with it (env "
+                    + "PREFECT_CDC_SOURCE_LABEL).")
+    boolean sourceLabel;
 
     @Option(names = "--to-topic", defaultValue = DEFAULT_TO_TOPIC, paramLabel = "TOPIC",
             description = "Target topic, created when missing (with the live events topic's partitions and "
@@ -122,15 +144,50 @@ public final class ReplayCommand implements Callable<Integer> {
 
     public ReplayOptions options(Map<String, String> env) throws IOException {
         String cdc = cdcTopic == null || cdcTopic.isBlank() ? TopologySettings.cdcTopicOf(topicPrefix) : cdcTopic;
+        String name = TopologySettings.DEFAULT_SOURCE;
+        Optional<FernetKey> common = EncryptionKeys.fromEnvironment(env);
+        Optional<FernetKey> key = common;
+        Optional<CdcSource> chosen = chosenSource();
+        if (chosen.isPresent()) {
+            cdc = chosen.get().cdcTopic();
+            name = chosen.get().name();
+            key = EncryptionKeys.fromVariable(env, chosen.get().keyVariable()).or(() -> common);
+        }
         // the live topics, whose partitions and replication a created target topic copies
-        TopologySettings settings = new TopologySettings(cdc,
-                env.getOrDefault("PREFECT_CDC_EVENTS_TOPIC", TopologySettings.DEFAULT_EVENTS_TOPIC),
+        String events = env.getOrDefault("PREFECT_CDC_EVENTS_TOPIC", TopologySettings.DEFAULT_EVENTS_TOPIC);
+        if (Boolean.parseBoolean(env.getOrDefault("PREFECT_CDC_EVENTS_TOPIC_PER_SOURCE", "false"))) {
+            events = events + "." + name;
+        }
+        TopologySettings settings = new TopologySettings(cdc, events,
                 env.getOrDefault("PREFECT_CDC_DEAD_LETTER_TOPIC", TopologySettings.DEFAULT_DEAD_LETTER_TOPIC),
-                EncryptionKeys.fromEnvironment(env), emitSnapshotReads)
-                .withEventFormat(eventFormat.format(env), eventFormat.registry(env));
+                key, emitSnapshotReads)
+                .withEventFormat(eventFormat.format(env), eventFormat.registry(env))
+                .withSource(name, sourceLabel);
         return new ReplayOptions(kafka.properties(env), settings, toTopic,
                 Optional.ofNullable(deadLetterTopic), Optional.ofNullable(from),
                 transactionalId != null ? transactionalId : "prefect-lifecycle-cdc-replay-" + toTopic);
+    }
+
+    /** The source named by --source among --sources; none without --sources. */
+    private Optional<CdcSource> chosenSource() {
+        List<CdcSource> all = CdcSource.parseList(sources == null ? "" : sources);
+        if (all.isEmpty()) {
+            if (source != null && !source.equals(TopologySettings.DEFAULT_SOURCE)) {
+                throw new IllegalArgumentException("--source " + source + " needs --sources (or PREFECT_CDC_SOURCES) "
+                        + "naming it");
+            }
+            return Optional.empty();
+        }
+        String names = all.stream().map(CdcSource::name).collect(Collectors.joining(", "));
+        if (source == null) {
+            if (all.size() == 1) {
+                return Optional.of(all.get(0));
+            }
+            throw new IllegalArgumentException("--source is needed: a replay reads one source's change stream; one "
+                    + "of " + names);
+        }
+        return Optional.of(all.stream().filter(s -> s.name().equals(source)).findFirst().orElseThrow(
+                () -> new IllegalArgumentException("--source " + source + " is not one of the sources: " + names)));
     }
 
 

@@ -13,6 +13,7 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -31,7 +32,8 @@ import java.util.concurrent.Callable;
             "Kafka client settings (SASL, SSL, timeouts, ...) apply to every Kafka client of the app: environment "
                 + "variables KAFKA_<NAME> (KAFKA_SECURITY_PROTOCOL -> security.protocol) or keys kafka.<name> in the "
                 + "config file. Their values are never logged.",
-            "PREFECT_SERVER_ENCRYPTION_KEY: the Fernet key of block documents, as Prefect's server has it.",
+            "PREFECT_SERVER_ENCRYPTION_KEY: the Fernet key of block documents, as Prefect's server has it; "
+                + "PREFECT_SERVER_ENCRYPTION_KEY_<SOURCE> (upper case, - as _): one source's own key.",
             "SIGTERM or SIGINT: Kafka Streams commits and closes within --shutdown-timeout.",
             "Exit status: 0 stopped by a signal; 1 a pre-flight check failed, Kafka Streams failed, or it did not close "
                 + "in time; 2 invalid configuration.",
@@ -46,7 +48,10 @@ import java.util.concurrent.Callable;
             "  run --config-file /etc/prefect-cdc/run.properties --standby-replicas 1",
             "      settings from a file (setting names, kafka.<name>), one flag on top",
             "  run --format avro --schema-registry-url http://schema-registry:8081",
-            "      Avro events (schemas/avro/), subject prefect.lifecycle-events-value"})
+            "      Avro events (schemas/avro/), subject prefect.lifecycle-events-value",
+            "  run --sources prod=prefect-prod,staging=prefect-staging --standby-replicas 1",
+            "      two Prefect databases (prefect-prod.cdc, prefect-staging.cdc), one task",
+            "      each, spread over the instances; append new sources at the end"})
 public final class RunCommand implements Callable<Integer> {
 
     static final int INVALID_CONFIGURATION = 2;
@@ -58,17 +63,17 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() {
         Map<String, String> env = System.getenv();
         AppConfig config;
-        TopologySettings topology;
+        List<TopologySettings> sources;
         try {
             config = AppConfig.load(env, flags(spec.commandLine().getParseResult()));
-            topology = config.topologySettings(env);
+            sources = config.sources(env);
         } catch (InvalidConfigException e) {
             // one line per bad setting, in every command's error style
             e.problems().forEach(problem -> spec.commandLine().getErr().println("run: " + problem));
             spec.commandLine().getErr().flush();
             return INVALID_CONFIGURATION;
         }
-        return StreamsService.run(config, topology);
+        return StreamsService.run(config, sources);
     }
 
     /** The settings given as flags, as written. */

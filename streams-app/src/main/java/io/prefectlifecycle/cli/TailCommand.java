@@ -15,7 +15,10 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 
@@ -32,6 +35,8 @@ import java.util.concurrent.Callable;
             "  tail --event 'prefect.block-document.*' \\",
             "       --event '!prefect.block-document.deleted' --output text",
             "      new block-document events except deletes, one line each",
+            "  tail --source staging --output text",
+            "      events of the source staging only (header prefect.cdc.source)",
             "  tail --from-beginning --exit-at-end \\",
             "       --resource-id-prefix prefect.variable. --since 2026-06-01",
             "      every variable event since June 1st, as JSON lines, then exit"})
@@ -52,6 +57,11 @@ public final class TailCommand implements Callable<Integer> {
 
     @Mixin
     EventFilterOptions filters = new EventFilterOptions();
+
+    @Option(names = "--source", paramLabel = "NAME",
+            description = "Only events of this source: the run's sources name (header prefect.cdc.source; "
+                    + "prefect without sources). Repeatable: any of.")
+    List<String> sources = new ArrayList<>();
 
     @Option(names = "--output", defaultValue = "json", paramLabel = "json|text",
             description = "json: each event's bytes as stored, one per line (an Avro event as its JSON, Prefect's "
@@ -108,7 +118,8 @@ public final class TailCommand implements Callable<Integer> {
         }
         Tailer.Options options = new Tailer.Options(
                 kafka.properties(env), topic, filter(),
-                output == Output.json, fromBeginning, maxEvents, dedupeWindow, exitAtEnd, schemaRegistry.url(env));
+                output == Output.json, fromBeginning, maxEvents, dedupeWindow, exitAtEnd, schemaRegistry.url(env),
+                Set.copyOf(sources));
         return new Tailer(options, out, err);
     }
 

@@ -17,6 +17,11 @@ import java.util.UUID;
 public record LifecycleEvent(
         Instant occurred, String event, Resource resource, List<RelatedResource> related, JsonNode payload, UUID id) {
 
+    /** This event with one more resource label, last (Prefect accepts any string label, up to 500 per resource). */
+    public LifecycleEvent withResourceLabel(String key, String value) {
+        return new LifecycleEvent(occurred, event, resource.with(key, value), related, payload, id);
+    }
+
     public String toJson() {
         StringBuilder out = new StringBuilder(1024); // an event is 0.5 to 2 KB: few or no copies
         out.append("{\"occurred\":");

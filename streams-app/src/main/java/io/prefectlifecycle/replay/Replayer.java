@@ -339,7 +339,7 @@ public final class Replayer {
 
         private void write(Emission original) {
             List<byte[]> values = new ArrayList<>();
-            Emission emission = OutputRecords.encode(original, encoder, options.settings().eventFormat(), values);
+            Emission emission = OutputRecords.encode(original, encoder, options.settings(), values);
             emission.outcome().match(
                     events -> {
                         for (int i = 0; i < events.events().size(); i++) {
@@ -348,7 +348,7 @@ public final class Replayer {
                             if (wanted) {
                                 send(new ProducerRecord<>(options.toTopic(), null, timestamp,
                                         OutputRecords.eventKey(event), values.get(i),
-                                        OutputRecords.eventHeaders(event)));
+                                        OutputRecords.eventHeaders(event, options.settings().source())));
                                 eventsInTransaction++;
                             }
                             progress.event(wanted);
@@ -368,7 +368,7 @@ public final class Replayer {
             progress.deadLetter();
             if (options.deadLetterTopic().isPresent()) {
                 send(new ProducerRecord<>(options.deadLetterTopic().get(), null, timestamp, source.key(),
-                        source.value(), OutputRecords.deadLetterHeaders(source, dead)));
+                        source.value(), OutputRecords.deadLetterHeaders(source, dead, options.settings().source())));
             } else {
                 ObjectNode line = Json.MAPPER.createObjectNode();
                 line.put("topic", source.topic()).put("partition", source.partition()).put("offset", source.offset());

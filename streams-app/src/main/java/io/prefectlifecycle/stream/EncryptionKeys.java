@@ -16,16 +16,23 @@ public final class EncryptionKeys {
 
     /** @throws IllegalArgumentException naming the variable (not its value) when it is set but not a Fernet key */
     public static Optional<FernetKey> fromEnvironment(Map<String, String> env) {
-        for (String name : new String[] {ENV_VAR, LEGACY_ENV_VAR}) {
-            String value = env.get(name);
-            if (value != null && !value.isEmpty()) {
-                try {
-                    return Optional.of(FernetKey.parse(value));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(name + " is not a Fernet key: " + e.getMessage());
-                }
-            }
+        return fromVariable(env, ENV_VAR).or(() -> fromVariable(env, LEGACY_ENV_VAR));
+    }
+
+    /**
+     * The key in one variable (a source's own, {@code PREFECT_SERVER_ENCRYPTION_KEY_<SOURCE>}); empty when unset.
+     *
+     * @throws IllegalArgumentException naming the variable (not its value) when it is set but not a Fernet key
+     */
+    public static Optional<FernetKey> fromVariable(Map<String, String> env, String name) {
+        String value = env.get(name);
+        if (value == null || value.isEmpty()) {
+            return Optional.empty();
         }
-        return Optional.empty();
+        try {
+            return Optional.of(FernetKey.parse(value));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name + " is not a Fernet key: " + e.getMessage());
+        }
     }
 }

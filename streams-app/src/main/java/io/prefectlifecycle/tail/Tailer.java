@@ -7,6 +7,8 @@ import io.prefectlifecycle.registry.SchemaRegistryClient;
 import io.prefectlifecycle.registry.SchemaRegistryUnavailableException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import io.prefectlifecycle.topology.TopologySettings;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -23,6 +25,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.Properties;
 
 /**
@@ -42,9 +45,21 @@ public final class Tailer {
      * @param dedupeWindow  how many recent event ids to remember; 0 = no de-duplication
      * @param exitAtEnd     stop at the end offsets as of start
      * @param schemaRegistry where the writer schemas of Avro events are; without it an Avro event is skipped
+     * @param sources       only events whose {@code prefect.cdc.source} header is one of these; empty = all
      */
     public record Options(Properties clients, String topic, EventFilter filter, boolean json, boolean fromBeginning,
-                          long maxEvents, int dedupeWindow, boolean exitAtEnd, Optional<URI> schemaRegistry) {
+                          long maxEvents, int dedupeWindow, boolean exitAtEnd, Optional<URI> schemaRegistry,
+                          Set<String> sources) {
+        public Options {
+            sources = Set.copyOf(sources);
+        }
+
+        /** Events of every source. */
+        public Options(Properties clients, String topic, EventFilter filter, boolean json, boolean fromBeginning,
+                       long maxEvents, int dedupeWindow, boolean exitAtEnd, Optional<URI> schemaRegistry) {
+            this(clients, topic, filter, json, fromBeginning, maxEvents, dedupeWindow, exitAtEnd, schemaRegistry,
+                    Set.of());
+        }
     }
 
     private static final Duration POLL = Duration.ofMillis(500);
@@ -141,6 +156,9 @@ public final class Tailer {
     }
 
     private boolean handle(ConsumerRecord<byte[], byte[]> record, RecentIds recent) throws IOException {
+        if (!options.sources().isEmpty() && !options.sources().contains(source(record))) {
+            return false;
+        }
         TailedEvent event;
         byte[] json;
         try {
@@ -161,6 +179,12 @@ public final class Tailer {
         }
         out.write('\n');
         return true;
+    }
+
+    /** The {@code prefect.cdc.source} header's value; {@code null} for events written before sources. */
+    private static String source(ConsumerRecord<byte[], byte[]> record) {
+        Header header = record.headers().lastHeader(TopologySettings.SOURCE_HEADER);
+        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     /** The event's JSON: the stored bytes, or an Avro event read back (Prefect's bytes, as the JSON format stores). */

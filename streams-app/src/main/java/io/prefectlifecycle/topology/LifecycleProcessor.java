@@ -40,6 +40,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     private static final String SCHEMA_MIGRATED = "Prefect schema migrated to ";
 
     private final TopologySettings settings;
+    private final LifecycleTopology.Nodes nodes;
     private final Optional<SchemaRegistryClient> registry;
     private ProcessorContext<byte[], byte[]> context;
     private EventEncoder encoder;
@@ -51,22 +52,25 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     private long openSinceMs;
     private long timestamp;
 
-    LifecycleProcessor(TopologySettings settings, Optional<SchemaRegistryClient> registry) {
+    LifecycleProcessor(TopologySettings settings, LifecycleTopology.Nodes nodes,
+                       Optional<SchemaRegistryClient> registry) {
         this.settings = settings;
+        this.nodes = nodes;
         this.registry = registry;
     }
 
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
-        KeyValueStore<String, byte[]> rows = context.getStateStore(LifecycleTopology.ROW_STORE);
-        KeyValueStore<String, byte[]> transaction = context.getStateStore(LifecycleTopology.TRANSACTION_STORE);
+        KeyValueStore<String, byte[]> rows = context.getStateStore(LifecycleTopology.rowStore(settings.source()));
+        KeyValueStore<String, byte[]> transaction =
+                context.getStateStore(LifecycleTopology.transactionStore(settings.source()));
         ChangeDecoder decoder = new ChangeDecoder(registry.<WriterSchemas>map(RegistryWriterSchemas::new)
                 .orElse(WriterSchemas.NONE));
         this.stream = new ChangeStream(new StoreBackedRows(rows), new StoreBackedTransactionState(transaction),
                 settings.keyOverride(), settings.emitSnapshotReads(), decoder);
         this.encoder = settings.eventEncoder(registry, settings.eventsTopic());
-        this.metrics = PipelineMetrics.from(context.appConfigs());
+        this.metrics = PipelineMetrics.from(context.appConfigs()).forSource(settings.source());
         this.sizeLimit = RecordSizeLimit.from(context.appConfigs());
         reportOpenTransaction();
     }
@@ -86,6 +90,13 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
             throw waitForRegistry(e, where.topic() + "-" + where.partition() + "@" + where.offset());
         }
         reportOpenTransaction();
+    }
+
+    /** The task leaves this instance (closed, moved, or the app stops): its open transaction is no longer this one's. */
+    @Override
+    public void close() {
+        metrics.openTransaction(0, 0);
+        reported = OpenTransaction.NONE;
     }
 
     private void reportOpenTransaction() {
@@ -132,8 +143,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     /** Writes an emission with the timestamp of the record being processed (the one that completed it). */
     private void forward(Emission original) {
         List<byte[]> values = new ArrayList<>();
-        Emission emission = withinSizeLimit(OutputRecords.encode(original, encoder, settings.eventFormat(), values),
-                values);
+        Emission emission = withinSizeLimit(OutputRecords.encode(original, encoder, settings, values), values);
         InputRecord source = emission.source();
         metrics.outcome(emission);
         emission.outcome().match(
@@ -176,13 +186,13 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     }
 
     private void forwardEvent(LifecycleEvent event, byte[] value) {
-        context.forward(new Record<>(OutputRecords.eventKey(event), value, timestamp, OutputRecords.eventHeaders(event)),
-                LifecycleTopology.EVENTS_SINK);
+        context.forward(new Record<>(OutputRecords.eventKey(event), value, timestamp,
+                OutputRecords.eventHeaders(event, settings.source())), nodes.eventsSink());
     }
 
     private void forwardDeadLetter(InputRecord source, Outcome.DeadLetter dead) {
         LOG.warn("dead letter {}-{}@{}: {}", source.topic(), source.partition(), source.offset(), dead.reason());
-        context.forward(new Record<>(source.key(), source.value(), timestamp, OutputRecords.deadLetterHeaders(source, dead)),
-                LifecycleTopology.DEAD_LETTER_SINK);
+        context.forward(new Record<>(source.key(), source.value(), timestamp,
+                OutputRecords.deadLetterHeaders(source, dead, settings.source())), nodes.deadLetterSink());
     }
 }

@@ -27,17 +27,27 @@ public final class OutputRecords {
         return utf8(event.resource().id());
     }
 
-    public static Headers eventHeaders(LifecycleEvent event) {
+    /** {@code prefect.event}, {@code prefect.resource.id} and {@code prefect.cdc.source} (the source's name). */
+    public static Headers eventHeaders(LifecycleEvent event, String source) {
         return new RecordHeaders()
                 .add("prefect.event", utf8(event.event()))
-                .add("prefect.resource.id", utf8(event.resource().id()));
+                .add("prefect.resource.id", utf8(event.resource().id()))
+                .add(TopologySettings.SOURCE_HEADER, utf8(source));
     }
 
     /**
-     * Adds the record values of the emission's events to {@code values}, in order. An event that the format cannot
-     * represent turns the whole emission into a dead letter of its source record (and leaves {@code values} empty).
+     * Adds the record values of the emission's events to {@code values}, in order, and returns the emission with the
+     * events as written: with the source's resource label when {@link TopologySettings#sourceLabel()}. An event that
+     * the format cannot represent turns the whole emission into a dead letter of its source record (and leaves
+     * {@code values} empty).
      */
-    public static Emission encode(Emission emission, EventEncoder encoder, EventFormat format, List<byte[]> values) {
+    public static Emission encode(Emission emission, EventEncoder encoder, TopologySettings settings,
+                                  List<byte[]> values) {
+        if (settings.sourceLabel() && emission.outcome() instanceof Outcome.Events unlabelled) {
+            emission = new Emission(emission.source(), new Outcome.Events(unlabelled.events().stream()
+                    .map(e -> e.withResourceLabel(TopologySettings.SOURCE_LABEL, settings.source())).toList()));
+        }
+        EventFormat format = settings.eventFormat();
         if (emission.outcome() instanceof Outcome.Events events) {
             for (LifecycleEvent event : events.events()) {
                 try {
@@ -53,13 +63,14 @@ public final class OutputRecords {
     }
 
     /** A dead letter keeps the original key and value; these headers say where it came from and why. */
-    public static Headers deadLetterHeaders(InputRecord source, Outcome.DeadLetter dead) {
+    public static Headers deadLetterHeaders(InputRecord source, Outcome.DeadLetter dead, String sourceName) {
         return new RecordHeaders()
                 .add("dlq.source.topic", utf8(source.topic()))
                 .add("dlq.source.partition", utf8(Integer.toString(source.partition())))
                 .add("dlq.source.offset", utf8(Long.toString(source.offset())))
                 .add("dlq.reason", utf8(dead.reason()))
-                .add("dlq.exception.class", utf8(dead.exceptionClass()));
+                .add("dlq.exception.class", utf8(dead.exceptionClass()))
+                .add(TopologySettings.SOURCE_HEADER, utf8(sourceName));
     }
 
     private static byte[] utf8(String s) {

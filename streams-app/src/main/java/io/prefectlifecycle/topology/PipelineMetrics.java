@@ -18,6 +18,11 @@ public interface PipelineMetrics {
     PipelineMetrics NONE = new PipelineMetrics() {
     };
 
+    /** The listener for one source's task: its meters carry the source's name. */
+    default PipelineMetrics forSource(String source) {
+        return this;
+    }
+
     /** One input record's outcome: events, skipped with a reason, or dead-lettered. Called once per input record. */
     default void outcome(Emission emission) {
     }

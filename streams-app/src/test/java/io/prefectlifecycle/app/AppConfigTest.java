@@ -21,6 +21,7 @@ import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,7 +42,10 @@ class AppConfigTest {
                 "application.id PREFECT_CDC_APPLICATION_ID --application-id prefect-lifecycle-cdc",
                 "topic.prefix PREFECT_CDC_TOPIC_PREFIX --topic-prefix prefect",
                 "cdc.topic PREFECT_CDC_CDC_TOPIC --cdc-topic ",
+                "sources PREFECT_CDC_SOURCES --sources ",
+                "source.label PREFECT_CDC_SOURCE_LABEL --source-label false",
                 "events.topic PREFECT_CDC_EVENTS_TOPIC --events-topic prefect.lifecycle-events",
+                "events.topic.per.source PREFECT_CDC_EVENTS_TOPIC_PER_SOURCE --events-topic-per-source false",
                 "dead.letter.topic PREFECT_CDC_DEAD_LETTER_TOPIC --dead-letter-topic prefect.lifecycle-events.dlq",
                 "state.dir PREFECT_CDC_STATE_DIR --state-dir /var/lib/prefect-lifecycle-cdc",
                 "processing.guarantee PREFECT_CDC_PROCESSING_GUARANTEE --processing-guarantee exactly_once_v2",
@@ -79,7 +83,7 @@ class AppConfigTest {
         assertTrue(config.toString().contains("schema.registry.url=http://***@registry:8081 (environment variable "
                 + "PREFECT_CDC_SCHEMA_REGISTRY_URL)"), config.toString());
         assertFalse(config.toString().contains("hunter2"));
-        assertEquals(io.prefectlifecycle.event.EventFormat.AVRO, config.topologySettings(Map.of()).eventFormat());
+        assertEquals(io.prefectlifecycle.event.EventFormat.AVRO, config.sources(Map.of()).get(0).eventFormat());
     }
 
     @Test
@@ -228,8 +232,60 @@ class AppConfigTest {
     void outputTopicsMustBeTwoAndNotInputs() {
         assertEquals(List.of("dead.letter.topic: must differ from events.topic (flag --dead-letter-topic, default)"),
                 problems(Map.of(), Map.of(Setting.DEAD_LETTER_TOPIC, "prefect.lifecycle-events")));
-        assertEquals(List.of("events.topic: 'prefect.cdc' from flag --events-topic is the input topic"),
+        assertEquals(List.of("events.topic: 'prefect.cdc' from flag --events-topic is an input topic"),
                 problems(Map.of(), Map.of(Setting.EVENTS_TOPIC, "prefect.cdc")));
+        assertEquals(List.of("events.topic: 'prefect-dev.cdc' from flag --events-topic is an input topic"),
+                problems(Map.of(), Map.of(Setting.EVENTS_TOPIC, "prefect-dev.cdc",
+                        Setting.SOURCES, "prod=prefect-prod,dev=prefect-dev")));
+    }
+
+    @Test
+    void sourcesAreNamedTopicPrefixesInOrder() throws Exception {
+        AppConfig config = load(Map.of("PREFECT_CDC_SOURCES", " prod=prefect-prod, staging=prefect-staging"),
+                Map.of(Setting.SOURCE_LABEL, "true"));
+        String key = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=";
+        String stagingKey = "Hm4zdcoOlCsm8NBZcmUpM3HPCsXHnILJJcNzNpuBq5A=";
+        var sources = config.sources(Map.of("PREFECT_SERVER_ENCRYPTION_KEY", key,
+                "PREFECT_SERVER_ENCRYPTION_KEY_STAGING", stagingKey));
+        assertEquals(List.of("prod", "staging"), sources.stream().map(t -> t.source()).toList());
+        assertEquals(List.of("prefect-prod.cdc", "prefect-staging.cdc"), sources.stream().map(t -> t.cdcTopic()).toList());
+        assertEquals(List.of("prefect.lifecycle-events", "prefect.lifecycle-events"),
+                sources.stream().map(t -> t.eventsTopic()).toList(), "one events topic for all by default");
+        assertTrue(sources.stream().allMatch(t -> t.sourceLabel()));
+        assertTrue(sources.get(0).keyOverride().isPresent(), "the common key");
+        assertNotSame(sources.get(0).keyOverride().get(), sources.get(1).keyOverride().get(), "a source's own key wins");
+        InvalidConfigException bad = assertThrows(InvalidConfigException.class,
+                () -> config.sources(Map.of("PREFECT_SERVER_ENCRYPTION_KEY_STAGING", "hunter2")));
+        assertTrue(bad.getMessage().contains("PREFECT_SERVER_ENCRYPTION_KEY_STAGING is not a Fernet key"),
+                bad.getMessage());
+        assertTrue(config.toString().contains("sources=prod=prefect-prod,staging=prefect-staging (environment "
+                + "variable PREFECT_CDC_SOURCES)"), config.toString());
+
+        var perSource = load(Map.of(), Map.of(Setting.SOURCES, "prod=prefect-prod,staging=prefect-staging",
+                Setting.EVENTS_TOPIC_PER_SOURCE, "true")).sources(Map.of());
+        assertEquals(List.of("prefect.lifecycle-events.prod", "prefect.lifecycle-events.staging"),
+                perSource.stream().map(t -> t.eventsTopic()).toList());
+    }
+
+    @Test
+    void badSourcesAreNamed() {
+        assertEquals(List.of("sources: 'prod' from flag --sources must be name=topic-prefix[,name=topic-prefix…], "
+                        + "e.g. prod=prefect-prod,staging=prefect-staging"),
+                problems(Map.of(), Map.of(Setting.SOURCES, "prod")));
+        assertEquals(List.of("sources: 'Prod=p' from flag --sources source name 'Prod' must be 1 to 63 of a-z 0-9 _ -, "
+                        + "starting with a letter or digit"),
+                problems(Map.of(), Map.of(Setting.SOURCES, "Prod=p")));
+        assertEquals(List.of("sources: 'a=p,a=q' from flag --sources names the source a twice"),
+                problems(Map.of(), Map.of(Setting.SOURCES, "a=p,a=q")));
+        assertEquals(List.of("sources: 'a=p,b=p' from flag --sources gives the sources a and b one topic prefix, p: "
+                        + "a change stream is one database's"),
+                problems(Map.of(), Map.of(Setting.SOURCES, "a=p,b=p")));
+        assertEquals(List.of("sources: 'a-b=p,a_b=q' from flag --sources names the sources a-b and a_b, which share "
+                        + "the key variable PREFECT_SERVER_ENCRYPTION_KEY_A_B: rename one"),
+                problems(Map.of(), Map.of(Setting.SOURCES, "a-b=p,a_b=q")));
+        assertEquals(List.of("topic.prefix: set (environment variable PREFECT_CDC_TOPIC_PREFIX) together with sources "
+                        + "(flag --sources): with sources, each names its own topic prefix; leave topic.prefix unset"),
+                problems(Map.of("PREFECT_CDC_TOPIC_PREFIX", "x"), Map.of(Setting.SOURCES, "a=p")));
     }
 
     @Test
@@ -353,14 +409,15 @@ class AppConfigTest {
     void theTopologyGetsItsSettingsAndTheEncryptionKeyFromTheEnvironment() throws Exception {
         AppConfig config = load(Map.of(), Map.of(Setting.TOPIC_PREFIX, "staging",
                 Setting.EMIT_SNAPSHOT_READS, "true"));
-        var topology = config.topologySettings(Map.of());
+        var topology = config.sources(Map.of()).get(0);
         assertEquals("staging.cdc", topology.cdcTopic());
+        assertEquals("prefect", topology.source(), "the one source's name without sources: its stores are prefect-*");
         assertTrue(topology.emitSnapshotReads());
         assertEquals(Optional.empty(), topology.keyOverride());
 
         String key = "not-a-fernet-key-hunter2";
         InvalidConfigException bad = assertThrows(InvalidConfigException.class,
-                () -> config.topologySettings(Map.of("PREFECT_SERVER_ENCRYPTION_KEY", key)));
+                () -> config.sources(Map.of("PREFECT_SERVER_ENCRYPTION_KEY", key)));
         assertTrue(bad.getMessage().contains("PREFECT_SERVER_ENCRYPTION_KEY"), bad.getMessage());
         assertFalse(bad.getMessage().contains("hunter2"), bad.getMessage());
     }

@@ -34,48 +34,49 @@ class MicrometerPipelineMetricsTest {
         Map<String, Double> samples = samples(registry.scrape());
 
         assertEquals(new TreeMap<>(Map.ofEntries(
-                Map.entry("prefect_cdc_events_total{action=\"created\",kind=\"variable\"}", 1.0),
-                Map.entry("prefect_cdc_events_total{action=\"updated\",kind=\"variable\"}", 1.0),
-                Map.entry("prefect_cdc_events_total{action=\"created\",kind=\"flow\"}", 2.0),
-                Map.entry("prefect_cdc_events_total{action=\"created\",kind=\"block-type\"}", 1.0),
-                Map.entry("prefect_cdc_events_total{action=\"created\",kind=\"block-document\"}", 1.0),
-                Map.entry("prefect_cdc_events_total{action=\"deleted\",kind=\"block-document\"}", 1.0),
-                Map.entry("prefect_cdc_events_total{action=\"created\",kind=\"concurrency-limit\"}", 3.0),
-                Map.entry("prefect_cdc_events_total{action=\"updated\",kind=\"concurrency-limit\"}", 1.0),
-                Map.entry("prefect_cdc_events_total{action=\"deleted\",kind=\"concurrency-limit\"}", 1.0),
-                Map.entry("prefect_cdc_events_total{action=\"created\",kind=\"artifact-collection\"}", 1.0),
-                Map.entry("prefect_cdc_events_total{action=\"updated\",kind=\"artifact-collection\"}", 1.0),
-                Map.entry("prefect_cdc_events_total{action=\"created\",kind=\"automation\"}", 1.0))),
+                Map.entry("prefect_cdc_events_total{action=\"created\",kind=\"variable\",source=\"prefect\"}", 1.0),
+                Map.entry("prefect_cdc_events_total{action=\"updated\",kind=\"variable\",source=\"prefect\"}", 1.0),
+                Map.entry("prefect_cdc_events_total{action=\"created\",kind=\"flow\",source=\"prefect\"}", 2.0),
+                Map.entry("prefect_cdc_events_total{action=\"created\",kind=\"block-type\",source=\"prefect\"}", 1.0),
+                Map.entry("prefect_cdc_events_total{action=\"created\",kind=\"block-document\",source=\"prefect\"}", 1.0),
+                Map.entry("prefect_cdc_events_total{action=\"deleted\",kind=\"block-document\",source=\"prefect\"}", 1.0),
+                Map.entry("prefect_cdc_events_total{action=\"created\",kind=\"concurrency-limit\",source=\"prefect\"}", 3.0),
+                Map.entry("prefect_cdc_events_total{action=\"updated\",kind=\"concurrency-limit\",source=\"prefect\"}", 1.0),
+                Map.entry("prefect_cdc_events_total{action=\"deleted\",kind=\"concurrency-limit\",source=\"prefect\"}", 1.0),
+                Map.entry("prefect_cdc_events_total{action=\"created\",kind=\"artifact-collection\",source=\"prefect\"}", 1.0),
+                Map.entry("prefect_cdc_events_total{action=\"updated\",kind=\"artifact-collection\",source=\"prefect\"}", 1.0),
+                Map.entry("prefect_cdc_events_total{action=\"created\",kind=\"automation\",source=\"prefect\"}", 1.0))),
                 filter(samples, "prefect_cdc_events_total{"));
-        assertEquals(2.0, samples.get("prefect_cdc_ignored_records_total{reason=\"tombstone\"}"));
-        assertEquals(2.0, samples.get("prefect_cdc_ignored_records_total{reason=\"silent\"}"));
+        assertEquals(2.0, samples.get("prefect_cdc_ignored_records_total{reason=\"tombstone\",source=\"prefect\"}"));
+        assertEquals(2.0, samples.get("prefect_cdc_ignored_records_total{reason=\"silent\",source=\"prefect\"}"));
         // the heartbeat transaction the harness ends the input with (the fixture has no transaction metadata)
-        assertEquals(1.0, samples.get("prefect_cdc_ignored_records_total{reason=\"heartbeat\"}"));
+        assertEquals(1.0, samples.get("prefect_cdc_ignored_records_total{reason=\"heartbeat\",source=\"prefect\"}"));
         assertEquals(OutcomeReasons.Ignored.values().length, filter(samples, "prefect_cdc_ignored_records_total{").size());
         assertEquals(OutcomeReasons.DeadLetter.values().length, filter(samples, "prefect_cdc_dead_letters_total{").size());
         assertEquals(0.0, filter(samples, "prefect_cdc_dead_letters_total{").values().stream().mapToDouble(d -> d).sum());
-        assertEquals(0.0, samples.get("prefect_cdc_open_transaction_rows"));
-        assertEquals(0.0, samples.get("prefect_cdc_open_transaction_age_seconds"));
+        assertEquals(0.0, samples.get("prefect_cdc_open_transaction_rows{source=\"prefect\"}"));
+        assertEquals(0.0, samples.get("prefect_cdc_open_transaction_age_seconds{source=\"prefect\"}"));
 
-        assertEquals(15.0, samples.get("prefect_cdc_event_lag_seconds_count"));
-        assertEquals(60.0, samples.get("prefect_cdc_event_lag_seconds_max"), 1.0);
-        assertTrue(samples.get("prefect_cdc_event_lag_seconds_max") <= 60.0);
-        assertEquals(0.0, samples.get("prefect_cdc_event_lag_seconds_bucket{le=\"30.0\"}"));
-        assertEquals(15.0, samples.get("prefect_cdc_event_lag_seconds_bucket{le=\"60.0\"}"));
+        assertEquals(15.0, samples.get("prefect_cdc_event_lag_seconds_count{source=\"prefect\"}"));
+        assertEquals(60.0, samples.get("prefect_cdc_event_lag_seconds_max{source=\"prefect\"}"), 1.0);
+        assertTrue(samples.get("prefect_cdc_event_lag_seconds_max{source=\"prefect\"}") <= 60.0);
+        assertEquals(0.0, samples.get("prefect_cdc_event_lag_seconds_bucket{source=\"prefect\",le=\"30.0\"}"));
+        assertEquals(15.0, samples.get("prefect_cdc_event_lag_seconds_bucket{source=\"prefect\",le=\"60.0\"}"));
     }
 
     @Test
     void theOpenTransactionIsAGaugeOfRowsAndAge() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         MicrometerPipelineMetrics metrics = new MicrometerPipelineMetrics(registry, Clock.fixed(NOW, ZoneOffset.UTC));
-        metrics.openTransaction(1_200, NOW.minusSeconds(90).toEpochMilli());
+        var prod = metrics.forSource("prod");
+        prod.openTransaction(1_200, NOW.minusSeconds(90).toEpochMilli());
         Map<String, Double> open = samples(registry.scrape());
-        assertEquals(1_200.0, open.get("prefect_cdc_open_transaction_rows"));
-        assertEquals(90.0, open.get("prefect_cdc_open_transaction_age_seconds"));
-        metrics.openTransaction(0, 0);
+        assertEquals(1_200.0, open.get("prefect_cdc_open_transaction_rows{source=\"prod\"}"));
+        assertEquals(90.0, open.get("prefect_cdc_open_transaction_age_seconds{source=\"prod\"}"));
+        prod.openTransaction(0, 0);
         Map<String, Double> none = samples(registry.scrape());
-        assertEquals(0.0, none.get("prefect_cdc_open_transaction_rows"));
-        assertEquals(0.0, none.get("prefect_cdc_open_transaction_age_seconds"));
+        assertEquals(0.0, none.get("prefect_cdc_open_transaction_rows{source=\"prod\"}"));
+        assertEquals(0.0, none.get("prefect_cdc_open_transaction_age_seconds{source=\"prod\"}"));
     }
 
     /** {@code name{labels} value} lines of the text format. */

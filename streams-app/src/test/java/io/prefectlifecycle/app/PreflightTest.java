@@ -40,7 +40,7 @@ class PreflightTest {
                 Setting.STATE_DIR, tmp.toString()));
         long t0 = System.nanoTime();
         Preflight.Failed failed = assertThrows(Preflight.Failed.class,
-                () -> Preflight.check(config, config.topologySettings(Map.of()), Duration.ofSeconds(2)));
+                () -> Preflight.check(config, config.sources(Map.of()), Duration.ofSeconds(2)));
         long seconds = Duration.ofNanos(System.nanoTime() - t0).toSeconds();
         assertEquals("cannot reach the Kafka cluster at 127.0.0.1:" + closedPort + " (bootstrap.servers from flag "
                 + "--bootstrap-servers) within 2 s: 127.0.0.1:" + closedPort + ": connection refused; check the address "
@@ -56,14 +56,25 @@ class PreflightTest {
             AppConfig config = AppConfig.load(Map.of(), Map.of(Setting.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
                     Setting.STATE_DIR, tmp.toString()));
             Preflight.Failed failed = assertThrows(Preflight.Failed.class,
-                    () -> Preflight.check(config, config.topologySettings(Map.of()), Duration.ofSeconds(10)));
+                    () -> Preflight.check(config, config.sources(Map.of()), Duration.ofSeconds(10)));
             assertEquals("the CDC topic prefect.cdc has 2 partitions: it must have one, the database's commit order "
                     + "(docs/adr/0004); recreate it with one partition (Debezium's topic.creation.default.partitions=1)",
                     failed.getMessage());
 
             admin.deleteTopics(List.of("prefect.cdc")).all().get();
             admin.createTopics(List.of(new NewTopic("prefect.cdc", 1, (short) 1))).all().get();
-            Preflight.check(config, config.topologySettings(Map.of()), Duration.ofSeconds(10));
+            Preflight.check(config, config.sources(Map.of()), Duration.ofSeconds(10));
+
+            // each source's change stream is checked: one partition, or not there yet (a warning)
+            admin.createTopics(List.of(new NewTopic("prefect-staging.cdc", 3, (short) 1))).all().get();
+            AppConfig sources = AppConfig.load(Map.of(), Map.of(Setting.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
+                    Setting.STATE_DIR, tmp.toString(),
+                    Setting.SOURCES, "prod=prefect,dev=prefect-dev,staging=prefect-staging"));
+            Preflight.Failed staging = assertThrows(Preflight.Failed.class,
+                    () -> Preflight.check(sources, sources.sources(Map.of()), Duration.ofSeconds(10)));
+            assertEquals("the CDC topic prefect-staging.cdc (source staging) has 3 partitions: it must have one, the "
+                    + "database's commit order (docs/adr/0004); recreate it with one partition (Debezium's "
+                    + "topic.creation.default.partitions=1)", staging.getMessage());
         }
     }
 
@@ -71,7 +82,7 @@ class PreflightTest {
     void anUnwritableStateDirectoryIsNamed() throws Exception {
         AppConfig config = AppConfig.load(Map.of("PREFECT_CDC_STATE_DIR", "/proc/prefect-lifecycle-cdc"), Map.of());
         Preflight.Failed failed = assertThrows(Preflight.Failed.class,
-                () -> Preflight.check(config, config.topologySettings(Map.of()), Duration.ofSeconds(2)));
+                () -> Preflight.check(config, config.sources(Map.of()), Duration.ofSeconds(2)));
         assertTrue(failed.getMessage().startsWith("state.dir: cannot create /proc/prefect-lifecycle-cdc (from "
                 + "environment variable PREFECT_CDC_STATE_DIR): "), failed.getMessage());
         assertTrue(failed.getMessage().endsWith("; mount a writable volume there or set --state-dir"),
@@ -86,7 +97,7 @@ class PreflightTest {
                 Setting.BOOTSTRAP_SERVERS, "127.0.0.1:" + closedPort()));
         long t0 = System.nanoTime();
         Preflight.Failed failed = assertThrows(Preflight.Failed.class,
-                () -> Preflight.check(config, config.topologySettings(Map.of()), Duration.ofSeconds(2)));
+                () -> Preflight.check(config, config.sources(Map.of()), Duration.ofSeconds(2)));
         long seconds = Duration.ofNanos(System.nanoTime() - t0).toSeconds();
         System.out.println("PreflightTest: unreachable registry: " + failed.getMessage() + " (" + seconds + " s)");
         assertTrue(failed.getMessage().startsWith("schema registry: "), failed.getMessage());
@@ -104,7 +115,7 @@ class PreflightTest {
                 Setting.SCHEMA_REGISTRY_URL, registry.ccompatUrl().toString(),
                 Setting.BOOTSTRAP_SERVERS, "127.0.0.1:" + kafkaPort));
         Preflight.Failed failed = assertThrows(Preflight.Failed.class,
-                () -> Preflight.check(config, config.topologySettings(Map.of()), Duration.ofSeconds(2)));
+                () -> Preflight.check(config, config.sources(Map.of()), Duration.ofSeconds(2)));
         assertTrue(failed.getMessage().startsWith("cannot reach the Kafka cluster at 127.0.0.1:" + kafkaPort),
                 "the registry check passed, the Kafka one failed: " + failed.getMessage());
     }
@@ -117,13 +128,13 @@ class PreflightTest {
                 Setting.SCHEMA_REGISTRY_URL, registry.ccompatUrl().toString(),
                 Setting.SCHEMA_REGISTRY_AUTO_REGISTER, "false", Setting.EVENTS_TOPIC, topic));
         Preflight.Failed failed = assertThrows(Preflight.Failed.class,
-                () -> Preflight.schemaRegistry(config, config.topologySettings(Map.of())));
+                () -> Preflight.schemaRegistry(config, config.sources(Map.of())));
         assertEquals("schema registry: " + registry.ccompatUrl() + ": the event schema (schemas/avro/lifecycle-event.avsc) "
                 + "is not registered under subject " + topic + "-value, and schema.registry.auto.register is false "
                 + "(schema.registry.url from flag --schema-registry-url)", failed.getMessage());
 
         new SchemaRegistryClient(registry.ccompatUrl()).register(topic + "-value", EventSchemas.ENVELOPE_TEXT);
-        Preflight.schemaRegistry(config, config.topologySettings(Map.of())); // passes once it is registered
+        Preflight.schemaRegistry(config, config.sources(Map.of())); // passes once it is registered
     }
 
     private AppConfig load(Map<Setting, String> flags) throws InvalidConfigException {

@@ -63,14 +63,20 @@ public final class TopologyHarness implements AutoCloseable {
         props.put(StreamsConfig.STATE_DIR_CONFIG, newStateDir().toString());
         props.put(PipelineMetrics.CONFIG, new PipelineMetrics() {
             @Override
-            public void outcome(Emission emission) {
-                outcomes.add(emission);
-                metrics.outcome(emission);
-            }
+            public PipelineMetrics forSource(String source) {
+                PipelineMetrics sourceMetrics = metrics.forSource(source);
+                return new PipelineMetrics() {
+                    @Override
+                    public void outcome(Emission emission) {
+                        outcomes.add(emission);
+                        sourceMetrics.outcome(emission);
+                    }
 
-            @Override
-            public void openTransaction(long rows, long openSinceMillis) {
-                metrics.openTransaction(rows, openSinceMillis);
+                    @Override
+                    public void openTransaction(long rows, long openSinceMillis) {
+                        sourceMetrics.openTransaction(rows, openSinceMillis);
+                    }
+                };
             }
         });
         this.driver = new TopologyTestDriver(LifecycleTopology.build(settings), props);

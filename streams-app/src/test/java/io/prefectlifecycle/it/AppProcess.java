@@ -72,6 +72,24 @@ final class AppProcess {
         }
     }
 
+    /** The lines of all starts' logs containing {@code text}. */
+    List<String> logLinesContaining(String text) throws IOException {
+        List<String> found = new ArrayList<>();
+        for (Path log : logs) {
+            try (var lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
+                lines.filter(l -> l.contains(text)).forEach(found::add);
+            }
+        }
+        return found;
+    }
+
+    /** The lines of the latest start's log containing {@code text}. */
+    List<String> latestLogLinesContaining(String text) throws IOException {
+        try (var lines = Files.lines(logs.get(logs.size() - 1), StandardCharsets.ISO_8859_1)) {
+            return lines.filter(l -> l.contains(text)).toList();
+        }
+    }
+
     /** Whether the log of the latest start has a line containing {@code text}. */
     boolean latestLogContains(String text) throws IOException {
         return linesContaining(logs.get(logs.size() - 1), text) > 0;

@@ -87,6 +87,11 @@ final class CdcCapture implements AutoCloseable {
     private final Map<TopicPartition, Long> startOffsets = new HashMap<>();
 
     CdcCapture(String bootstrapServers) {
+        this(bootstrapServers, CDC_TOPIC);
+    }
+
+    /** The change stream {@code topic} (another connector's {@code <topic.prefix>.cdc}). */
+    CdcCapture(String bootstrapServers, String topic) {
         consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, "debezium-capture-it-" + UUID.randomUUID(),
@@ -94,7 +99,7 @@ final class CdcCapture implements AutoCloseable {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
                 ConsumerConfig.METADATA_MAX_AGE_CONFIG, "500"),
                 new StringDeserializer(), new StringDeserializer());
-        consumer.subscribe(List.of(CDC_TOPIC));
+        consumer.subscribe(List.of(topic));
     }
 
     /** A capture of what is written from now on: records already in the change stream are skipped. */
