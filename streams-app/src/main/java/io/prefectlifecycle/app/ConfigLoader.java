@@ -117,8 +117,9 @@ final class ConfigLoader {
         @SuppressWarnings("unchecked")
         List<CdcSource> sources = (List<CdcSource>) values.get(Setting.SOURCES);
         if (!sources.isEmpty()) {
+            // the value a base configuration states explicitly (deploy/k8s sets topic.prefix=prefect) is no conflict
             for (Setting single : List.of(Setting.TOPIC_PREFIX, Setting.CDC_TOPIC)) {
-                if (!origins.get(single).equals("default")) {
+                if (!single.parse(single.defaultValue()).equals(values.get(single))) {
                     problems.add(single.key() + ": set (" + origins.get(single) + ") together with "
                             + Setting.SOURCES.key() + " (" + origins.get(Setting.SOURCES) + "): with sources, each "
                             + "names its own topic prefix; leave " + single.key() + " unset");

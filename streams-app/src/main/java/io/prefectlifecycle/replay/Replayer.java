@@ -62,8 +62,8 @@ import java.util.function.LongSupplier;
  *   <li>Runs the records through a fresh {@link ChangeStream} with state in memory. Event ids are derived from the
  *       changes, so the events are the live run's, byte for byte. A transaction whose END is not yet in the topic at
  *       the end offset is not emitted (the live application has not emitted it either): the summary counts it.</li>
- *   <li>Writes with a transactional producer: key = resource id, headers {@code prefect.event} and
- *       {@code prefect.resource.id}, timestamp = that of the record that completed the transaction (as the live
+ *   <li>Writes with a transactional producer: key = resource id, headers {@code prefect.event},
+ *       {@code prefect.resource.id} and {@code prefect.cdc.source} (the settings' source), timestamp = that of the record that completed the transaction (as the live
  *       app). A Kafka transaction never splits the events of one database transaction; it is committed about once
  *       a second. Interrupted or failed, the open Kafka transaction is aborted: what was committed stays, and a
  *       second replay writes those events again with the same ids.</li>

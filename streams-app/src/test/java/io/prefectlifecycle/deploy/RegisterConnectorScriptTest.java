@@ -34,7 +34,9 @@ class RegisterConnectorScriptTest {
     @CsvSource({
             "prefect-connector.json, jq", "prefect-connector.json, python3", "prefect-connector.json, neither",
             "prefect-connector-avro.json, jq", "prefect-connector-avro.json, python3",
-            "prefect-connector-avro.json, neither"})
+            "prefect-connector-avro.json, neither",
+            "prefect-connector-staging.json, jq", "prefect-connector-staging.json, python3",
+            "prefect-connector-staging.json, neither"})
     void registersTheConnectorTheAppDefines(String file, String reader, @TempDir Path bin)
             throws Exception {
         for (String tool : BASIC_TOOLS) link(bin, tool);

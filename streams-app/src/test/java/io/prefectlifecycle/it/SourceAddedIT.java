@@ -102,7 +102,7 @@ class SourceAddedIT {
             deleteRecursively(taskDir(stateDir, "1_0"));
 
             JarRun.produce(kafka.bootstrapServers(), cdc("c"), records(lines));
-            app = new AppProcess("SourceAddedIT", kafka.bootstrapServers(), APPLICATION_ID, stateDir,
+            app = new AppProcess("SourceAddedIT-appended", kafka.bootstrapServers(), APPLICATION_ID, stateDir,
                     Map.of("PREFECT_CDC_SOURCES", "a=src-a,b=src-b,c=src-c", "PREFECT_CDC_HTTP_PORT",
                             Integer.toString(port)));
             app.start();
@@ -199,7 +199,8 @@ class SourceAddedIT {
     /** Task id -> source of the active tasks, from {@code /health/ready}. */
     private static Map<String, String> tasks(int port) throws Exception {
         Map<String, String> tasks = new TreeMap<>();
-        await("the app is ready").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        await("the app is ready").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+                .ignoreException(java.net.ConnectException.class).until(() -> {
             HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + port + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {

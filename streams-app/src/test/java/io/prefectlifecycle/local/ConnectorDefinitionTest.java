@@ -31,4 +31,20 @@ class ConnectorDefinitionTest {
                 "heartbeat records still flow");
         assertEquals(shipped.config().size() - 1, without.config().size(), "nothing else changes");
     }
+
+    /** docker-compose's second Prefect database: the same connector under another name, prefix and credentials. */
+    @Test
+    void theStagingConnectorIsTheSameConnectorOnAnotherDatabaseAndPrefix() {
+        ConnectorDefinition base = ConnectorDefinition.load();
+        ConnectorDefinition staging = ConnectorDefinition.load("connect-config/prefect-connector-staging.json");
+        assertEquals("prefect-lifecycle-staging", staging.name());
+        assertEquals("prefect-staging.cdc", staging.cdcTopic());
+        assertEquals("__debezium-heartbeat.prefect-staging", staging.heartbeatTopic());
+        assertEquals("${env:PREFECT_DB_STAGING_HOST}", staging.config().get("database.hostname"));
+        java.util.Map<String, String> rest = new java.util.LinkedHashMap<>(staging.config());
+        rest.keySet().removeIf(k -> k.startsWith("database.") || k.equals("topic.prefix"));
+        java.util.Map<String, String> baseRest = new java.util.LinkedHashMap<>(base.config());
+        baseRest.keySet().removeIf(k -> k.startsWith("database.") || k.equals("topic.prefix"));
+        assertEquals(baseRest, rest, "everything else as prefect-connector.json");
+    }
 }
