@@ -3,7 +3,8 @@
 # on speed; it fails only when a command does not work.
 #
 #   bench/run.sh            the full suite (JMH, 1 M records on 1, 2 and 4 partitions, replay, 100 k live objects,
-#                           latency at 100 and 1,000 changes/s for 60 s each): about 40 minutes on 2 cores
+#                           4 sources over 1 and 2 instances, latency at 100 and 1,000 changes/s for 60 s each):
+#                           about 45 minutes on 2 cores
 #   bench/run.sh --quick    a smaller version of each (minutes)
 #   bench/run.sh --smoke    only checks that each command works (for CI); writes nothing to docs/
 set -euo pipefail
@@ -31,10 +32,13 @@ cp="bench/target/classes:$(cat bench/target/classpath.txt)"
 case $mode in
   # latency runs: "<rates> <changes per rate> <warm-up> <pass-through too>"
   full)  jmh=(-wi 3 -w 3s -i 5 -r 3s -f 1); broker=(records=1000000 partitions=1,2,4 live=100000 large=1000000)
+         sources=(records=250000 sources=4 instances=1,2)
          latency=("100 6000 500 true" "1000 60000 2000 true" "2000,5000,10000 40000 2000 false") ;;
   quick) jmh=(-wi 2 -w 2s -i 3 -r 2s -f 1); broker=(records=300000 partitions=1 live=100000 large=1000000)
+         sources=(records=100000 sources=4 instances=1,2)
          latency=("100 1000 200 true" "1000 10000 1000 true" "2000,5000,10000 20000 1000 false") ;;
   smoke) jmh=(-wi 0 -i 1 -r 1s -f 1); broker=(records=3000 partitions=1 live=1000 large=1000)
+         sources=(records=3000 sources=4 instances=1,2)
          latency=("100 100 20 true") ;;
 esac
 
@@ -73,7 +77,15 @@ java -Xmx3g -cp "$cp" io.prefectlifecycle.bench.BrokerBench "${broker[@]}" > "$o
   || { grep -a 'RESULT\|Exception' "$out/broker.log" | tail -20 >&2; exit 1; }
 grep -a '^RESULT' "$out/broker.log" | cut -f2- | sed "s|\$|\t$broker_load (at start)|" >> "$results"
 
-# 3. commit -> event latency through PostgreSQL and Debezium (LatencyIT, parameterised): the app, then a
+# 3. several sources (Prefect databases) over one and two instances of the shipped jar, each its own JVM: records/s,
+#    the app JVMs' CPU per record, each task's rate (docs/performance.md, Many sources)
+note "sources (load $(load)): SourcesBench ${sources[*]}"
+sources_load=$(load)
+java -Xmx2g -cp "$cp" io.prefectlifecycle.bench.SourcesBench "${sources[@]}" > "$out/sources.log" 2>&1 \
+  || { grep -a 'RESULT\|Exception' "$out/sources.log" | tail -20 >&2; exit 1; }
+grep -a '^RESULT' "$out/sources.log" | cut -f2- | sed "s|\$|\t$sources_load (at start)|" >> "$results"
+
+# 4. commit -> event latency through PostgreSQL and Debezium (LatencyIT, parameterised): the app, then a
 #    pass-through in its place (same run), and a sweep of higher rates
 for run in "${latency[@]}"; do
   read -r rates changes warmup passthrough <<< "$run"
