@@ -62,15 +62,22 @@ public final class OutputRecords {
         return emission;
     }
 
-    /** A dead letter keeps the original key and value; these headers say where it came from and why. */
+    /**
+     * A dead letter keeps the original key and value; these headers say where it came from and why, and from which
+     * source ({@code prefect.cdc.source}).
+     */
     public static Headers deadLetterHeaders(InputRecord source, Outcome.DeadLetter dead, String sourceName) {
+        return deadLetterHeaders(source, dead).add(TopologySettings.SOURCE_HEADER, utf8(sourceName));
+    }
+
+    /** The headers of a dead letter that is no source's (an event {@code forward} could not deliver). */
+    public static Headers deadLetterHeaders(InputRecord source, Outcome.DeadLetter dead) {
         return new RecordHeaders()
                 .add("dlq.source.topic", utf8(source.topic()))
                 .add("dlq.source.partition", utf8(Integer.toString(source.partition())))
                 .add("dlq.source.offset", utf8(Long.toString(source.offset())))
                 .add("dlq.reason", utf8(dead.reason()))
-                .add("dlq.exception.class", utf8(dead.exceptionClass()))
-                .add(TopologySettings.SOURCE_HEADER, utf8(sourceName));
+                .add("dlq.exception.class", utf8(dead.exceptionClass()));
     }
 
     private static byte[] utf8(String s) {

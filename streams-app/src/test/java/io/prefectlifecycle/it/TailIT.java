@@ -48,6 +48,7 @@ import picocli.CommandLine;
 class TailIT {
     private static final String TOPIC = TopologySettings.DEFAULT_EVENTS_TOPIC;
     private static final String NEW_EVENTS_TOPIC = "prefect.lifecycle-events.tail-it-new";
+    private static final String SOURCES_TOPIC = "prefect.lifecycle-events.tail-it-sources";
     private static final String DB_URL = "prefect.variable.5f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e";
 
     private static LocalKafka kafka;
@@ -59,7 +60,7 @@ class TailIT {
         events = capturedEvents();
         assertEquals(42, events.size());
         kafka = LocalKafka.start();
-        kafka.createTopics(List.of(TOPIC, NEW_EVENTS_TOPIC));
+        kafka.createTopics(List.of(TOPIC, NEW_EVENTS_TOPIC, SOURCES_TOPIC));
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tail-it");
@@ -169,6 +170,20 @@ class TailIT {
         assertEquals(List.of("prefect.deployment.created nightly", "prefect.deployment.deleted nightly"),
                 tail("--topic", objectsTopic, "--related-role", "concurrency-limit", "--output", "text").stream()
                         .map(line -> line.split(" ")[1] + " " + line.split(" ")[3]).toList());
+    }
+
+    @Test
+    void sourcesAreToldApartByTheirHeader() throws Exception {
+        producer.beginTransaction();
+        send(SOURCES_TOPIC, events.get(0), "prod");
+        send(SOURCES_TOPIC, events.get(1), "staging");
+        send(SOURCES_TOPIC, events.get(2), null); // written before sources: no header
+        send(SOURCES_TOPIC, events.get(3), "staging");
+        producer.commitTransaction();
+        assertEquals(List.of(events.get(1), events.get(3)), tail("--topic", SOURCES_TOPIC, "--source", "staging"));
+        assertEquals(List.of(events.get(0), events.get(1), events.get(3)),
+                tail("--topic", SOURCES_TOPIC, "--source", "staging", "--source", "prod"));
+        assertEquals(4, tail("--topic", SOURCES_TOPIC).size(), "without --source: every event");
     }
 
     @Test
@@ -329,7 +344,16 @@ class TailIT {
     }
 
     private static void send(String topic, String event) {
-        producer.send(GoldenEventsTopic.record(topic, event));
+        send(topic, event, null);
+    }
+
+    /** @param source the {@code prefect.cdc.source} header, or none */
+    private static void send(String topic, String event, String source) {
+        var record = GoldenEventsTopic.record(topic, event);
+        if (source != null) {
+            record.headers().add(TopologySettings.SOURCE_HEADER, source.getBytes(StandardCharsets.UTF_8));
+        }
+        producer.send(record);
     }
 
     /** The events of golden cases' inputs (golden/<kind>/<case>), through {@code transform}, in order. */

@@ -20,6 +20,7 @@ import java.util.Properties;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The command line of {@code replay} and the Kafka client settings it builds; no broker. */
@@ -52,6 +53,34 @@ class ReplayCommandTest {
         assertTrue(options.settings().emitSnapshotReads());
         assertEquals(Optional.of("dlq.replay"), options.deadLetterTopic());
         assertEquals("t1", options.transactionalId());
+    }
+
+    @Test
+    void aSourceIsChosenAmongTheRunsSources() throws IOException {
+        String sources = "prod=prefect-prod,staging=prefect-staging";
+        String key = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=";
+        ReplayOptions staging = parse("--sources", sources, "--source", "staging", "--source-label")
+                .options(Map.of("PREFECT_SERVER_ENCRYPTION_KEY_STAGING", key));
+        assertEquals("prefect-staging.cdc", staging.settings().cdcTopic());
+        assertEquals("staging", staging.settings().source(), "the events' prefect.cdc.source header");
+        assertTrue(staging.settings().sourceLabel());
+        assertTrue(staging.settings().keyOverride().isPresent(), "the source's own key");
+        assertEquals("prefect.lifecycle-events.staging", parse("--sources", sources, "--source", "staging")
+                .options(Map.of("PREFECT_CDC_EVENTS_TOPIC_PER_SOURCE", "true")).settings().eventsTopic(),
+                "the live topic whose partitions a created target topic copies");
+
+        ReplayOptions none = parse().options(Map.of());
+        assertEquals("prefect", none.settings().source(), "without sources: the one source prefect");
+        assertFalse(none.settings().sourceLabel());
+
+        assertEquals("--source is needed: a replay reads one source's change stream; one of prod, staging",
+                assertThrows(IllegalArgumentException.class, () -> parse("--sources", sources).options(Map.of()))
+                        .getMessage());
+        assertEquals("--source dev is not one of the sources: prod, staging", assertThrows(
+                IllegalArgumentException.class, () -> parse("--sources", sources, "--source", "dev").options(Map.of()))
+                .getMessage());
+        assertEquals("--source dev needs --sources (or PREFECT_CDC_SOURCES) naming it", assertThrows(
+                IllegalArgumentException.class, () -> parse("--source", "dev").options(Map.of())).getMessage());
     }
 
     @Test
