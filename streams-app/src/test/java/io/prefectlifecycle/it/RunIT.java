@@ -136,16 +136,16 @@ class RunIT {
                     String name = event.replaceAll(".*\"event\":\"prefect\\.([^\"]+)\".*", "$1");
                     int dot = name.lastIndexOf('.');
                     byKindAction.merge("prefect_cdc_events_total{action=\"" + name.substring(dot + 1) + "\",kind=\""
-                            + name.substring(0, dot) + "\"}", 1, Integer::sum);
+                            + name.substring(0, dot) + "\",source=\"prefect\"}", 1, Integer::sum);
                 }
                 await("metrics").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                     String metrics = get(base + "/metrics");
                     Map<String, Double> samples = samples(metrics);
                     byKindAction.forEach((sample, count) ->
                             assertEquals(count.doubleValue(), samples.get(sample), sample));
-                    assertEquals(2.0, samples.get("prefect_cdc_ignored_records_total{reason=\"tombstone\"}"));
-                    assertEquals(2.0, samples.get("prefect_cdc_ignored_records_total{reason=\"silent\"}"));
-                    assertEquals((double) expected.size(), samples.get("prefect_cdc_event_lag_seconds_count"));
+                    assertEquals(2.0, samples.get("prefect_cdc_ignored_records_total{reason=\"tombstone\",source=\"prefect\"}"));
+                    assertEquals(2.0, samples.get("prefect_cdc_ignored_records_total{reason=\"silent\",source=\"prefect\"}"));
+                    assertEquals((double) expected.size(), samples.get("prefect_cdc_event_lag_seconds_count{source=\"prefect\"}"));
                     // Kafka Streams' own metrics, from threads named after the passed-through client.id
                     assertTrue(samples.keySet().stream().anyMatch(k -> k.startsWith("kafka_stream_thread_")
                             && k.contains(clientId)), "kafka_stream_thread_* for " + clientId);
