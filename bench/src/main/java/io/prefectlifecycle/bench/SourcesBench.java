@@ -36,9 +36,9 @@ import java.util.stream.Stream;
  * Several sources spread over instances: the shipped jar's {@code run --sources} over {@code sources} change streams
  * preloaded with the same mixed corpus as {@link BrokerBench} ({@code records} records each), once with one instance
  * and once with two (a fresh application id each time, from the earliest offsets), each instance its own JVM
- * ({@code -Xmx512m}). The broker runs in this JVM. Per run: records/s over all sources (from the moment every instance
- * is ready to the last commit), the app JVMs' CPU per record (their CPU time over the same span, read from
- * {@code /proc}: the broker and this JVM are not in it), this JVM's CPU per record (the broker's share), and each
+ * ({@code -Xmx512m}). The broker runs in this JVM. Measured over the last four fifths of every source (the first fifth
+ * warms the JIT up): records/s over all sources, the app JVMs' CPU per record (their CPU time over the same span, read
+ * from {@code /proc}: the broker and this JVM are not in it), this JVM's CPU per record (the broker's share), and each
  * task's rate (its records over the time its source took to be committed to the end). Prints
  * {@code RESULT\t<name>\t<value>\t<unit>\t<note>} lines like {@link BrokerBench}.
  *
@@ -130,20 +130,28 @@ public final class SourcesBench {
                 apps.add(start(jar, appId, i, port));
             }
             awaitReady(apps, ports);
+            // the measured window starts once a fifth of every source is committed: the JIT has compiled the hot
+            // paths by then, and every instance runs its share of the tasks
+            Map<String, Long> before = new LinkedHashMap<>();
+            while (before.size() < sources.size()) {
+                alive(apps);
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(appId)
+                        .partitionsToOffsetAndMetadata().get();
+                before.clear();
+                for (String source : sources) {
+                    OffsetAndMetadata offset = committed.get(new TopicPartition(cdcTopic(source), 0));
+                    if (offset != null && offset.offset() >= ends.get(cdcTopic(source)) / 5) {
+                        before.put(cdcTopic(source), offset.offset());
+                    }
+                }
+                Thread.sleep(20);
+            }
             long cpu0 = cpuNanos(apps);
             long own0 = ownCpuNanos();
             long t0 = System.nanoTime();
-            // what an instance ready before the others did already is not counted
-            Map<String, Long> before = new LinkedHashMap<>();
-            admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get().forEach((tp, offset) ->
-                    before.put(tp.topic(), offset == null ? 0 : offset.offset()));
             Map<String, Long> doneAt = new LinkedHashMap<>();
             while (doneAt.size() < sources.size()) {
-                for (Process app : apps) {
-                    if (!app.isAlive()) {
-                        throw new IllegalStateException("an instance exited with " + app.exitValue() + "; see " + work);
-                    }
-                }
+                alive(apps);
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(appId)
                         .partitionsToOffsetAndMetadata().get();
                 for (String source : sources) {
@@ -152,27 +160,27 @@ public final class SourcesBench {
                         doneAt.put(source, System.nanoTime());
                     }
                 }
-                Thread.sleep(100);
+                Thread.sleep(20);
             }
             long t1 = doneAt.values().stream().mapToLong(Long::longValue).max().orElseThrow();
             double seconds = (t1 - t0) / 1e9;
             long cpu = cpuNanos(apps) - cpu0;
             long own = ownCpuNanos() - own0;
-            long total = ends.entrySet().stream().mapToLong(e -> e.getValue() - before.getOrDefault(e.getKey(), 0L))
-                    .sum();
+            long total = ends.entrySet().stream().mapToLong(e -> e.getValue() - before.get(e.getKey())).sum();
             String label = String.format(Locale.ROOT, "%d sources, %d instance%s", sources.size(), n, n == 1 ? "" : "s");
             String load = loadAverage();
             result(label + ": records/s", total / seconds, "records/s", String.format(Locale.ROOT,
-                    "%,d records in %.1f s (ready to last commit), EOS v2, one stream thread each; load %s", total,
-                    seconds, load));
+                    "%,d records in %.1f s (the last four fifths of each source), EOS v2, one stream thread each; "
+                            + "load at the end %s", total, seconds, load));
             result(label + ": app CPU per record", cpu / 1e3 / total, "µs/record", String.format(Locale.ROOT,
-                    "the app JVMs' CPU time over the same span, %.1f s for %,d records (broker excluded); %.0f "
-                            + "records per CPU-second", cpu / 1e9, total, total / (cpu / 1e9)));
+                    "the app JVMs' CPU time over the same span, %.1f s for %,d records (broker excluded): %.0f "
+                            + "records per CPU-second, %.2f cores used", cpu / 1e9, total, total / (cpu / 1e9),
+                    cpu / 1e9 / seconds));
             result(label + ": broker and bench CPU per record", own / 1e3 / total, "µs/record",
                     "this JVM: the in-process KRaft broker (and the offset polling)");
             for (Map.Entry<String, Long> done : doneAt.entrySet()) {
                 double taskSeconds = (done.getValue() - t0) / 1e9;
-                long taskRecords = ends.get(cdcTopic(done.getKey())) - before.getOrDefault(cdcTopic(done.getKey()), 0L);
+                long taskRecords = ends.get(cdcTopic(done.getKey())) - before.get(cdcTopic(done.getKey()));
                 result(label + ": task of " + done.getKey(), taskRecords / taskSeconds, "records/s",
                         String.format(Locale.ROOT, "%,d records, committed to the end after %.1f s", taskRecords,
                                 taskSeconds));
@@ -185,6 +193,14 @@ public final class SourcesBench {
                 if (!app.waitFor(60, TimeUnit.SECONDS)) {
                     app.destroyForcibly();
                 }
+            }
+        }
+    }
+
+    private void alive(List<Process> apps) {
+        for (Process app : apps) {
+            if (!app.isAlive()) {
+                throw new IllegalStateException("an instance exited with " + app.exitValue() + "; see " + work);
             }
         }
     }
