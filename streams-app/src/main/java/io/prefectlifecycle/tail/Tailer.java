@@ -156,8 +156,11 @@ public final class Tailer {
     }
 
     private boolean handle(ConsumerRecord<byte[], byte[]> record, RecentIds recent) throws IOException {
-        if (!options.sources().isEmpty() && !options.sources().contains(source(record))) {
-            return false;
+        if (!options.sources().isEmpty()) {
+            String source = source(record);
+            if (source == null || !options.sources().contains(source)) {
+                return false;
+            }
         }
         TailedEvent event;
         byte[] json;
