@@ -224,7 +224,9 @@ final class PipelineScenario {
             String resourceId = event.path("resource").path("prefect.resource.id").asText();
             assertEquals(resourceId, r.key(), "record key = resource id");
             assertEquals(List.of(new Header("prefect.event", event.path("event").asText()),
-                    new Header("prefect.resource.id", resourceId)), r.headers(), "headers of " + resourceId);
+                    new Header("prefect.resource.id", resourceId),
+                    new Header(TopologySettings.SOURCE_HEADER, TopologySettings.DEFAULT_SOURCE)), r.headers(),
+                    "headers of " + resourceId + " (the one source of an app without --sources)");
         }
     }
 
