@@ -79,11 +79,9 @@ public final class BrokerBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = Stream.of(args).map(a -> a.split("=", 2))
-                .collect(Collectors.toMap(a -> a[0], a -> a.length > 1 ? a[1] : "true"));
+        Map<String, String> opts = BenchArgs.parse(args);
         int records = Integer.parseInt(opts.getOrDefault("records", "1000000"));
-        List<Integer> partitions = Stream.of(opts.getOrDefault("partitions", "1").split(","))
-                .map(Integer::parseInt).toList();
+        List<Integer> partitions = BenchArgs.numbers(opts, "partitions", "1");
         List<String> guarantees = List.of(opts.getOrDefault("guarantees", "exactly_once_v2,at_least_once").split(","));
         int repeat = Integer.parseInt(opts.getOrDefault("repeat", "1"));
         int live = Integer.parseInt(opts.getOrDefault("live", "100000"));

@@ -30,7 +30,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Several sources spread over instances: the shipped jar's {@code run --sources} over {@code sources} change streams
@@ -62,12 +61,10 @@ public final class SourcesBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = Stream.of(args).map(a -> a.split("=", 2))
-                .collect(Collectors.toMap(a -> a[0], a -> a.length > 1 ? a[1] : "true"));
+        Map<String, String> opts = BenchArgs.parse(args);
         int records = Integer.parseInt(opts.getOrDefault("records", "100000"));
         int count = Integer.parseInt(opts.getOrDefault("sources", "4"));
-        List<Integer> instances = Stream.of(opts.getOrDefault("instances", "1,2").split(","))
-                .map(Integer::parseInt).toList();
+        List<Integer> instances = BenchArgs.numbers(opts, "instances", "1,2");
         Path jar = Path.of("streams-app/target/prefect-lifecycle-cdc.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: ./mvnw -pl streams-app package -DskipTests");
