@@ -21,7 +21,7 @@ import java.util.Properties;
  * it was opened (so a resumed run does not print the last run's events again), each printed as one JSON line; Avro
  * events read back through the registry they were written with. No consumer group: it only prints.
  */
-final class EventPrinter implements AutoCloseable {
+public final class EventPrinter implements AutoCloseable {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Optional<AvroEventDecoder> avroEvents;
@@ -32,7 +32,7 @@ final class EventPrinter implements AutoCloseable {
     }
 
     /** Positioned at the current end of {@code topic}: open it before the app starts writing. */
-    static EventPrinter atEndOf(String bootstrapServers, String topic, Optional<AvroEventDecoder> avroEvents) {
+    public static EventPrinter atEndOf(String bootstrapServers, String topic, Optional<AvroEventDecoder> avroEvents) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -52,7 +52,7 @@ final class EventPrinter implements AutoCloseable {
      *
      * @throws org.apache.kafka.common.errors.WakeupException after {@link #wakeup()}
      */
-    void printArriving(PrintStream out, Duration timeout) {
+    public void printArriving(PrintStream out, Duration timeout) {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(timeout)) {
             out.println(avroEvents.isPresent() && ConfluentWireFormat.isFramed(record.value())
                     ? avroEvents.get().decode(record.value()).toJson()
@@ -61,7 +61,7 @@ final class EventPrinter implements AutoCloseable {
     }
 
     /** Makes a {@link #printArriving} in progress, or the next one, return at once; from any thread. */
-    void wakeup() {
+    public void wakeup() {
         consumer.wakeup();
     }
 

@@ -5,7 +5,6 @@ import io.prefectlifecycle.app.Telemetry;
 import io.prefectlifecycle.app.TerminationSignals;
 import io.prefectlifecycle.forward.Forwarder;
 import io.prefectlifecycle.forward.PrefectAuth;
-import io.prefectlifecycle.local.DatabaseUrl;
 import io.prefectlifecycle.topology.TopologySettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -9,7 +9,7 @@ import java.time.format.DateTimeParseException;
 /** {@code java -jar prefect-lifecycle-cdc.jar [command]}; without a command it runs {@code run}, as a pod does. */
 @Command(name = "prefect-lifecycle-cdc", mixinStandardHelpOptions = true, versionProvider = VersionCommand.class,
         description = "Prefect object lifecycle events rebuilt from Debezium change records.",
-        subcommands = {RunCommand.class, LocalCommand.class, TransformCommand.class, ReplayCommand.class,
+        subcommands = {RunCommand.class, LocalMovedCommand.class, TransformCommand.class, ReplayCommand.class,
             TailCommand.class, ForwardCommand.class, ParityCommand.class, VersionCommand.class})
 public final class Main implements Runnable {
 
@@ -22,8 +22,13 @@ public final class Main implements Runnable {
      * set here once for all of them.
      */
     static CommandLine commandLine() {
+        return withSharedHandling(new Main());
+    }
+
+    /** {@code command} (this jar's or the local jar's) with the converters, help layout and error lines of all. */
+    public static CommandLine withSharedHandling(Object command) {
         ErrorLines errors = new ErrorLines();
-        return new CommandLine(new Main())
+        return new CommandLine(command)
                 .registerConverter(Duration.class, Main::duration)
                 .setHelpFactory(WordWrappedHelp::create)
                 .setParameterExceptionHandler(errors)

@@ -1,7 +1,6 @@
 package io.prefectlifecycle.cli;
 
 import io.prefectlifecycle.cdc.Json;
-import io.prefectlifecycle.local.DatabaseUrl;
 import io.prefectlifecycle.parity.ComparedEvent;
 import io.prefectlifecycle.parity.ParityCheck;
 import io.prefectlifecycle.parity.ParityReport;

@@ -2,7 +2,7 @@ package io.prefectlifecycle.parity;
 
 import io.prefectlifecycle.cdc.Json;
 import io.prefectlifecycle.kinds.Kinds;
-import io.prefectlifecycle.local.DatabaseUrl;
+import io.prefectlifecycle.cli.DatabaseUrl;
 
 import java.io.IOException;
 import java.sql.Connection;

@@ -2,7 +2,6 @@ package io.prefectlifecycle.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.prefectlifecycle.local.FreePorts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -12,8 +11,11 @@ import org.junit.jupiter.api.Test;
 class BrokerAddressesTest {
 
     @Test
-    void saysWhyEachAddressCannotBeReached() {
-        int closed = FreePorts.next();
+    void saysWhyEachAddressCannotBeReached() throws IOException {
+        int closed;
+        try (ServerSocket released = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = released.getLocalPort();
+        }
         assertEquals(Optional.of("127.0.0.1:" + closed + ": connection refused, no-such-host.invalid:9092: unknown host"),
                 BrokerAddresses.whyUnreachable("127.0.0.1:" + closed + ",no-such-host.invalid:9092"));
         assertEquals(Optional.of("kafka: no port"), BrokerAddresses.whyUnreachable("kafka"));

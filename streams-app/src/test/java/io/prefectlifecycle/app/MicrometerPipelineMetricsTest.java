@@ -2,7 +2,7 @@ package io.prefectlifecycle.app;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.prefectlifecycle.golden.ProjectPaths;
+import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.golden.TopologyHarness;
 import io.prefectlifecycle.topology.TopologySettings;
 import org.junit.jupiter.api.Test;

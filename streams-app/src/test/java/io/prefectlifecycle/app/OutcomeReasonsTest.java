@@ -1,7 +1,7 @@
 package io.prefectlifecycle.app;
 
-import io.prefectlifecycle.golden.GoldenCasesTest;
-import io.prefectlifecycle.golden.ProjectPaths;
+import io.prefectlifecycle.testdata.GoldenCases;
+import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.golden.TopologyHarness;
 import io.prefectlifecycle.stream.Emission;
 import io.prefectlifecycle.stream.Outcome;
@@ -84,7 +84,7 @@ class OutcomeReasonsTest {
             long piped;
             long events;
             long deadLetters;
-            try (TopologyHarness harness = TopologyHarness.withEnvironment(GoldenCasesTest.environment(caseDir))) {
+            try (TopologyHarness harness = TopologyHarness.withEnvironment(GoldenCases.environment(caseDir))) {
                 harness.pipeFile(caseDir.resolve("input.jsonl"));
                 harness.endInput();
                 piped = Files.readAllLines(caseDir.resolve("input.jsonl"), StandardCharsets.UTF_8).stream()

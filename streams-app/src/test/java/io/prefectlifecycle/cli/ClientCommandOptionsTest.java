@@ -57,18 +57,6 @@ class ClientCommandOptionsTest {
                 + "http(s)://host[:port][/path] URL", badUrl.getMessage());
     }
 
-    @Test
-    void localRefusesAvroWithoutARegistryBeforeStartingAnything() {
-        LocalCommand local = new LocalCommand();
-        new CommandLine(local).parseArgs("--format", "avro");
-        assertEquals(Optional.of("local: --format avro needs --schema-registry-url (or PREFECT_CDC_SCHEMA_REGISTRY_URL); "
-                + "local starts no schema registry: give the Confluent-compatible URL of one you run"),
-                local.optionsProblem(Map.of()));
-        LocalCommand withUrl = new LocalCommand();
-        new CommandLine(withUrl).parseArgs("--format", "avro", "--schema-registry-url", URL);
-        assertEquals(Optional.empty(), withUrl.optionsProblem(Map.of()));
-    }
-
     private static ReplayCommand replay(String... args) {
         ReplayCommand command = new ReplayCommand();
         new CommandLine(command).parseArgs(args);

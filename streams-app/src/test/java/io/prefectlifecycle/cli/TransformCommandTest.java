@@ -1,10 +1,7 @@
 package io.prefectlifecycle.cli;
 
-import io.prefectlifecycle.avro.AvroInput;
-import io.prefectlifecycle.golden.GoldenCasesTest;
-import io.prefectlifecycle.golden.ProjectPaths;
-import io.prefectlifecycle.registry.ApicurioRegistry;
-import io.prefectlifecycle.registry.SchemaRegistryClient;
+import io.prefectlifecycle.testdata.GoldenCases;
+import io.prefectlifecycle.testdata.ProjectPaths;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TransformCommandTest {
 
     static Stream<Path> cases() throws IOException {
-        return GoldenCasesTest.cases();
+        return GoldenCases.cases();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -38,28 +35,9 @@ class TransformCommandTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         try (InputStream in = Files.newInputStream(caseDir.resolve("input.jsonl"))) {
-            int status = new TransformCommand().transform(in, out, err, GoldenCasesTest.environment(caseDir));
+            int status = new TransformCommand().transform(in, out, err, GoldenCases.environment(caseDir));
             assertEquals(0, status);
         }
-        assertGolden(caseDir, out, err);
-    }
-
-    /** Records an Avro converter wrote, as key_base64/value_base64, read through a real registry (Apicurio 2.6). */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
-    void avroInputThroughTheRegistryGivesTheSameEvents(Path caseDir) throws IOException {
-        ApicurioRegistry registry = ApicurioRegistry.shared();
-        SchemaRegistryClient client = new SchemaRegistryClient(registry.ccompatUrl());
-        String avroLines = Files.readAllLines(caseDir.resolve("input.jsonl"), StandardCharsets.UTF_8).stream()
-                .filter(line -> !line.isBlank())
-                .map(line -> AvroInput.asAvroLine(client, line))
-                .collect(Collectors.joining("\n"));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        TransformCommand command = command("--schema-registry-url", registry.ccompatUrl().toString());
-        int status = command.transform(new ByteArrayInputStream(avroLines.getBytes(StandardCharsets.UTF_8)), out, err,
-                GoldenCasesTest.environment(caseDir));
-        assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
         assertGolden(caseDir, out, err);
     }
 
@@ -144,13 +122,13 @@ class TransformCommandTest {
         assertEquals(1, out.toString(StandardCharsets.UTF_8).lines().count(), "one variable, one created event");
     }
 
-    private static TransformCommand command(String... args) {
+    static TransformCommand command(String... args) {
         TransformCommand command = new TransformCommand();
         new CommandLine(command).parseArgs(args);
         return command;
     }
 
-    private static void assertGolden(Path caseDir, ByteArrayOutputStream out, ByteArrayOutputStream err)
+    static void assertGolden(Path caseDir, ByteArrayOutputStream out, ByteArrayOutputStream err)
             throws IOException {
         String expected = Files.readString(caseDir.resolve("expected.jsonl"), StandardCharsets.UTF_8).strip();
         assertEquals(expected, out.toString(StandardCharsets.UTF_8).strip());

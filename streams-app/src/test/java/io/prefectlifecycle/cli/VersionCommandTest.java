@@ -3,7 +3,7 @@ package io.prefectlifecycle.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.prefectlifecycle.golden.ProjectPaths;
+import io.prefectlifecycle.testdata.ProjectPaths;
 import java.nio.file.Files;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

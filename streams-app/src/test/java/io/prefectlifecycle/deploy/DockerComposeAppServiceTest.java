@@ -3,7 +3,7 @@ package io.prefectlifecycle.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.prefectlifecycle.app.Setting;
-import io.prefectlifecycle.golden.ProjectPaths;
+import io.prefectlifecycle.testdata.ProjectPaths;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

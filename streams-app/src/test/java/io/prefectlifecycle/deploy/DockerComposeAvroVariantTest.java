@@ -6,7 +6,7 @@ import io.prefectlifecycle.app.AppConfig;
 import io.prefectlifecycle.app.Setting;
 import io.prefectlifecycle.cdc.Json;
 import io.prefectlifecycle.event.EventFormat;
-import io.prefectlifecycle.golden.ProjectPaths;
+import io.prefectlifecycle.testdata.ProjectPaths;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

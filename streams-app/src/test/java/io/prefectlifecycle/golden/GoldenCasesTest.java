@@ -1,5 +1,6 @@
 package io.prefectlifecycle.golden;
 
+import io.prefectlifecycle.testdata.GoldenCases;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,14 +28,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 public class GoldenCasesTest {
 
-    private static final boolean UPDATE = Boolean.getBoolean("golden.update");
-
-    public static Stream<Path> cases() throws IOException {
-        try (Stream<Path> files = Files.walk(ProjectPaths.goldenCases())) {
-            return files.filter(p -> p.getFileName().toString().equals("input.jsonl"))
-                    .map(Path::getParent).sorted().toList().stream();
-        }
+    static Stream<Path> cases() throws IOException {
+        return GoldenCases.cases();
     }
+
+    private static final boolean UPDATE = Boolean.getBoolean("golden.update");
 
     @Test
     void thereAreEnoughCasesAcrossAllKinds() throws IOException {
@@ -66,7 +64,7 @@ public class GoldenCasesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void producesExactlyTheExpectedEvents(Path caseDir) throws IOException {
-        Output output = run(caseDir.resolve("input.jsonl"), environment(caseDir));
+        Output output = run(caseDir.resolve("input.jsonl"), GoldenCases.environment(caseDir));
         List<String> events = output.events();
         List<String> deadLetters = output.deadLetterReasons();
         Path expectedEvents = caseDir.resolve("expected.jsonl");
@@ -102,19 +100,5 @@ public class GoldenCasesTest {
         PrefectOracle.Verdict verdict = PrefectOracle.check(all);
         assertEquals(0, verdict.exitCode(), verdict.output());
         assertTrue(verdict.output().contains(all.size() + "/" + all.size()), verdict.output());
-    }
-
-    public static Map<String, String> environment(Path caseDir) throws IOException {
-        Map<String, String> env = new HashMap<>();
-        Path file = caseDir.resolve("env");
-        if (Files.exists(file)) {
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                int eq = line.indexOf('=');
-                if (eq > 0 && !line.startsWith("#")) {
-                    env.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
-                }
-            }
-        }
-        return env;
     }
 }

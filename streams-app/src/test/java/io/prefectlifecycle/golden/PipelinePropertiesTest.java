@@ -1,5 +1,6 @@
 package io.prefectlifecycle.golden;
 
+import io.prefectlifecycle.testdata.GoldenCases;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prefectlifecycle.cdc.ChangeDecoder;
@@ -116,7 +117,7 @@ class PipelinePropertiesTest {
     @Provide
     Arbitrary<Path> goldenInputs() throws IOException {
         List<Path> inputs = new ArrayList<>();
-        for (Path dir : GoldenCasesTest.cases().toList()) {
+        for (Path dir : GoldenCases.cases().toList()) {
             inputs.add(dir.resolve("input.jsonl"));
         }
         return Arbitraries.of(inputs);
@@ -171,7 +172,7 @@ class PipelinePropertiesTest {
 
     private static List<String> transform(Path input) throws IOException {
         List<String> out = new ArrayList<>();
-        try (TopologyHarness harness = TopologyHarness.withEnvironment(GoldenCasesTest.environment(input.getParent()))) {
+        try (TopologyHarness harness = TopologyHarness.withEnvironment(GoldenCases.environment(input.getParent()))) {
             harness.pipeFile(input);
             harness.endInput();
             harness.events().forEach(event -> out.add(event.value()));

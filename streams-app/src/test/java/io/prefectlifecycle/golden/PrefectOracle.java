@@ -1,5 +1,6 @@
 package io.prefectlifecycle.golden;
 
+import io.prefectlifecycle.testdata.ProjectPaths;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package io.prefectlifecycle.golden;
 
+import io.prefectlifecycle.testdata.ProjectPaths;
+import io.prefectlifecycle.testdata.GoldenCases;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -40,7 +42,7 @@ class SharedFixturesTest {
         Path fixture = ProjectPaths.fixture(name);
         List<String> events = new ArrayList<>();
         List<String> keys = new ArrayList<>();
-        try (TopologyHarness harness = TopologyHarness.withEnvironment(GoldenCasesTest.environment(fixture))) {
+        try (TopologyHarness harness = TopologyHarness.withEnvironment(GoldenCases.environment(fixture))) {
             harness.pipeFile(fixture.resolve("input.jsonl"));
             harness.endInput();
             for (TopologyHarness.Output event : harness.events()) {
@@ -65,7 +67,7 @@ class SharedFixturesTest {
         PrefectOracle.assumeAvailable();
         List<String> events = new ArrayList<>();
         try (TopologyHarness harness = TopologyHarness.withEnvironment(
-                GoldenCasesTest.environment(ProjectPaths.fixture(name)))) {
+                GoldenCases.environment(ProjectPaths.fixture(name)))) {
             harness.pipeFile(ProjectPaths.fixture(name).resolve("input.jsonl"));
             harness.endInput();
             harness.events().forEach(event -> events.add(event.value()));

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.prefectlifecycle.golden.ProjectPaths;
+import io.prefectlifecycle.testdata.ProjectPaths;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;

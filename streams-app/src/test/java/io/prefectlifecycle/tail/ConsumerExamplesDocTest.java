@@ -1,6 +1,6 @@
 package io.prefectlifecycle.tail;
 
-import io.prefectlifecycle.golden.ProjectPaths;
+import io.prefectlifecycle.testdata.ProjectPaths;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

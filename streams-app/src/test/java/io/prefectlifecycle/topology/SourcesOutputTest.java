@@ -2,7 +2,7 @@ package io.prefectlifecycle.topology;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.prefectlifecycle.golden.ProjectPaths;
+import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.golden.TopologyHarness;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;

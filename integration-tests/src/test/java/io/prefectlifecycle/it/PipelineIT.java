@@ -1,0 +1,61 @@
+package io.prefectlifecycle.it;
+
+import io.prefectlifecycle.testsupport.PhaseTimings;
+import io.prefectlifecycle.testsupport.PipelineScenario;
+import io.prefectlifecycle.local.LocalStack;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole pipeline with no Docker: a test-owned PostgreSQL with Prefect's tables, an in-JVM KRaft broker and
+ * Connect worker running Debezium (registered from connect-config/), and the app with exactly-once v2. Prefect's
+ * writes for every kind and action must come out as exactly the events of {@link PipelineScenario}.
+ */
+class PipelineIT {
+
+    @Test
+    void everyCommittedPrefectWriteBecomesItsEventAndNothingElse() throws Exception {
+        PhaseTimings timings = new PhaseTimings("PipelineIT");
+        try {
+            try (LocalStack stack = LocalStack.start()) {
+                timings.lap("stack start (PostgreSQL || KRaft, then Connect)");
+                PipelineScenario.run("PipelineIT", inJvm(stack), timings);
+            }
+            timings.lap("app and stack closed");
+        } finally {
+            timings.print();
+        }
+    }
+
+    private static PipelineScenario.Stack inJvm(LocalStack stack) {
+        return new PipelineScenario.Stack() {
+            @Override
+            public String bootstrapServers() {
+                return stack.bootstrapServers();
+            }
+
+            @Override
+            public Connection connect() throws SQLException {
+                return stack.postgres().connect();
+            }
+
+            @Override
+            public void registerConnector() throws Exception {
+                stack.registerConnector();
+            }
+
+            @Override
+            public void createTopics(List<String> topics) throws Exception {
+                stack.kafka().createTopics(topics);
+            }
+
+            @Override
+            public Duration clockSkew() {
+                return Duration.ZERO; // one host, one clock
+            }
+        };
+    }
+}

@@ -1,0 +1,27 @@
+package io.prefectlifecycle.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code local} left the production jar (it carries a broker, Connect, Debezium and PostgreSQL the pod must not):
+ * it is {@code local/target/prefect-lifecycle-cdc-local.jar} now. Whoever still types the old command line is told
+ * the new one in one line.
+ */
+@Command(name = "local", hidden = true, description = "Moved to its own jar.")
+final class LocalMovedCommand implements Callable<Integer> {
+
+    static final String MOVED = "local is its own jar now: java -jar local/target/prefect-lifecycle-cdc-local.jar local";
+
+    @Parameters(arity = "0..*", hidden = true)
+    List<String> arguments = List.of();
+
+    @Override
+    public Integer call() {
+        System.err.println(MOVED + (arguments.isEmpty() ? "" : " " + String.join(" ", arguments)));
+        return 2;
+    }
+}

@@ -1,0 +1,132 @@
+package io.prefectlifecycle.testsupport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.prefectlifecycle.testdata.ProjectPaths;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The app as an operator runs it: {@code java -jar prefect-lifecycle-cdc.jar run} in its own JVM, exactly-once v2,
+ * one persistent state dir across restarts. Each start logs to its own file under {@code target/}.
+ */
+public final class AppProcess {
+    private final String name;
+    private final String bootstrapServers;
+    private final String applicationId;
+    private final Path stateDir;
+    private final Map<String, String> environment;
+    private final List<Path> logs = new ArrayList<>();
+    private Process process;
+
+    /** @param environment extra environment of {@code run} (e.g. {@code KAFKA_*} client settings) */
+    public AppProcess(String name, String bootstrapServers, String applicationId, Path stateDir, Map<String, String> environment) {
+        this.name = name;
+        this.bootstrapServers = bootstrapServers;
+        this.applicationId = applicationId;
+        this.stateDir = stateDir;
+        this.environment = environment;
+    }
+
+    public AppProcess start() throws IOException {
+        Path log = ProjectPaths.root().resolve("streams-app/target/reliability/" + name + "-app-" + (logs.size() + 1) + ".log");
+        Files.createDirectories(log.getParent());
+        ProcessBuilder app = new ProcessBuilder(javaBinary(), "-Xmx512m", "-jar", jar().toString(), "run",
+                "--bootstrap-servers", bootstrapServers,
+                "--state-dir", stateDir.toString(),
+                "--application-id", applicationId)
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        app.environment().put("PREFECT_CDC_HTTP_PORT", "0"); // no fixed port to collide on
+        app.environment().putAll(environment);
+        logs.add(log);
+        process = app.start();
+        return this;
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** SIGKILL to the JVM: no shutdown hook, no commit, no leaving the group. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "killed app exits");
+        assertEquals(137, process.exitValue(), "exit status of a JVM killed by SIGKILL");
+    }
+
+    /** SIGTERM, as an orchestrator stops it; SIGKILL if it does not stop within a minute. */
+    public void stop() throws InterruptedException {
+        if (!isAlive()) {
+            return;
+        }
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The lines of all starts' logs containing {@code text}. */
+    public List<String> logLinesContaining(String text) throws IOException {
+        List<String> found = new ArrayList<>();
+        for (Path log : logs) {
+            try (var lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
+                lines.filter(l -> l.contains(text)).forEach(found::add);
+            }
+        }
+        return found;
+    }
+
+    /** The lines of the latest start's log containing {@code text}. */
+    public List<String> latestLogLinesContaining(String text) throws IOException {
+        try (var lines = Files.lines(logs.get(logs.size() - 1), StandardCharsets.ISO_8859_1)) {
+            return lines.filter(l -> l.contains(text)).toList();
+        }
+    }
+
+    /** Whether the log of the latest start has a line containing {@code text}. */
+    public boolean latestLogContains(String text) throws IOException {
+        return linesContaining(logs.get(logs.size() - 1), text) > 0;
+    }
+
+    public int starts() {
+        return logs.size();
+    }
+
+    private static long linesContaining(Path log, String text) throws IOException {
+        try (var lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
+            return lines.filter(l -> l.contains(text)).count();
+        }
+    }
+
+    /**
+     * Another command of the jar ({@code forward …}) in its own JVM, as an operator runs it: output (stdout and
+     * stderr) to {@code log}, the environment cleaned of {@code PREFECT_*} and {@code KAFKA_*} variables, then
+     * {@code environment} on top.
+     */
+    public static Process command(List<String> arguments, Map<String, String> environment, Path log) throws IOException {
+        Files.createDirectories(log.getParent());
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-jar", jar().toString()));
+        command.addAll(arguments);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().keySet().removeIf(k -> k.startsWith("PREFECT_") || k.startsWith("KAFKA_"));
+        builder.environment().putAll(environment);
+        return builder.start();
+    }
+
+    public static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    public static Path jar() {
+        Path jar = ProjectPaths.root().resolve("streams-app/target/prefect-lifecycle-cdc.jar");
+        assertTrue(Files.isRegularFile(jar), "the shaded jar is built in package, before failsafe: " + jar);
+        return jar;
+    }
+}

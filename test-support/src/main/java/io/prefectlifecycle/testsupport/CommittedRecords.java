@@ -1,0 +1,112 @@
+package io.prefectlifecycle.testsupport;
+
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * What a downstream consumer of one topic sees: {@code isolation.level=read_committed}, every partition from the
+ * beginning (assigned, no group), each record kept with its headers and the {@link System#nanoTime()} at which
+ * {@code poll} returned it. Not thread-safe: poll from one thread.
+ */
+public final class CommittedRecords implements AutoCloseable {
+
+    public record Header(String key, String value) {
+    }
+
+    public record Received(String topic, int partition, long offset, String key, String value, List<Header> headers,
+            long receivedNanos) {
+
+    public     String header(String name) {
+            return headers.stream().filter(h -> h.key().equals(name)).map(Header::value).findFirst().orElse(null);
+        }
+    }
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Function<byte[], String> values;
+    private final List<TopicPartition> partitions;
+    private final List<Received> received = new ArrayList<>();
+
+    /** @param overrides consumer settings on top of read_committed from the beginning (e.g. fetch.max.wait.ms) */
+    public CommittedRecords(String bootstrapServers, String topic, Map<String, Object> overrides) {
+        this(bootstrapServers, topic, overrides, CommittedRecords::utf8);
+    }
+
+    /** @param values how a value is shown (e.g. an Avro event as its JSON); null stays null */
+    public CommittedRecords(String bootstrapServers, String topic, Map<String, Object> overrides, Function<byte[], String> values) {
+        this.values = values;
+        Map<String, Object> config = new HashMap<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"));
+        config.putAll(overrides);
+        consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+        // a topic created a moment ago may not be in the broker's metadata yet: its partition list is empty then
+        partitions = await("partitions of " + topic).atMost(Duration.ofSeconds(30)).pollInSameThread()
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                        .map(p -> new TopicPartition(p.topic(), p.partition())).toList(), list -> !list.isEmpty());
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+    }
+
+    public CommittedRecords(String bootstrapServers, String topic) {
+        this(bootstrapServers, topic, Map.of());
+    }
+
+    /** One poll; returns what it brought (also kept in {@link #all()}). */
+    public List<Received> poll(Duration timeout) {
+        List<Received> batch = new ArrayList<>();
+        var records = consumer.poll(timeout);
+        long now = System.nanoTime();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            List<Header> headers = new ArrayList<>();
+            r.headers().forEach(h -> headers.add(new Header(h.key(),
+                    h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8))));
+            batch.add(new Received(r.topic(), r.partition(), r.offset(), r.key(),
+                    r.value() == null ? null : values.apply(r.value()), List.copyOf(headers), now));
+        }
+        received.addAll(batch);
+        return batch;
+    }
+
+    private static String utf8(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    public List<Received> all() {
+        return List.copyOf(received);
+    }
+
+    /** Polls until the position reaches the last stable offset of every partition, as it is now. */
+    public List<Received> readToEnd(Duration timeout) {
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
+        await("the end of " + partitions + " " + ends).atMost(timeout).pollInSameThread()
+                .pollInterval(Duration.ofMillis(10)).until(() -> {
+                    if (partitions.stream().allMatch(p -> consumer.position(p) >= ends.get(p))) {
+                        return true;
+                    }
+                    poll(Duration.ofMillis(100));
+                    return false;
+                });
+        return all();
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(5));
+    }
+}
