@@ -92,7 +92,7 @@ for run in "${latency[@]}"; do
   note "latency (load $(load)): $rates changes/s, $changes changes each, pass-through $passthrough"
   lat_load=$(load)
   log="$out/latency-${rates//,/-}.log"
-  ./mvnw -q -pl streams-app verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=LatencyIT \
+  ./mvnw -q -pl integration-tests -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=LatencyIT \
     -Dlatency.rate="$rates" -Dlatency.changes="$changes" -Dlatency.warmup="$warmup" \
     -Dlatency.passthrough="$passthrough" > "$log" 2>&1 || { tail -30 "$log" >&2; exit 1; }
   grep -a -h "^LatencyIT run [0-9]* '.*': n=" "$log" | python3 -c '

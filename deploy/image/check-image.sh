@@ -129,7 +129,7 @@ if [[ -f "$work/extra/TrustCheck.class" ]]; then
 fi
 
 # `run` against a broker that is not there: alive, not ready, and it stops on SIGTERM. With
-# SMOKE_BOOTSTRAP_SERVERS (a broker on this machine, e.g. from `prefect-lifecycle-cdc.jar local`, whose Debezium
+# SMOKE_BOOTSTRAP_SERVERS (a broker on this machine, e.g. from `prefect-lifecycle-cdc-local.jar local`, whose Debezium
 # topics exist) it must become ready; it then writes to topics of its own (image-smoke.*), not the live ones.
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 expect_ready=503

@@ -1,18 +1,41 @@
 package io.prefectlifecycle.local;
 
+import io.prefectlifecycle.cli.Main;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The local jar's command line: the production jar's {@code local ...}, with {@code local} optional. */
 class LocalCommandLineTest {
 
     private static final String URL = "http://registry:8081";
+
+    @Test
+    void aBadValueIsOneLineAsInEveryCommand() {
+        StringWriter err = new StringWriter();
+        CommandLine main = Main.withSharedHandling(new LocalMain());
+        main.setErr(new PrintWriter(err, true));
+        assertEquals(2, main.execute("local", "--emit-snapshot-reads=maybe"));
+        assertEquals(List.of("local: --emit-snapshot-reads 'maybe' must be true or false"),
+                err.toString().lines().toList());
+    }
+
+    @Test
+    void localHelpShowsExamples() {
+        StringWriter out = new StringWriter();
+        Main.withSharedHandling(new LocalMain()).getSubcommands().get("local")
+                .usage(new PrintWriter(out), CommandLine.Help.Ansi.OFF);
+        assertTrue(out.toString().contains("\nExamples:\n  local "), out.toString());
+    }
 
     @Test
     void theLocalCommandMayBeLeftOut() {

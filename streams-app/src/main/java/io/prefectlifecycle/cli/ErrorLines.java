@@ -60,7 +60,9 @@ final class ErrorLines implements CommandLine.IParameterExceptionHandler, Comman
             }
             if (!command.getSubcommands().isEmpty()) {
                 return "unknown command '" + first + "'" + hint + "; commands: "
-                        + String.join(", ", command.getSubcommands().keySet());
+                        + String.join(", ", command.getSubcommands().entrySet().stream()
+                                .filter(sub -> !sub.getValue().getCommandSpec().usageMessage().hidden())
+                                .map(java.util.Map.Entry::getKey).toList());
             }
             return "unexpected argument '" + first + "'; " + help;
         }

@@ -1,7 +1,9 @@
 package io.prefectlifecycle.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -16,12 +18,15 @@ final class LocalMovedCommand implements Callable<Integer> {
 
     static final String MOVED = "local is its own jar now: java -jar local/target/prefect-lifecycle-cdc-local.jar local";
 
+    @Spec
+    CommandSpec spec;
+
     @Parameters(arity = "0..*", hidden = true)
     List<String> arguments = List.of();
 
     @Override
     public Integer call() {
-        System.err.println(MOVED + (arguments.isEmpty() ? "" : " " + String.join(" ", arguments)));
+        spec.commandLine().getErr().println(MOVED + (arguments.isEmpty() ? "" : " " + String.join(" ", arguments)));
         return 2;
     }
 }

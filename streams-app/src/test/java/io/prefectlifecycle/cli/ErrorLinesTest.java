@@ -24,10 +24,9 @@ class ErrorLinesTest {
         "tail --output xml                   | tail: --output 'xml' must be one of json, text",
         "tail --since yesterday              | tail: --since 'yesterday' is not an ISO-8601 time (2026-06-01T00:00:00Z, 2026-06-01T02:00:00+02:00, 2026-06-01T00:00 or 2026-06-01; without an offset it is UTC)",
         "replay --from notadate              | replay: --from 'notadate' is not an ISO-8601 time (2026-06-01T00:00:00Z, 2026-06-01T02:00:00+02:00, 2026-06-01T00:00 or 2026-06-01; without an offset it is UTC)",
-        "local --emit-snapshot-reads=maybe   | local: --emit-snapshot-reads 'maybe' must be true or false",
         "tail --bogus                        | tail: unknown option '--bogus' (did you mean --bootstrap-servers?); see tail --help",
         "replay --to-topic                   | replay: --to-topic: a value is needed; see replay --help",
-        "bogus                               | prefect-lifecycle-cdc: unknown command 'bogus'; commands: run, local, transform, replay, tail, forward, parity, version",
+        "bogus                               | prefect-lifecycle-cdc: unknown command 'bogus'; commands: run, transform, replay, tail, forward, parity, version",
         "run --http-port abc                 | run: http.port: 'abc' from flag --http-port must be an integer from 0 to 65535",
     })
     void aBadValueIsOneLineNamingTheOptionAndTheValue(String args, String expected) {
@@ -41,6 +40,17 @@ class ErrorLinesTest {
         assertEquals(List.of(expected), err.toString().lines().toList());
         assertEquals("", out.toString(), "no usage dump");
         assertFalse(err.toString().contains("Exception"), "no Java class name");
+    }
+
+    /** {@code local} left this jar: the old command line gets the new one, in one line, status 2. */
+    @Test
+    void localSaysWhichJarItIsIn() {
+        StringWriter err = new StringWriter();
+        CommandLine main = Main.commandLine();
+        main.setErr(new PrintWriter(err, true));
+        assertEquals(2, main.execute("local", "--demo"));
+        assertEquals(List.of("local is its own jar now: java -jar local/target/prefect-lifecycle-cdc-local.jar local --demo"),
+                err.toString().lines().toList());
     }
 
     @Test
