@@ -2,8 +2,8 @@ package io.prefectlifecycle.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
 
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -21,7 +21,7 @@ final class LocalMovedCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "0..*", hidden = true)
+    @Unmatched
     List<String> arguments = List.of();
 
     @Override
