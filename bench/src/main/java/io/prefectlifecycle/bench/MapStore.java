@@ -111,10 +111,6 @@ public final class MapStore implements KeyValueStore<String, byte[]> {
     }
 
     @Override
-    public void flush() {
-    }
-
-    @Override
     public void close() {
     }
 

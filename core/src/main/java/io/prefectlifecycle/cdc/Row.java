@@ -192,7 +192,7 @@ public final class Row {
     /** This row with every TOAST placeholder replaced by the column's value in {@code previous}. */
     public Row withUnavailableFrom(Row previous) {
         ObjectNode merged = null;
-        for (Iterator<Map.Entry<String, JsonNode>> it = columns.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = columns.properties().iterator(); it.hasNext(); ) {
             String column = it.next().getKey();
             if (isUnavailable(column)) {
                 JsonNode earlier = previous == null ? null : previous.columns.get(column);

@@ -30,7 +30,7 @@ public final class SecretFilter {
     public static ObjectNode visibleData(ObjectNode data, List<String> secretFields) {
         Set<String> secretKeys = new HashSet<>(secretFields);
         ObjectNode visible = Payloads.object();
-        for (Iterator<Map.Entry<String, JsonNode>> it = data.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = data.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
             String key = entry.getKey();
             JsonNode value = entry.getValue();

@@ -295,7 +295,7 @@ final class PrefectEventsServer implements AutoCloseable {
         if (resource.size() > MAXIMUM_LABELS) {
             problems.add(detail(loc, "Too many labels"));
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = resource.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = resource.properties().iterator(); it.hasNext(); ) {
             if (!it.next().getValue().isTextual()) {
                 problems.add(detail(loc, "Label values should be valid strings"));
                 return;

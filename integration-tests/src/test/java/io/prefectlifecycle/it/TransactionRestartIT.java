@@ -267,8 +267,8 @@ class TransactionRestartIT {
     }
 
     private static boolean consumedPast(Admin admin, Map<TopicPartition, Long> lastProduced) throws Exception {
-        String group = admin.listConsumerGroups().all().get().stream()
-                .map(org.apache.kafka.clients.admin.ConsumerGroupListing::groupId)
+        String group = admin.listGroups().all().get().stream()
+                .map(org.apache.kafka.clients.admin.GroupListing::groupId)
                 .filter(g -> g.startsWith(APP_ID)).findFirst().orElse(null);
         if (group == null) {
             return false;

@@ -53,7 +53,7 @@ public record ConnectorDefinition(String name, Map<String, String> config) {
         try {
             ObjectNode root = (ObjectNode) JSON.readTree(json);
             Map<String, String> config = new LinkedHashMap<>();
-            root.required("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+            root.required("config").properties().forEach(e -> config.put(e.getKey(), e.getValue().asText()));
             if (root.hasNonNull("extends")) {
                 ConnectorDefinition base = bases.apply(root.get("extends").asText());
                 return new ConnectorDefinition(root.hasNonNull("name") ? root.get("name").asText() : base.name(),

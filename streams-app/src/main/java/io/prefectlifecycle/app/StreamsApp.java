@@ -58,6 +58,7 @@ public final class StreamsApp implements AutoCloseable {
     public static final int TRANSACTION_TIMEOUT_MS = 300_000;
 
     /** Exactly-once v2 by default; the rest tuned for latency on a quiet, low-volume stream. */
+    @SuppressWarnings("deprecation") // PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG: gone in Kafka 5, its default then
     public static Properties properties(String bootstrapServers, String applicationId, Path stateDir) {
         Properties props = new Properties();
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

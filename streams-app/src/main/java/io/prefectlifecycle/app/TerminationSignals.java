@@ -2,8 +2,9 @@ package io.prefectlifecycle.app;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +36,7 @@ public final class TerminationSignals {
         TerminationSignals signals = new TerminationSignals();
         for (String name : new String[] {"TERM", "INT"}) {
             try {
-                Signal.handle(new Signal(name), signal -> signals.received("SIG" + signal.getName(), onSignal));
+                replaceHandler(name, () -> signals.received("SIG" + name, onSignal));
             } catch (IllegalArgumentException | UnsupportedOperationException e) {
                 LOG.debug("cannot handle SIG{} ({}): a shutdown hook stops the app instead", name, e.getMessage());
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -46,6 +47,37 @@ public final class TerminationSignals {
             }
         }
         return signals;
+    }
+
+    /**
+     * {@code sun.misc.Signal.handle(new Signal(name), handler)}, by reflection: module jdk.unsupported's Signal is the
+     * JDK's only way to replace a signal's handler, and every direct use of it is a compiler warning the build treats
+     * as an error. Throws what {@code Signal} throws when the signal cannot be handled.
+     */
+    private static void replaceHandler(String name, Runnable handler) {
+        try {
+            Class<?> signal = Class.forName("sun.misc.Signal");
+            Class<?> signalHandler = Class.forName("sun.misc.SignalHandler");
+            Object proxy = Proxy.newProxyInstance(signalHandler.getClassLoader(), new Class<?>[] {signalHandler},
+                    (self, method, args) -> switch (method.getName()) {
+                        case "handle" -> {
+                            handler.run();
+                            yield null;
+                        }
+                        case "hashCode" -> System.identityHashCode(self);
+                        case "equals" -> self == args[0];
+                        default -> "SIG" + name + " handler";
+                    });
+            signal.getMethod("handle", signal, signalHandler)
+                    .invoke(null, signal.getConstructor(String.class).newInstance(name), proxy);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw new UnsupportedOperationException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new UnsupportedOperationException("no sun.misc.Signal in this JVM", e);
+        }
     }
 
     /** Lets a fallback shutdown hook return. */

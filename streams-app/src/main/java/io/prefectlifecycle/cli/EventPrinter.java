@@ -2,6 +2,7 @@ package io.prefectlifecycle.cli;
 
 import io.prefectlifecycle.avro.AvroEventDecoder;
 import io.prefectlifecycle.registry.ConfluentWireFormat;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -67,6 +68,6 @@ public final class EventPrinter implements AutoCloseable {
 
     @Override
     public void close() {
-        consumer.close(Duration.ofSeconds(5));
+        consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
     }
 }

@@ -228,7 +228,7 @@ public final class KnownDifferences {
     /** {@code after}, {@code expect} and {@code for_each} anywhere in the automation, as sorted sets. */
     private static JsonNode automationSetsSorted(JsonNode node) {
         if (node instanceof ObjectNode object) {
-            Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
+            Iterator<Map.Entry<String, JsonNode>> fields = object.properties().iterator();
             List<String> sets = new ArrayList<>();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> field = fields.next();

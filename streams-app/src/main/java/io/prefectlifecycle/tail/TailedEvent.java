@@ -80,7 +80,7 @@ public record TailedEvent(String id, String occurredText, Instant occurred, Stri
             throw new IllegalArgumentException(what + " is not an object");
         }
         Map<String, String> labels = new LinkedHashMap<>();
-        node.fields().forEachRemaining(e -> {
+        node.properties().forEach(e -> {
             if (e.getValue().isTextual()) {
                 labels.put(e.getKey(), e.getValue().textValue());
             }

@@ -45,8 +45,8 @@ class DockerComposeAvroVariantTest {
     void theAppWritesAvroThroughTheRegistryServicesConfluentApi() throws Exception {
         JsonNode environment = avro.at("/app/environment");
         Map<String, String> env = new HashMap<>();
-        base.at("/app/environment").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
-        environment.fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+        base.at("/app/environment").properties().forEach(e -> env.put(e.getKey(), e.getValue().asText()));
+        environment.properties().forEach(e -> env.put(e.getKey(), e.getValue().asText()));
         AppConfig config = AppConfig.load(env, Map.of()); // the app accepts the merged settings
         assertEquals(EventFormat.AVRO, config.eventFormat());
         URI url = config.schemaRegistryUrl().orElseThrow();

@@ -322,7 +322,7 @@ class KubernetesManifestsTest {
 
     private static Map<String, String> strings(JsonNode object) {
         Map<String, String> map = new LinkedHashMap<>();
-        object.fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().asText()));
+        object.properties().forEach(e -> map.put(e.getKey(), e.getValue().asText()));
         return map;
     }
 

@@ -19,7 +19,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupListing;
+import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -53,7 +53,7 @@ public final class ExactlyOnceCheck {
         List<String> read = List.of(settings.cdcTopic());
         await("the app has consumed the CDC topics to their end").atMost(timeout).pollInterval(Duration.ofMillis(200))
                 .until(() -> {
-                    String group = admin.listConsumerGroups().all().get().stream().map(ConsumerGroupListing::groupId)
+                    String group = admin.listGroups().all().get().stream().map(GroupListing::groupId)
                             .filter(g -> g.startsWith("prefect-lifecycle-it-")).findFirst().orElse(null);
                     if (group == null) {
                         return false;
