@@ -1,5 +1,6 @@
 package io.prefectlifecycle.cdc;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -21,6 +22,11 @@ public final class Json {
 
     /** Parses JSON text, e.g. a json/jsonb column as Debezium delivers it. */
     public static JsonNode parse(String text) throws JsonProcessingException {
-        return MAPPER.readTree(text);
+        JsonNode node = MAPPER.readTree(text);
+        if (node.isMissingNode()) {
+            // empty or blank text: Jackson's placeholder for "no value" cannot be written back as JSON
+            throw new JsonParseException(null, "no JSON value in the text");
+        }
+        return node;
     }
 }

@@ -10,5 +10,15 @@ public interface EventEncoder {
      */
     byte[] encode(LifecycleEvent event);
 
-    EventEncoder JSON = LifecycleEvent::toJsonBytes;
+    /**
+     * Prefect's JSON ({@link LifecycleEvent#toJson()}). A value it cannot hold (a time outside Python's years 1 to
+     * 9999, a JSON node with no JSON form) is an {@link EventEncodingException}: a dead letter, not a failed task.
+     */
+    EventEncoder JSON = event -> {
+        try {
+            return event.toJsonBytes();
+        } catch (IllegalArgumentException e) {
+            throw new EventEncodingException(event.event() + ": " + e.getMessage());
+        }
+    };
 }

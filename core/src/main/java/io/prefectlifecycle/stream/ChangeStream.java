@@ -80,12 +80,6 @@ public final class ChangeStream {
         this.pendingComplete = !open.isOpen() || open.touched() == 0;
     }
 
-    /** In memory, JSON input: {@code transform} and tests. */
-    public static ChangeStream inMemory(Optional<FernetKey> keyOverride, boolean emitSnapshotReads) {
-        return new ChangeStream(new InMemoryRowStore(), new InMemoryTransactionState(), keyOverride,
-                emitSnapshotReads, new ChangeDecoder());
-    }
-
     /** The transaction in progress, or the last one closed ({@link OpenTransaction#isOpen()} says which). */
     public OpenTransaction openTransaction() {
         return open;

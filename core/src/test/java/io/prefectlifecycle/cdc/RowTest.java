@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
-/** The row facts the kinds read on older Prefect releases' tables: a missing column and the column order. */
+/**
+ * The row facts the kinds read on older Prefect releases' tables: a missing column and the column order; a JSON column
+ * that holds no JSON.
+ */
 class RowTest {
 
     private static Row row(String json) throws Exception {
@@ -36,5 +39,12 @@ class RowTest {
         RowFormatException missing = assertThrows(RowFormatException.class,
                 () -> row("{\"id\": \"a\", \"value\": \"42\"}").precedes("value", "tags"));
         assertEquals("variable.tags is missing from the change record", missing.getMessage());
+    }
+
+    @Test
+    void anEmptyJsonColumnIsAFormatError() throws Exception {
+        RowFormatException empty = assertThrows(RowFormatException.class,
+                () -> row("{\"id\": \"a\", \"value\": \"\"}").json("value"));
+        assertEquals("variable.value is not valid JSON", empty.getMessage());
     }
 }

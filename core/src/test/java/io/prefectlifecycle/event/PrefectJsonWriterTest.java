@@ -28,10 +28,12 @@ import java.io.InputStreamReader;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -173,6 +175,21 @@ class PrefectJsonWriterTest {
         for (JsonNode node : List.of(BinaryNode.valueOf(new byte[] {1}), new POJONode(new Object()),
                 MissingNode.getInstance())) {
             assertThrows(IllegalArgumentException.class, () -> PrefectJsonWriter.toJson(node));
+        }
+    }
+
+    /** The topology dead-letters the source record of an event it cannot encode; any other exception fails the task. */
+    @Test
+    void anEventPrefectsJsonCannotHoldIsAnEncodingErrorOfTheJsonFormat() {
+        Resource resource = Resource.of("variable", "5f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e", "v");
+        UUID id = UUID.fromString("01890a5d-ac96-774b-bcce-b302099a8057");
+        LifecycleEvent missingPayload = new LifecycleEvent(Instant.parse("2026-06-05T13:01:54Z"),
+                "prefect.variable.created", resource, List.of(), MissingNode.getInstance(), id);
+        LifecycleEvent beyondPython = new LifecycleEvent(Instant.parse("+10000-01-01T00:00:00Z"),
+                "prefect.variable.created", resource, List.of(), NODES.objectNode(), id);
+        for (LifecycleEvent event : List.of(missingPayload, beyondPython)) {
+            EventEncodingException e = assertThrows(EventEncodingException.class, () -> EventEncoder.JSON.encode(event));
+            assertTrue(e.getMessage().startsWith("prefect.variable.created: "), e.getMessage());
         }
     }
 

@@ -1,68 +1,85 @@
 package io.prefectlifecycle.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prefectlifecycle.cdc.Json;
+import io.prefectlifecycle.golden.TopologyHarness;
+import io.prefectlifecycle.stream.Emission;
 import io.prefectlifecycle.stream.FixtureRecord;
-import io.prefectlifecycle.stream.InMemoryRowStore;
-import io.prefectlifecycle.stream.InputRecord;
-import io.prefectlifecycle.stream.ChangeStream;
+import io.prefectlifecycle.topology.TopologySettings;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 /**
  * Random type changes anywhere in real Debezium records (a column, a JSON column's content, a source field), with
- * the whole valid stream before them so every kind has its state: whatever a mutation gives (an event, silence, a
- * dead letter), the pipeline must not throw, since a throw kills the stream thread. The outcome of each is not
+ * the whole valid stream before them so every kind has its state, through the app's topology
+ * ({@link TopologyHarness}): whatever a mutation gives (an event, silence, a dead letter), the pipeline must not throw,
+ * since a throw kills the stream thread, and every record gets exactly one outcome. Which one is not
  * predicted here (a mutation of an irrelevant field is still valid); {@link PoisonRecords} covers the predicted kind.
  */
 class MutationFuzzTest {
 
     @Test
-    void noMutationMakesThePipelineThrow() throws Exception {
+    void noMutationMakesThePipelineThrowAndEachGetsOneOutcome() throws Exception {
         List<String> valid = ValidStream.lines(200, 7L);
-        ChangeStream stream = ChangeStream.inMemory(Optional.empty(), false);
-        long offset = 0;
-        for (String line : valid) {
-            FixtureRecord r = FixtureRecord.parse(line);
-            stream.offer(new InputRecord(r.topic(), 0, offset++, r.key(), r.value()), e -> { });
-        }
-        stream.endOfInput(e -> { });
         List<FixtureRecord> templates = valid.stream().map(FixtureRecord::parse)
                 .filter(r -> r.value() != null && !r.topic().endsWith(".transaction")).toList();
         Random random = new Random(20261126L);
-        Map<String, Integer> outcomes = new TreeMap<>();
-        List<String> throwsFrom = new ArrayList<>();
-        int mutations = Integer.getInteger("fuzz.mutations", 20_000);
-        for (int i = 0; i < mutations; i++) {
-            FixtureRecord template = templates.get(random.nextInt(templates.size()));
-            ObjectNode value = (ObjectNode) Json.MAPPER.readTree(template.value());
-            if (value.get("source") instanceof ObjectNode source) {
-                source.put("lsn", 100_000_000L + i); // a new change, not a redelivery of the template
+        int mutations = Integer.getInteger("fuzz.mutations", 5_000);
+        try (TopologyHarness harness = new TopologyHarness(TopologySettings.defaults())) {
+            long piped = 0;
+            for (String line : valid) {
+                FixtureRecord r = FixtureRecord.parse(line);
+                harness.pipe(r.key(), r.value());
+                piped++;
             }
-            String where = mutate(value, random);
-            byte[] bytes = Json.MAPPER.writeValueAsBytes(value);
-            try {
-                stream.offer(new InputRecord(template.topic(), 0, offset++, template.key(), bytes),
-                        e -> outcomes.merge(e.outcome().getClass().getSimpleName(), 1, Integer::sum));
-                stream.endOfInput(e -> outcomes.merge(e.outcome().getClass().getSimpleName(), 1, Integer::sum));
-            } catch (RuntimeException e) {
-                throwsFrom.add(template.topic() + " " + where + ": " + e);
+            for (int i = 0; i < mutations; i++) {
+                FixtureRecord template = templates.get(random.nextInt(templates.size()));
+                ObjectNode value = (ObjectNode) Json.MAPPER.readTree(template.value());
+                if (value.get("source") instanceof ObjectNode source) {
+                    source.put("lsn", 100_000_000L + i); // a new change, not a redelivery of the template
+                }
+                String where = mutate(value, random);
+                try {
+                    harness.pipe(template.key(), Json.MAPPER.writeValueAsBytes(value));
+                    // a transaction of its own: the next change ends the mutated one's, whatever its id became
+                    harness.pipe(TopologyHarness.HEARTBEAT_KEY, TopologyHarness.heartbeat(HEARTBEAT_TX + i));
+                    piped += 2;
+                } catch (RuntimeException e) {
+                    // the task failed, as the app's stream thread would
+                    fail("mutation " + i + " of " + template.topic() + " at " + where + " threw " + e + ", caused by "
+                            + e.getCause() + "\n" + value);
+                }
             }
+            harness.endInput();
+            piped += TopologyHarness.END_OF_INPUT_RECORDS;
+
+            Map<Long, Integer> outcomesPerOffset = new TreeMap<>();
+            Map<String, Integer> counts = new TreeMap<>();
+            for (Emission e : harness.outcomes()) {
+                outcomesPerOffset.merge(e.source().offset(), 1, Integer::sum);
+                counts.merge(e.outcome().getClass().getSimpleName(), 1, Integer::sum);
+            }
+            System.out.printf("MutationFuzzTest: %,d mutations, %,d records, outcomes %s%n", mutations, piped, counts);
+            List<String> notOne = LongStream.range(0, piped).filter(o -> outcomesPerOffset.getOrDefault(o, 0) != 1)
+                    .mapToObj(o -> "@" + o + ": " + outcomesPerOffset.getOrDefault(o, 0)).limit(20).toList();
+            assertEquals(List.of(), notOne, "records without exactly one outcome (offset: outcomes)");
+            assertEquals(piped, outcomesPerOffset.size(), "offsets with an outcome");
         }
-        System.out.printf("MutationFuzzTest: %,d mutations, outcomes %s, %d threw%n", mutations, outcomes,
-                throwsFrom.size());
-        assertEquals(List.of(), throwsFrom.subList(0, Math.min(20, throwsFrom.size())), "mutations that threw");
     }
+
+    /** The transaction ids of the heartbeats between mutations: above any the templates use. */
+    private static final long HEARTBEAT_TX = 3_000_000_000L;
 
     /** Replaces one field, at any depth (JSON text columns are parsed, mutated and written back), by another type. */
     private static String mutate(ObjectNode value, Random random) throws Exception {

@@ -2,19 +2,16 @@ package io.prefectlifecycle.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.prefectlifecycle.golden.TopologyHarness;
 import io.prefectlifecycle.stream.Emission;
-import io.prefectlifecycle.stream.InMemoryRowStore;
-import io.prefectlifecycle.stream.InputRecord;
-import io.prefectlifecycle.stream.ChangeStream;
-import java.util.ArrayList;
+import io.prefectlifecycle.topology.TopologySettings;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
- * The poison of {@link PoisonRecords} through the pipeline in-process (what {@code transform} and the app run), for
- * speed: {@link PoisonInputIT} does the same through the app on a broker. Every poison record ends as its expectation
- * says, exactly once, and the valid records give exactly the events they give alone.
+ * The poison of {@link PoisonRecords} through the app's topology in a {@code TopologyTestDriver}
+ * ({@link TopologyHarness}), for speed: {@link PoisonInputIT} does the same through the app on a broker. Every poison
+ * record ends as its expectation says, exactly once, and the valid records give exactly the events they give alone.
  */
 class PoisonInputTest {
 
@@ -27,15 +24,16 @@ class PoisonInputTest {
         List<String> expected = ReplayIT.transform(valid);
 
         long t0 = System.nanoTime();
-        ChangeStream stream = ChangeStream.inMemory(Optional.empty(), false);
         PoisonOutcomes outcomes = new PoisonOutcomes(mix);
-        List<String> events = new ArrayList<>();
-        for (PoisonOutcomes.Placed placed : outcomes.placed()) {
-            PoisonRecords.Input in = placed.input();
-            stream.offer(new InputRecord(in.topic(), 0, placed.offset(), in.key(), in.value()),
-                    emission -> record(emission, outcomes, events));
+        List<String> events;
+        try (TopologyHarness harness = new TopologyHarness(TopologySettings.defaults())) {
+            for (PoisonOutcomes.Placed placed : outcomes.placed()) {
+                harness.pipe(placed.input().key(), placed.input().value()); // at offset placed.offset()
+            }
+            harness.endInput();
+            harness.outcomes().forEach(emission -> record(emission, outcomes));
+            events = harness.events().stream().map(TopologyHarness.Output::value).toList();
         }
-        stream.endOfInput(emission -> record(emission, outcomes, events));
         double seconds = (System.nanoTime() - t0) / 1e9;
 
         outcomes.print("PoisonInputTest", events.size(), seconds);
@@ -43,22 +41,17 @@ class PoisonInputTest {
         assertEquals(expected, events, "the valid records' events, byte for byte, ids included");
     }
 
-    private static void record(Emission emission, PoisonOutcomes outcomes, List<String> events) {
-        {
-            InputRecord source = emission.source();
-            emission.outcome().match(
-                    e -> {
-                        e.events().forEach(event -> events.add(event.toJson()));
-                        return null;
-                    },
-                    skipped -> {
-                        outcomes.ignored(source.offset(), skipped.reason());
-                        return null;
-                    },
-                    dead -> {
-                        outcomes.deadLetter(source.offset(), dead.reason(), dead.exceptionClass());
-                        return null;
-                    });
-        }
+    private static void record(Emission emission, PoisonOutcomes outcomes) {
+        long offset = emission.source().offset();
+        emission.outcome().match(
+                events -> null,
+                skipped -> {
+                    outcomes.ignored(offset, skipped.reason());
+                    return null;
+                },
+                dead -> {
+                    outcomes.deadLetter(offset, dead.reason(), dead.exceptionClass());
+                    return null;
+                });
     }
 }
