@@ -52,11 +52,11 @@ class PoisonInputTest {
                         return null;
                     },
                     skipped -> {
-                        outcomes.ignored(source.offset(), skipped.reason());
+                        outcomes.ignored(source.offset(), skipped.category().label());
                         return null;
                     },
                     dead -> {
-                        outcomes.deadLetter(source.offset(), dead.reason(), dead.exceptionClass());
+                        outcomes.deadLetter(source.offset(), dead.category().label(), dead.reason());
                         return null;
                     });
         }
