@@ -344,7 +344,8 @@ public final class ChangeStream {
 
     private void remember(String stateKey, StoredRow row) {
         rows.put(stateKey, row);
-        if (row.row().table().equals(Lookups.ENCRYPTION_KEY_TABLE) && "ENCRYPTION_KEY".equals(row.row().string("key"))) {
+        if (row.row().table().equals(Lookups.ENCRYPTION_KEY_TABLE)
+                && "ENCRYPTION_KEY".equals(row.row().string("key"))) {
             if (row.deleted()) {
                 rows.delete(RowLookups.ENCRYPTION_KEY_ALIAS);
             } else {
