@@ -1,5 +1,7 @@
 package io.prefectlifecycle.avro;
 
+import io.prefectlifecycle.kinds.Kinds;
+import io.prefectlifecycle.kinds.ObjectKind;
 import org.apache.avro.Schema;
 
 import java.io.IOException;
@@ -8,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The Avro schemas of the events, as reviewed in {@code schemas/avro/} (shipped in the jar under the same path): one
@@ -23,20 +26,16 @@ public final class EventSchemas {
 
     public static final String DIRECTORY = "schemas/avro/";
 
-    /** In parse order: a file may name only the records of earlier files. */
-    public static final List<String> FILES = List.of(
-            "payload-variable.avsc",
-            "payload-flow.avsc",
-            "payload-block-type.avsc",
-            "payload-block-document.avsc",
-            "payload-concurrency-limit-v2.avsc",
-            "payload-concurrency-limit-v1.avsc",
-            "payload-artifact-collection.avsc",
-            "payload-automation.avsc",
-            "payload-work-pool.avsc",
-            "payload-work-queue.avsc",
-            "payload-deployment.avsc",
-            "lifecycle-event.avsc");
+    /** The envelope, whose payload union names the payload records. */
+    public static final String ENVELOPE_FILE = "lifecycle-event.avsc";
+
+    /**
+     * In parse order (a file may name only the records of earlier files): each kind's payload record
+     * ({@link #payloadFile}), in the order of {@link Kinds#KINDS}, then the envelope.
+     */
+    public static final List<String> FILES = Stream.concat(
+            Kinds.KINDS.stream().filter(ObjectKind::emitsEvents).map(EventSchemas::payloadFile),
+            Stream.of(ENVELOPE_FILE)).toList();
 
     public static final String KIND = "prefect.kind";
     public static final String TABLE = "prefect.table";
@@ -49,6 +48,11 @@ public final class EventSchemas {
     public static final String ENVELOPE_TEXT = ENVELOPE.toString();
 
     private EventSchemas() {
+    }
+
+    /** The file of a kind's payload record, in {@link #DIRECTORY}: {@code payload-<name>.avsc}. */
+    public static String payloadFile(ObjectKind kind) {
+        return "payload-" + kind.name() + ".avsc";
     }
 
     /** The payload records, in union order. */

@@ -86,7 +86,7 @@ public final class ChangeDecoder {
         }
         if (envelope.op == Envelope.Kind.ABSENT || envelope.op == Envelope.Kind.NULL) {
             return isHeartbeat(topic, envelope)
-                    ? new Decoded.Ignored("heartbeat")
+                    ? new Decoded.Ignored(IgnoredCategory.HEARTBEAT, "heartbeat")
                     : new Decoded.Malformed("no op field: not a Debezium change event");
         }
         if (envelope.op != Envelope.Kind.TEXT) {
@@ -97,8 +97,8 @@ public final class ChangeDecoder {
             return new Decoded.Malformed("unknown op '" + printable(envelope.opText) + "'");
         }
         return switch (op.get()) {
-            case MESSAGE -> new Decoded.Ignored("logical decoding message");
-            case TRUNCATE -> new Decoded.Ignored("truncate");
+            case MESSAGE -> new Decoded.Ignored(IgnoredCategory.LOGICAL_MESSAGE, "logical decoding message");
+            case TRUNCATE -> new Decoded.Ignored(IgnoredCategory.TRUNCATE, "truncate");
             case CREATE, UPDATE, DELETE, READ -> change(op.get(), key, envelope);
         };
     }

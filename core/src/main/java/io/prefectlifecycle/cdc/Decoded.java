@@ -47,8 +47,8 @@ public sealed interface Decoded {
         }
     }
 
-    /** A well-formed record that carries no row change (heartbeat, logical decoding message). */
-    record Ignored(String reason) implements Decoded {
+    /** A well-formed record that carries no row change: a heartbeat, a logical decoding message, a truncate. */
+    record Ignored(IgnoredCategory category, String reason) implements Decoded {
         @Override
         public <R> R match(Function<Change, R> change, Function<Tombstone, R> tombstone,
                            Function<TransactionMarker, R> transactionMarker, Function<Ignored, R> ignored,
@@ -57,7 +57,7 @@ public sealed interface Decoded {
         }
     }
 
-    /** Input that is not a Debezium record we can read. */
+    /** Input that is not a Debezium record we can read: {@link DeadLetterCategory#MALFORMED_RECORD}. */
     record Malformed(String reason) implements Decoded {
         @Override
         public <R> R match(Function<Change, R> change, Function<Tombstone, R> tombstone,

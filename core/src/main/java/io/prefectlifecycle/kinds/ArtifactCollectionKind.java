@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import static io.prefectlifecycle.cdc.IgnoredCategory.SILENT;
+
 /**
  * {@code artifact_collection} → {@code prefect.artifact-collection.*}; payload {@code {key, type, data, description}}
  * ({@code metadata_} is not part of it; {@code data} is a json column, so its text order is kept). Related: the
@@ -41,7 +43,8 @@ public final class ArtifactCollectionKind implements ObjectKind {
         Row row = change.row();
         if (change.action() == Action.UPDATED && change.previous() != null
                 && !row.differsIn(change.previous(), "latest_id")) {
-            return new KindResult.Silent("artifact collection updated in place (same latest artifact): update_artifact");
+            return new KindResult.Silent(SILENT,
+                    "artifact collection updated in place (same latest artifact): update_artifact");
         }
         String key = row.requiredString("key");
         List<RelatedResource> related = new ArrayList<>(3);

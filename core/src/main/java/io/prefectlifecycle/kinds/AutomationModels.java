@@ -16,6 +16,8 @@ import java.util.Set;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
+import static io.prefectlifecycle.cdc.DeadLetterCategory.UNSUPPORTED_MODEL;
+
 /**
  * Prefect's automation trigger and action models, as field lists in model order. Re-validating stored JSONB
  * through them reproduces {@code Automation.model_dump(mode="json")}: fields in model order, defaults for missing
@@ -94,7 +96,7 @@ final class AutomationModels {
             case "event" -> validate(stored, EVENT_TRIGGER, "event trigger");
             case "compound" -> validate(stored, COMPOUND_TRIGGER, "compound trigger");
             case "sequence" -> validate(stored, SEQUENCE_TRIGGER, "sequence trigger");
-            default -> throw new KindException("unknown automation trigger type '" + type + "'");
+            default -> throw new KindException(UNSUPPORTED_MODEL, "unknown automation trigger type '" + type + "'");
         };
         boolean proactive = "Proactive".equals(trigger.path("posture").asText());
         if (proactive && trigger.path("within").asDouble() == 0.0) {
@@ -105,14 +107,14 @@ final class AutomationModels {
 
     static ArrayNode actions(JsonNode stored, String column) {
         if (!stored.isArray()) {
-            throw new KindException("automation." + column + " is not a list");
+            throw new KindException(UNSUPPORTED_MODEL, "automation." + column + " is not a list");
         }
         ArrayNode actions = Payloads.NODES.arrayNode();
         for (JsonNode action : stored) {
             String type = typeOf(action, "action");
             List<Field> fields = ACTIONS.get(type);
             if (fields == null) {
-                throw new KindException("unknown automation action type '" + type + "'");
+                throw new KindException(UNSUPPORTED_MODEL, "unknown automation action type '" + type + "'");
             }
             actions.add(validate(action, fields, type + " action"));
         }
@@ -126,7 +128,8 @@ final class AutomationModels {
             if (value == null) {
                 value = field.defaultValue().get();
                 if (value == null) {
-                    throw new KindException(model + " lacks the required field '" + field.name() + "'");
+                    throw new KindException(UNSUPPORTED_MODEL,
+                            model + " lacks the required field '" + field.name() + "'");
                 }
             } else if (!value.isNull()) {
                 value = field.coerce().apply(value);
@@ -138,7 +141,7 @@ final class AutomationModels {
 
     private static String typeOf(JsonNode node, String what) {
         if (!node.isObject() || !node.path("type").isTextual()) {
-            throw new KindException("automation " + what + " has no type");
+            throw new KindException(UNSUPPORTED_MODEL, "automation " + what + " has no type");
         }
         return node.get("type").textValue();
     }
@@ -160,10 +163,11 @@ final class AutomationModels {
             try {
                 return DoubleNode.valueOf(Duration.parse(value.textValue()).toNanos() / 1e9);
             } catch (DateTimeParseException e) {
-                throw new KindException("automation duration is neither seconds nor an ISO-8601 duration");
+                throw new KindException(UNSUPPORTED_MODEL,
+                        "automation duration is neither seconds nor an ISO-8601 duration");
             }
         }
-        throw new KindException("automation duration is neither seconds nor an ISO-8601 duration");
+        throw new KindException(UNSUPPORTED_MODEL, "automation duration is neither seconds nor an ISO-8601 duration");
     }
 
     /** A Python set dumped as a list: duplicates collapse; the stored order is the best order a CDC has. */

@@ -12,6 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import static io.prefectlifecycle.cdc.DeadLetterCategory.ENCRYPTION;
+import static io.prefectlifecycle.cdc.DeadLetterCategory.MISSING_STATE;
+import static io.prefectlifecycle.cdc.IgnoredCategory.SILENT;
+
 /**
  * {@code block_document} → {@code prefect.block-document.*}; payload {@code {name, data, block_schema}} where
  * {@code data} is the Fernet-decrypted document filtered by {@link SecretFilter} and {@code block_schema} is
@@ -26,9 +30,18 @@ import java.util.Optional;
  */
 public final class BlockDocumentKind implements ObjectKind {
 
+    static final String TABLE = "block_document";
+    /** The block schema of a document: its capabilities and secret fields. */
+    static final String BLOCK_SCHEMA_TABLE = "block_schema";
+
     @Override
     public String table() {
-        return "block_document";
+        return TABLE;
+    }
+
+    @Override
+    public List<String> lookupTables() {
+        return List.of(BLOCK_SCHEMA_TABLE, Lookups.ENCRYPTION_KEY_TABLE, BlockTypeKind.TABLE);
     }
 
     @Override
@@ -46,22 +59,22 @@ public final class BlockDocumentKind implements ObjectKind {
     public KindResult describe(RowChange change, Lookups lookups) {
         Row row = change.row();
         if (row.bool("is_anonymous")) {
-            return new KindResult.Silent("anonymous block document");
+            return new KindResult.Silent(SILENT, "anonymous block document");
         }
         if (change.action() == Action.UPDATED && change.previous() != null
                 && !row.differsIn(change.previous(), "updated")) {
-            return new KindResult.Silent("block_type_name back-fill of Prefect 2.14.3 (updated unchanged)");
+            return new KindResult.Silent(SILENT, "block_type_name back-fill of Prefect 2.14.3 (updated unchanged)");
         }
         String blockTypeId = row.requiredString("block_type_id");
         String blockSchemaId = row.requiredString("block_schema_id");
         // PostgreSQL deletes a block type's or schema's documents by cascade; Prefect announces the parent only
-        if (change.action() == Action.DELETED && (change.transaction().deleted("block_type", blockTypeId)
-                || change.transaction().deleted("block_schema", blockSchemaId))) {
-            return new KindResult.Silent("deleted by cascade with its block type or block schema");
+        if (change.action() == Action.DELETED && (change.transaction().deleted(BlockTypeKind.TABLE, blockTypeId)
+                || change.transaction().deleted(BLOCK_SCHEMA_TABLE, blockSchemaId))) {
+            return new KindResult.Silent(SILENT, "deleted by cascade with its block type or block schema");
         }
         String blockTypeName = row.has("block_type_name") ? row.string("block_type_name")
                 : blockTypeName(blockTypeId, lookups);
-        Row schema = lookups.row("block_schema", blockSchemaId).orElseThrow(() -> new KindException(
+        Row schema = lookups.row(BLOCK_SCHEMA_TABLE, blockSchemaId).orElseThrow(() -> new KindException(MISSING_STATE,
                 "block schema " + blockSchemaId + " has not been seen, so the document's secret fields are unknown"));
 
         ObjectNode blockType = Payloads.object();
@@ -88,30 +101,31 @@ public final class BlockDocumentKind implements ObjectKind {
     private static ObjectNode decrypt(Row row, Lookups lookups) {
         JsonNode stored = row.json("data");
         if (!stored.isTextual()) {
-            throw new KindException("block_document.data is not an encrypted token");
+            throw new KindException(ENCRYPTION, "block_document.data is not an encrypted token");
         }
-        FernetKey key = lookups.encryptionKey().orElseThrow(() -> new KindException(
+        FernetKey key = lookups.encryptionKey().orElseThrow(() -> new KindException(ENCRYPTION,
                 "no encryption key: set PREFECT_SERVER_ENCRYPTION_KEY or capture the configuration table"));
         byte[] plaintext;
         try {
             plaintext = Fernet.decrypt(stored.textValue(), key);
         } catch (Fernet.InvalidTokenException e) {
-            throw new KindException("block document data could not be decrypted: " + e.getMessage());
+            throw new KindException(ENCRYPTION, "block document data could not be decrypted: " + e.getMessage());
         }
         try {
             JsonNode data = Json.parse(new String(plaintext, StandardCharsets.UTF_8));
             if (!data.isObject()) {
-                throw new KindException("decrypted block document data is not a JSON object");
+                throw new KindException(ENCRYPTION, "decrypted block document data is not a JSON object");
             }
             return (ObjectNode) data;
         } catch (JsonProcessingException e) {
-            throw new KindException("decrypted block document data is not valid JSON");
+            throw new KindException(ENCRYPTION, "decrypted block document data is not valid JSON");
         }
     }
 
     /** Before 2.14.3 (migration cef24af2ec34): the block type's name, which that migration copies into the document. */
     private static String blockTypeName(String blockTypeId, Lookups lookups) {
-        Row blockType = lookups.row("block_type", blockTypeId).orElseThrow(() -> new KindException("block type "
+        Row blockType = lookups.row(BlockTypeKind.TABLE, blockTypeId).orElseThrow(() -> new KindException(MISSING_STATE,
+                "block type "
                 + blockTypeId + " has not been seen, and block_document has no block_type_name (Prefect < 2.14.3)"));
         return blockType.requiredString("name");
     }

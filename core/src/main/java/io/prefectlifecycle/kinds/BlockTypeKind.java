@@ -6,6 +6,8 @@ import io.prefectlifecycle.cdc.Row;
 import java.util.List;
 import java.util.Optional;
 
+import static io.prefectlifecycle.cdc.IgnoredCategory.SILENT;
+
 /**
  * {@code block_type} → {@code prefect.block-type.*}; payload {@code {name, slug, logo_url, documentation_url,
  * description, code_example, is_protected}}. Descriptions are stored HTML-escaped and are emitted as stored.
@@ -19,6 +21,8 @@ import java.util.Optional;
  */
 public final class BlockTypeKind implements ObjectKind {
 
+    static final String TABLE = "block_type";
+
     /** The override rule is about updates only. */
     @Override
     public boolean dependsOnAction() {
@@ -27,7 +31,7 @@ public final class BlockTypeKind implements ObjectKind {
 
     @Override
     public String table() {
-        return "block_type";
+        return TABLE;
     }
 
     @Override
@@ -40,7 +44,7 @@ public final class BlockTypeKind implements ObjectKind {
         Row row = change.row();
         if (change.action() == Action.UPDATED && change.previous() != null
                 && !row.differsIn(change.previous(), "updated")) {
-            return new KindResult.Silent("block type override upsert (updated unchanged): registration");
+            return new KindResult.Silent(SILENT, "block type override upsert (updated unchanged): registration");
         }
         String name = row.requiredString("name");
         ObjectNode payload = Payloads.object();

@@ -6,6 +6,8 @@ import io.prefectlifecycle.cdc.Row;
 import java.util.List;
 import java.util.Optional;
 
+import static io.prefectlifecycle.cdc.IgnoredCategory.SILENT;
+
 /**
  * Legacy {@code concurrency_limit} (v1) → {@code prefect.concurrency-limit.*} with the v1 payload
  * {@code {tag, concurrency_limit}}; the resource name is the tag. Silent for active-slot bookkeeping
@@ -23,6 +25,12 @@ public final class ConcurrencyLimitV1Kind implements ObjectKind {
         return Optional.of("concurrency-limit");
     }
 
+    /** Beside {@code concurrency-limit-v2}. */
+    @Override
+    public String name() {
+        return "concurrency-limit-v1";
+    }
+
     /** Slot churn is silent only for updates. */
     @Override
     public boolean dependsOnAction() {
@@ -35,7 +43,7 @@ public final class ConcurrencyLimitV1Kind implements ObjectKind {
         Row previous = change.previous();
         if (change.action() == Action.UPDATED && previous != null
                 && !row.differsIn(previous, "tag", "concurrency_limit") && row.differsIn(previous, "active_slots")) {
-            return new KindResult.Silent("active-slot bookkeeping: only active_slots changed");
+            return new KindResult.Silent(SILENT, "active-slot bookkeeping: only active_slots changed");
         }
         String tag = row.requiredString("tag");
         ObjectNode payload = Payloads.object();

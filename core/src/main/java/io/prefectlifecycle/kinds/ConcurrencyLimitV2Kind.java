@@ -6,6 +6,8 @@ import io.prefectlifecycle.cdc.Row;
 import java.util.List;
 import java.util.Optional;
 
+import static io.prefectlifecycle.cdc.IgnoredCategory.SILENT;
+
 /**
  * {@code concurrency_limit_v2} → {@code prefect.concurrency-limit.*}; payload {@code {name, limit, active,
  * slot_decay_per_second}}. Silent for deployment-scoped limits ({@code deployment:<uuid>}) and for slot accounting.
@@ -51,15 +53,16 @@ public final class ConcurrencyLimitV2Kind implements ObjectKind {
         Row row = change.row();
         String name = row.requiredString("name");
         if (name.startsWith(DEPLOYMENT_PREFIX)) {
-            return new KindResult.Silent("deployment-scoped concurrency limit");
+            return new KindResult.Silent(SILENT, "deployment-scoped concurrency limit");
         }
         Row previous = change.previous();
         if (change.action() == Action.UPDATED && previous != null && !row.differsIn(previous, PAYLOAD_COLUMNS)) {
             if (row.differsIn(previous, SLOT_COLUMNS)) {
-                return new KindResult.Silent("slot churn: only slot columns changed");
+                return new KindResult.Silent(SILENT, "slot churn: only slot columns changed");
             }
             if (slotDecay(row) > 0) {
-                return new KindResult.Silent("slot churn: only updated changed on a limit with decay (a rate-limit acquisition)");
+                return new KindResult.Silent(SILENT,
+                        "slot churn: only updated changed on a limit with decay (a rate-limit acquisition)");
             }
         }
         ObjectNode payload = Payloads.object();

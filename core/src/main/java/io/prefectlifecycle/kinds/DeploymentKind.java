@@ -14,6 +14,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
+import static io.prefectlifecycle.cdc.DeadLetterCategory.MISSING_STATE;
+import static io.prefectlifecycle.cdc.DeadLetterCategory.UNSUPPORTED_MODEL;
+import static io.prefectlifecycle.cdc.IgnoredCategory.SILENT;
+
 /**
  * {@code deployment} → {@code prefect.deployment.*} ({@code models/events.py}, spec prefect-object-events §3.3).
  * <ul>
@@ -56,6 +60,11 @@ public final class DeploymentKind implements ObjectKind {
     }
 
     @Override
+    public List<String> lookupTables() {
+        return List.of(FlowKind.TABLE, BlockDocumentKind.TABLE, WorkQueueKind.TABLE, WorkPoolKind.TABLE);
+    }
+
+    @Override
     public Optional<String> eventKind() {
         return Optional.of("deployment");
     }
@@ -78,12 +87,13 @@ public final class DeploymentKind implements ObjectKind {
         Row before = UpdatedFields.earlierState(change);
         Row after = change.row();
         if (Objects.equals(before.timestamp("updated"), after.timestamp("updated"))) {
-            return new KindResult.Silent("deployment changed with `updated` kept (a foreign key's SET NULL, status "
+            return new KindResult.Silent(SILENT,
+                    "deployment changed with `updated` kept (a foreign key's SET NULL, status "
                     + "bookkeeping or a migration)");
         }
         ObjectNode changes = UpdatedFields.changes(EVENT_FIELDS, before, after);
         if (changes == null) {
-            return new KindResult.Silent("no deployment event field changed");
+            return new KindResult.Silent(SILENT, "no deployment event field changed");
         }
         return emit(after, changes, lookups);
     }
@@ -91,13 +101,15 @@ public final class DeploymentKind implements ObjectKind {
     private KindResult deleted(RowChange change, Lookups lookups) {
         Row deployment = change.previous() != null ? change.previous() : change.row();
         TransactionView transaction = change.transaction();
-        if (transaction.deleted("flow", deployment.requiredString("flow_id"))) {
-            return new KindResult.Silent("deleted by cascade with its flow (or by delete_flows right before it)");
+        if (transaction.deleted(FlowKind.TABLE, deployment.requiredString("flow_id"))) {
+            return new KindResult.Silent(SILENT,
+                    "deleted by cascade with its flow (or by delete_flows right before it)");
         }
         for (String document : List.of("storage_document_id", "infrastructure_document_id")) {
             String id = deployment.string(document);
-            if (id != null && transaction.deleted("block_document", id)) {
-                return new KindResult.Silent("deleted by cascade with its storage or infrastructure block document");
+            if (id != null && transaction.deleted(BlockDocumentKind.TABLE, id)) {
+                return new KindResult.Silent(SILENT,
+                        "deleted by cascade with its storage or infrastructure block document");
             }
         }
         return emit(deployment, Payloads.object(), lookups);
@@ -112,16 +124,17 @@ public final class DeploymentKind implements ObjectKind {
     private static List<RelatedResource> related(Row deployment, Lookups lookups) {
         List<RelatedResource> related = new ArrayList<>(6);
         String flowId = deployment.requiredString("flow_id");
-        Row flow = lookups.row("flow", flowId)
-                .orElseThrow(() -> new KindException("unknown flow " + flowId + " (the deployment's flow was never seen)"));
+        Row flow = lookups.row(FlowKind.TABLE, flowId)
+                .orElseThrow(() -> new KindException(MISSING_STATE,
+                        "unknown flow " + flowId + " (the deployment's flow was never seen)"));
         related.add(RelatedResource.withId("flow", flowId).named(flow.requiredString("name")).with(Label.ROLE, "flow"));
         String queueId = deployment.string("work_queue_id");
         if (queueId != null) {
-            Row queue = lookups.row(WorkQueueKind.TABLE, queueId).orElseThrow(() -> new KindException(
+            Row queue = lookups.row(WorkQueueKind.TABLE, queueId).orElseThrow(() -> new KindException(MISSING_STATE,
                     "unknown work_queue " + queueId + " (the deployment's work queue was never seen)"));
             related.add(WorkQueueKind.asRelated(queue));
             String poolId = queue.requiredString("work_pool_id");
-            Row pool = lookups.row(WorkPoolKind.TABLE, poolId).orElseThrow(() -> new KindException(
+            Row pool = lookups.row(WorkPoolKind.TABLE, poolId).orElseThrow(() -> new KindException(MISSING_STATE,
                     "unknown work_pool " + poolId + " (the deployment's work pool was never seen)"));
             related.add(WorkPoolKind.asRelated(pool));
         }
@@ -152,11 +165,13 @@ public final class DeploymentKind implements ObjectKind {
         }
         JsonNode strategy = stored.path("collision_strategy");
         if (!stored.isObject() || !strategy.isTextual() || !COLLISION_STRATEGIES.contains(strategy.textValue())) {
-            throw new KindException("deployment.concurrency_options is not a ConcurrencyOptions model");
+            throw new KindException(UNSUPPORTED_MODEL,
+                    "deployment.concurrency_options is not a ConcurrencyOptions model");
         }
         JsonNode grace = stored.path("grace_period_seconds");
         if (!grace.isMissingNode() && !grace.isNull() && !grace.isIntegralNumber()) {
-            throw new KindException("deployment.concurrency_options.grace_period_seconds is not an integer");
+            throw new KindException(UNSUPPORTED_MODEL,
+                    "deployment.concurrency_options.grace_period_seconds is not an integer");
         }
         ObjectNode model = Payloads.object();
         model.set("collision_strategy", strategy);

@@ -13,9 +13,11 @@ import java.util.Optional;
  */
 public final class FlowKind implements ObjectKind {
 
+    static final String TABLE = "flow";
+
     @Override
     public String table() {
-        return "flow";
+        return TABLE;
     }
 
     @Override

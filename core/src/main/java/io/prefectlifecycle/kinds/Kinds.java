@@ -3,13 +3,19 @@ package io.prefectlifecycle.kinds;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-/** The registry of captured tables. A new kind is one line here. */
+/**
+ * The registry of captured tables. A new kind is one line in {@link #KINDS}; the tables it looks up
+ * ({@link ObjectKind#lookupTables()}) come with it. {@code KindsCompletenessTest} checks every kind against the
+ * project's other lists (Avro schemas, golden cases, connector table list, DDL) and prints what is missing.
+ */
 public final class Kinds {
 
     /** Prefect's Alembic revision: a transaction that changes it is a Prefect upgrade. */
@@ -18,7 +24,11 @@ public final class Kinds {
     /** The table of {@code schemas/debezium-heartbeat.sql}, which the connector's heartbeat action writes. */
     public static final String HEARTBEAT_TABLE = "prefect_cdc_heartbeat";
 
-    public static final List<ObjectKind> ALL = List.of(
+    /**
+     * The kinds whose rows become events. A new one goes last, as its payload record goes last in the Avro envelope's
+     * union (docs/adr/0003-avro-events.md); this order is also the order the payload files are parsed in.
+     */
+    public static final List<ObjectKind> KINDS = List.of(
             new VariableKind(),
             new FlowKind(),
             new BlockTypeKind(),
@@ -29,11 +39,13 @@ public final class Kinds {
             new AutomationKind(),
             new WorkPoolKind(),
             new WorkQueueKind(),
-            new DeploymentKind(),
-            new LookupTable("block_schema"),
-            new LookupTable("configuration"),
-            new SchemaVersionTable(SCHEMA_VERSION_TABLE),
-            new HeartbeatTable(HEARTBEAT_TABLE));
+            new DeploymentKind());
+
+    /**
+     * Every captured table: the {@link #KINDS}, the tables they look up that are no kind's ({@link LookupTable}),
+     * Prefect's schema version and Debezium's heartbeat table.
+     */
+    public static final List<ObjectKind> ALL = captured(KINDS);
 
     private static final Map<String, ObjectKind> BY_TABLE =
             ALL.stream().collect(Collectors.toUnmodifiableMap(ObjectKind::table, Function.identity()));
@@ -41,12 +53,24 @@ public final class Kinds {
     private Kinds() {
     }
 
-    public static Optional<ObjectKind> forTable(String table) {
-        return Optional.ofNullable(BY_TABLE.get(table));
+    private static List<ObjectKind> captured(List<ObjectKind> kinds) {
+        Set<String> tables = new LinkedHashSet<>();
+        kinds.forEach(kind -> tables.add(kind.table()));
+        List<ObjectKind> all = new ArrayList<>(kinds);
+        for (ObjectKind kind : kinds) {
+            for (String lookedUp : kind.lookupTables()) {
+                if (tables.add(lookedUp)) {
+                    all.add(new LookupTable(lookedUp));
+                }
+            }
+        }
+        all.add(new SchemaVersionTable(SCHEMA_VERSION_TABLE));
+        all.add(new HeartbeatTable(HEARTBEAT_TABLE));
+        return List.copyOf(all);
     }
 
-    public static List<String> tables() {
-        return ALL.stream().map(ObjectKind::table).toList();
+    public static Optional<ObjectKind> forTable(String table) {
+        return Optional.ofNullable(BY_TABLE.get(table));
     }
 
     /** The tables whose rows become the events of each resource kind, by kind ({@code concurrency-limit}: two). */

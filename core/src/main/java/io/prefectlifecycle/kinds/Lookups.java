@@ -7,6 +7,9 @@ import java.util.Optional;
 /** What a kind may look up besides its own row: other tables' last known rows and the Fernet key. */
 public interface Lookups {
 
+    /** The table of the {@code ENCRYPTION_KEY} row that {@link #encryptionKey()} reads. */
+    String ENCRYPTION_KEY_TABLE = "configuration";
+
     Optional<Row> row(String table, String primaryKey);
 
     /**

@@ -5,12 +5,30 @@ import java.util.Optional;
 
 /**
  * One Prefect table and the lifecycle events Prefect emits for it. Adding a kind is one class implementing this
- * plus one line in {@link Kinds#ALL}.
+ * plus one line in {@link Kinds}; {@code KindsCompletenessTest} lists what else it needs (Avro schema, golden cases,
+ * connector table list, DDL).
  */
 public interface ObjectKind {
 
     /** The PostgreSQL table, as in Debezium's {@code source.table}. */
     String table();
+
+    /**
+     * The kind's name in the project's files: its Avro payload record {@code schemas/avro/payload-<name>.avsc} and its
+     * golden cases {@code golden/<name>/}. By default the table, with dashes.
+     */
+    default String name() {
+        return table().replace('_', '-');
+    }
+
+    /**
+     * The other tables whose rows {@link #describe} reads ({@link Lookups#row}, {@link Lookups#encryptionKey()}'s
+     * table, the {@link TransactionView}): they are captured with the kind. One that is no kind's own is registered as
+     * a {@link LookupTable} ({@link Kinds#ALL}).
+     */
+    default List<String> lookupTables() {
+        return List.of();
+    }
 
     /**
      * The resource kind in the names of its events ({@code prefect.<kind>.created}, resource ids

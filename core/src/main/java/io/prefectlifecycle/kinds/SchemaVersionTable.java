@@ -1,5 +1,7 @@
 package io.prefectlifecycle.kinds;
 
+import io.prefectlifecycle.cdc.IgnoredCategory;
+
 /**
  * Prefect's {@code alembic_version}: the revision its database schema is at. Alembic updates it in the transaction of
  * each migration, after the migration's own changes, so a transaction that changes it is an upgrade of Prefect, and
@@ -12,7 +14,8 @@ public record SchemaVersionTable(String table) implements ObjectKind {
 
     @Override
     public KindResult describe(RowChange change, Lookups lookups) {
-        return new KindResult.Silent("Prefect schema migrated to " + change.row().string(REVISION));
+        return new KindResult.Silent(IgnoredCategory.UPGRADE,
+                "Prefect schema migrated to " + change.row().string(REVISION));
     }
 
     @Override

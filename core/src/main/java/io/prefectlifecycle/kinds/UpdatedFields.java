@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
+import static io.prefectlifecycle.cdc.DeadLetterCategory.MISSING_STATE;
+
 /**
  * The payload of a deployment, work-pool or work-queue {@code updated} event (Prefect's {@code models/events.py}):
  * {@code {"updated_fields": [f…], "updates": {f: {"from": old, "to": new}, …}}} over the fields of Prefect's list
@@ -55,8 +57,8 @@ final class UpdatedFields {
     static Row earlierState(RowChange change) {
         if (change.previous() == null) {
             Row row = change.row();
-            throw new KindException(row.table() + " update of a row never seen: its state before the change is "
-                    + "unknown (capture the table from a snapshot)");
+            throw new KindException(MISSING_STATE, row.table() + " update of a row never seen: its state before the "
+                    + "change is unknown (capture the table from a snapshot)");
         }
         return change.previous();
     }

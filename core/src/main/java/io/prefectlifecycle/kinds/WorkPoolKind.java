@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.UUID;
 import java.util.Optional;
 
+import static io.prefectlifecycle.cdc.DeadLetterCategory.UNSUPPORTED_MODEL;
+import static io.prefectlifecycle.cdc.IgnoredCategory.SILENT;
+
 /**
  * {@code work_pool} → {@code prefect.work-pool.*} ({@code models/events.py}, spec prefect-object-events §3.1).
  * <ul>
@@ -47,6 +50,11 @@ public final class WorkPoolKind implements ObjectKind {
     }
 
     @Override
+    public List<String> lookupTables() {
+        return List.of(WorkQueueKind.TABLE);
+    }
+
+    @Override
     public Optional<String> eventKind() {
         return Optional.of("work-pool");
     }
@@ -64,7 +72,7 @@ public final class WorkPoolKind implements ObjectKind {
         }
         ObjectNode changes = UpdatedFields.changes(EVENT_FIELDS, UpdatedFields.earlierState(change), pool);
         if (changes == null) {
-            return new KindResult.Silent("no work-pool event field changed (pause, status or heartbeat)");
+            return new KindResult.Silent(SILENT, "no work-pool event field changed (pause, status or heartbeat)");
         }
         return Payloads.emit("work-pool", resource(pool), List.of(), changes);
     }
@@ -133,19 +141,21 @@ public final class WorkPoolKind implements ObjectKind {
         JsonNode stored = pool.columns().has("storage_configuration") ? pool.json("storage_configuration")
                 : NullNode.getInstance();
         if (!stored.isNull() && !stored.isObject()) {
-            throw new KindException("work_pool.storage_configuration is not an object");
+            throw new KindException(UNSUPPORTED_MODEL, "work_pool.storage_configuration is not an object");
         }
         for (Iterator<String> keys = stored.fieldNames(); keys.hasNext(); ) {
             String key = keys.next();
             if (!STORAGE_FIELDS.contains(key)) {
-                throw new KindException("work_pool.storage_configuration has a field Prefect's model forbids: " + key);
+                throw new KindException(UNSUPPORTED_MODEL,
+                        "work_pool.storage_configuration has a field Prefect's model forbids: " + key);
             }
         }
         ObjectNode model = Payloads.object();
         for (String field : STORAGE_FIELDS.subList(0, 2)) {
             JsonNode step = stored.path(field);
             if (!step.isMissingNode() && !step.isNull() && !step.isObject()) {
-                throw new KindException("work_pool.storage_configuration." + field + " is not an object");
+                throw new KindException(UNSUPPORTED_MODEL,
+                        "work_pool.storage_configuration." + field + " is not an object");
             }
             model.set(field, step.isMissingNode() ? NullNode.getInstance() : step);
         }
@@ -159,7 +169,8 @@ public final class WorkPoolKind implements ObjectKind {
         try {
             return UUID.fromString(value.asText()).toString();
         } catch (IllegalArgumentException e) {
-            throw new KindException("work_pool.storage_configuration.default_result_storage_block_id is not a UUID");
+            throw new KindException(UNSUPPORTED_MODEL,
+                    "work_pool.storage_configuration.default_result_storage_block_id is not a UUID");
         }
     }
 }

@@ -9,6 +9,9 @@ import io.prefectlifecycle.event.Resource;
 import java.util.List;
 import java.util.Optional;
 
+import static io.prefectlifecycle.cdc.DeadLetterCategory.MISSING_STATE;
+import static io.prefectlifecycle.cdc.IgnoredCategory.SILENT;
+
 /**
  * {@code work_queue} → {@code prefect.work-queue.*} ({@code models/events.py}, spec prefect-object-events §3.2).
  * <ul>
@@ -38,6 +41,11 @@ public final class WorkQueueKind implements ObjectKind {
     }
 
     @Override
+    public List<String> lookupTables() {
+        return List.of(WorkPoolKind.TABLE);
+    }
+
+    @Override
     public Optional<String> eventKind() {
         return Optional.of("work-queue");
     }
@@ -54,16 +62,18 @@ public final class WorkQueueKind implements ObjectKind {
         if (change.action() == Action.UPDATED) {
             payload = UpdatedFields.changes(EVENT_FIELDS, UpdatedFields.earlierState(change), queue);
             if (payload == null) {
-                return new KindResult.Silent("no work-queue event field changed (pause, polls or status)");
+                return new KindResult.Silent(SILENT, "no work-queue event field changed (pause, polls or status)");
             }
             if (UpdatedFields.names(payload).equals(List.of("priority"))
                     && !queue.requiredString("id").equals(target(change.transaction()))) {
-                return new KindResult.Silent("priority renumbered after another queue's change in the transaction");
+                return new KindResult.Silent(SILENT,
+                        "priority renumbered after another queue's change in the transaction");
             }
         }
         String poolId = queue.requiredString("work_pool_id");
         Row pool = lookups.row(WorkPoolKind.TABLE, poolId)
-                .orElseThrow(() -> new KindException("unknown work_pool " + poolId + " (the queue's pool was never seen)"));
+                .orElseThrow(() -> new KindException(MISSING_STATE,
+                        "unknown work_pool " + poolId + " (the queue's pool was never seen)"));
         Resource resource = Resource.of("work-queue", queue.requiredString("id"), queue.requiredString("name"))
                 .with(Label.ROLE, "work-queue");
         return Payloads.emit("work-queue", resource, List.of(WorkPoolKind.asRelated(pool)), payload);

@@ -2,7 +2,9 @@ package io.prefectlifecycle.stream;
 
 import io.prefectlifecycle.cdc.ChangeDecoder;
 import io.prefectlifecycle.cdc.ChangeRecord;
+import io.prefectlifecycle.cdc.DeadLetterCategory;
 import io.prefectlifecycle.cdc.Decoded;
+import io.prefectlifecycle.cdc.IgnoredCategory;
 import io.prefectlifecycle.cdc.Op;
 import io.prefectlifecycle.cdc.Row;
 import io.prefectlifecycle.cdc.RowFormatException;
@@ -10,6 +12,7 @@ import io.prefectlifecycle.kinds.FernetKey;
 import io.prefectlifecycle.kinds.KindException;
 import io.prefectlifecycle.kinds.KindResult;
 import io.prefectlifecycle.kinds.Kinds;
+import io.prefectlifecycle.kinds.Lookups;
 import io.prefectlifecycle.kinds.ObjectKind;
 import io.prefectlifecycle.kinds.RowChange;
 import io.prefectlifecycle.kinds.SchemaVersionTable;
@@ -108,15 +111,16 @@ public final class ChangeStream {
     private void handle(InputRecord record, Decoded decoded, Consumer<Emission> out) {
         decoded.match(
                 change -> change(record, change.change(), out),
-                tombstone -> skip(record, "tombstone", out),
+                tombstone -> skip(record, IgnoredCategory.TOMBSTONE, "tombstone", out),
                 marker -> {
                     if (marker.status().equals("END") && open.isOpen() && open.id().equals(idOf(marker.id()))) {
                         end(out);
                     }
-                    return skip(record, "transaction " + marker.status(), out);
+                    return skip(record, IgnoredCategory.TRANSACTION_MARKER, "transaction " + marker.status(), out);
                 },
-                ignored -> skip(record, ignored.reason(), out),
-                malformed -> emit(out, record, new Outcome.DeadLetter(malformed.reason(), "MalformedRecord")));
+                ignored -> skip(record, ignored.category(), ignored.reason(), out),
+                malformed -> emit(out, record,
+                        new Outcome.DeadLetter(DeadLetterCategory.MALFORMED_RECORD, malformed.reason())));
     }
 
     /**
@@ -134,13 +138,14 @@ public final class ChangeStream {
     private Void change(InputRecord record, ChangeRecord change, Consumer<Emission> out) {
         Optional<ObjectKind> kind = Kinds.forTable(change.table());
         if (kind.isEmpty()) {
-            return skip(record, UNMAPPED_TABLE + change.table(), out);
+            return skip(record, IgnoredCategory.UNMAPPED_TABLE, UNMAPPED_TABLE + change.table(), out);
         }
         String stateKey = RowStore.keyOf(change.table(), change.primaryKey());
         StoredRow stored = rows.get(stateKey);
         long lsn = RowTouch.lsnOf(change);
         if (stored != null && lsn >= 0 && lsn <= stored.lsn()) {
-            return skip(record, "redelivered change: LSN already applied to this row", out);
+            return skip(record, IgnoredCategory.REDELIVERED,
+                    "redelivered change: LSN already applied to this row", out);
         }
         String transactionId = transactionOf(change);
         if (transactionId == null) {
@@ -182,8 +187,8 @@ public final class ChangeStream {
         if (stored != null && stored.changedBy(open.sequence())) {
             index = stored.touch();
             RowTouch earlier = touch(index);
-            emit(out, earlier.lastRecord(),
-                    new Outcome.Skipped("coalesced with a later change of the row in its transaction"));
+            emit(out, earlier.lastRecord(), new Outcome.Skipped(IgnoredCategory.COALESCED,
+                    "coalesced with a later change of the row in its transaction"));
             touch = earlier.then(change, recordToKeep(record, kind, applied));
         } else {
             index = open.touched();
@@ -235,7 +240,7 @@ public final class ChangeStream {
         }
 
         private KindException notEnded() {
-            return new KindException("decided when the transaction ends");
+            return new KindException(DeadLetterCategory.MISSING_STATE, "decided when the transaction ends");
         }
     };
 
@@ -267,8 +272,11 @@ public final class ChangeStream {
                 early = null; // decided when the transaction ends: a later change may supply what is missing
             }
             return new Applied(state, early, lookedUp);
-        } catch (RowFormatException | KindException e) {
-            emit(out, record, new Outcome.DeadLetter(e.getMessage(), e.getClass().getSimpleName()));
+        } catch (RowFormatException e) {
+            emit(out, record, Outcome.DeadLetter.of(e));
+            return null;
+        } catch (KindException e) {
+            emit(out, record, Outcome.DeadLetter.of(e));
             return null;
         } finally {
             lookups.collecting(null);
@@ -290,7 +298,7 @@ public final class ChangeStream {
                 if (row.touch().table().equals(Kinds.SCHEMA_VERSION_TABLE)) {
                     out.accept(events.of(row, open.sequence()));
                 } else {
-                    out.accept(new Emission(row.touch().lastRecord(), new Outcome.Skipped(
+                    out.accept(new Emission(row.touch().lastRecord(), new Outcome.Skipped(IgnoredCategory.UPGRADE,
                             "changed by the Prefect schema migration to " + open.upgrade())));
                 }
             }
@@ -330,7 +338,8 @@ public final class ChangeStream {
 
     private void remember(String stateKey, StoredRow row) {
         rows.put(stateKey, row);
-        if (row.row().table().equals("configuration") && "ENCRYPTION_KEY".equals(row.row().string("key"))) {
+        if (row.row().table().equals(Lookups.ENCRYPTION_KEY_TABLE)
+                && "ENCRYPTION_KEY".equals(row.row().string("key"))) {
             if (row.deleted()) {
                 rows.delete(RowLookups.ENCRYPTION_KEY_ALIAS);
             } else {
@@ -353,7 +362,8 @@ public final class ChangeStream {
             return before.withUnavailableFrom(known);
         }
         if (known == null) {
-            throw new KindException("delete of a row never seen: its payload is unknown "
+            throw new KindException(DeadLetterCategory.MISSING_STATE,
+                    "delete of a row never seen: its payload is unknown "
                     + "(capture it from a snapshot, or set REPLICA IDENTITY FULL on " + change.table() + ")");
         }
         return known;
@@ -383,8 +393,8 @@ public final class ChangeStream {
         return colon < 0 ? transactionId : transactionId.substring(0, colon);
     }
 
-    private static Void skip(InputRecord record, String reason, Consumer<Emission> out) {
-        return emit(out, record, new Outcome.Skipped(reason));
+    private static Void skip(InputRecord record, IgnoredCategory category, String reason, Consumer<Emission> out) {
+        return emit(out, record, new Outcome.Skipped(category, reason));
     }
 
     private static Void emit(Consumer<Emission> out, InputRecord record, Outcome outcome) {

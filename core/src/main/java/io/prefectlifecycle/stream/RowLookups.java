@@ -1,5 +1,6 @@
 package io.prefectlifecycle.stream;
 
+import io.prefectlifecycle.cdc.DeadLetterCategory;
 import io.prefectlifecycle.cdc.Op;
 import io.prefectlifecycle.cdc.Row;
 import io.prefectlifecycle.kinds.FernetKey;
@@ -26,7 +27,7 @@ import java.util.function.IntSupplier;
 final class RowLookups implements Lookups, TransactionView {
 
     /** Where the {@code configuration} row holding the Fernet key is also stored, so it can be found by its key. */
-    static final String ENCRYPTION_KEY_ALIAS = RowStore.keyOf("configuration", "key:ENCRYPTION_KEY");
+    static final String ENCRYPTION_KEY_ALIAS = RowStore.keyOf(Lookups.ENCRYPTION_KEY_TABLE, "key:ENCRYPTION_KEY");
 
     private final RowStore rows;
     private final Optional<FernetKey> keyOverride;
@@ -153,12 +154,12 @@ final class RowLookups implements Lookups, TransactionView {
         }
         String fernetKey = stored.row().json("value").path("fernet_key").asText(null);
         if (fernetKey == null) {
-            throw new KindException("configuration ENCRYPTION_KEY has no fernet_key");
+            throw new KindException(DeadLetterCategory.ENCRYPTION, "configuration ENCRYPTION_KEY has no fernet_key");
         }
         try {
             return Optional.of(FernetKey.parse(fernetKey));
         } catch (IllegalArgumentException e) {
-            throw new KindException("configuration ENCRYPTION_KEY is not a Fernet key");
+            throw new KindException(DeadLetterCategory.ENCRYPTION, "configuration ENCRYPTION_KEY is not a Fernet key");
         }
     }
 }

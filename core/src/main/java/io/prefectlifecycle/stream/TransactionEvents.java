@@ -1,5 +1,6 @@
 package io.prefectlifecycle.stream;
 
+import io.prefectlifecycle.cdc.IgnoredCategory;
 import io.prefectlifecycle.cdc.Op;
 import io.prefectlifecycle.cdc.Row;
 import io.prefectlifecycle.cdc.RowFormatException;
@@ -71,8 +72,8 @@ final class TransactionEvents {
         Outcome outcome = outcome(pending, transaction);
         if (outcome instanceof Outcome.DeadLetter dead && touch.lastRecord().value() == null) {
             // a row whose outcome was settled when it was applied: its bytes were not kept (ChangeStream)
-            outcome = new Outcome.DeadLetter(dead.reason() + " (the record's bytes were not kept: read it at its "
-                    + "source offset)", dead.exceptionClass());
+            outcome = new Outcome.DeadLetter(dead.category(), dead.reason() + " (the record's bytes were not kept: "
+                    + "read it at its source offset)");
         }
         return new Emission(touch.lastRecord(), outcome);
     }
@@ -143,8 +144,9 @@ final class TransactionEvents {
         RowTouch touch = pending.touch();
         Action action = actionOf(touch);
         if (action == null) {
-            return new Outcome.Skipped(touch.first().op() == Op.READ ? "snapshot read (remembered, not emitted)"
-                    : "created and deleted in one transaction");
+            return touch.first().op() == Op.READ
+                    ? new Outcome.Skipped(IgnoredCategory.SNAPSHOT_READ, "snapshot read (remembered, not emitted)")
+                    : new Outcome.Skipped(IgnoredCategory.COALESCED, "created and deleted in one transaction");
         }
         ObjectKind kind = Kinds.forTable(touch.table()).orElseThrow();
         Row state = rows.get(touch.stateKey()).row();
@@ -155,9 +157,11 @@ final class TransactionEvents {
                             transaction < 0 ? TransactionView.NONE : lookups), lookups);
             return result.match(
                     emit -> new Outcome.Events(List.of(event(emit.draft(), action, touch, state))),
-                    silent -> new Outcome.Skipped(silent.reason()));
-        } catch (RowFormatException | KindException e) {
-            return new Outcome.DeadLetter(e.getMessage(), e.getClass().getSimpleName());
+                    silent -> new Outcome.Skipped(silent.category(), silent.reason()));
+        } catch (RowFormatException e) {
+            return Outcome.DeadLetter.of(e);
+        } catch (KindException e) {
+            return Outcome.DeadLetter.of(e);
         } finally {
             lookups.transaction(-1);
         }

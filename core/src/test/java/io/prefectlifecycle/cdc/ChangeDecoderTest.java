@@ -78,9 +78,12 @@ class ChangeDecoderTest {
                 + "{\"data_collection\":\"public.prefect_cdc_heartbeat\",\"event_count\":1}]}");
         assertEquals(new Decoded.TransactionMarker("END", "771:1", 3,
                 Map.of("public.flow", 2L, "public.prefect_cdc_heartbeat", 1L)), end);
-        assertEquals(new Decoded.Ignored("heartbeat"), decode("__debezium-heartbeat.prefect", null, "{\"ts_ms\":1}"));
-        assertEquals(new Decoded.Ignored("truncate"), decode("t", null, "{\"op\":\"t\"," + SOURCE + "}"));
-        assertEquals(new Decoded.Ignored("logical decoding message"), decode("t", null, "{\"op\":\"m\"," + SOURCE + "}"));
+        assertEquals(new Decoded.Ignored(IgnoredCategory.HEARTBEAT, "heartbeat"),
+                decode("__debezium-heartbeat.prefect", null, "{\"ts_ms\":1}"));
+        assertEquals(new Decoded.Ignored(IgnoredCategory.TRUNCATE, "truncate"),
+                decode("t", null, "{\"op\":\"t\"," + SOURCE + "}"));
+        assertEquals(new Decoded.Ignored(IgnoredCategory.LOGICAL_MESSAGE, "logical decoding message"),
+                decode("t", null, "{\"op\":\"m\"," + SOURCE + "}"));
     }
 
     @Test

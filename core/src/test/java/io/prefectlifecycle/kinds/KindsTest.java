@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -17,30 +16,10 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Every table of the registry is captured: in the connector's {@code table.include.list} and created by
- * {@code schemas/prefect-postgres.sql} (which {@code local} and docker-compose load). A new kind missing either fails
- * here with the list.
+ * The kinds' own contracts: what a kind says about itself agrees with what it does and with its golden events
+ * ({@code KindsCompletenessTest} checks the registry against the project's other files).
  */
 class KindsTest {
-
-    @Test
-    void everyTableOfTheRegistryIsCapturedAndCreated() throws IOException {
-        List<String> included = List.of(new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(ProjectPaths.root().resolve("connect-config/prefect-connector.json").toFile())
-                .path("config").path("table.include.list").asText().split(","));
-        String ddl = Files.readString(ProjectPaths.root().resolve("schemas/prefect-postgres.sql"))
-                + Files.readString(ProjectPaths.root().resolve("schemas/debezium-heartbeat.sql"));
-        List<String> missing = new ArrayList<>();
-        for (String table : Kinds.tables()) {
-            if (!included.contains("public." + table)) {
-                missing.add(table + ": not in connect-config/prefect-connector.json's table.include.list");
-            }
-            if (!Pattern.compile("CREATE TABLE (IF NOT EXISTS )?" + table + " \\(").matcher(ddl).find()) {
-                missing.add(table + ": no CREATE TABLE in schemas/");
-            }
-        }
-        assertEquals(List.of(), missing);
-    }
 
     /** The engine asks a kind for the rows to emit before its own only when it says it names any. */
     @Test

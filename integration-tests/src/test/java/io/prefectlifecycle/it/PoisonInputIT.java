@@ -67,7 +67,7 @@ class PoisonInputIT {
         for (CommittedRecords.Received dead : run.deadLetters()) {
             assertEquals("poison.cdc", dead.header("dlq.source.topic"));
             long offset = Long.parseLong(dead.header("dlq.source.offset"));
-            outcomes.deadLetter(offset, dead.header("dlq.reason"), dead.header("dlq.exception.class"));
+            outcomes.deadLetter(offset, dead.header("dlq.category"), dead.header("dlq.reason"));
         }
         outcomes.print("PoisonInputIT", run.events().size(), run.processSeconds());
         double failedThreads = run.metric("kafka_stream_failed_stream_threads_total", "");

@@ -46,11 +46,11 @@ class PoisonInputTest {
         emission.outcome().match(
                 events -> null,
                 skipped -> {
-                    outcomes.ignored(offset, skipped.reason());
+                    outcomes.ignored(offset, skipped.category().label());
                     return null;
                 },
                 dead -> {
-                    outcomes.deadLetter(offset, dead.reason(), dead.exceptionClass());
+                    outcomes.deadLetter(offset, dead.category().label(), dead.reason());
                     return null;
                 });
     }

@@ -3,8 +3,6 @@ package io.prefectlifecycle.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.prefectlifecycle.app.OutcomeReasons;
-import io.prefectlifecycle.stream.Outcome;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -41,13 +39,14 @@ final class PoisonOutcomes {
         return placed;
     }
 
-    void deadLetter(long offset, String reason, String exceptionClass) {
-        String family = OutcomeReasons.DeadLetter.of(new Outcome.DeadLetter(reason, exceptionClass)).label();
+    /** @param family the category's label ({@code dlq.category}) */
+    void deadLetter(long offset, String family, String reason) {
         deadLetters.computeIfAbsent(at(offset), k -> new ArrayList<>()).add(family + ": " + reason);
     }
 
-    void ignored(long offset, String reason) {
-        ignored.computeIfAbsent(at(offset), k -> new ArrayList<>()).add(OutcomeReasons.Ignored.of(reason).label());
+    /** @param category the category's label */
+    void ignored(long offset, String category) {
+        ignored.computeIfAbsent(at(offset), k -> new ArrayList<>()).add(category);
     }
 
     private static String at(long offset) {

@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
 /**
  * Poison for the CDC topics, made deterministically (a seed) from real Debezium records: each poison record is built
  * so that it certainly cannot become an event, and says beforehand what must happen to it: which dead-letter family
- * ({@code OutcomeReasons.DeadLetter} label) with a reason naming the problem, or which ignored reason. The expectation
+ * ({@code DeadLetterCategory} label) with a reason naming the problem, or which ignored reason. The expectation
  * comes from how the record was broken, never from running the app.
  *
  * <p>So that poison cannot disturb the valid records around it, every poison change carries a fresh primary key, no

@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.prefectlifecycle.cdc.DeadLetterCategory;
+import io.prefectlifecycle.cdc.IgnoredCategory;
 import io.prefectlifecycle.event.LifecycleEvent;
 import io.prefectlifecycle.stream.Emission;
 import io.prefectlifecycle.topology.PipelineMetrics;
@@ -22,9 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code prefect_cdc_events_total{source,kind,action}}: events written ({@code kind} as in the event name,
  *       {@code block-document}; {@code action} {@code created|updated|deleted});</li>
  *   <li>{@code prefect_cdc_dead_letters_total{source,reason}}: records dead-lettered, by
- *       {@link OutcomeReasons.DeadLetter};</li>
+ *       {@link DeadLetterCategory};</li>
  *   <li>{@code prefect_cdc_ignored_records_total{source,reason}}: records that produced no event, by
- *       {@link OutcomeReasons.Ignored};</li>
+ *       {@link IgnoredCategory};</li>
  *   <li>{@code prefect_cdc_open_transaction_rows{source}} and {@code prefect_cdc_open_transaction_age_seconds{source}}:
  *       the transaction being read (rows it changed so far, how long since its first change was read); a growing age
  *       means its END is held up upstream; 0 on an instance that does not run the source's task;</li>
@@ -68,9 +70,8 @@ public final class MicrometerPipelineMetrics implements PipelineMetrics {
     private final class SourceMeters implements PipelineMetrics {
         private final String source;
         private final Map<String, Counter> events = new ConcurrentHashMap<>();
-        private final Map<OutcomeReasons.Ignored, Counter> ignored = new EnumMap<>(OutcomeReasons.Ignored.class);
-        private final Map<OutcomeReasons.DeadLetter, Counter> deadLetters =
-                new EnumMap<>(OutcomeReasons.DeadLetter.class);
+        private final Map<IgnoredCategory, Counter> ignored = new EnumMap<>(IgnoredCategory.class);
+        private final Map<DeadLetterCategory, Counter> deadLetters = new EnumMap<>(DeadLetterCategory.class);
         private final AtomicLong openRows = new AtomicLong();
         private final AtomicLong openSince = new AtomicLong();
         private final Timer lag;
@@ -78,11 +79,11 @@ public final class MicrometerPipelineMetrics implements PipelineMetrics {
         SourceMeters(String source) {
             this.source = source;
             // every category from zero, so that rates and alerts work before the first occurrence
-            for (OutcomeReasons.Ignored reason : OutcomeReasons.Ignored.values()) {
+            for (IgnoredCategory reason : IgnoredCategory.values()) {
                 ignored.put(reason, Counter.builder(IGNORED).tag(SOURCE, source).tag("reason", reason.label())
                         .description("CDC records that produced no event, by reason").register(registry));
             }
-            for (OutcomeReasons.DeadLetter reason : OutcomeReasons.DeadLetter.values()) {
+            for (DeadLetterCategory reason : DeadLetterCategory.values()) {
                 deadLetters.put(reason, Counter.builder(DEAD_LETTERS).tag(SOURCE, source).tag("reason", reason.label())
                         .description("CDC records written to the dead-letter topic, by reason").register(registry));
             }
@@ -108,11 +109,11 @@ public final class MicrometerPipelineMetrics implements PipelineMetrics {
                         return null;
                     },
                     skipped -> {
-                        ignored.get(OutcomeReasons.Ignored.of(skipped.reason())).increment();
+                        ignored.get(skipped.category()).increment();
                         return null;
                     },
                     dead -> {
-                        deadLetters.get(OutcomeReasons.DeadLetter.of(dead)).increment();
+                        deadLetters.get(dead.category()).increment();
                         return null;
                     });
         }

@@ -3,6 +3,7 @@ package io.prefectlifecycle.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prefectlifecycle.avro.RegistryWriterSchemas;
 import io.prefectlifecycle.cdc.ChangeDecoder;
+import io.prefectlifecycle.cdc.IgnoredCategory;
 import io.prefectlifecycle.cdc.Json;
 import io.prefectlifecycle.cdc.WriterSchemas;
 import io.prefectlifecycle.event.EventFormat;
@@ -161,7 +162,7 @@ public final class TransformCommand implements Callable<Integer> {
                     return null;
                 },
                 skipped -> {
-                    if (!skipped.reason().startsWith(ChangeStream.UNMAPPED_TABLE)) {
+                    if (skipped.category() != IgnoredCategory.UNMAPPED_TABLE) {
                         return null;
                     }
                     unmapped.merge(skipped.reason().substring(ChangeStream.UNMAPPED_TABLE.length()), 1L, Long::sum);

@@ -9,7 +9,6 @@ import io.prefectlifecycle.registry.ConfluentWireFormat;
 import io.prefectlifecycle.registry.SchemaRegistryClient;
 import io.prefectlifecycle.registry.SchemaRegistryUnavailableException;
 import io.prefectlifecycle.stream.InputRecord;
-import io.prefectlifecycle.stream.Outcome;
 import io.prefectlifecycle.tail.EventFilter;
 import io.prefectlifecycle.tail.TailedEvent;
 import io.prefectlifecycle.topology.OutputRecords;
@@ -27,6 +26,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -474,23 +474,20 @@ public final class Forwarder {
     private void deadLetter(KafkaProducer<byte[], byte[]> producer, ConsumerRecord<byte[], byte[]> record,
                             byte[] value, String reason, String exceptionClass) {
         InputRecord source = new InputRecord(record.topic(), record.partition(), record.offset(), null, null);
-        Outcome.DeadLetter dead = new Outcome.DeadLetter(reason, exceptionClass);
         try {
-            write(producer, record.key(), value, source, dead);
+            write(producer, record.key(), value, OutputRecords.deadLetterHeaders(source, reason, exceptionClass));
         } catch (RecordTooLargeException e) {
-            write(producer, record.key(), null, source, new Outcome.DeadLetter(reason
-                    + " (the value, too large for the dead-letter topic, is left out)", exceptionClass));
+            write(producer, record.key(), null, OutputRecords.deadLetterHeaders(source,
+                    reason + " (the value, too large for the dead-letter topic, is left out)", exceptionClass));
         }
         LOG.warn("dead letter {}: {}", coordinates(record), reason);
         metrics.events(ForwardMetrics.Outcome.dead_letter, 1);
         deadLetters++;
     }
 
-    private void write(KafkaProducer<byte[], byte[]> producer, byte[] key, byte[] value, InputRecord source,
-                       Outcome.DeadLetter dead) {
+    private void write(KafkaProducer<byte[], byte[]> producer, byte[] key, byte[] value, Headers headers) {
         try {
-            producer.send(new ProducerRecord<>(options.deadLetterTopic(), null, key, value,
-                    OutputRecords.deadLetterHeaders(source, dead))).get();
+            producer.send(new ProducerRecord<>(options.deadLetterTopic(), null, key, value, headers)).get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RecordTooLargeException tooLarge) {
                 throw tooLarge;

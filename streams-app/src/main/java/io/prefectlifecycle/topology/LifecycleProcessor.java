@@ -2,6 +2,8 @@ package io.prefectlifecycle.topology;
 
 import io.prefectlifecycle.avro.RegistryWriterSchemas;
 import io.prefectlifecycle.cdc.ChangeDecoder;
+import io.prefectlifecycle.cdc.DeadLetterCategory;
+import io.prefectlifecycle.cdc.IgnoredCategory;
 import io.prefectlifecycle.cdc.WriterSchemas;
 import io.prefectlifecycle.event.EventEncoder;
 import io.prefectlifecycle.event.LifecycleEvent;
@@ -33,11 +35,7 @@ import java.util.Optional;
 final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
     private static final Logger LOG = LoggerFactory.getLogger(LifecycleProcessor.class);
-    /** The {@code dlq.exception.class} of records and events too large to write ({@link RecordSizeLimit}). */
-    static final String RECORD_TOO_LARGE = "RecordTooLarge";
     private static final int MAX_KEPT_KEY = 16 * 1024;
-    /** The reason of {@code alembic_version}'s change in an upgrade ({@code kinds/SchemaVersionTable}): worth an INFO. */
-    private static final String SCHEMA_MIGRATED = "Prefect schema migrated to ";
 
     private final TopologySettings settings;
     private final LifecycleTopology.Nodes nodes;
@@ -51,6 +49,8 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     private OpenTransaction reported = OpenTransaction.NONE;
     private long openSinceMs;
     private long timestamp;
+    /** Whether the upgrade being emitted was logged: an upgrade is worth one INFO, not one per row it rewrote. */
+    private boolean upgradeLogged;
 
     LifecycleProcessor(TopologySettings settings, LifecycleTopology.Nodes nodes,
                        Optional<SchemaRegistryClient> registry) {
@@ -122,11 +122,11 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
         boolean keepKey = input.key() != null && input.key().length <= MAX_KEPT_KEY;
         InputRecord withoutBytes = new InputRecord(input.topic(), input.partition(), input.offset(),
                 keepKey ? input.key() : null, null);
-        return new Emission(withoutBytes, new Outcome.DeadLetter("record of " + size + " bytes is larger than the "
-                + "app's max.request.size of " + sizeLimit.maxRequestSize() + " bytes (less "
-                + RecordSizeLimit.HEADROOM + " for framing): " + (keepKey ? "value" : "key and value")
+        return new Emission(withoutBytes, new Outcome.DeadLetter(DeadLetterCategory.RECORD_TOO_LARGE, "record of "
+                + size + " bytes is larger than the app's max.request.size of " + sizeLimit.maxRequestSize()
+                + " bytes (less " + RecordSizeLimit.HEADROOM + " for framing): " + (keepKey ? "value" : "key and value")
                 + " left out, read it at the source offset; raise KAFKA_MAX_REQUEST_SIZE and the topics' "
-                + "max.message.bytes to process such records", RECORD_TOO_LARGE));
+                + "max.message.bytes to process such records"));
     }
 
     /** The registry did not answer within the client's retry budget: the task gives up its uncommitted work (nothing of
@@ -146,6 +146,8 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
         Emission emission = withinSizeLimit(OutputRecords.encode(original, encoder, settings, values), values);
         InputRecord source = emission.source();
         metrics.outcome(emission);
+        boolean upgrade = emission.outcome() instanceof Outcome.Skipped skip
+                && skip.category() == IgnoredCategory.UPGRADE;
         emission.outcome().match(
                 events -> {
                     for (int i = 0; i < events.events().size(); i++) {
@@ -154,9 +156,9 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
                     return null;
                 },
                 skipped -> {
-                    if (skipped.reason().startsWith(SCHEMA_MIGRATED)) {
-                        LOG.info("{} ({}-{}@{}): its changes are silent, as in Prefect", skipped.reason(),
-                                source.topic(), source.partition(), source.offset());
+                    if (upgrade && !upgradeLogged) {
+                        LOG.info("Prefect upgrade, {} ({}-{}@{}): its changes are silent, as in Prefect",
+                                skipped.reason(), source.topic(), source.partition(), source.offset());
                     } else {
                         LOG.debug("skipped {}-{}@{}: {}", source.topic(), source.partition(), source.offset(),
                                 skipped.reason());
@@ -167,6 +169,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
                     forwardDeadLetter(source, dead);
                     return null;
                 });
+        upgradeLogged = upgrade;
     }
 
     /** An event larger than the producer can write sends its source record to the dead letters instead. */
@@ -176,9 +179,10 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
                 byte[] value = values.get(i);
                 if (!sizeLimit.fits(OutputRecords.eventKey(events.events().get(i)), value)) {
                     values.clear();
-                    return new Emission(emission.source(), new Outcome.DeadLetter("the event of " + value.length
-                            + " bytes is larger than the app's max.request.size of " + sizeLimit.maxRequestSize()
-                            + " bytes (less " + RecordSizeLimit.HEADROOM + " for framing)", RECORD_TOO_LARGE));
+                    return new Emission(emission.source(), new Outcome.DeadLetter(DeadLetterCategory.RECORD_TOO_LARGE,
+                            "the event of " + value.length + " bytes is larger than the app's max.request.size of "
+                            + sizeLimit.maxRequestSize() + " bytes (less " + RecordSizeLimit.HEADROOM
+                            + " for framing)"));
                 }
             }
         }
@@ -191,7 +195,8 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     }
 
     private void forwardDeadLetter(InputRecord source, Outcome.DeadLetter dead) {
-        LOG.warn("dead letter {}-{}@{}: {}", source.topic(), source.partition(), source.offset(), dead.reason());
+        LOG.warn("dead letter {}-{}@{} ({}): {}", source.topic(), source.partition(), source.offset(),
+                dead.category().label(), dead.reason());
         context.forward(new Record<>(source.key(), source.value(), timestamp,
                 OutputRecords.deadLetterHeaders(source, dead, settings.source())), nodes.deadLetterSink());
     }

@@ -1,5 +1,6 @@
 package io.prefectlifecycle.topology;
 
+import io.prefectlifecycle.cdc.DeadLetterCategory;
 import io.prefectlifecycle.event.EventEncoder;
 import io.prefectlifecycle.event.EventEncodingException;
 import io.prefectlifecycle.event.EventFormat;
@@ -54,8 +55,8 @@ public final class OutputRecords {
                     values.add(encoder.encode(event));
                 } catch (EventEncodingException e) {
                     values.clear();
-                    return new Emission(emission.source(), new Outcome.DeadLetter("the event cannot be written as "
-                            + format.value() + ": " + e.getMessage(), e.getClass().getSimpleName()));
+                    return new Emission(emission.source(), new Outcome.DeadLetter(DeadLetterCategory.EVENT_ENCODING,
+                            "the event cannot be written as " + format.value() + ": " + e.getMessage()));
                 }
             }
         }
@@ -63,21 +64,23 @@ public final class OutputRecords {
     }
 
     /**
-     * A dead letter keeps the original key and value; these headers say where it came from and why, and from which
-     * source ({@code prefect.cdc.source}).
+     * A dead letter keeps the original key and value; these headers say where it came from and why ({@code dlq.*}, the
+     * category in {@code dlq.category}), and from which source ({@code prefect.cdc.source}).
      */
     public static Headers deadLetterHeaders(InputRecord source, Outcome.DeadLetter dead, String sourceName) {
-        return deadLetterHeaders(source, dead).add(TopologySettings.SOURCE_HEADER, utf8(sourceName));
+        return deadLetterHeaders(source, dead.reason(), dead.exceptionClass())
+                .add("dlq.category", utf8(dead.category().label()))
+                .add(TopologySettings.SOURCE_HEADER, utf8(sourceName));
     }
 
     /** The headers of a dead letter that is no source's (an event {@code forward} could not deliver). */
-    public static Headers deadLetterHeaders(InputRecord source, Outcome.DeadLetter dead) {
+    public static Headers deadLetterHeaders(InputRecord source, String reason, String exceptionClass) {
         return new RecordHeaders()
                 .add("dlq.source.topic", utf8(source.topic()))
                 .add("dlq.source.partition", utf8(Integer.toString(source.partition())))
                 .add("dlq.source.offset", utf8(Long.toString(source.offset())))
-                .add("dlq.reason", utf8(dead.reason()))
-                .add("dlq.exception.class", utf8(dead.exceptionClass()));
+                .add("dlq.reason", utf8(reason))
+                .add("dlq.exception.class", utf8(exceptionClass));
     }
 
     private static byte[] utf8(String s) {

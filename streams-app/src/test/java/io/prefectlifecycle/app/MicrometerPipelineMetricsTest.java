@@ -11,8 +11,11 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,8 +54,12 @@ class MicrometerPipelineMetricsTest {
         assertEquals(2.0, samples.get("prefect_cdc_ignored_records_total{reason=\"silent\",source=\"prefect\"}"));
         // the heartbeat transaction the harness ends the input with (the fixture has no transaction metadata)
         assertEquals(1.0, samples.get("prefect_cdc_ignored_records_total{reason=\"heartbeat\",source=\"prefect\"}"));
-        assertEquals(OutcomeReasons.Ignored.values().length, filter(samples, "prefect_cdc_ignored_records_total{").size());
-        assertEquals(OutcomeReasons.DeadLetter.values().length, filter(samples, "prefect_cdc_dead_letters_total{").size());
+        // every reason from zero, with the labels docs/operations.md lists
+        assertEquals(List.of("coalesced", "heartbeat", "logical_message", "redelivered", "silent", "snapshot_read",
+                "tombstone", "transaction_marker", "truncate", "unmapped_table", "upgrade"),
+                reasons(filter(samples, "prefect_cdc_ignored_records_total{")));
+        assertEquals(List.of("column_format", "encryption", "event_encoding", "malformed_record", "missing_state",
+                "record_too_large", "unsupported_model"), reasons(filter(samples, "prefect_cdc_dead_letters_total{")));
         assertEquals(0.0, filter(samples, "prefect_cdc_dead_letters_total{").values().stream().mapToDouble(d -> d).sum());
         assertEquals(0.0, samples.get("prefect_cdc_open_transaction_rows{source=\"prefect\"}"));
         assertEquals(0.0, samples.get("prefect_cdc_open_transaction_age_seconds{source=\"prefect\"}"));
@@ -99,5 +106,12 @@ class MicrometerPipelineMetricsTest {
             }
         });
         return out;
+    }
+
+    /** The {@code reason} labels of the samples, sorted. */
+    private static List<String> reasons(Map<String, Double> samples) {
+        Pattern reason = Pattern.compile("reason=\"([a-z_]+)\"");
+        return samples.keySet().stream().map(reason::matcher).filter(Matcher::find).map(m -> m.group(1)).sorted()
+                .toList();
     }
 }
