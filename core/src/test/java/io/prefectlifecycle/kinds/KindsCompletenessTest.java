@@ -114,7 +114,7 @@ class KindsCompletenessTest {
                 "Avro payload record schemas/avro/payload-flow-run-note.avsc",
                 "in the union of schemas/avro/lifecycle-event.avsc, with prefect.table flow_run_note and prefect.kind "
                         + "flow-run-note",
-                "golden cases in streams-app/src/test/resources/golden/flow-run-note/",
+                "golden cases in core/src/test/resources/golden/flow-run-note/",
                 "public.flow_run_note in connect-config/prefect-connector.json's table.include.list",
                 "CREATE TABLE flow_run_note in schemas/prefect-postgres.sql",
                 "lookup table public.note_template in connect-config/prefect-connector.json's table.include.list",
