@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link SchemaRegistryClient} against a real registry (Apicurio 2.6's Confluent API), its own: it is stopped here. */
-class SchemaRegistryClientTest {
+class SchemaRegistryClientIT {
 
     private static final String V1 = "{\"type\":\"record\",\"name\":\"Thing\",\"namespace\":\"test\",\"fields\":"
             + "[{\"name\":\"a\",\"type\":\"string\"}]}";

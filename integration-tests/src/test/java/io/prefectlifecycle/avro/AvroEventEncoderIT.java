@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Events through a real registry: subject by topic, registered on first use or required to be there. */
-class AvroEventEncoderTest {
+class AvroEventEncoderIT {
 
     private final ApicurioRegistry registry = ApicurioRegistry.shared();
 

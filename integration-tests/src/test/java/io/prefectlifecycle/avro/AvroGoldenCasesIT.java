@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the app writes Avro events, which read back as JSON must be {@code expected.jsonl} byte for byte, with the same dead
  * letters.
  */
-class AvroGoldenCasesTest {
+class AvroGoldenCasesIT {
 
     private static ApicurioRegistry registry;
     private static SchemaRegistryClient client;

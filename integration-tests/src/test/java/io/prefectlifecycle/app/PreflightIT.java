@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The pre-flight failures a misconfigured pod meets first; the input topic check against a real broker (in-process
  * KRaft), the schema registry checks against a real one (Apicurio 2.6, a child process).
  */
-class PreflightTest {
+class PreflightIT {
 
     @TempDir
     Path tmp;
@@ -99,7 +99,7 @@ class PreflightTest {
         Preflight.Failed failed = assertThrows(Preflight.Failed.class,
                 () -> Preflight.check(config, config.sources(Map.of()), Duration.ofSeconds(2)));
         long seconds = Duration.ofNanos(System.nanoTime() - t0).toSeconds();
-        System.out.println("PreflightTest: unreachable registry: " + failed.getMessage() + " (" + seconds + " s)");
+        System.out.println("PreflightIT: unreachable registry: " + failed.getMessage() + " (" + seconds + " s)");
         assertTrue(failed.getMessage().startsWith("schema registry: "), failed.getMessage());
         assertTrue(failed.getMessage().contains("127.0.0.1:" + closedPort), failed.getMessage());
         assertTrue(failed.getMessage().endsWith(" (schema.registry.url from flag --schema-registry-url)"),
