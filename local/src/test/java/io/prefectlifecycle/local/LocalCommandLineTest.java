@@ -30,6 +30,15 @@ class LocalCommandLineTest {
     }
 
     @Test
+    void anUnknownOptionPointsAtLocalsHelp() {
+        StringWriter err = new StringWriter();
+        CommandLine main = Main.withSharedHandling(new LocalMain());
+        main.setErr(new PrintWriter(err, true));
+        assertEquals(2, main.execute(LocalMain.withLocalCommand(new String[] {"--bogus"})));
+        assertEquals(List.of("local: unknown option '--bogus'; see local --help"), err.toString().lines().toList());
+    }
+
+    @Test
     void localHelpShowsExamples() {
         StringWriter out = new StringWriter();
         Main.withSharedHandling(new LocalMain()).getSubcommands().get("local")

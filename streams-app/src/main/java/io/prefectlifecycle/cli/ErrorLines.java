@@ -119,7 +119,8 @@ final class ErrorLines implements CommandLine.IParameterExceptionHandler, Comman
     }
 
     private static String helpCommand(CommandLine command) {
-        return command.getCommandSpec().qualifiedName().replaceFirst("^prefect-lifecycle-cdc ?", "").strip()
+        String jar = command.getCommandSpec().root().name(); // prefect-lifecycle-cdc, or the local jar's
+        return command.getCommandSpec().qualifiedName().substring(jar.length()).strip()
                 .transform(name -> name.isEmpty() ? "--help" : name + " --help");
     }
 }
