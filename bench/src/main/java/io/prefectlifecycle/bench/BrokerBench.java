@@ -1,5 +1,6 @@
 package io.prefectlifecycle.bench;
 
+import io.prefectlifecycle.testsupport.JarLauncher;
 import io.prefectlifecycle.local.FreePorts;
 import io.prefectlifecycle.app.StreamsApp;
 import io.prefectlifecycle.local.LocalKafka;
@@ -457,21 +458,17 @@ public final class BrokerBench {
     /** The shipped jar's {@code run} in its own JVM under -Xmx256m, its output in {@code <appId>.log}. */
     private Process startOwnJvm(Path jar, String appId, String prefix, String eventsTopic, String extraJvmOptions)
             throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx256m", "-XX:+ExitOnOutOfMemoryError"));
-        command.addAll(Arrays.stream(extraJvmOptions.split(" ")).filter(o -> !o.isBlank()).toList());
-        command.addAll(List.of("-jar", jar.toString(), "run"));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectErrorStream(true).redirectOutput(stateRoot.resolve(appId + ".log").toFile());
-        Map<String, String> env = builder.environment();
-        env.put("PREFECT_CDC_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-        env.put("PREFECT_CDC_APPLICATION_ID", appId);
-        env.put("PREFECT_CDC_TOPIC_PREFIX", prefix);
-        env.put("PREFECT_CDC_EVENTS_TOPIC", eventsTopic);
-        env.put("PREFECT_CDC_DEAD_LETTER_TOPIC", eventsTopic + ".dlq");
-        env.put("PREFECT_CDC_STATE_DIR", stateRoot.resolve(appId).toString());
-        env.put("PREFECT_CDC_HTTP_PORT", String.valueOf(FreePorts.next()));
-        return builder.start();
+        return JarLauncher.of(jar).jvm("-Xmx256m", "-XX:+ExitOnOutOfMemoryError")
+                .jvm(Arrays.stream(extraJvmOptions.split(" ")).filter(o -> !o.isBlank()).toArray(String[]::new))
+                .args("run")
+                .env("PREFECT_CDC_BOOTSTRAP_SERVERS", kafka.bootstrapServers())
+                .env("PREFECT_CDC_APPLICATION_ID", appId)
+                .env("PREFECT_CDC_TOPIC_PREFIX", prefix)
+                .env("PREFECT_CDC_EVENTS_TOPIC", eventsTopic)
+                .env("PREFECT_CDC_DEAD_LETTER_TOPIC", eventsTopic + ".dlq")
+                .env("PREFECT_CDC_STATE_DIR", stateRoot.resolve(appId).toString())
+                .env("PREFECT_CDC_HTTP_PORT", String.valueOf(FreePorts.next()))
+                .log(stateRoot.resolve(appId + ".log")).start();
     }
 
     private static double heapUsedMb(long pid) throws IOException, InterruptedException {
@@ -480,7 +477,7 @@ public final class BrokerBench {
     }
 
     private static String jcmd(long pid, String command) throws IOException, InterruptedException {
-        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+        Process jcmd = new ProcessBuilder(JarLauncher.javaTool("jcmd"),
                 String.valueOf(pid), command).redirectErrorStream(true).start();
         String output = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         jcmd.waitFor(30, TimeUnit.SECONDS);

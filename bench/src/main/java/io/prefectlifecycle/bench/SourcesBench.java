@@ -1,5 +1,6 @@
 package io.prefectlifecycle.bench;
 
+import io.prefectlifecycle.testsupport.JarLauncher;
 import io.prefectlifecycle.local.FreePorts;
 import io.prefectlifecycle.local.LocalKafka;
 import io.prefectlifecycle.topology.TopologySettings;
@@ -203,21 +204,17 @@ public final class SourcesBench {
     }
 
     private Process start(Path jar, String appId, int instance, int port) throws IOException {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString(), "run");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(work.resolve(appId + "-" + instance + ".log").toFile());
-        Map<String, String> env = builder.environment();
-        env.keySet().removeIf(k -> k.startsWith("PREFECT_") || k.startsWith("KAFKA_"));
-        env.put("PREFECT_CDC_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-        env.put("PREFECT_CDC_APPLICATION_ID", appId);
-        env.put("PREFECT_CDC_SOURCES", sources.stream().map(s -> s + "=" + s).collect(Collectors.joining(",")));
-        env.put("PREFECT_CDC_EVENTS_TOPIC", "sources.events");
-        env.put("PREFECT_CDC_DEAD_LETTER_TOPIC", "sources.events.dlq");
-        env.put("PREFECT_CDC_STATE_DIR", work.resolve(appId + "-" + instance).toString());
-        env.put("PREFECT_CDC_HTTP_PORT", Integer.toString(port));
-        env.put("KAFKA_PRODUCER_BATCH_SIZE", "262144");
-        return builder.start();
+        return JarLauncher.of(jar).jvm("-Xmx512m", "-XX:+ExitOnOutOfMemoryError").args("run")
+                .withoutEnv("PREFECT_", "KAFKA_")
+                .env("PREFECT_CDC_BOOTSTRAP_SERVERS", kafka.bootstrapServers())
+                .env("PREFECT_CDC_APPLICATION_ID", appId)
+                .env("PREFECT_CDC_SOURCES", sources.stream().map(s -> s + "=" + s).collect(Collectors.joining(",")))
+                .env("PREFECT_CDC_EVENTS_TOPIC", "sources.events")
+                .env("PREFECT_CDC_DEAD_LETTER_TOPIC", "sources.events.dlq")
+                .env("PREFECT_CDC_STATE_DIR", work.resolve(appId + "-" + instance).toString())
+                .env("PREFECT_CDC_HTTP_PORT", Integer.toString(port))
+                .env("KAFKA_PRODUCER_BATCH_SIZE", "262144")
+                .log(work.resolve(appId + "-" + instance + ".log")).start();
     }
 
     /** Every instance RUNNING with its share of the tasks (the group is stable: the last rebalance is done). */

@@ -1,6 +1,8 @@
 package io.prefectlifecycle.it;
 
-import io.prefectlifecycle.testsupport.AppProcess;
+import io.prefectlifecycle.testsupport.KafkaBroker;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.prefectlifecycle.testsupport.JarLauncher;
 import io.prefectlifecycle.testsupport.CommittedRecords;
 import io.prefectlifecycle.testsupport.GoldenEventsTopic;
 import static org.awaitility.Awaitility.await;
@@ -13,7 +15,7 @@ import io.prefectlifecycle.forward.Forwarder;
 import io.prefectlifecycle.golden.PrefectOracle;
 import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.local.FreePorts;
-import io.prefectlifecycle.local.LocalKafka;
+import java.io.IOException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -66,7 +68,8 @@ class ForwardIT {
     private static final String AUTH = "admin:fw-it-s3cret";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private static LocalKafka kafka;
+    @RegisterExtension
+    static final KafkaBroker kafka = new KafkaBroker();
     private static List<String> events;
     private static KafkaProducer<byte[], byte[]> producer;
 
@@ -76,7 +79,6 @@ class ForwardIT {
         events.addAll(GoldenEventsTopic.ofGoldenCases("deployment/pause-endpoints-emit-updated",
                 "deployment/updated-fields-in-canonical-order"));
         assertEquals(50, events.size());
-        kafka = LocalKafka.start();
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "forward-it");
@@ -89,9 +91,6 @@ class ForwardIT {
     static void stop() {
         if (producer != null) {
             producer.close();
-        }
-        if (kafka != null) {
-            kafka.close();
         }
     }
 
@@ -200,9 +199,8 @@ class ForwardIT {
             write(topic, events.subList(0, 3));
             String secret = "admin:wr0ng-s3cret";
             Path log = ProjectPaths.root().resolve("streams-app/target/forward-it/unauthorized.log");
-            Process process = AppProcess.command(List.of("forward", "--bootstrap-servers", kafka.bootstrapServers(),
-                    "--topic", topic, "--prefect-api-url", server.apiUrl().toString(), "--http-port", "0"),
-                    Map.of("PREFECT_API_AUTH_STRING", secret), log);
+            Process process = forwardJar(List.of("forward", "--bootstrap-servers", kafka.bootstrapServers(),
+                    "--topic", topic, "--prefect-api-url", server.apiUrl().toString(), "--http-port", "0"), Map.of("PREFECT_API_AUTH_STRING", secret), log);
             assertTrue(process.waitFor(60, TimeUnit.SECONDS), "forward stops by itself");
             assertEquals(1, process.exitValue());
             String output = Files.readString(log);
@@ -336,7 +334,7 @@ class ForwardIT {
                     "--group-id", "forward-it-restart", "--dead-letter-topic", topic + ".dlq", "--prefect-api-url",
                     server.apiUrl().toString(), "--from-beginning", "--http-port", "0");
             Path log = ProjectPaths.root().resolve("streams-app/target/forward-it/restart-1.log");
-            Process first = AppProcess.command(args, Map.of(), log);
+            Process first = forwardJar(args, Map.of(), log);
             try {
                 await("the first 20").atMost(Duration.ofSeconds(60)).until(() ->
                         server.events().size() == 20 && unforwarded("forward-it-restart", topic) == 0);
@@ -349,7 +347,7 @@ class ForwardIT {
             write(topic, events.subList(20, events.size()));
             assertEquals(30, unforwarded("forward-it-restart", topic));
             Path log2 = ProjectPaths.root().resolve("streams-app/target/forward-it/restart-2.log");
-            Process second = AppProcess.command(args, Map.of(), log2);
+            Process second = forwardJar(args, Map.of(), log2);
             try {
                 await("the other 30").atMost(Duration.ofSeconds(60)).until(() ->
                         server.events().size() == events.size() && unforwarded("forward-it-restart", topic) == 0);
@@ -382,6 +380,14 @@ class ForwardIT {
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() ->
                 command.execute(env, new PrintStream(err, true, StandardCharsets.UTF_8), forwarder::set));
         return new Running(exit, forwarder, err);
+    }
+
+    /**
+     * {@code java -jar … forward …} as an operator runs it: output to {@code log}, the environment cleaned of
+     * {@code PREFECT_*} and {@code KAFKA_*} variables, then {@code env}.
+     */
+    private static Process forwardJar(List<String> args, Map<String, String> env, Path log) throws IOException {
+        return JarLauncher.app().jvm("-Xmx256m").args(args).withoutEnv("PREFECT_", "KAFKA_").env(env).log(log).start();
     }
 
     /** Runs forward against a server that it must refuse; returns its one line. */

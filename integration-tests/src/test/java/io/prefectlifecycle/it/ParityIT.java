@@ -1,5 +1,7 @@
 package io.prefectlifecycle.it;
 
+import io.prefectlifecycle.testsupport.KafkaBroker;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import io.prefectlifecycle.testsupport.GoldenEventsTopic;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,7 +12,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prefectlifecycle.cli.ParityCommand;
 import io.prefectlifecycle.cli.DatabaseCoordinates;
-import io.prefectlifecycle.local.LocalKafka;
 import io.prefectlifecycle.local.LocalPostgres;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -47,7 +48,8 @@ class ParityIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static LocalPostgres postgres;
-    private static LocalKafka kafka;
+    @RegisterExtension
+    static final KafkaBroker kafka = new KafkaBroker();
     private static List<String> events;
 
     @BeforeAll
@@ -56,7 +58,6 @@ class ParityIT {
         events.addAll(GoldenEventsTopic.ofGoldenCases("deployment/pause-endpoints-emit-updated",
                 "deployment/updated-fields-in-canonical-order"));
         postgres = LocalPostgres.start();
-        kafka = LocalKafka.start();
         try (Admin admin = kafka.admin()) {
             admin.createTopics(List.of(new NewTopic(TOPIC, 3, (short) 1))).all().get();
         }
@@ -74,9 +75,6 @@ class ParityIT {
 
     @AfterAll
     static void stop() {
-        if (kafka != null) {
-            kafka.close();
-        }
         if (postgres != null) {
             postgres.close();
         }

@@ -1,19 +1,18 @@
 package io.prefectlifecycle.it;
 
+import io.prefectlifecycle.testsupport.KafkaBroker;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import io.prefectlifecycle.testsupport.CommittedRecords;
 import io.prefectlifecycle.testsupport.JarRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.prefectlifecycle.local.LocalKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,22 +30,12 @@ class PoisonInputIT {
     static final int POISON = Integer.getInteger("poison.count", 10_000);
     static final int HISTORY = Integer.getInteger("poison.valid.changes", 5_000);
 
-    private static LocalKafka kafka;
+    @RegisterExtension
+    static final KafkaBroker kafka = new KafkaBroker();
 
     @TempDir
     static Path work;
 
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = LocalKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     @Test
     void poisonGoesToDeadLettersOnceAndValidRecordsGiveTheirExactEvents() throws Exception {
@@ -62,7 +51,7 @@ class PoisonInputIT {
             records.add(JarRun.in(p.input().key(), p.input().value()));
         }
 
-        JarRun.Result run = JarRun.run(kafka, "poison", records, Map.of(), work);
+        JarRun.Result run = JarRun.run(kafka.get(), "poison", records, Map.of(), work);
 
         for (CommittedRecords.Received dead : run.deadLetters()) {
             assertEquals("poison.cdc", dead.header("dlq.source.topic"));
@@ -139,7 +128,7 @@ class PoisonInputIT {
             return JarRun.in(r.key(), r.value());
         }).toList();
 
-        JarRun.Result run = JarRun.run(kafka, name, records, env, work);
+        JarRun.Result run = JarRun.run(kafka.get(), name, records, env, work);
 
         Map<String, Long> reasons = new TreeMap<>();
         run.deadLetters().forEach(d -> reasons.merge(d.header("dlq.source.topic") + ": " + d.header("dlq.reason"), 1L,
@@ -214,7 +203,7 @@ class PoisonInputIT {
         }
         List<String> expected = ReplayIT.transform(valid);
 
-        JarRun.Result run = JarRun.run(kafka, name, records, Map.of(), work);
+        JarRun.Result run = JarRun.run(kafka.get(), name, records, Map.of(), work);
 
         Map<String, Long> reasons = new TreeMap<>();
         run.deadLetters().forEach(d -> reasons.merge(d.header("dlq.reason") + " (value " + (d.value() == null ? "left out"

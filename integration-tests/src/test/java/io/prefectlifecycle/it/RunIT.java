@@ -1,5 +1,6 @@
 package io.prefectlifecycle.it;
 
+import io.prefectlifecycle.testsupport.JarLauncher;
 import io.prefectlifecycle.local.FreePorts;
 import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.golden.TopologyHarness;
@@ -50,7 +51,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RunIT {
 
-    private static final Path JAR = ProjectPaths.root().resolve("streams-app/target/prefect-lifecycle-cdc.jar");
     private static final Path SPEC = ProjectPaths.fixture("spec-examples");
     private static final String CDC_TOPIC = TopologySettings.defaults().cdcTopic();
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(20);
@@ -191,14 +191,8 @@ class RunIT {
     }
 
     private static Process start(Map<String, String> env, Path log, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar", JAR.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().keySet().removeIf(k -> k.startsWith("PREFECT_CDC_") || k.startsWith("KAFKA_")
-                || k.equals("PREFECT_SERVER_ENCRYPTION_KEY"));
-        builder.environment().putAll(env);
-        return builder.start();
+        return JarLauncher.app().jvm("-Xmx512m").args(args)
+                .withoutEnv("PREFECT_CDC_", "KAFKA_", "PREFECT_SERVER_ENCRYPTION_KEY").env(env).log(log).start();
     }
 
     private static void heartbeat(LocalKafka kafka) throws Exception {

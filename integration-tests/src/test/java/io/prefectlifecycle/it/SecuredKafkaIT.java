@@ -1,9 +1,11 @@
 package io.prefectlifecycle.it;
 
+import io.prefectlifecycle.testsupport.KafkaBroker;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.prefectlifecycle.testsupport.JarLauncher;
 import io.prefectlifecycle.local.FreePorts;
 import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.golden.TopologyHarness;
-import io.prefectlifecycle.local.LocalKafka;
 import io.prefectlifecycle.local.LocalKafka.ScramUser;
 import io.prefectlifecycle.stream.FixtureRecord;
 import io.prefectlifecycle.topology.TopologySettings;
@@ -72,7 +74,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SecuredKafkaIT {
 
-    private static final Path JAR = ProjectPaths.root().resolve("streams-app/target/prefect-lifecycle-cdc.jar");
     private static final Path SPEC = ProjectPaths.fixture("spec-examples");
     private static final String APP_ID = "prefect-lifecycle-cdc";
     private static final TopologySettings TOPICS = TopologySettings.defaults();
@@ -97,7 +98,8 @@ class SecuredKafkaIT {
 
     private static final Pattern LOG_LINE = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} .*");
 
-    private static LocalKafka kafka;
+    @RegisterExtension
+    static final KafkaBroker kafka = KafkaBroker.secured(ADMIN);
     private static Path tmp;
     private static List<String> input;
     private static final Map<String, String> timings = new LinkedHashMap<>();
@@ -106,10 +108,10 @@ class SecuredKafkaIT {
 
     @BeforeAll
     static void secureBroker() throws Exception {
-        long t0 = System.nanoTime();
+        // the broker started just before (KafkaBroker): its time counts in the figures below
+        long t0 = System.nanoTime() - kafka.startedIn().toNanos();
         tmp = Files.createTempDirectory("secured-kafka-it-");
-        kafka = LocalKafka.startSecured(ADMIN);
-        timings.put("secured broker up", ms(System.nanoTime() - t0));
+        timings.put("secured broker up", ms(kafka.startedIn().toNanos()));
         for (ScramUser user : List.of(APP, APP_WITHOUT_CDC_READ, APP_WITHOUT_EVENTS_WRITE, APP_WITHOUT_EVENTS_ACL,
                 APP_WITHOUT_TRANSACTIONS, APP_WITHOUT_GROUP, APP_WITHOUT_INTERNAL, READER)) {
             kafka.addScramUser(user);
@@ -145,9 +147,8 @@ class SecuredKafkaIT {
         }
         timings.put("users, topics, ACLs ready", ms(System.nanoTime() - t0));
         long version = System.nanoTime();
-        Process baseline = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-jar", JAR.toString(), "version").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process baseline = JarLauncher.app().jvm("-Xmx512m").args("version")
+                .output(ProcessBuilder.Redirect.DISCARD, ProcessBuilder.Redirect.DISCARD).start();
         assertTrue(baseline.waitFor(60, TimeUnit.SECONDS));
         timings.put("baseline: java -jar … version (JVM start and exit)", ms(System.nanoTime() - version));
     }
@@ -155,9 +156,6 @@ class SecuredKafkaIT {
     @AfterAll
     static void stop() throws IOException {
         timings.forEach((what, value) -> System.out.printf("SecuredKafkaIT %-58s %s%n", what, value));
-        if (kafka != null) {
-            kafka.close();
-        }
         if (tmp != null) {
             try (var paths = Files.walk(tmp)) {
                 paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -391,28 +389,22 @@ class SecuredKafkaIT {
     }
 
     private Process start(Path log, Path out, Map<String, String> env, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar", JAR.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
+        JarLauncher launcher = JarLauncher.app().jvm("-Xmx512m").args(args)
+                .withoutEnv("PREFECT_CDC_", "KAFKA_", "PREFECT_SERVER_ENCRYPTION_KEY").env(credentialsOrBootstrap(env));
         if (out == null) {
-            builder.redirectErrorStream(true).redirectOutput(log.toFile());
+            launcher.log(log);
         } else {
-            builder.redirectError(log.toFile()).redirectOutput(out.toFile());
+            launcher.output(ProcessBuilder.Redirect.to(out.toFile()), ProcessBuilder.Redirect.to(log.toFile()));
         }
-        builder.environment().keySet().removeIf(k -> k.startsWith("PREFECT_CDC_") || k.startsWith("KAFKA_")
-                || k.equals("PREFECT_SERVER_ENCRYPTION_KEY"));
-        builder.environment().putAll(credentialsOrBootstrap(env));
-        return builder.start();
+        return launcher.start();
     }
 
     /** {@code transform} over the records: the events with their ids. */
     private static List<String> transform(List<String> lines) throws Exception {
         Path in = Files.createTempFile(tmp, "transform-", ".jsonl");
         Files.write(in, lines, StandardCharsets.UTF_8);
-        Process transform = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString(), "transform").redirectInput(in.toFile())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process transform = JarLauncher.app().args("transform").input(in)
+                .output(ProcessBuilder.Redirect.PIPE, ProcessBuilder.Redirect.DISCARD).start();
         String out = new String(transform.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(transform.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, transform.exitValue());

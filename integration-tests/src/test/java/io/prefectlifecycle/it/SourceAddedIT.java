@@ -1,5 +1,7 @@
 package io.prefectlifecycle.it;
 
+import io.prefectlifecycle.testsupport.KafkaBroker;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import io.prefectlifecycle.testsupport.AppProcess;
 import io.prefectlifecycle.testsupport.CommittedRecords;
 import io.prefectlifecycle.testsupport.JarRun;
@@ -12,7 +14,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.testsupport.CommittedRecords.Received;
 import io.prefectlifecycle.local.FreePorts;
-import io.prefectlifecycle.local.LocalKafka;
 import io.prefectlifecycle.stream.FixtureRecord;
 import io.prefectlifecycle.topology.TopologySettings;
 import java.net.URI;
@@ -34,8 +35,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,22 +60,12 @@ class SourceAddedIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private static LocalKafka kafka;
+    @RegisterExtension
+    static final KafkaBroker kafka = new KafkaBroker();
 
     @TempDir
     Path work;
 
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = LocalKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     @Test
     void anAppendedSourceLeavesTheOtherTasksTheirIdsStateAndOffsets() throws Exception {

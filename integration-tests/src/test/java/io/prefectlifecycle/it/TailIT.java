@@ -1,5 +1,7 @@
 package io.prefectlifecycle.it;
 
+import io.prefectlifecycle.testsupport.KafkaBroker;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import io.prefectlifecycle.testsupport.GoldenEventsTopic;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,7 +13,6 @@ import io.prefectlifecycle.testsupport.ApicurioRegistry;
 import io.prefectlifecycle.registry.ConfluentWireFormat;
 import io.prefectlifecycle.registry.SchemaRegistrySettings;
 import io.prefectlifecycle.testdata.ProjectPaths;
-import io.prefectlifecycle.local.LocalKafka;
 import io.prefectlifecycle.tail.LifecycleEventConsumer;
 import io.prefectlifecycle.topology.TopologySettings;
 import java.io.ByteArrayOutputStream;
@@ -52,7 +53,8 @@ class TailIT {
     private static final String SOURCES_TOPIC = "prefect.lifecycle-events.tail-it-sources";
     private static final String DB_URL = "prefect.variable.5f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e";
 
-    private static LocalKafka kafka;
+    @RegisterExtension
+    static final KafkaBroker kafka = new KafkaBroker();
     private static List<String> events;
     private static KafkaProducer<byte[], byte[]> producer;
 
@@ -60,7 +62,6 @@ class TailIT {
     static void writeEvents() throws Exception {
         events = capturedEvents();
         assertEquals(42, events.size());
-        kafka = LocalKafka.start();
         kafka.createTopics(List.of(TOPIC, NEW_EVENTS_TOPIC, SOURCES_TOPIC));
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
@@ -87,9 +88,6 @@ class TailIT {
     static void stop() {
         if (producer != null) {
             producer.close();
-        }
-        if (kafka != null) {
-            kafka.close();
         }
     }
 

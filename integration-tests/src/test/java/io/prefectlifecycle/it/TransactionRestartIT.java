@@ -1,5 +1,6 @@
 package io.prefectlifecycle.it;
 
+import io.prefectlifecycle.testsupport.JarLauncher;
 import io.prefectlifecycle.testsupport.TopicTail;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -237,13 +238,12 @@ class TransactionRestartIT {
 
     private static Process startApp(String bootstrapServers, Path stateDir, int run) throws Exception {
         Path log = ProjectPaths.root().resolve("streams-app/target/transaction-restart-it-app-" + run + ".log");
-        ProcessBuilder app = new ProcessBuilder(javaBinary(), "-Xmx512m", "-jar", jar().toString(), "run",
+        return JarLauncher.app().jvm("-Xmx512m").args("run",
                 "--bootstrap-servers", bootstrapServers,
                 "--state-dir", stateDir.toString(),
                 "--application-id", APP_ID + "-" + stateDir.getFileName())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        app.environment().put("PREFECT_CDC_HTTP_PORT", "0"); // no fixed port to collide on
-        return app.start();
+                .env("PREFECT_CDC_HTTP_PORT", "0") // no fixed port to collide on
+                .log(log).start();
     }
 
     /** Runs {@code java -jar … transform} over the records; returns its stdout lines (it must print no dead letter). */
@@ -252,8 +252,8 @@ class TransactionRestartIT {
         Path errors = Files.createTempFile("transaction-restart-it-", ".err");
         try {
             Files.write(input, lines.stream().map(Line::jsonLine).toList(), StandardCharsets.UTF_8);
-            Process transform = new ProcessBuilder(javaBinary(), "-jar", jar().toString(), "transform")
-                    .redirectInput(input.toFile()).redirectError(errors.toFile()).start();
+            Process transform = JarLauncher.app().args("transform").input(input)
+                    .output(ProcessBuilder.Redirect.PIPE, ProcessBuilder.Redirect.to(errors.toFile())).start();
             String out = new String(transform.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(transform.waitFor(60, TimeUnit.SECONDS), "transform finished");
             assertEquals(0, transform.exitValue(), Files.readString(errors));
@@ -366,16 +366,6 @@ class TransactionRestartIT {
     }
 
     // ---- helpers
-
-    private static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private static Path jar() {
-        Path jar = ProjectPaths.root().resolve("streams-app/target/prefect-lifecycle-cdc.jar");
-        assertTrue(Files.isRegularFile(jar), "the shaded jar is built in package, before failsafe: " + jar);
-        return jar;
-    }
 
     private static String ms(long nanos) {
         return nanos / 1_000_000 + " ms";

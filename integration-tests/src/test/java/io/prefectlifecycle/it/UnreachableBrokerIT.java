@@ -1,6 +1,7 @@
 package io.prefectlifecycle.it;
 
-import io.prefectlifecycle.testsupport.JarRun;
+import io.prefectlifecycle.testsupport.JarLauncher;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,11 +57,6 @@ class UnreachableBrokerIT {
     }
 
     private static Process start(List<String> args, Path log) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", JarRun.jar().toString()));
-        command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().keySet().removeIf(k -> k.startsWith("PREFECT_") || k.startsWith("KAFKA_"));
-        return builder.start();
+        return JarLauncher.app().jvm("-Xmx256m").args(args).withoutEnv("PREFECT_", "KAFKA_").log(log).start();
     }
 }

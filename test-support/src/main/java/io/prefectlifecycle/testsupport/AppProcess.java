@@ -1,17 +1,16 @@
 package io.prefectlifecycle.testsupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prefectlifecycle.testdata.ProjectPaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The app as an operator runs it: {@code java -jar prefect-lifecycle-cdc.jar run} in its own JVM, exactly-once v2,
@@ -37,14 +36,12 @@ public final class AppProcess {
 
     public AppProcess start() throws IOException {
         Path log = ProjectPaths.root().resolve("streams-app/target/reliability/" + name + "-app-" + (logs.size() + 1) + ".log");
-        Files.createDirectories(log.getParent());
-        ProcessBuilder app = new ProcessBuilder(javaBinary(), "-Xmx512m", "-jar", jar().toString(), "run",
+        JarLauncher app = JarLauncher.app().jvm("-Xmx512m").args("run",
                 "--bootstrap-servers", bootstrapServers,
                 "--state-dir", stateDir.toString(),
                 "--application-id", applicationId)
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        app.environment().put("PREFECT_CDC_HTTP_PORT", "0"); // no fixed port to collide on
-        app.environment().putAll(environment);
+                .env("PREFECT_CDC_HTTP_PORT", "0") // no fixed port to collide on
+                .env(environment).log(log);
         logs.add(log);
         process = app.start();
         return this;
@@ -56,19 +53,14 @@ public final class AppProcess {
 
     /** SIGKILL to the JVM: no shutdown hook, no commit, no leaving the group. */
     public void kill() throws InterruptedException {
-        process.destroyForcibly();
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "killed app exits");
+        JarLauncher.kill(process);
         assertEquals(137, process.exitValue(), "exit status of a JVM killed by SIGKILL");
     }
 
     /** SIGTERM, as an orchestrator stops it; SIGKILL if it does not stop within a minute. */
     public void stop() throws InterruptedException {
-        if (!isAlive()) {
-            return;
-        }
-        process.destroy();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        if (process != null) {
+            JarLauncher.stop(process, Duration.ofSeconds(60));
         }
     }
 
@@ -103,30 +95,5 @@ public final class AppProcess {
         try (var lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
             return lines.filter(l -> l.contains(text)).count();
         }
-    }
-
-    /**
-     * Another command of the jar ({@code forward …}) in its own JVM, as an operator runs it: output (stdout and
-     * stderr) to {@code log}, the environment cleaned of {@code PREFECT_*} and {@code KAFKA_*} variables, then
-     * {@code environment} on top.
-     */
-    public static Process command(List<String> arguments, Map<String, String> environment, Path log) throws IOException {
-        Files.createDirectories(log.getParent());
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-jar", jar().toString()));
-        command.addAll(arguments);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().keySet().removeIf(k -> k.startsWith("PREFECT_") || k.startsWith("KAFKA_"));
-        builder.environment().putAll(environment);
-        return builder.start();
-    }
-
-    public static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    public static Path jar() {
-        Path jar = ProjectPaths.root().resolve("streams-app/target/prefect-lifecycle-cdc.jar");
-        assertTrue(Files.isRegularFile(jar), "the shaded jar is built in package, before failsafe: " + jar);
-        return jar;
     }
 }

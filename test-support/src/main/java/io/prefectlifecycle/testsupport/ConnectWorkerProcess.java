@@ -1,7 +1,6 @@
 package io.prefectlifecycle.testsupport;
 
 import io.prefectlifecycle.local.FreePorts;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.local.ConnectRest;
@@ -16,7 +15,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -58,11 +56,9 @@ public final class ConnectWorkerProcess implements AutoCloseable {
             properties.store(out, "ConnectWorkerProcess");
         }
         Path log = ProjectPaths.root().resolve("streams-app/target/" + logName + ".log");
-        ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-Xmx512m", "-cp", jar().toString(),
-                "org.apache.kafka.connect.cli.ConnectDistributed", file.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().putAll(db.asConnectorVariables());
-        ConnectWorkerProcess worker = new ConnectWorkerProcess(builder.start(), new ConnectRest("http://127.0.0.1:" + port), dir);
+        Process process = JarLauncher.local().jvm("-Xmx512m").mainClass("org.apache.kafka.connect.cli.ConnectDistributed")
+                .args(file.toString()).env(db.asConnectorVariables()).appendLog(log).start();
+        ConnectWorkerProcess worker = new ConnectWorkerProcess(process, new ConnectRest("http://127.0.0.1:" + port), dir);
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (!worker.rest.healthy()) {
             if (!worker.process.isAlive() || System.nanoTime() > deadline) {
@@ -84,19 +80,13 @@ public final class ConnectWorkerProcess implements AutoCloseable {
 
     /** SIGKILL: no offset flush, no leaving the group, the replication connection cut. */
     public void kill() throws InterruptedException {
-        process.destroyForcibly();
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "killed worker exited");
+        JarLauncher.kill(process);
     }
 
     @Override
     public void close() {
         try {
-            if (process.isAlive()) {
-                process.destroy();
-                if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-                }
-            }
+            JarLauncher.stop(process, Duration.ofSeconds(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -117,13 +107,5 @@ public final class ConnectWorkerProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
-    }
-
-    private static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private static Path jar() {
-        return JarRun.localJar();
     }
 }

@@ -89,16 +89,13 @@ public final class JarRun {
         Path log = ProjectPaths.root().resolve("streams-app/target/jar-run-" + name + ".log");
         Path stateDir = Files.createTempDirectory(workDir, name + "-state-");
         String applicationId = name + "-app";
-        ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-Xmx512m", "-jar", jar().toString(), "run",
+        JarLauncher launcher = JarLauncher.app().jvm("-Xmx512m").args("run",
                 "--bootstrap-servers", kafka.bootstrapServers(), "--state-dir", stateDir.toString(),
                 "--application-id", applicationId, "--topic-prefix", prefix, "--events-topic", eventsTopic,
                 "--dead-letter-topic", deadLetterTopic, "--http-port", Integer.toString(port))
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().keySet().removeIf(k -> k.startsWith("PREFECT_") || k.startsWith("ORION_")
-                || k.startsWith("KAFKA_"));
-        builder.environment().putAll(env);
+                .withoutEnv("PREFECT_", "ORION_", "KAFKA_").env(env).log(log);
         long t0 = System.nanoTime();
-        Process app = builder.start();
+        Process app = launcher.start();
         String[] lastBehind = {""};
         try (Admin admin = kafka.admin()) {
             Map<TopicPartition, Long> ends = admin.listOffsets(Map.of(new TopicPartition(cdcTopic, 0),
@@ -201,26 +198,5 @@ public final class JarRun {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-
-    private static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    /** The production jar: {@code run}, {@code replay}, {@code tail}, {@code transform}, {@code forward}, ... */
-    public static Path jar() {
-        return built("streams-app/target/prefect-lifecycle-cdc.jar");
-    }
-
-    /** The development stack's jar: {@code local}, and the broker, Connect and Debezium classes. */
-    public static Path localJar() {
-        return built("local/target/prefect-lifecycle-cdc-local.jar");
-    }
-
-    private static Path built(String path) {
-        Path jar = ProjectPaths.root().resolve(path);
-        assertTrue(Files.isRegularFile(jar), "the shaded jars are built in package, before failsafe: " + jar);
-        return jar;
     }
 }

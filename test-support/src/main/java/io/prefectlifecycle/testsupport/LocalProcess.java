@@ -29,8 +29,6 @@ import java.util.function.Predicate;
  * {@code target/local-it/<name>.{out,err}}.
  */
 public final class LocalProcess implements AutoCloseable {
-    private static final Path SETSID = Path.of("/usr/bin/setsid");
-
     private final String name;
     private final Process process;
     private final List<String> stdout = new CopyOnWriteArrayList<>();
@@ -53,18 +51,9 @@ public final class LocalProcess implements AutoCloseable {
     public static LocalProcess start(String name, Path tmp, Map<String, String> env, String... localArgs) throws IOException {
         // run as root, local's PostgreSQL runs as the postgres user, which must reach its directory in here
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));
-        List<String> command = new ArrayList<>();
-        if (Files.isExecutable(SETSID)) {
-            command.add(SETSID.toString());
-        }
-        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx768m",
-                "-Djava.io.tmpdir=" + tmp, "-jar", JarRun.localJar().toString(), "local"));
-        command.addAll(List.of(localArgs));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().keySet().removeIf(k -> k.startsWith("PREFECT_") || k.startsWith("ORION_")
-                || k.startsWith("PG"));
-        builder.environment().putAll(env);
-        return new LocalProcess(name, builder.start());
+        JarLauncher launcher = JarLauncher.local().ownProcessGroup().jvm("-Xmx768m", "-Djava.io.tmpdir=" + tmp)
+                .args("local").args(localArgs).withoutEnv("PREFECT_", "ORION_", "PG").env(env);
+        return new LocalProcess(name, launcher.start());
     }
 
     public List<String> stdout() {
@@ -106,13 +95,12 @@ public final class LocalProcess implements AutoCloseable {
 
     /** {@code kill -<signal> <pid>}: the JVM only. */
     public void signal(String signal) throws IOException, InterruptedException {
-        kill("-" + signal, Long.toString(process.pid()));
+        JarLauncher.signal(process, signal);
     }
 
     /** SIGINT to the whole process group, as a terminal sends it on Ctrl-C. */
     public void ctrlC() throws IOException, InterruptedException {
-        assertTrue(Files.isExecutable(SETSID), "setsid runs local in a process group of its own");
-        kill("-INT", "--", "-" + process.pid());
+        JarLauncher.signalGroup(process, "INT");
     }
 
     /** A child process whose command ends with {@code commandSuffix}, e.g. {@code /bin/postgres}. */
@@ -137,12 +125,6 @@ public final class LocalProcess implements AutoCloseable {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
-    }
-
-    private static void kill(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("kill"));
-        command.addAll(List.of(args));
-        assertTrue(new ProcessBuilder(command).inheritIO().start().waitFor(10, TimeUnit.SECONDS));
     }
 
     private Thread reader(InputStream stream, List<String> lines, Path copy) {
