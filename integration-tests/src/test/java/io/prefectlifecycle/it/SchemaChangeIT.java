@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prefectlifecycle.cli.TransformCommand;
-import io.prefectlifecycle.testsupport.TopicTail.Received;
+import io.prefectlifecycle.testsupport.CommittedRecords.Received;
 import io.prefectlifecycle.local.LocalStack;
 import io.prefectlifecycle.topology.TopologySettings;
 import java.io.ByteArrayInputStream;
@@ -50,9 +50,9 @@ class SchemaChangeIT {
             stack.kafka().createTopics(List.of(settings.eventsTopic(), settings.deadLetterTopic()));
             stack.registerConnector();
             try (AppUnderTest app = AppUnderTest.start(stack.bootstrapServers(), settings, Map.of());
-                 TopicTail events = new TopicTail(stack.bootstrapServers(), List.of(settings.eventsTopic()));
-                 TopicTail deadLetters = new TopicTail(stack.bootstrapServers(), List.of(settings.deadLetterTopic()));
-                 TopicTail cdc = new TopicTail(stack.bootstrapServers(), List.of(stack.cdcTopic()));
+                 TopicTail events = new TopicTail(stack.bootstrapServers(), settings.eventsTopic());
+                 TopicTail deadLetters = new TopicTail(stack.bootstrapServers(), settings.deadLetterTopic());
+                 TopicTail cdc = new TopicTail(stack.bootstrapServers(), stack.cdcTopic());
                  Connection db = stack.postgres().connect()) {
                 app.awaitRunning(Duration.ofSeconds(90));
                 long ready = System.nanoTime();

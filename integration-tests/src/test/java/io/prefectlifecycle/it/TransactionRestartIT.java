@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prefectlifecycle.testdata.ProjectPaths;
-import io.prefectlifecycle.testsupport.TopicTail.Received;
+import io.prefectlifecycle.testsupport.CommittedRecords.Received;
 import io.prefectlifecycle.local.ConnectorDefinition;
 import io.prefectlifecycle.local.LocalKafka;
 import io.prefectlifecycle.topology.TopologySettings;
@@ -98,8 +98,8 @@ class TransactionRestartIT {
             timings.put("Kafka up", ms(System.nanoTime() - t0));
 
             try (KafkaProducer<String, String> producer = producer(kafka.bootstrapServers());
-                 TopicTail events = new TopicTail(kafka.bootstrapServers(), List.of(settings.eventsTopic()));
-                 TopicTail deadLetters = new TopicTail(kafka.bootstrapServers(), List.of(settings.deadLetterTopic()));
+                 TopicTail events = new TopicTail(kafka.bootstrapServers(), settings.eventsTopic());
+                 TopicTail deadLetters = new TopicTail(kafka.bootstrapServers(), settings.deadLetterTopic());
                  Admin admin = kafka.admin()) {
                 Process first = startApp(kafka.bootstrapServers(), stateDir, 1);
                 try {
@@ -196,7 +196,7 @@ class TransactionRestartIT {
         try (LocalKafka kafka = LocalKafka.start()) {
             kafka.createTopics(List.of(CDC_TOPIC, settings.eventsTopic(), settings.deadLetterTopic()));
             try (KafkaProducer<String, String> producer = producer(kafka.bootstrapServers());
-                 TopicTail events = new TopicTail(kafka.bootstrapServers(), List.of(settings.eventsTopic()));
+                 TopicTail events = new TopicTail(kafka.bootstrapServers(), settings.eventsTopic());
                  Admin admin = kafka.admin()) {
                 long t0 = System.nanoTime();
                 Process app = startApp(kafka.bootstrapServers(), stateDir, 3);

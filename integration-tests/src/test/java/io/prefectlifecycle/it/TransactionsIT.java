@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prefectlifecycle.app.StreamsApp;
 import io.prefectlifecycle.golden.PrefectOracle;
-import io.prefectlifecycle.testsupport.TopicTail.Received;
+import io.prefectlifecycle.testsupport.CommittedRecords.Received;
 import io.prefectlifecycle.kinds.Kinds;
 import io.prefectlifecycle.local.ConnectorDefinition;
 import io.prefectlifecycle.local.LocalStack;
@@ -83,9 +83,9 @@ class TransactionsIT {
         Path stateDir = Files.createTempDirectory("transactions-it-state-");
         stateDirs.add(stateDir);
         app = StreamsApp.start(settings, StreamsApp.properties(stack.bootstrapServers(), "transactions-it", stateDir));
-        events = new TopicTail(stack.bootstrapServers(), List.of(settings.eventsTopic()));
-        deadLetters = new TopicTail(stack.bootstrapServers(), List.of(settings.deadLetterTopic()));
-        cdc = new TopicTail(stack.bootstrapServers(), List.of(stack.cdcTopic()));
+        events = new TopicTail(stack.bootstrapServers(), settings.eventsTopic());
+        deadLetters = new TopicTail(stack.bootstrapServers(), settings.deadLetterTopic());
+        cdc = new TopicTail(stack.bootstrapServers(), stack.cdcTopic());
         db = stack.postgres().connect();
         db2 = stack.postgres().connect();
         timing("stack + connector + app start", classStart);
@@ -380,11 +380,11 @@ class TransactionsIT {
         StreamsApp noTxApp = StreamsApp.start(noTx, StreamsApp.properties(stack.bootstrapServers(), "transactions-it-notx",
                 noTxState));
         closeables.add(0, noTxApp);
-        TopicTail noTxEvents = new TopicTail(stack.bootstrapServers(), List.of(noTx.eventsTopic()));
+        TopicTail noTxEvents = new TopicTail(stack.bootstrapServers(), noTx.eventsTopic());
         closeables.add(0, noTxEvents);
-        TopicTail noTxDeadLetters = new TopicTail(stack.bootstrapServers(), List.of(noTx.deadLetterTopic()));
+        TopicTail noTxDeadLetters = new TopicTail(stack.bootstrapServers(), noTx.deadLetterTopic());
         closeables.add(0, noTxDeadLetters);
-        TopicTail noTxCdc = new TopicTail(stack.bootstrapServers(), List.of(withoutMetadata.cdcTopic()));
+        TopicTail noTxCdc = new TopicTail(stack.bootstrapServers(), withoutMetadata.cdcTopic());
         closeables.add(0, noTxCdc);
         // the second connector starts streaming some time after RUNNING: wait until a first commit comes through
         singleRowCommit("notx_warmup", noTxEvents, Optional.of(events));

@@ -16,17 +16,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import io.prefectlifecycle.local.ConnectorDefinition;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Reads every record of the change stream ({@code prefect.cdc}: every captured table's changes and the BEGIN/END
+ * Reads (with {@link CommittedRecords}) every record of the change stream ({@code prefect.cdc}: every captured table's changes and the BEGIN/END
  * records, in commit order) as text, keeping the exact bytes Debezium's JsonConverter wrote, and writes them as
  * golden JSON lines: as read, or by transaction ({@link #transactions()}) for cutting golden cases out of a run.
  */
@@ -80,11 +74,9 @@ public final class CdcCapture implements AutoCloseable {
         }
     }
 
-    private final KafkaConsumer<String, String> consumer;
+    private final CommittedRecords reader;
     private final List<Captured> records = new ArrayList<>();
     private String lastTable;
-    /** The offset before which records are not this capture's ({@link #fromNow}), per partition. */
-    private final Map<TopicPartition, Long> startOffsets = new HashMap<>();
 
     public CdcCapture(String bootstrapServers) {
         this(bootstrapServers, CDC_TOPIC);
@@ -92,31 +84,19 @@ public final class CdcCapture implements AutoCloseable {
 
     /** The change stream {@code topic} (another connector's {@code <topic.prefix>.cdc}). */
     public CdcCapture(String bootstrapServers, String topic) {
-        consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, "debezium-capture-it-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                ConsumerConfig.METADATA_MAX_AGE_CONFIG, "500"),
-                new StringDeserializer(), new StringDeserializer());
-        consumer.subscribe(List.of(topic));
+        reader = new CommittedRecords(bootstrapServers, topic);
     }
 
     /** A capture of what is written from now on: records already in the change stream are skipped. */
     public static CdcCapture fromNow(String bootstrapServers) {
         CdcCapture capture = new CdcCapture(bootstrapServers);
-        List<TopicPartition> partitions = capture.consumer.partitionsFor(CDC_TOPIC).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        capture.startOffsets.putAll(capture.consumer.endOffsets(partitions));
+        capture.reader.fromNow();
         return capture;
     }
 
     /** One poll; call from a single thread (Awaitility's {@code pollInSameThread}). */
     public CdcCapture poll() {
-        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-            if (r.offset() < startOffsets.getOrDefault(new TopicPartition(r.topic(), r.partition()), 0L)) {
-                continue;
-            }
+        for (CommittedRecords.Received r : reader.poll(Duration.ofMillis(200))) {
             JsonNode value = parse(r.value());
             String table = value == null ? lastTable : value.path("source").path("table").asText(null);
             lastTable = table;
@@ -231,7 +211,7 @@ public final class CdcCapture implements AutoCloseable {
 
     @Override
     public void close() {
-        consumer.close();
+        reader.close();
     }
 
     private static JsonNode parse(String text) {

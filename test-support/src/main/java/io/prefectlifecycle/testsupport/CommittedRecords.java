@@ -2,6 +2,10 @@ package io.prefectlifecycle.testsupport;
 
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,10 +34,21 @@ public final class CommittedRecords implements AutoCloseable {
     public record Received(String topic, int partition, long offset, String key, String value, List<Header> headers,
             long receivedNanos) {
 
-    public     String header(String name) {
+        public String header(String name) {
             return headers.stream().filter(h -> h.key().equals(name)).map(Header::value).findFirst().orElse(null);
         }
+
+        /** The value parsed as JSON; null for a tombstone. */
+        public JsonNode json() {
+            try {
+                return value == null ? null : JSON.readTree(value);
+            } catch (IOException e) {
+                throw new UncheckedIOException("not JSON: " + value, e);
+            }
+        }
     }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final Function<byte[], String> values;
@@ -84,6 +99,13 @@ public final class CommittedRecords implements AutoCloseable {
         return batch;
     }
 
+    /** Skips what the topic holds now: from here on, only records written after this call are read. */
+    public CommittedRecords fromNow() {
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position); // the seek is lazy: resolve the end offsets now
+        return this;
+    }
+
     private static String utf8(byte[] bytes) {
         return new String(bytes, StandardCharsets.UTF_8);
     }
@@ -104,6 +126,11 @@ public final class CommittedRecords implements AutoCloseable {
                     return false;
                 });
         return all();
+    }
+
+    /** Makes a {@link #poll} blocked in another thread return (with a {@link org.apache.kafka.common.errors.WakeupException}). */
+    public void wakeup() {
+        consumer.wakeup();
     }
 
     @Override
