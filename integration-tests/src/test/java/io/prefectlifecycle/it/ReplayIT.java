@@ -1,5 +1,6 @@
 package io.prefectlifecycle.it;
 
+import io.prefectlifecycle.testsupport.CommittedRecords;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,7 +40,6 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -166,49 +166,31 @@ class ReplayIT {
         }
     }
 
-    /** A read_committed reader of one topic from its beginning, with no group; keeps what it read. */
+    /** {@link CommittedRecords} of one topic, each record as an {@link Out}. */
     static final class Reader implements AutoCloseable {
-        private final KafkaConsumer<byte[], byte[]> consumer;
-        private final List<TopicPartition> partitions;
-        private final List<Out> read = new ArrayList<>();
+        private final CommittedRecords records;
 
         Reader(String bootstrap, String topic) {
-            Properties props = new Properties();
-            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-            consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+            records = new CommittedRecords(bootstrap, topic);
         }
 
         List<Out> poll() {
-            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                StringBuilder headers = new StringBuilder();
-                r.headers().forEach(h -> headers.append(h.key()).append('=')
-                        .append(new String(h.value(), StandardCharsets.UTF_8)).append(';'));
-                read.add(new Out(new String(r.key(), StandardCharsets.UTF_8), headers.toString(),
-                        new String(r.value(), StandardCharsets.UTF_8)));
-            }
-            return read;
+            records.poll(Duration.ofMillis(100));
+            return outs(records.all());
         }
 
         List<Out> toEnd() {
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + partitions + " to the end");
-                }
-                poll();
-            }
-            return List.copyOf(read);
+            return outs(records.readToEnd(Duration.ofSeconds(60)));
+        }
+
+        private static List<Out> outs(List<CommittedRecords.Received> received) {
+            return received.stream().map(r -> new Out(r.key(), r.headers().stream()
+                    .map(h -> h.key() + "=" + h.value() + ";").collect(Collectors.joining()), r.value())).toList();
         }
 
         @Override
         public void close() {
-            consumer.close();
+            records.close();
         }
     }
 

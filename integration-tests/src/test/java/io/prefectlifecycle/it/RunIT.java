@@ -1,5 +1,6 @@
 package io.prefectlifecycle.it;
 
+import io.prefectlifecycle.testsupport.CommittedRecords;
 import io.prefectlifecycle.testsupport.JarLauncher;
 import io.prefectlifecycle.local.FreePorts;
 import io.prefectlifecycle.testdata.ProjectPaths;
@@ -7,14 +8,9 @@ import io.prefectlifecycle.golden.TopologyHarness;
 import io.prefectlifecycle.topology.TopologySettings;
 import io.prefectlifecycle.local.LocalKafka;
 import io.prefectlifecycle.stream.FixtureRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -113,16 +109,13 @@ class RunIT {
 
                 produce(kafka, input.subList(BEFORE_START, input.size()), firstTimestamp + BEFORE_START * 10L);
                 heartbeat(kafka); // the fixture has no transaction metadata: Debezium's heartbeat ends its last one
-                List<String> events = new ArrayList<>();
-                try (KafkaConsumer<byte[], byte[]> consumer = committedReader(kafka.bootstrapServers())) {
-                    consumer.assign(List.of(new TopicPartition(EVENTS_TOPIC, 0)));
-                    consumer.seekToBeginning(consumer.assignment());
+                List<String> events;
+                try (CommittedRecords reader = new CommittedRecords(kafka.bootstrapServers(), EVENTS_TOPIC)) {
                     await("15 events").atMost(Duration.ofSeconds(60)).pollInSameThread().until(() -> {
-                        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                            events.add(new String(record.value(), StandardCharsets.UTF_8));
-                        }
-                        return events.size() >= expected.size();
+                        reader.poll(Duration.ofMillis(500));
+                        return reader.all().size() >= expected.size();
                     });
+                    events = reader.all().stream().map(CommittedRecords.Received::value).toList();
                 }
                 assertEquals(sorted(expected), sorted(events.stream()
                         .map(e -> e.replaceAll("\"id\":\"[0-9a-f-]{36}\",\"follows\":null}$", "\"id\":\"<ID>\",\"follows\":null}"))
@@ -217,14 +210,6 @@ class RunIT {
                 timestamp += 10;
             }
         }
-    }
-
-    private static KafkaConsumer<byte[], byte[]> committedReader(String bootstrapServers) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     /** The status code, or -1 while nothing listens. */

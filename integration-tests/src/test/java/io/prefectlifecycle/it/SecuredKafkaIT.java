@@ -1,5 +1,6 @@
 package io.prefectlifecycle.it;
 
+import io.prefectlifecycle.testsupport.CommittedRecords;
 import io.prefectlifecycle.testsupport.KafkaBroker;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import io.prefectlifecycle.testsupport.JarLauncher;
@@ -11,11 +12,8 @@ import io.prefectlifecycle.stream.FixtureRecord;
 import io.prefectlifecycle.topology.TopologySettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
@@ -24,7 +22,6 @@ import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -428,25 +425,13 @@ class SecuredKafkaIT {
 
     /** The committed records of a one-partition topic, once there are at least {@code atLeast}. */
     private static List<String> readCommitted(String topic, int atLeast, Duration timeout) {
-        Map<String, Object> props = new HashMap<>(kafka.adminClientSettings());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "secured-kafka-it-reader");
-        List<String> values = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                     new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            TopicPartition partition = new TopicPartition(topic, 0);
-            consumer.assign(List.of(partition));
-            consumer.seekToBeginning(List.of(partition));
-            await(atLeast + " records in " + topic).atMost(timeout).pollInSameThread().until(() -> {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    values.add(new String(record.value(), StandardCharsets.UTF_8));
-                }
-                return values.size() >= atLeast && consumer.position(partition) >= consumer.endOffsets(List.of(partition))
-                        .get(partition);
-            });
+        Map<String, Object> settings = new HashMap<>(kafka.adminClientSettings());
+        settings.put(ConsumerConfig.CLIENT_ID_CONFIG, "secured-kafka-it-reader");
+        try (CommittedRecords reader = new CommittedRecords(kafka.bootstrapServers(), topic, settings)) {
+            await(atLeast + " records in " + topic).atMost(timeout).pollInSameThread()
+                    .until(() -> reader.readToEnd(timeout).size() >= atLeast);
+            return reader.all().stream().map(CommittedRecords.Received::value).toList();
         }
-        return values;
     }
 
     // ---- helpers
