@@ -182,7 +182,7 @@ class ReplicationSlotIT {
                         FULL ? "full" : "ci", written, workload.transactions(), atRestRestart, restRestart,
                         atWorkerRestart, workerRestart);
                 System.out.println("ReplicationSlotIT " + cdc);
-                ExactlyOnceCheck.Figures figures = ExactlyOnceCheck.verify(events.all(), deadLetters.all(), workload);
+                ExactlyOnceCheck.Figures figures = ExactlyOnceCheck.verify(events.all(), deadLetters.all(), workload.expected());
                 System.out.println("ReplicationSlotIT " + figures);
             } finally {
                 worker.close();

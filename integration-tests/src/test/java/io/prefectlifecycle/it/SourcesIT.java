@@ -1,5 +1,6 @@
 package io.prefectlifecycle.it;
 
+import io.prefectlifecycle.testsupport.ExactlyOnceCheck;
 import io.prefectlifecycle.testsupport.AppProcess;
 import io.prefectlifecycle.testsupport.CdcCapture;
 import io.prefectlifecycle.testsupport.CommittedRecords;
@@ -8,11 +9,9 @@ import io.prefectlifecycle.testsupport.ReliabilityWorkload;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.prefectlifecycle.cli.TransformCommand;
 import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.testsupport.CommittedRecords.Received;
 import io.prefectlifecycle.testsupport.ReliabilityWorkload.Expected;
@@ -21,9 +20,7 @@ import io.prefectlifecycle.cli.DatabaseCoordinates;
 import io.prefectlifecycle.local.FreePorts;
 import io.prefectlifecycle.local.LocalStack;
 import io.prefectlifecycle.topology.TopologySettings;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,7 +31,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -225,38 +221,30 @@ class SourcesIT {
         List<String> problems = new ArrayList<>();
         for (String name : NAMES) {
             Map<String, String> reference = reference(stack.bootstrapServers(), name);
-            Map<String, Long> referenceByName = new TreeMap<>();
-            reference.values().forEach(e -> referenceByName.merge(field(e, "event"), 1L, Long::sum));
             List<Received> own = bySource.get(name);
-            Map<String, Integer> seen = new HashMap<>();
-            Map<String, String> bytes = new HashMap<>();
-            for (Received event : own) {
-                String id = field(event.value(), "id");
-                seen.merge(id, 1, Integer::sum);
-                bytes.putIfAbsent(id, event.value());
-            }
-            long duplicates = own.size() - seen.size();
-            long missing = reference.keySet().stream().filter(id -> !seen.containsKey(id)).count();
-            long unexpected = seen.keySet().stream().filter(id -> !reference.containsKey(id)).count();
-            long differing = reference.entrySet().stream()
-                    .filter(e -> bytes.containsKey(e.getKey()) && !bytes.get(e.getKey()).equals(e.getValue())).count();
-            figure(name + ": events expected (workload)", expected.get(name).events());
+            ExactlyOnceCheck.Comparison c = ExactlyOnceCheck.compare(own.stream().map(Received::value).toList(),
+                    reference);
+            Map<String, Long> referenceByName = c.referenceByName();
+            long duplicates = c.duplicates();
+            long missing = c.missing().size();
+            long unexpected = c.unexpected().size();
+            long differing = c.differing().size();
+            figure(name + ": events expected (workload)", expected.get(name).events().total());
             figure(name + ": events (transform over " + cdcTopic(name) + ")", reference.size());
             figure(name + ": events read", own.size() + " (duplicates " + duplicates + ", missing " + missing
                     + ", unexpected " + unexpected + ", other bytes " + differing + ")");
-            if (!expected.get(name).eventsByName().equals(referenceByName)) {
-                problems.add(name + ": the workload's events per name " + expected.get(name).eventsByName()
+            if (!expected.get(name).events().countByName().equals(referenceByName)) {
+                problems.add(name + ": the workload's events per name " + expected.get(name).events().countByName()
                         + " are not transform's " + referenceByName);
             }
             if (duplicates + missing + unexpected + differing > 0) {
                 problems.add(name + ": duplicates " + duplicates + ", missing " + missing + ", unexpected " + unexpected
                         + ", other bytes " + differing);
             }
-            allIds.addAll(seen.keySet());
+            allIds.addAll(c.seen().keySet());
         }
         figure("distinct event ids over the four sources", allIds.size());
-        assertEquals(List.of(), deadLetters.stream().map(d -> d.header("dlq.source.topic") + "@"
-                + d.header("dlq.source.offset") + ": " + d.header("dlq.reason")).limit(10).toList(), "dead letters");
+        assertEquals(List.of(), ExactlyOnceCheck.describe(deadLetters).stream().limit(10).toList(), "dead letters");
         assertEquals(List.of(), problems);
         assertEquals(events.size(), allIds.size(), "ids are distinct across sources (the connector is an id input)");
         assertEquals(List.of(), watch.regressions(), "committed input offsets never went back");
@@ -277,18 +265,7 @@ class SourcesIT {
                     .until(() -> capture.poll().records().stream().mapToLong(r -> r.offset() + 1).max().orElse(0) >= end);
             capture.writeGolden(input);
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (InputStream in = Files.newInputStream(input)) {
-            assertEquals(0, new TransformCommand().transform(in, out, err, Map.of()), err.toString(StandardCharsets.UTF_8));
-        }
-        Map<String, String> byId = new LinkedHashMap<>();
-        for (String line : out.toString(StandardCharsets.UTF_8).lines().toList()) {
-            if (byId.put(field(line, "id"), line) != null) {
-                fail(name + ": transform gave one id twice: " + line);
-            }
-        }
-        return byId;
+        return ExactlyOnceCheck.transformReference(input);
     }
 
     /** The workload's last write in each database is its sentinel variable: once its event is out, all are. */
@@ -326,14 +303,6 @@ class SourcesIT {
 
     private static String cdcTopic(String name) {
         return TopologySettings.cdcTopicOf(prefix(name));
-    }
-
-    private static String field(String event, String name) {
-        try {
-            return JSON.readTree(event).path(name).asText();
-        } catch (IOException e) {
-            throw new IllegalStateException("not JSON: " + event, e);
-        }
     }
 
     private void figure(String name, Object value) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -59,7 +60,6 @@ public final class ChangeWorkload {
     private final Map<String, List<String>> expected = new ConcurrentHashMap<>();
     private final AtomicLong changes = new AtomicLong();
     private final AtomicLong transactions = new AtomicLong();
-    private final AtomicLong expectedEvents = new AtomicLong();
     private long sequence;
 
     /** @param prefix makes names unique across workloads on one database */
@@ -102,7 +102,6 @@ public final class ChangeWorkload {
         transactions.incrementAndGet();
         live.get(VARIABLE).add(id);
         expected.computeIfAbsent(VARIABLE.resource() + id, r -> new ArrayList<>()).add("created");
-        expectedEvents.incrementAndGet();
         return VARIABLE.resource() + id;
     }
 
@@ -115,13 +114,11 @@ public final class ChangeWorkload {
         return transactions.get();
     }
 
-    public long expectedEvents() {
-        return expectedEvents.get();
-    }
-
-    /** Resource id → the actions of its events, in commit order. */
-    public Map<String, List<String>> expectedActions() {
-        return Map.copyOf(expected);
+    /** The events the committed writes must become: per resource id, its actions in commit order. */
+    public ExpectedEvents expected() {
+        Map<String, List<String>> actions = new TreeMap<>();
+        expected.forEach((resource, list) -> actions.put(resource, List.copyOf(list)));
+        return ExpectedEvents.ofResources(actions);
     }
 
     private void transaction(int statements) throws SQLException {
@@ -169,8 +166,7 @@ public final class ChangeWorkload {
             };
             if (action != null) {
                 expected.computeIfAbsent(resource, r -> new ArrayList<>()).add(action);
-                expectedEvents.incrementAndGet();
-            }
+                    }
         });
     }
 

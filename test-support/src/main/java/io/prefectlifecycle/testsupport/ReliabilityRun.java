@@ -2,20 +2,14 @@ package io.prefectlifecycle.testsupport;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.prefectlifecycle.cli.TransformCommand;
 import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.testsupport.CdcCapture.Captured;
 import io.prefectlifecycle.testsupport.CommittedRecords.Received;
 import io.prefectlifecycle.testsupport.ReliabilityWorkload.Expected;
 import io.prefectlifecycle.local.LocalStack;
 import io.prefectlifecycle.topology.TopologySettings;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,8 +49,6 @@ public final class ReliabilityRun implements AutoCloseable {
     public static final boolean FULL = Boolean.getBoolean("reliability.full");
     public static final long FULL_CHANGES = 100_000;
     public static final long CI_CHANGES = 12_000;
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** Debezium's heartbeat.action.query table: captured, but no workload table, and not read by the app. */
     /** Captured tables the workload never writes: Debezium's heartbeats, and the schema's version row (snapshot). */
     private static final Set<String> NOT_THE_WORKLOADS = Set.of("prefect_cdc_heartbeat", "alembic_version");
 
@@ -189,53 +181,27 @@ public final class ReliabilityRun implements AutoCloseable {
         Map<String, String> reference = reference();
         timings.lap("reference: transform over the CDC topics");
 
-        Map<String, Long> referenceByName = countByName(reference.values());
-        Map<String, Integer> seen = new HashMap<>();
-        Map<String, String> appById = new HashMap<>();
-        for (String event : events) {
-            String id = idOf(event);
-            seen.merge(id, 1, Integer::sum);
-            appById.putIfAbsent(id, event);
-        }
-        long duplicates = events.size() - seen.size();
-        List<String> missing = reference.keySet().stream().filter(id -> !seen.containsKey(id)).sorted().toList();
-        List<String> unexpected = seen.keySet().stream().filter(id -> !reference.containsKey(id)).sorted().toList();
-        List<String> differing = reference.entrySet().stream()
-                .filter(e -> appById.containsKey(e.getKey()) && !appById.get(e.getKey()).equals(e.getValue()))
-                .map(Map.Entry::getKey).sorted().toList();
+        ExactlyOnceCheck.Comparison comparison = ExactlyOnceCheck.compare(events, reference);
 
         figure("transactions committed", expected.transactions());
         figure("changes committed", expected.changes());
         figure("changes per table and op", expected.changesByTable());
-        figure("events expected (workload's count)", expected.events());
-        figure("events expected per name", expected.eventsByName());
+        figure("events expected (workload's count)", expected.events().total());
+        figure("events expected per name", expected.events().countByName());
         figure("events expected (transform over the CDC topics)", reference.size());
         figure("events read (read_committed)", events.size());
-        figure("distinct event ids read", seen.size());
-        figure("duplicates", duplicates);
-        figure("missing", missing.size());
-        figure("unexpected ids", unexpected.size());
-        figure("events with other bytes than the reference", differing.size());
+        figure("distinct event ids read", comparison.seen().size());
+        figure("duplicates", comparison.duplicates());
+        figure("missing", comparison.missing().size());
+        figure("unexpected ids", comparison.unexpected().size());
+        figure("events with other bytes than the reference", comparison.differing().size());
         figure("dead letters", deadLetters.size());
         timings.lap("comparison");
 
-        assertEquals(expected.eventsByName(), referenceByName,
+        assertEquals(expected.events().countByName(), comparison.referenceByName(),
                 "the reference (transform over the CDC topics) has the events the workload committed, per event name");
-        assertEquals(List.of(), deadLetters.stream().map(d -> d.header("dlq.source.topic") + "@"
-                + d.header("dlq.source.offset") + ": " + d.header("dlq.reason")).toList(), "dead letters");
-        assertEquals(List.of(), first(missing, 20).stream().map(reference::get).toList(),
-                missing.size() + " events of the reference missing (first 20 shown); ids not in the reference: "
-                        + first(unexpected, 20).stream().map(appById::get).toList());
-        assertEquals(List.of(), first(unexpected, 20).stream().map(appById::get).toList(),
-                unexpected.size() + " events whose ids are not in the reference (first 20)");
-        assertEquals(0, duplicates, "records with an id read before: "
-                + seen.entrySet().stream().filter(e -> e.getValue() > 1).limit(20).toList());
-        if (!differing.isEmpty()) {
-            String id = differing.get(0);
-            fail(differing.size() + " events differ from transform's bytes, e.g.\n  app:       " + appById.get(id)
-                    + "\n  transform: " + reference.get(id));
-        }
-        assertEquals(reference.size(), events.size(), "events read");
+        assertEquals(List.of(), ExactlyOnceCheck.describe(deadLetters), "dead letters");
+        ExactlyOnceCheck.assertExactlyOnce(comparison);
     }
 
     /** Prints the timings and figures, and writes the figures to target/reliability/{test}.txt. */
@@ -277,7 +243,7 @@ public final class ReliabilityRun implements AutoCloseable {
         }
     }
 
-    /** Event id -> bytes of {@code transform} (the product's own pipeline, in this JVM) over the whole CDC topics. */
+    /** Event id -> bytes of {@code transform} over the whole CDC topics, as {@link CdcCapture} reads them. */
     private Map<String, String> reference() throws Exception {
         Path input = ProjectPaths.root().resolve("streams-app/target/reliability/" + test + ".cdc.jsonl");
         try (CdcCapture capture = new CdcCapture(stack.bootstrapServers())) {
@@ -296,21 +262,7 @@ public final class ReliabilityRun implements AutoCloseable {
             figure("CDC change records written twice (Debezium redelivery)", changes - capture.changes().stream()
                     .filter(r -> !r.isTombstone()).map(ReliabilityRun::identity).distinct().count());
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (InputStream in = Files.newInputStream(input)) {
-            assertEquals(0, new TransformCommand().transform(in, out, err, Map.of()), err.toString(StandardCharsets.UTF_8));
-        }
-        List<String> deadLetters = err.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("{")).toList();
-        assertEquals(List.of(), first(deadLetters, 5), "transform's dead letters");
-        Map<String, String> byId = new LinkedHashMap<>();
-        for (String line : out.toString(StandardCharsets.UTF_8).lines().toList()) {
-            String previous = byId.put(idOf(line), line);
-            if (previous != null) {
-                fail("transform gave one id twice:\n  " + previous + "\n  " + line);
-            }
-        }
-        return byId;
+        return ExactlyOnceCheck.transformReference(input);
     }
 
     /** Debezium's change records of the workload's tables, counted per table and op; redeliveries once. */
@@ -365,30 +317,5 @@ public final class ReliabilityRun implements AutoCloseable {
         Map<TopicPartition, Long> ends = new HashMap<>();
         admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
         return ends;
-    }
-
-    private static Map<String, Long> countByName(Iterable<String> events) {
-        Map<String, Long> counts = new TreeMap<>();
-        for (String event : events) {
-            counts.merge(field(event, "event"), 1L, Long::sum);
-        }
-        return counts;
-    }
-
-    private static String idOf(String event) {
-        return field(event, "id");
-    }
-
-    private static String field(String event, String name) {
-        try {
-            JsonNode node = JSON.readTree(event);
-            return node.path(name).asText();
-        } catch (IOException e) {
-            throw new UncheckedIOException("not JSON: " + event, e);
-        }
-    }
-
-    private static List<String> first(List<String> list, int n) {
-        return list.subList(0, Math.min(n, list.size()));
     }
 }

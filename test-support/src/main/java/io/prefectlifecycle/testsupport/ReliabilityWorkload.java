@@ -45,10 +45,7 @@ public final class ReliabilityWorkload {
 
     /** What the workload committed, and what that must become. */
     public record Expected(long transactions, long changes, Map<String, Map<String, Long>> changesByTable,
-            Map<String, Long> eventsByName) {
-    public     long events() {
-            return eventsByName.values().stream().mapToLong(Long::longValue).sum();
-        }
+            ExpectedEvents events) {
     }
 
     private final Connection db;
@@ -125,7 +122,7 @@ public final class ReliabilityWorkload {
         for (PreparedStatement statement : statements.values()) {
             statement.close();
         }
-        return new Expected(transactions, changesWritten.get(), changesByTable, eventsByName);
+        return new Expected(transactions, changesWritten.get(), changesByTable, ExpectedEvents.ofCounts(eventsByName));
     }
 
     /** The first encryption key, as Prefect creates it; block types and schemas for the documents. */
