@@ -1,5 +1,6 @@
 package io.prefectlifecycle.it;
 
+import io.prefectlifecycle.testsupport.CdcCapture;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,7 +11,6 @@ import io.prefectlifecycle.avro.AvroInput;
 import io.prefectlifecycle.avro.RegistryWriterSchemas;
 import io.prefectlifecycle.cli.ReplayCommand;
 import io.prefectlifecycle.event.EventFormat;
-import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.local.LocalKafka;
 import io.prefectlifecycle.stream.FixtureRecord;
 import io.prefectlifecycle.testsupport.ApicurioRegistry;
@@ -72,8 +72,7 @@ class AvroReplayIT {
                 Optional.of(new SchemaRegistrySettings(registry.ccompatUrl(), true)));
 
         List<String> history = new ArrayList<>(ReplayIT.VariableHistory.generate(CHANGES, 20261126L));
-        Files.readAllLines(ProjectPaths.root().resolve(
-                        "core/src/test/resources/golden/captured/debezium-3.6-full-scenario/input.jsonl"),
+        Files.readAllLines(CdcCapture.FULL_SCENARIO,
                 StandardCharsets.UTF_8).stream().filter(line -> !line.isBlank()).forEach(history::add);
         List<String> expected = ReplayIT.transform(history);
         long t0 = System.nanoTime();

@@ -1,6 +1,5 @@
 package io.prefectlifecycle.it;
 
-import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.testsupport.CdcCapture;
 import io.prefectlifecycle.testsupport.PrefectScenario;
 import static io.prefectlifecycle.testsupport.CdcCapture.TOMBSTONE;
@@ -214,7 +213,7 @@ class DebeziumCaptureIT {
     }
 
     private static Path goldenFile() {
-        return ProjectPaths.goldenCases().resolve("captured/debezium-3.6-full-scenario/input.jsonl");
+        return CdcCapture.FULL_SCENARIO;
     }
 
     private static Map<String, Integer> ops(Object... opCounts) {

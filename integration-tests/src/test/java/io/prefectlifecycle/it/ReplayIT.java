@@ -1,5 +1,7 @@
 package io.prefectlifecycle.it;
 
+import io.prefectlifecycle.testsupport.CdcCapture;
+import io.prefectlifecycle.testdata.GoldenCases;
 import io.prefectlifecycle.testsupport.CommittedRecords;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,7 +13,6 @@ import io.prefectlifecycle.app.StreamsApp;
 import io.prefectlifecycle.cdc.Json;
 import io.prefectlifecycle.cli.ReplayCommand;
 import io.prefectlifecycle.cli.TransformCommand;
-import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.local.LocalKafka;
 import io.prefectlifecycle.stream.FixtureRecord;
 import io.prefectlifecycle.replay.ReplayResult;
@@ -255,13 +256,11 @@ class ReplayIT {
      * that the history's commit times keep increasing ({@code --from} below relies on it).
      */
     private static List<Path> objectCaptures() throws IOException {
-        List<Path> inputs = new ArrayList<>();
-        for (String kind : List.of("work-pool", "work-queue", "deployment")) {
-            try (var cases = Files.list(ProjectPaths.goldenCases().resolve(kind))) {
-                cases.filter(c -> !Files.exists(c.resolve("expected-dead-letters.txt")))
-                        .forEach(c -> inputs.add(c.resolve("input.jsonl")));
-            }
-        }
+        Set<String> kinds = Set.of("work-pool", "work-queue", "deployment");
+        List<Path> inputs = new ArrayList<>(GoldenCases.cases()
+                .filter(c -> kinds.contains(c.getParent().getFileName().toString()))
+                .filter(c -> !Files.exists(c.resolve("expected-dead-letters.txt")))
+                .map(c -> c.resolve("input.jsonl")).toList());
         inputs.sort(Comparator.comparingLong(ReplayIT::firstCommitMillis));
         return inputs;
     }
@@ -275,7 +274,7 @@ class ReplayIT {
     }
 
     private static Path capture() {
-        return ProjectPaths.root().resolve("core/src/test/resources/golden/captured/debezium-3.6-full-scenario/input.jsonl");
+        return CdcCapture.FULL_SCENARIO;
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

@@ -1,5 +1,6 @@
 package io.prefectlifecycle.it;
 
+import io.prefectlifecycle.testsupport.CdcCapture;
 import io.prefectlifecycle.testsupport.KafkaBroker;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import io.prefectlifecycle.testsupport.GoldenEventsTopic;
@@ -12,7 +13,6 @@ import io.prefectlifecycle.golden.TopologyHarness;
 import io.prefectlifecycle.testsupport.ApicurioRegistry;
 import io.prefectlifecycle.registry.ConfluentWireFormat;
 import io.prefectlifecycle.registry.SchemaRegistrySettings;
-import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.tail.LifecycleEventConsumer;
 import io.prefectlifecycle.topology.TopologySettings;
 import java.io.ByteArrayOutputStream;
@@ -304,8 +304,7 @@ class TailIT {
         TopologySettings avro = TopologySettings.defaults().withEventFormat(EventFormat.AVRO,
                 Optional.of(new SchemaRegistrySettings(registry.ccompatUrl(), true)));
         try (TopologyHarness harness = new TopologyHarness(avro)) {
-            harness.pipeFile(ProjectPaths.root()
-                    .resolve("core/src/test/resources/golden/captured/debezium-3.6-full-scenario/input.jsonl"));
+            harness.pipeFile(CdcCapture.FULL_SCENARIO);
             harness.endInput();
             return harness.rawEvents();
         } catch (java.io.IOException e) {

@@ -1,10 +1,10 @@
 package io.prefectlifecycle.it;
 
+import io.prefectlifecycle.testsupport.CdcCapture;
 import io.prefectlifecycle.testsupport.FernetTokens;
 import io.prefectlifecycle.testsupport.PrefectScenario;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.prefectlifecycle.testdata.ProjectPaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -46,8 +46,7 @@ final class ValidStream {
 
     static List<String> captured() {
         try {
-            return Files.readAllLines(ProjectPaths.root().resolve(
-                    "core/src/test/resources/golden/captured/debezium-3.6-full-scenario/input.jsonl"),
+            return Files.readAllLines(CdcCapture.FULL_SCENARIO,
                     StandardCharsets.UTF_8).stream().filter(line -> !line.isBlank()).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import io.prefectlifecycle.testdata.ProjectPaths;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +28,9 @@ import io.prefectlifecycle.local.ConnectorDefinition;
 public final class CdcCapture implements AutoCloseable {
     public static final String CDC_TOPIC = ConnectorDefinition.load().cdcTopic();
     public static final String TOMBSTONE = "tombstone";
+    /** The real Debezium 3.6 capture of {@link PrefectScenario} (DebeziumCaptureIT writes it): what golden cases are cut from. */
+    public static final Path FULL_SCENARIO = ProjectPaths.goldenCases()
+            .resolve("captured/debezium-3.6-full-scenario/input.jsonl");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**

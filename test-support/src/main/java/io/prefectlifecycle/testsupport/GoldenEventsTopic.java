@@ -25,8 +25,7 @@ public final class GoldenEventsTopic {
 
     /** The 42 events of the real Debezium capture (golden/captured/debezium-3.6-full-scenario), in order. */
     public static List<String> captured() throws Exception {
-        return transform(ProjectPaths.root()
-                .resolve("core/src/test/resources/golden/captured/debezium-3.6-full-scenario/input.jsonl"));
+        return transform(CdcCapture.FULL_SCENARIO);
     }
 
     /** The events of golden cases' inputs ({@code <kind>/<case>}), in order. */
