@@ -1,5 +1,7 @@
 package io.prefectlifecycle.it;
 
+import io.prefectlifecycle.testsupport.FixtureLines;
+import io.prefectlifecycle.testsupport.AppHttp;
 import io.prefectlifecycle.testsupport.CommittedRecords;
 import io.prefectlifecycle.testsupport.JarLauncher;
 import io.prefectlifecycle.local.FreePorts;
@@ -7,7 +9,6 @@ import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.golden.TopologyHarness;
 import io.prefectlifecycle.topology.TopologySettings;
 import io.prefectlifecycle.local.LocalKafka;
-import io.prefectlifecycle.stream.FixtureRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -17,16 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -56,7 +52,6 @@ class RunIT {
      * document); the rest, independent of each other, while it runs. */
     private static final int BEFORE_START = 10;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @TempDir
     Path tmp;
@@ -97,14 +92,14 @@ class RunIT {
                 await("/health/ready 200").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
                         .pollInSameThread().until(() -> {
                             assertTrue(run.isAlive(), () -> "run exited early:\n" + read(log));
-                            int status = status(base + "/health/ready");
+                            int status = AppHttp.status(base + "/health/ready");
                             if (readiness.isEmpty() || readiness.get(readiness.size() - 1) != status) {
                                 readiness.add(status);
                             }
                             return status == 200;
                         });
                 System.out.println("RunIT: /health/ready went " + readiness + " (-1: not listening yet)");
-                assertEquals(200, status(base + "/health/live"));
+                assertEquals(200, AppHttp.status(base + "/health/live"));
                 assertTrue(Files.exists(stateDir), "the flag's state.dir is used");
 
                 produce(kafka, input.subList(BEFORE_START, input.size()), firstTimestamp + BEFORE_START * 10L);
@@ -132,8 +127,8 @@ class RunIT {
                             + name.substring(0, dot) + "\",source=\"prefect\"}", 1, Integer::sum);
                 }
                 await("metrics").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-                    String metrics = get(base + "/metrics");
-                    Map<String, Double> samples = samples(metrics);
+                    String metrics = AppHttp.get(base + "/metrics");
+                    Map<String, Double> samples = AppHttp.samples(metrics);
                     byKindAction.forEach((sample, count) ->
                             assertEquals(count.doubleValue(), samples.get(sample), sample));
                     assertEquals(2.0, samples.get("prefect_cdc_ignored_records_total{reason=\"tombstone\",source=\"prefect\"}"));
@@ -146,7 +141,7 @@ class RunIT {
                             "kafka_consumer_*");
                     assertTrue(samples.containsKey("jvm_threads_live_threads"), "JVM metrics");
                 });
-                String metrics = get(base + "/metrics");
+                String metrics = AppHttp.get(base + "/metrics");
                 metrics.lines().filter(l -> l.startsWith("prefect_cdc_events_total")
                                 || l.startsWith("prefect_cdc_event_lag_seconds_count")
                                 || l.startsWith("kafka_stream_thread_process_total"))
@@ -199,49 +194,8 @@ class RunIT {
 
     /** Records in file order, into the change stream. */
     private static void produce(LocalKafka kafka, List<String> lines, long firstTimestamp) throws Exception {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        try (KafkaProducer<byte[], byte[]> producer =
-                     new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-            long timestamp = firstTimestamp;
-            for (String line : lines) {
-                FixtureRecord record = FixtureRecord.parse(line);
-                producer.send(new ProducerRecord<>(CDC_TOPIC, null, timestamp, record.key(), record.value())).get();
-                timestamp += 10;
-            }
-        }
-    }
-
-    /** The status code, or -1 while nothing listens. */
-    private int status(String url) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
-
-    private String get(String url) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, response.statusCode(), url);
-        return response.body();
-    }
-
-    private static Map<String, Double> samples(String scrape) {
-        Map<String, Double> samples = new TreeMap<>();
-        scrape.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).forEach(line -> {
-            int space = line.lastIndexOf(' ');
-            String value = line.substring(space + 1);
-            samples.put(line.substring(0, space), value.endsWith("Inf")
-                    ? (value.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY)
-                    : Double.parseDouble(value));
-        });
-        return samples;
+        FixtureLines.produce(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), CDC_TOPIC,
+                lines, firstTimestamp);
     }
 
     private static List<String> sorted(List<String> lines) {

@@ -1,5 +1,7 @@
 package io.prefectlifecycle.it;
 
+import io.prefectlifecycle.testsupport.FixtureLines;
+import io.prefectlifecycle.testsupport.AppHttp;
 import io.prefectlifecycle.testsupport.CommittedRecords;
 import io.prefectlifecycle.testsupport.KafkaBroker;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -8,12 +10,9 @@ import io.prefectlifecycle.local.FreePorts;
 import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.golden.TopologyHarness;
 import io.prefectlifecycle.local.LocalKafka.ScramUser;
-import io.prefectlifecycle.stream.FixtureRecord;
 import io.prefectlifecycle.topology.TopologySettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
@@ -22,7 +21,6 @@ import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -32,10 +30,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,12 +38,10 @@ import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -101,7 +93,6 @@ class SecuredKafkaIT {
     private static List<String> input;
     private static final Map<String, String> timings = new LinkedHashMap<>();
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @BeforeAll
     static void secureBroker() throws Exception {
@@ -174,7 +165,7 @@ class SecuredKafkaIT {
             await("/health/ready 200").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
                     .pollInSameThread().until(() -> {
                         assertTrue(run.isAlive(), () -> "run exited early:\n" + read(log));
-                        return status("http://127.0.0.1:" + port + "/health/ready") == 200;
+                        return AppHttp.status("http://127.0.0.1:" + port + "/health/ready") == 200;
                     });
             timings.put("run with credentials: start -> ready", ms(System.nanoTime() - t0));
             produce(input.subList(BEFORE_START, input.size()), System.currentTimeMillis() - 50_000);
@@ -412,15 +403,7 @@ class SecuredKafkaIT {
 
     /** Records in file order, into the change stream. */
     private static void produce(List<String> lines, long firstTimestamp) throws Exception {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.adminClientSettings(),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
-            long timestamp = firstTimestamp;
-            for (String line : lines) {
-                FixtureRecord record = FixtureRecord.parse(line);
-                producer.send(new ProducerRecord<>(TOPICS.cdcTopic(), null, timestamp, record.key(), record.value())).get();
-                timestamp += 10;
-            }
-        }
+        FixtureLines.produce(kafka.adminClientSettings(), TOPICS.cdcTopic(), lines, firstTimestamp);
     }
 
     /** The committed records of a one-partition topic, once there are at least {@code atLeast}. */
@@ -439,18 +422,6 @@ class SecuredKafkaIT {
     private static void assertNoPassword(String output) {
         for (String password : PASSWORDS) {
             assertFalse(output.contains(password), "a password in the output");
-        }
-    }
-
-    private int status(String url) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
         }
     }
 

@@ -9,10 +9,6 @@ import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.local.LocalKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -62,8 +57,6 @@ public final class JarRun {
             return events.stream().map(CommittedRecords.Received::value).toList();
         }
     }
-
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private JarRun() {
     }
@@ -119,7 +112,7 @@ public final class JarRun {
                     });
             double processSeconds = (System.nanoTime() - t0) / 1e9;
             // the counters are updated as records are processed: committed offsets mean they are final
-            String metricsText = get("http://127.0.0.1:" + port + "/metrics");
+            String metricsText = AppHttp.get("http://127.0.0.1:" + port + "/metrics");
             List<CommittedRecords.Received> events;
             List<CommittedRecords.Received> deadLetters;
             try (CommittedRecords e = new CommittedRecords(kafka.bootstrapServers(), eventsTopic);
@@ -130,7 +123,7 @@ public final class JarRun {
             assertTrue(app.isAlive(), () -> name + ": the app is still running: " + tail(log));
             app.destroy(); // SIGTERM
             assertTrue(app.waitFor(60, TimeUnit.SECONDS), name + ": the app stops on SIGTERM");
-            return new Result(events, deadLetters, samples(metricsText), metricsText, log, app.exitValue(),
+            return new Result(events, deadLetters, AppHttp.samples(metricsText), metricsText, log, app.exitValue(),
                     processSeconds, eventsTopic, deadLetterTopic, List.of(cdcTopic), applicationId);
         } finally {
             if (app.isAlive()) {
@@ -171,24 +164,6 @@ public final class JarRun {
 
     public static In in(byte[] key, byte[] value) {
         return new In(key, value);
-    }
-
-    private static Map<String, Double> samples(String scrape) {
-        Map<String, Double> samples = new TreeMap<>();
-        scrape.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).forEach(line -> {
-            int space = line.lastIndexOf(' ');
-            String value = line.substring(space + 1);
-            samples.put(line.substring(0, space), value.endsWith("Inf") ? Double.POSITIVE_INFINITY
-                    : value.equals("NaN") ? Double.NaN : Double.parseDouble(value));
-        });
-        return samples;
-    }
-
-    private static String get(String url) throws IOException, InterruptedException {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, response.statusCode(), url);
-        return response.body();
     }
 
     public static String tail(Path log) {
