@@ -91,21 +91,17 @@ public final class ApicurioRegistry implements AutoCloseable {
         if (process != null && process.isAlive()) {
             return;
         }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx384m", "-XX:TieredStopAtLevel=1",
+        JarLauncher launcher = JarLauncher.of(runner(home).toAbsolutePath()).jvm("-Xmx384m", "-XX:TieredStopAtLevel=1",
                 "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
                 "-Dquarkus.datasource.jdbc.url=" + (persistent
                         ? "jdbc:h2:file:" + dataDir.resolve("registry").toAbsolutePath() : "jdbc:h2:mem:registry_db"),
-                "-Dquarkus.log.level=WARN",
-                "-jar", runner(home).toAbsolutePath().toString()))
-                .directory(home.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+                "-Dquarkus.log.level=WARN")
+                .directory(home);
         long t0 = System.nanoTime();
         try {
-            process = builder.start();
+            process = launcher.appendLog(log).start();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + java, e);
+            throw new UncheckedIOException("cannot start " + launcher.command(), e);
         }
         long deadline = t0 + START_TIMEOUT.toNanos();
         while (!answers()) {
@@ -127,11 +123,8 @@ public final class ApicurioRegistry implements AutoCloseable {
         if (process == null) {
             return;
         }
-        process.destroy();
         try {
-            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
-            }
+            JarLauncher.stop(process, Duration.ofSeconds(10));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -21,6 +21,10 @@ import java.util.function.BooleanSupplier;
  * concurrency limits, with slot churn), most in autocommit, some in multi-statement transactions, and what the events
  * must be, worked out from the writes alone: per transaction, one event per row touched, the action of its first
  * change (a delete wins; created-then-deleted and slot churn give none). Independent of the app on purpose.
+ *
+ * <p>Its {@link #expected()} follows every row ({@link ExpectedEvents#actionsByResource()}), which
+ * {@link ReliabilityWorkload}'s mix of every kind does not: the Connect-worker and replication-slot tests check each
+ * resource's actions in order against it, with no {@code transform} reference to lean on.
  */
 public final class ChangeWorkload {
     /** Every ~this many changes: a transaction of several statements instead of one autocommitted. */

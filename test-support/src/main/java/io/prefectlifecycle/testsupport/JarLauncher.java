@@ -16,8 +16,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The one way tests and benchmarks start the shaded jars in a JVM of their own: {@code java <jvm options> -jar <jar>
  * <arguments>} (or {@code -cp <jar> <main class>}), the environment a copy of this one without the variables whose
- * names start with {@link #withoutEnv the given prefixes}, then {@link #env extra variables}; output to a file, a
- * redirect or a pipe; optionally in a process group of its own ({@code setsid}), as a shell's foreground job.
+ * names start with {@link #withoutEnv the given prefixes}, then {@link #env extra variables}; a working directory;
+ * output to a file, a redirect or a pipe; optionally in a process group of its own ({@code setsid}), as a shell's
+ * foreground job. The app's and local's shaded jars, and the Apicurio Registry's runner.
  *
  * <pre>{@code
  * Process run = JarLauncher.app().jvm("-Xmx512m").args("run", "--http-port=0").log(log).start();
@@ -36,6 +37,7 @@ public final class JarLauncher {
     private ProcessBuilder.Redirect stderr = ProcessBuilder.Redirect.PIPE;
     private boolean mergeStderr;
     private Path input;
+    private Path directory;
     private boolean ownProcessGroup;
 
     private JarLauncher(Path jar) {
@@ -138,6 +140,12 @@ public final class JarLauncher {
         return this;
     }
 
+    /** The working directory (this one's by default). */
+    public JarLauncher directory(Path directory) {
+        this.directory = directory;
+        return this;
+    }
+
     /** The file the process reads as stdin. */
     public JarLauncher input(Path file) {
         this.input = file;
@@ -176,6 +184,9 @@ public final class JarLauncher {
         }
         if (input != null) {
             builder.redirectInput(input.toFile());
+        }
+        if (directory != null) {
+            builder.directory(directory.toFile());
         }
         builder.environment().keySet().removeIf(name -> removedPrefixes.stream().anyMatch(name::startsWith));
         builder.environment().putAll(env);

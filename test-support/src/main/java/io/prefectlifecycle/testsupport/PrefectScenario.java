@@ -16,6 +16,11 @@ import java.util.Random;
  * upserts, cascades, transactions as the ORM issues them), for every kind and action. Ids, times,
  * Fernet IVs and "random" text are fixed, so a re-capture differs only in LSNs, txIds and clocks.
  * Row ids and values reuse the spec's worked examples (E1-E11) where there is one.
+ *
+ * <p>Not a {@link ReliabilityWorkload}: this is one fixed run, statement for statement, whose exact events (bytes, not
+ * counts) are the golden cases' {@code expected.jsonl} cut from its capture, reviewed by hand; a workload is seeded
+ * volume whose events are worked out as {@link ExpectedEvents}. Folding the two together would either lose the exact
+ * bytes or make the volume run hand-reviewed.
  */
 public final class PrefectScenario {
     public static final String FERNET_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";

@@ -27,7 +27,9 @@ import java.util.function.Function;
  * <p>It knows what must come out without asking the app: it counts the committed row changes per table and
  * operation, and the events they must become per event name, by Prefect's rules (one event per row per transaction,
  * silences as in Prefect). Rows touched by one transaction are distinct, except in the two cases written on purpose
- * (created and updated: one {@code created}; created and deleted: nothing).
+ * (created and updated: one {@code created}; created and deleted: nothing). {@link Expected#events()} is the
+ * shared model ({@link ExpectedEvents}), counted per name; the ids and bytes are checked against {@code transform}
+ * ({@link ExactlyOnceCheck#compare}).
  */
 public final class ReliabilityWorkload {
     /** The last write: its event tells a reader the workload's events are (nearly) all out. */
