@@ -31,14 +31,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 
@@ -55,7 +50,7 @@ class AvroPipelineIT {
         PhaseTimings timings = new PhaseTimings("AvroPipelineIT");
         try (ApicurioRegistry registry = ApicurioRegistry.launch(); LocalStack stack = LocalStack.start()) {
             timings.lap("registry and stack start");
-            PipelineScenario.run("AvroPipelineIT", avroStack(stack, avroConnector(registry)), timings,
+            PipelineScenario.run("AvroPipelineIT", PipelineScenario.Stack.inJvm(stack, avroConnector(registry)), timings,
                     avroSettings(registry), eventJson(registry));
         } finally {
             timings.print();
@@ -176,35 +171,6 @@ class AvroPipelineIT {
                 new SchemaRegistryClient(registry.ccompatUrl())));
         return value -> ConfluentWireFormat.isFramed(value) ? decoder.decode(value).toJson()
                 : "NOT AVRO: " + new String(value, java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    private static PipelineScenario.Stack avroStack(LocalStack stack, ConnectorDefinition connector) {
-        return new PipelineScenario.Stack() {
-            @Override
-            public String bootstrapServers() {
-                return stack.bootstrapServers();
-            }
-
-            @Override
-            public Connection connect() throws SQLException {
-                return stack.postgres().connect();
-            }
-
-            @Override
-            public void registerConnector() throws Exception {
-                stack.connect().registerConnector(connector, stack.postgres().coordinates(), Duration.ofSeconds(60));
-            }
-
-            @Override
-            public void createTopics(List<String> topics) throws Exception {
-                stack.kafka().createTopics(topics);
-            }
-
-            @Override
-            public Duration clockSkew() {
-                return Duration.ZERO;
-            }
-        };
     }
 
     private static void deleteQuietly(Path dir) {

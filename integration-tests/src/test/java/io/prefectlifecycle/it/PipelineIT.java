@@ -3,10 +3,6 @@ package io.prefectlifecycle.it;
 import io.prefectlifecycle.testsupport.PhaseTimings;
 import io.prefectlifecycle.testsupport.PipelineScenario;
 import io.prefectlifecycle.local.LocalStack;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,7 +18,7 @@ class PipelineIT {
         try {
             try (LocalStack stack = LocalStack.start()) {
                 timings.lap("stack start (PostgreSQL || KRaft, then Connect)");
-                PipelineScenario.run("PipelineIT", inJvm(stack), timings);
+                PipelineScenario.run("PipelineIT", PipelineScenario.Stack.inJvm(stack), timings);
             }
             timings.lap("app and stack closed");
         } finally {
@@ -30,32 +26,4 @@ class PipelineIT {
         }
     }
 
-    private static PipelineScenario.Stack inJvm(LocalStack stack) {
-        return new PipelineScenario.Stack() {
-            @Override
-            public String bootstrapServers() {
-                return stack.bootstrapServers();
-            }
-
-            @Override
-            public Connection connect() throws SQLException {
-                return stack.postgres().connect();
-            }
-
-            @Override
-            public void registerConnector() throws Exception {
-                stack.registerConnector();
-            }
-
-            @Override
-            public void createTopics(List<String> topics) throws Exception {
-                stack.kafka().createTopics(topics);
-            }
-
-            @Override
-            public Duration clockSkew() {
-                return Duration.ZERO; // one host, one clock
-            }
-        };
-    }
 }

@@ -11,6 +11,7 @@ import io.prefectlifecycle.golden.PrefectOracle;
 import io.prefectlifecycle.testsupport.CommittedRecords.Header;
 import io.prefectlifecycle.testsupport.CommittedRecords.Received;
 import io.prefectlifecycle.local.ConnectorDefinition;
+import io.prefectlifecycle.local.LocalStack;
 import io.prefectlifecycle.topology.TopologySettings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +24,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +73,46 @@ public final class PipelineScenario {
 
         /** How far the database's clock may be from this JVM's (a VM-hosted Docker engine drifts). */
         Duration clockSkew();
+
+        /** The in-JVM stack (one host, one clock) with connect-config/prefect-connector.json. */
+        static Stack inJvm(LocalStack stack) {
+            return inJvm(stack, null);
+        }
+
+        /** The in-JVM stack with {@code connector} instead (null: connect-config/prefect-connector.json). */
+        static Stack inJvm(LocalStack stack, ConnectorDefinition connector) {
+            return new Stack() {
+                @Override
+                public String bootstrapServers() {
+                    return stack.bootstrapServers();
+                }
+
+                @Override
+                public Connection connect() throws SQLException {
+                    return stack.postgres().connect();
+                }
+
+                @Override
+                public void registerConnector() throws Exception {
+                    if (connector == null) {
+                        stack.registerConnector();
+                    } else {
+                        stack.connect().registerConnector(connector, stack.postgres().coordinates(),
+                                Duration.ofSeconds(60));
+                    }
+                }
+
+                @Override
+                public void createTopics(List<String> topics) throws Exception {
+                    stack.kafka().createTopics(topics);
+                }
+
+                @Override
+                public Duration clockSkew() {
+                    return Duration.ZERO; // one host, one clock
+                }
+            };
+        }
     }
 
     private PipelineScenario() {
