@@ -1,5 +1,6 @@
 package io.prefectlifecycle.it;
 
+import io.prefectlifecycle.testsupport.DebeziumChange;
 import io.prefectlifecycle.testsupport.JarLauncher;
 import io.prefectlifecycle.testsupport.TopicTail;
 import static org.awaitility.Awaitility.await;
@@ -348,20 +349,7 @@ class TransactionRestartIT {
 
     private static Line change(String table, String id, String op, ObjectNode before, ObjectNode after, long txId,
             long lsn, long commitUs, int total, int inTable) {
-        ObjectNode value = JSON.createObjectNode();
-        value.set("before", before);
-        value.set("after", after);
-        ObjectNode source = value.putObject("source").put("version", "3.6.1.Final").put("connector", "postgresql")
-                .put("name", "prefect").put("ts_ms", commitUs / 1000).put("snapshot", "false").put("db", "prefect")
-                .put("sequence", "[null,\"" + lsn + "\"]").put("ts_us", commitUs).put("ts_ns", commitUs * 1000)
-                .put("schema", "public").put("table", table).put("txId", txId).put("lsn", lsn);
-        source.putNull("xmin");
-        source.putNull("origin");
-        source.putNull("origin_lsn");
-        value.putObject("transaction").put("id", txId + ":" + lsn).put("total_order", total)
-                .put("data_collection_order", inTable);
-        long processedUs = commitUs + 7_000;
-        value.put("op", op).put("ts_ms", processedUs / 1000).put("ts_us", processedUs).put("ts_ns", processedUs * 1000);
+        ObjectNode value = DebeziumChange.value(table, op, before, after, txId, lsn, commitUs, total, inTable);
         return new Line("prefect.public." + table, "{\"id\":\"" + id + "\"}", value.toString());
     }
 

@@ -1,5 +1,6 @@
 package io.prefectlifecycle.it;
 
+import io.prefectlifecycle.testsupport.DebeziumChange;
 import io.prefectlifecycle.testsupport.CdcCapture;
 import io.prefectlifecycle.testsupport.FernetTokens;
 import io.prefectlifecycle.testsupport.PrefectScenario;
@@ -91,19 +92,7 @@ final class ValidStream {
     }
 
     private static String change(String table, String id, ObjectNode after, long tx, long lsn, long commitUs) {
-        ObjectNode value = JsonNodeFactory.instance.objectNode();
-        value.putNull("before");
-        value.set("after", after);
-        ObjectNode source = value.putObject("source").put("version", "3.6.1.Final").put("connector", "postgresql")
-                .put("name", "prefect").put("ts_ms", commitUs / 1000).put("snapshot", "false").put("db", "prefect")
-                .put("sequence", "[null,\"" + lsn + "\"]").put("ts_us", commitUs).put("ts_ns", commitUs * 1000)
-                .put("schema", "public").put("table", table).put("txId", tx).put("lsn", lsn);
-        source.putNull("xmin");
-        source.putNull("origin");
-        source.putNull("origin_lsn");
-        value.putObject("transaction").put("id", tx + ":" + lsn).put("total_order", 1).put("data_collection_order", 1);
-        long processedUs = commitUs + 7_000;
-        value.put("op", "c").put("ts_ms", processedUs / 1000).put("ts_us", processedUs).put("ts_ns", processedUs * 1000);
+        ObjectNode value = DebeziumChange.value(table, "c", null, after, tx, lsn, commitUs, 1, 1);
         return line("prefect.public." + table, "{\"id\":\"" + id + "\"}", value);
     }
 
