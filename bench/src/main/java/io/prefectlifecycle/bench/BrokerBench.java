@@ -1,12 +1,12 @@
 package io.prefectlifecycle.bench;
 
-import io.prefectlifecycle.testsupport.JarLauncher;
-import io.prefectlifecycle.local.FreePorts;
 import io.prefectlifecycle.app.StreamsApp;
+import io.prefectlifecycle.local.FreePorts;
 import io.prefectlifecycle.local.LocalKafka;
 import io.prefectlifecycle.replay.ReplayOptions;
 import io.prefectlifecycle.replay.ReplayResult;
 import io.prefectlifecycle.replay.Replayer;
+import io.prefectlifecycle.testsupport.JarLauncher;
 import io.prefectlifecycle.topology.TopologySettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -83,7 +83,8 @@ public final class BrokerBench {
         Map<String, String> opts = BenchArgs.parse(args);
         int records = Integer.parseInt(opts.getOrDefault("records", "1000000"));
         List<Integer> partitions = BenchArgs.numbers(opts, "partitions", "1");
-        List<String> guarantees = List.of(opts.getOrDefault("guarantees", "exactly_once_v2,at_least_once").split(","));
+        List<String> guarantees = List.of(
+                opts.getOrDefault("guarantees", "exactly_once_v2,at_least_once").split(","));
         int repeat = Integer.parseInt(opts.getOrDefault("repeat", "1"));
         int live = Integer.parseInt(opts.getOrDefault("live", "100000"));
         boolean replay = Boolean.parseBoolean(opts.getOrDefault("replay", "true"));
@@ -91,7 +92,8 @@ public final class BrokerBench {
 
         Path stateRoot = Files.createTempDirectory("prefect-cdc-bench-");
         try (LocalKafka kafka = LocalKafka.start()) {
-            Map<String, String> overrides = opts.entrySet().stream().filter(e -> e.getKey().startsWith("streams."))
+            Map<String, String> overrides = opts.entrySet().stream()
+                    .filter(e -> e.getKey().startsWith("streams."))
                     .collect(Collectors.toMap(e -> e.getKey().substring("streams.".length()), Map.Entry::getValue));
             BrokerBench bench = new BrokerBench(kafka, stateRoot, overrides);
             List<Corpus.Rec> corpus = Corpus.ofSize(records);
@@ -135,10 +137,18 @@ public final class BrokerBench {
         createTopics(Set.of("warm-pass-out", settings.eventsTopic(), settings.deadLetterTopic()), 1);
         for (String guarantee : List.of(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE)) {
             String g = guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2) ? "eos" : "alos";
-            runToEnd("warm-pass-" + g, passThrough("warm", "warm-pass-out"), props("warm-pass-" + g, guarantee, 1),
-                    "warm", total);
-            runToEnd("warm-jackson-" + g, jacksonThrough("warm", "warm-pass-out"),
-                    props("warm-jackson-" + g, guarantee, 1), "warm", total);
+            runToEnd(
+                    "warm-pass-" + g,
+                    passThrough("warm", "warm-pass-out"),
+                    props("warm-pass-" + g, guarantee, 1),
+                    "warm",
+                    total);
+            runToEnd(
+                    "warm-jackson-" + g,
+                    jacksonThrough("warm", "warm-pass-out"),
+                    props("warm-jackson-" + g, guarantee, 1),
+                    "warm",
+                    total);
             runToEnd("warm-app-" + g, app(settings), props("warm-app-" + g, guarantee, 1), "warm", total);
         }
     }
@@ -157,8 +167,8 @@ public final class BrokerBench {
         long bytes = 0;
         long records = 0;
         long t0 = System.nanoTime();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
-                new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (Corpus.Rec r : corpus) {
                 producer.send(new ProducerRecord<>(topic, null, r.timestampMillis(), r.key(), r.value()));
                 bytes += r.key().length + r.value().length;
@@ -168,9 +178,15 @@ public final class BrokerBench {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         if (report) {
-            result("preload " + partitions + "p", records / seconds, "records/s",
-                    String.format(Locale.ROOT, "%,d records, %.0f MB/s, batch.size 256 KB, linger.ms 20",
-                            records, bytes / seconds / 1e6));
+            result(
+                    "preload " + partitions + "p",
+                    records / seconds,
+                    "records/s",
+                    String.format(
+                            Locale.ROOT,
+                            "%,d records, %.0f MB/s, batch.size 256 KB, linger.ms 20",
+                            records,
+                            bytes / seconds / 1e6));
         }
         return endOffsets(topic);
     }
@@ -178,8 +194,12 @@ public final class BrokerBench {
     private void createTopics(Set<String> topics, int partitions) throws Exception {
         try (Admin admin = kafka.admin()) {
             Set<String> existing = admin.listTopics().names().get();
-            admin.createTopics(topics.stream().filter(t -> !existing.contains(t))
-                    .map(t -> new NewTopic(t, partitions, (short) 1)).toList()).all().get();
+            admin.createTopics(topics.stream()
+                            .filter(t -> !existing.contains(t))
+                            .map(t -> new NewTopic(t, partitions, (short) 1))
+                            .toList())
+                    .all()
+                    .get();
         }
     }
 
@@ -206,11 +226,12 @@ public final class BrokerBench {
         return copy(prefix, outTopic, JacksonBaseline::roundTrip);
     }
 
-    private static Function<Properties, KafkaStreams> copy(String prefix, String outTopic,
-                                                         ValueMapper<byte[], byte[]> value) {
+    private static Function<Properties, KafkaStreams> copy(
+            String prefix, String outTopic, ValueMapper<byte[], byte[]> value) {
         return props -> {
             StreamsBuilder builder = new StreamsBuilder();
-            builder.stream(Pattern.compile(Pattern.quote(settings(prefix).cdcTopic())),
+            builder.stream(
+                            Pattern.compile(Pattern.quote(settings(prefix).cdcTopic())),
                             Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
                     .mapValues(value)
                     .to(outTopic, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
@@ -223,8 +244,12 @@ public final class BrokerBench {
     }
 
     private static TopologySettings settings(String prefix) {
-        return new TopologySettings(TopologySettings.cdcTopicOf(prefix), prefix + ".lifecycle-events",
-                prefix + ".lifecycle-events.dlq", Optional.empty(), false);
+        return new TopologySettings(
+                TopologySettings.cdcTopicOf(prefix),
+                prefix + ".lifecycle-events",
+                prefix + ".lifecycle-events.dlq",
+                Optional.empty(),
+                false);
     }
 
     private void compare(String prefix, int partitions, String guarantee, long total) throws Exception {
@@ -236,32 +261,62 @@ public final class BrokerBench {
         long eventsBefore = endOffsets(settings.eventsTopic());
         long deadBefore = endOffsets(settings.deadLetterTopic());
 
-        Run pass = runToEnd("pass-" + run, passThrough(prefix, passOut), props("pass-" + run, guarantee, partitions),
-                prefix, total);
+        Run pass = runToEnd(
+                "pass-" + run,
+                passThrough(prefix, passOut),
+                props("pass-" + run, guarantee, partitions),
+                prefix,
+                total);
         String label = String.format(Locale.ROOT, "%s, %dp/%dt", g, partitions, partitions);
         result("pass-through " + label, pass.rate(), "records/s", pass.note());
         if (partitions > 1) {
             // run's pre-flight refuses such topics: a transaction and its lookups would be split over tasks
-            result("app " + label, 0, "not run", "the app refuses a CDC topic of more than one partition: the topic "
-                    + "is the database's commit order (docs/adr/0004); the pass-through shows what the broker would allow");
+            result(
+                    "app " + label,
+                    0,
+                    "not run",
+                    "the app refuses a CDC topic of more than one partition: the topic "
+                            + "is the database's commit order (docs/adr/0004); the pass-through shows what the broker would allow");
             return;
         }
         String jacksonOut = prefix + ".jackson-" + run;
         createTopics(Set.of(jacksonOut), partitions);
-        Run jackson = runToEnd("jackson-" + run, jacksonThrough(prefix, jacksonOut),
-                props("jackson-" + run, guarantee, partitions), prefix, total);
-        result("Jackson pass-through " + label, jackson.rate(), "records/s", jackson.note()
-                + "; each value parsed into a tree and written back");
+        Run jackson = runToEnd(
+                "jackson-" + run,
+                jacksonThrough(prefix, jacksonOut),
+                props("jackson-" + run, guarantee, partitions),
+                prefix,
+                total);
+        result(
+                "Jackson pass-through " + label,
+                jackson.rate(),
+                "records/s",
+                jackson.note() + "; each value parsed into a tree and written back");
         Properties appProps = props("app-" + run, guarantee, partitions);
         Run app = runToEnd("app-" + run, app(settings), appProps, prefix, total);
         long events = endOffsets(settings.eventsTopic()) - eventsBefore;
         long dead = endOffsets(settings.deadLetterTopic()) - deadBefore;
-        result("app " + label, app.rate(), "records/s", app.note() + String.format(Locale.ROOT,
-                "; events topic +%,d offsets (EOS: with transaction markers), dead-letter topic +%,d", events, dead));
+        result(
+                "app " + label,
+                app.rate(),
+                "records/s",
+                app.note()
+                        + String.format(
+                                Locale.ROOT,
+                                "; events topic +%,d offsets (EOS: with transaction markers), dead-letter topic +%,d",
+                                events,
+                                dead));
         result("app/pass-through " + label, app.rate() / pass.rate(), "ratio", "same input, same properties");
-        result("Jackson pass-through/pass-through " + label, jackson.rate() / pass.rate(), "ratio",
+        result(
+                "Jackson pass-through/pass-through " + label,
+                jackson.rate() / pass.rate(),
+                "ratio",
                 "the ceiling of an app that parses what it reads");
-        result("app/Jackson pass-through " + label, app.rate() / jackson.rate(), "ratio", "same input, same properties");
+        result(
+                "app/Jackson pass-through " + label,
+                app.rate() / jackson.rate(),
+                "ratio",
+                "same input, same properties");
     }
 
     private record Run(long records, double seconds, double cpuSeconds) {
@@ -270,13 +325,18 @@ public final class BrokerBench {
         }
 
         String note() {
-            return String.format(Locale.ROOT, "%,d records in %.1f s, JVM CPU %.0f µs/record (broker included)",
-                    records, seconds, cpuSeconds * 1e6 / records);
+            return String.format(
+                    Locale.ROOT,
+                    "%,d records in %.1f s, JVM CPU %.0f µs/record (broker included)",
+                    records,
+                    seconds,
+                    cpuSeconds * 1e6 / records);
         }
     }
 
-    private Run runToEnd(String appId, Function<Properties, KafkaStreams> factory, Properties props, String prefix,
-            long total) throws Exception {
+    private Run runToEnd(
+            String appId, Function<Properties, KafkaStreams> factory, Properties props, String prefix, long total)
+            throws Exception {
         KafkaStreams streams = factory.apply(props);
         Map<String, Long> threads0 = ThreadCpu.byName();
         long cpu0 = processCpuNanos();
@@ -304,28 +364,41 @@ public final class BrokerBench {
     private static String threadRatios(KafkaStreams streams) {
         return streams.metrics().values().stream()
                 .filter(m -> m.metricName().group().equals("stream-thread-metrics"))
-                .filter(m -> m.metricName().name().endsWith("-ratio") || m.metricName().name().endsWith("-latency-avg")
+                .filter(m -> m.metricName().name().endsWith("-ratio")
+                        || m.metricName().name().endsWith("-latency-avg")
                         || m.metricName().name().equals("blocked-time-ns-total"))
-                .map(m -> m.metricName().name() + "=" + String.format(Locale.ROOT, "%.3f",
-                        ((Number) m.metricValue()).doubleValue()))
-                .sorted().collect(Collectors.joining(" "));
+                .map(m -> m.metricName().name() + "="
+                        + String.format(Locale.ROOT, "%.3f", ((Number) m.metricValue()).doubleValue()))
+                .sorted()
+                .collect(Collectors.joining(" "));
     }
 
     private long committed(Admin admin, String appId, String prefix) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(appId)
-                .partitionsToOffsetAndMetadata().get();
-        return offsets.entrySet().stream().filter(e -> e.getKey().topic().startsWith(prefix + "."))
-                .filter(e -> e.getValue() != null).mapToLong(e -> e.getValue().offset()).sum();
+                .partitionsToOffsetAndMetadata()
+                .get();
+        return offsets.entrySet().stream()
+                .filter(e -> e.getKey().topic().startsWith(prefix + "."))
+                .filter(e -> e.getValue() != null)
+                .mapToLong(e -> e.getValue().offset())
+                .sum();
     }
 
     private long endOffsets(String topic) throws Exception {
         try (Admin admin = kafka.admin()) {
-            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+            int partitions = admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get()
+                    .get(topic)
+                    .partitions()
+                    .size();
             Map<TopicPartition, OffsetSpec> spec = new java.util.HashMap<>();
             for (int i = 0; i < partitions; i++) {
                 spec.put(new TopicPartition(topic, i), OffsetSpec.latest());
             }
-            return admin.listOffsets(spec).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+            return admin.listOffsets(spec).all().get().values().stream()
+                    .mapToLong(o -> o.offset())
+                    .sum();
         }
     }
 
@@ -334,12 +407,21 @@ public final class BrokerBench {
         createTopics(Set.of(to), 1);
         Properties clients = new Properties();
         clients.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        ReplayOptions options = new ReplayOptions(clients, settings(prefix), to, Optional.empty(), Optional.empty(),
-                "bench-replay-" + prefix);
+        ReplayOptions options = new ReplayOptions(
+                clients, settings(prefix), to, Optional.empty(), Optional.empty(), "bench-replay-" + prefix);
         ReplayResult r = new Replayer(options, new PrintStream(PrintStream.nullOutputStream()), System::nanoTime).run();
-        result("replay", r.recordsPerSecond(), "records/s", String.format(Locale.ROOT,
-                "%,d records in %.1f s; %,d events (%.0f events/s), %,d dead letters", r.recordsRead(),
-                r.elapsed().toMillis() / 1e3, r.eventsWritten(), r.eventsPerSecond(), r.deadLetters()));
+        result(
+                "replay",
+                r.recordsPerSecond(),
+                "records/s",
+                String.format(
+                        Locale.ROOT,
+                        "%,d records in %.1f s; %,d events (%.0f events/s), %,d dead letters",
+                        r.recordsRead(),
+                        r.elapsed().toMillis() / 1e3,
+                        r.eventsWritten(),
+                        r.eventsPerSecond(),
+                        r.deadLetters()));
         if (r.recordsRead() != total) {
             throw new IllegalStateException("replay read " + r.recordsRead() + " of " + total);
         }
@@ -364,10 +446,19 @@ public final class BrokerBench {
         }
         long after = liveHeap();
         long stateBytes = size(stateRoot.resolve(appId));
-        result("heap with " + n + " live objects", (after - before) / 1e6, "MB",
-                String.format(Locale.ROOT, "live heap after full GC, app running minus before it started "
-                        + "(same JVM as the broker: %.0f MB in all)", after / 1e6));
-        result("state store with " + n + " live objects", stateBytes / 1e6, "MB",
+        result(
+                "heap with " + n + " live objects",
+                (after - before) / 1e6,
+                "MB",
+                String.format(
+                        Locale.ROOT,
+                        "live heap after full GC, app running minus before it started "
+                                + "(same JVM as the broker: %.0f MB in all)",
+                        after / 1e6));
+        result(
+                "state store with " + n + " live objects",
+                stateBytes / 1e6,
+                "MB",
                 "RocksDB state directory on disk (off-heap), both stores");
         streams.close(Duration.ofSeconds(30));
         streams.cleanUp();
@@ -398,11 +489,18 @@ public final class BrokerBench {
             double seconds = (System.nanoTime() - t0) / 1e9;
             jcmd(app.pid(), "GC.run");
             String heap = jcmd(app.pid(), "GC.heap_info");
-            java.util.regex.Matcher used = java.util.regex.Pattern.compile("used (\\d+)K").matcher(heap);
+            java.util.regex.Matcher used =
+                    java.util.regex.Pattern.compile("used (\\d+)K").matcher(heap);
             double usedMb = used.find() ? Long.parseLong(used.group(1)) / 1024.0 : Double.NaN;
-            result("heap with " + n + " live objects, own JVM", usedMb, "MB", String.format(Locale.ROOT,
-                    "`run` with -Xmx256m: %,d records in %.1f s, heap used after a full GC (jcmd GC.heap_info)",
-                    total, seconds));
+            result(
+                    "heap with " + n + " live objects, own JVM",
+                    usedMb,
+                    "MB",
+                    String.format(
+                            Locale.ROOT,
+                            "`run` with -Xmx256m: %,d records in %.1f s, heap used after a full GC (jcmd GC.heap_info)",
+                            total,
+                            seconds));
         } finally {
             app.destroy();
             app.waitFor(30, TimeUnit.SECONDS);
@@ -444,11 +542,19 @@ public final class BrokerBench {
             }
             long end = System.nanoTime();
             long events = endOffsets(settings.eventsTopic());
-            result("transaction of " + n + " changes, own JVM", (end - t0) / 1e9, "s", String.format(Locale.ROOT,
-                    "`run` with -Xmx256m from start to the transaction committed: %,d records, events topic +%,d "
-                            + "offsets; from its first event written to committed %.1f s (one Kafka transaction); heap used at most "
-                            + "%.0f MB (jcmd GC.heap_info every 200 ms)", total, events,
-                    changesReadAt == 0 ? 0 : (end - changesReadAt) / 1e9, maxUsedMb));
+            result(
+                    "transaction of " + n + " changes, own JVM",
+                    (end - t0) / 1e9,
+                    "s",
+                    String.format(
+                            Locale.ROOT,
+                            "`run` with -Xmx256m from start to the transaction committed: %,d records, events topic +%,d "
+                                    + "offsets; from its first event written to committed %.1f s (one Kafka transaction); heap used at most "
+                                    + "%.0f MB (jcmd GC.heap_info every 200 ms)",
+                            total,
+                            events,
+                            changesReadAt == 0 ? 0 : (end - changesReadAt) / 1e9,
+                            maxUsedMb));
         } finally {
             app.destroy();
             app.waitFor(30, TimeUnit.SECONDS);
@@ -458,8 +564,11 @@ public final class BrokerBench {
     /** The shipped jar's {@code run} in its own JVM under -Xmx256m, its output in {@code <appId>.log}. */
     private Process startOwnJvm(Path jar, String appId, String prefix, String eventsTopic, String extraJvmOptions)
             throws IOException {
-        return JarLauncher.of(jar).jvm("-Xmx256m", "-XX:+ExitOnOutOfMemoryError")
-                .jvm(Arrays.stream(extraJvmOptions.split(" ")).filter(o -> !o.isBlank()).toArray(String[]::new))
+        return JarLauncher.of(jar)
+                .jvm("-Xmx256m", "-XX:+ExitOnOutOfMemoryError")
+                .jvm(Arrays.stream(extraJvmOptions.split(" "))
+                        .filter(o -> !o.isBlank())
+                        .toArray(String[]::new))
                 .args("run")
                 .env("PREFECT_CDC_BOOTSTRAP_SERVERS", kafka.bootstrapServers())
                 .env("PREFECT_CDC_APPLICATION_ID", appId)
@@ -468,22 +577,24 @@ public final class BrokerBench {
                 .env("PREFECT_CDC_DEAD_LETTER_TOPIC", eventsTopic + ".dlq")
                 .env("PREFECT_CDC_STATE_DIR", stateRoot.resolve(appId).toString())
                 .env("PREFECT_CDC_HTTP_PORT", String.valueOf(FreePorts.next()))
-                .log(stateRoot.resolve(appId + ".log")).start();
+                .log(stateRoot.resolve(appId + ".log"))
+                .start();
     }
 
     private static double heapUsedMb(long pid) throws IOException, InterruptedException {
-        java.util.regex.Matcher used = java.util.regex.Pattern.compile("used (\\d+)K").matcher(jcmd(pid, "GC.heap_info"));
+        java.util.regex.Matcher used =
+                java.util.regex.Pattern.compile("used (\\d+)K").matcher(jcmd(pid, "GC.heap_info"));
         return used.find() ? Long.parseLong(used.group(1)) / 1024.0 : 0;
     }
 
     private static String jcmd(long pid, String command) throws IOException, InterruptedException {
-        Process jcmd = new ProcessBuilder(JarLauncher.javaTool("jcmd"),
-                String.valueOf(pid), command).redirectErrorStream(true).start();
+        Process jcmd = new ProcessBuilder(JarLauncher.javaTool("jcmd"), String.valueOf(pid), command)
+                .redirectErrorStream(true)
+                .start();
         String output = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         jcmd.waitFor(30, TimeUnit.SECONDS);
         return output;
     }
-
 
     private static long liveHeap() throws InterruptedException {
         for (int i = 0; i < 3; i++) {
@@ -503,13 +614,15 @@ public final class BrokerBench {
             return 0;
         }
         try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    return 0;
-                }
-            }).sum();
+            return files.filter(Files::isRegularFile)
+                    .mapToLong(p -> {
+                        try {
+                            return Files.size(p);
+                        } catch (IOException e) {
+                            return 0;
+                        }
+                    })
+                    .sum();
         }
     }
 

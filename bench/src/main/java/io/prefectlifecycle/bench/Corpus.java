@@ -50,6 +50,7 @@ public final class Corpus {
     private long lsn = 100_000_000L;
     /** Commit times start an hour ago, one millisecond apart: the broker rejects future timestamps. */
     private long micros = (System.currentTimeMillis() - 3_600_000L) * 1_000;
+
     private long ids;
 
     private Corpus() {
@@ -62,8 +63,11 @@ public final class Corpus {
                 JsonNode record = Json.MAPPER.readTree(line);
                 JsonNode value = record.get("value");
                 if (value != null && value.has("op")) {
-                    templates.put(value.path("source").path("table").asText() + "/" + value.get("op").asText() + "/"
-                            + value.path("source").path("lsn").asLong(), (ObjectNode) value);
+                    templates.put(
+                            value.path("source").path("table").asText() + "/"
+                                    + value.get("op").asText() + "/"
+                                    + value.path("source").path("lsn").asLong(),
+                            (ObjectNode) value);
                 }
             }
         } catch (IOException e) {
@@ -206,13 +210,20 @@ public final class Corpus {
         long millis = micros / 1_000;
         lsn += 64;
         ObjectNode source = (ObjectNode) change.get("source");
-        source.put("ts_ms", millis).put("ts_us", micros).put("ts_ns", micros * 1_000).put("txId", tx)
-                .put("lsn", lsn).put("snapshot", "false").put("sequence", "[null,\"" + lsn + "\"]");
+        source.put("ts_ms", millis)
+                .put("ts_us", micros)
+                .put("ts_ns", micros * 1_000)
+                .put("txId", tx)
+                .put("lsn", lsn)
+                .put("snapshot", "false")
+                .put("sequence", "[null,\"" + lsn + "\"]");
         ObjectNode transaction = Json.MAPPER.createObjectNode();
         transaction.put("id", tx + ":" + lsn).put("total_order", order).put("data_collection_order", order);
         change.set("transaction", transaction);
         change.put("ts_ms", millis).put("ts_us", micros).put("ts_ns", micros * 1_000);
-        ObjectNode key = Json.MAPPER.createObjectNode().put("id", change.get("after").get("id").asText());
+        ObjectNode key = Json.MAPPER
+                .createObjectNode()
+                .put("id", change.get("after").get("id").asText());
         return new Rec("prefect.public." + source.path("table").asText(), bytes(key), bytes(change), millis);
     }
 

@@ -13,8 +13,7 @@ import java.util.List;
  */
 public final class JacksonBaseline {
 
-    private JacksonBaseline() {
-    }
+    private JacksonBaseline() {}
 
     /** @return the bytes written, so that nothing is optimised away */
     public static long run(List<InputRecord> records) {

@@ -80,8 +80,7 @@ public final class MapStore implements KeyValueStore<String, byte[]> {
         Iterator<Map.Entry<String, byte[]>> it = List.copyOf(view.entrySet()).iterator();
         return new KeyValueIterator<>() {
             @Override
-            public void close() {
-            }
+            public void close() {}
 
             @Override
             public String peekNextKey() {
@@ -107,12 +106,10 @@ public final class MapStore implements KeyValueStore<String, byte[]> {
     }
 
     @Override
-    public void init(StateStoreContext context, StateStore root) {
-    }
+    public void init(StateStoreContext context, StateStore root) {}
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 
     @Override
     public boolean persistent() {

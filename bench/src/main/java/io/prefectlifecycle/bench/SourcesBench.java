@@ -1,8 +1,8 @@
 package io.prefectlifecycle.bench;
 
-import io.prefectlifecycle.testsupport.JarLauncher;
 import io.prefectlifecycle.local.FreePorts;
 import io.prefectlifecycle.local.LocalKafka;
+import io.prefectlifecycle.testsupport.JarLauncher;
 import io.prefectlifecycle.topology.TopologySettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -47,7 +47,8 @@ import java.util.stream.Collectors;
 public final class SourcesBench {
 
     private static final PrintStream OUT = System.out;
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final long CLOCK_TICKS = 100;
 
     private final LocalKafka kafka;
@@ -100,8 +101,8 @@ public final class SourcesBench {
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
         props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
-                new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (String source : sources) {
                 for (Corpus.Rec r : corpus) {
                     producer.send(new ProducerRecord<>(cdcTopic(source), 0, r.timestampMillis(), r.key(), r.value()));
@@ -134,7 +135,8 @@ public final class SourcesBench {
             while (before.size() < sources.size()) {
                 alive(apps);
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(appId)
-                        .partitionsToOffsetAndMetadata().get();
+                        .partitionsToOffsetAndMetadata()
+                        .get();
                 before.clear();
                 for (String source : sources) {
                     OffsetAndMetadata offset = committed.get(new TopicPartition(cdcTopic(source), 0));
@@ -151,10 +153,13 @@ public final class SourcesBench {
             while (doneAt.size() < sources.size()) {
                 alive(apps);
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(appId)
-                        .partitionsToOffsetAndMetadata().get();
+                        .partitionsToOffsetAndMetadata()
+                        .get();
                 for (String source : sources) {
                     OffsetAndMetadata offset = committed.get(new TopicPartition(cdcTopic(source), 0));
-                    if (!doneAt.containsKey(source) && offset != null && offset.offset() >= ends.get(cdcTopic(source))) {
+                    if (!doneAt.containsKey(source)
+                            && offset != null
+                            && offset.offset() >= ends.get(cdcTopic(source))) {
                         doneAt.put(source, System.nanoTime());
                     }
                 }
@@ -164,23 +169,51 @@ public final class SourcesBench {
             double seconds = (t1 - t0) / 1e9;
             long cpu = cpuNanos(apps) - cpu0;
             long own = ownCpuNanos() - own0;
-            long total = ends.entrySet().stream().mapToLong(e -> e.getValue() - before.get(e.getKey())).sum();
-            String label = String.format(Locale.ROOT, "%d sources, %d instance%s", sources.size(), n, n == 1 ? "" : "s");
+            long total = ends.entrySet().stream()
+                    .mapToLong(e -> e.getValue() - before.get(e.getKey()))
+                    .sum();
+            String label =
+                    String.format(Locale.ROOT, "%d sources, %d instance%s", sources.size(), n, n == 1 ? "" : "s");
             String load = loadAverage();
-            result(label + ": records/s", total / seconds, "records/s", String.format(Locale.ROOT,
-                    "%,d records in %.1f s (the last four fifths of each source), EOS v2, one stream thread each; "
-                            + "load at the end %s", total, seconds, load));
-            result(label + ": app CPU per record", cpu / 1e3 / total, "µs/record", String.format(Locale.ROOT,
-                    "the app JVMs' CPU time over the same span, %.1f s for %,d records (broker excluded): %.0f "
-                            + "records per CPU-second, %.2f cores used", cpu / 1e9, total, total / (cpu / 1e9),
-                    cpu / 1e9 / seconds));
-            result(label + ": broker and bench CPU per record", own / 1e3 / total, "µs/record",
+            result(
+                    label + ": records/s",
+                    total / seconds,
+                    "records/s",
+                    String.format(
+                            Locale.ROOT,
+                            "%,d records in %.1f s (the last four fifths of each source), EOS v2, one stream thread each; "
+                                    + "load at the end %s",
+                            total,
+                            seconds,
+                            load));
+            result(
+                    label + ": app CPU per record",
+                    cpu / 1e3 / total,
+                    "µs/record",
+                    String.format(
+                            Locale.ROOT,
+                            "the app JVMs' CPU time over the same span, %.1f s for %,d records (broker excluded): %.0f "
+                                    + "records per CPU-second, %.2f cores used",
+                            cpu / 1e9,
+                            total,
+                            total / (cpu / 1e9),
+                            cpu / 1e9 / seconds));
+            result(
+                    label + ": broker and bench CPU per record",
+                    own / 1e3 / total,
+                    "µs/record",
                     "this JVM: the in-process KRaft broker (and the offset polling)");
             for (Map.Entry<String, Long> done : doneAt.entrySet()) {
                 double taskSeconds = (done.getValue() - t0) / 1e9;
                 long taskRecords = ends.get(cdcTopic(done.getKey())) - before.get(cdcTopic(done.getKey()));
-                result(label + ": task of " + done.getKey(), taskRecords / taskSeconds, "records/s",
-                        String.format(Locale.ROOT, "%,d records, committed to the end after %.1f s", taskRecords,
+                result(
+                        label + ": task of " + done.getKey(),
+                        taskRecords / taskSeconds,
+                        "records/s",
+                        String.format(
+                                Locale.ROOT,
+                                "%,d records, committed to the end after %.1f s",
+                                taskRecords,
                                 taskSeconds));
             }
         } finally {
@@ -204,17 +237,24 @@ public final class SourcesBench {
     }
 
     private Process start(Path jar, String appId, int instance, int port) throws IOException {
-        return JarLauncher.of(jar).jvm("-Xmx512m", "-XX:+ExitOnOutOfMemoryError").args("run")
+        return JarLauncher.of(jar)
+                .jvm("-Xmx512m", "-XX:+ExitOnOutOfMemoryError")
+                .args("run")
                 .withoutEnv("PREFECT_", "KAFKA_")
                 .env("PREFECT_CDC_BOOTSTRAP_SERVERS", kafka.bootstrapServers())
                 .env("PREFECT_CDC_APPLICATION_ID", appId)
-                .env("PREFECT_CDC_SOURCES", sources.stream().map(s -> s + "=" + s).collect(Collectors.joining(",")))
+                .env(
+                        "PREFECT_CDC_SOURCES",
+                        sources.stream().map(s -> s + "=" + s).collect(Collectors.joining(",")))
                 .env("PREFECT_CDC_EVENTS_TOPIC", "sources.events")
                 .env("PREFECT_CDC_DEAD_LETTER_TOPIC", "sources.events.dlq")
-                .env("PREFECT_CDC_STATE_DIR", work.resolve(appId + "-" + instance).toString())
+                .env(
+                        "PREFECT_CDC_STATE_DIR",
+                        work.resolve(appId + "-" + instance).toString())
                 .env("PREFECT_CDC_HTTP_PORT", Integer.toString(port))
                 .env("KAFKA_PRODUCER_BATCH_SIZE", "262144")
-                .log(work.resolve(appId + "-" + instance + ".log")).start();
+                .log(work.resolve(appId + "-" + instance + ".log"))
+                .start();
     }
 
     /** Every instance RUNNING with its share of the tasks (the group is stable: the last rebalance is done). */
@@ -227,8 +267,10 @@ public final class SourcesBench {
             for (int port : ports) {
                 HttpResponse<String> ready;
                 try {
-                    ready = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
-                            .build(), HttpResponse.BodyHandlers.ofString());
+                    ready = HTTP.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
                 } catch (IOException notYet) {
                     allReady = false;
                     continue;

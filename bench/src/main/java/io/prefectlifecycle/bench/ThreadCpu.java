@@ -17,8 +17,7 @@ final class ThreadCpu {
 
     private static final double TICKS_PER_SECOND = 100.0;
 
-    private ThreadCpu() {
-    }
+    private ThreadCpu() {}
 
     /** Thread name (numbers and ids folded) → CPU ticks so far, summed over threads of that name. */
     static Map<String, Long> byName() {
@@ -28,7 +27,8 @@ final class ThreadCpu {
                 try {
                     String stat = Files.readString(task.resolve("stat"));
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-                            .replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "<id>").replaceAll("\\d+", "N");
+                            .replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "<id>")
+                            .replaceAll("\\d+", "N");
                     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     ticks.merge(name, Long.parseLong(fields[11]) + Long.parseLong(fields[12]), Long::sum);
                 } catch (IOException | RuntimeException e) {
@@ -46,9 +46,10 @@ final class ThreadCpu {
         return after.entrySet().stream()
                 .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
                 .filter(e -> e.getValue() > 0)
-                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(n)
-                .map(e -> String.format(Locale.ROOT, "%s=%.1f", e.getKey(),
-                        e.getValue() / TICKS_PER_SECOND * 1e6 / records))
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(n)
+                .map(e -> String.format(
+                        Locale.ROOT, "%s=%.1f", e.getKey(), e.getValue() / TICKS_PER_SECOND * 1e6 / records))
                 .collect(Collectors.joining(" ", "µs/record: ", ""));
     }
 }

@@ -25,25 +25,36 @@ public final class Transform {
      * Where the state lives: plain objects (as {@code transform}) or serialised by the app's own store adapters
      * ({@link StoreBackedRows}, {@link StoreBackedTransactionState}, with their caches) into an in-memory store.
      */
-    public enum State { OBJECTS, SERIALIZED }
+    public enum State {
+        OBJECTS,
+        SERIALIZED
+    }
 
     /** What one run produced. */
-    public record Result(long records, long events, long eventBytes, long deadLetters) {
-    }
+    public record Result(long records, long events, long eventBytes, long deadLetters) {}
 
-    private Transform() {
-    }
+    private Transform() {}
 
     public static List<InputRecord> inputs(List<Corpus.Rec> corpus) {
-        return java.util.stream.IntStream.range(0, corpus.size()).mapToObj(i -> corpus.get(i).input(i)).toList();
+        return java.util.stream.IntStream.range(0, corpus.size())
+                .mapToObj(i -> corpus.get(i).input(i))
+                .toList();
     }
 
     public static Result run(List<InputRecord> records, State state) {
         ChangeStream stream = state == State.OBJECTS
-                ? new ChangeStream(new InMemoryRowStore(), new InMemoryTransactionState(), Optional.empty(), false,
+                ? new ChangeStream(
+                        new InMemoryRowStore(),
+                        new InMemoryTransactionState(),
+                        Optional.empty(),
+                        false,
                         new ChangeDecoder())
-                : new ChangeStream(new StoreBackedRows(new MapStore()), new StoreBackedTransactionState(new MapStore()),
-                        Optional.empty(), false, new ChangeDecoder());
+                : new ChangeStream(
+                        new StoreBackedRows(new MapStore()),
+                        new StoreBackedTransactionState(new MapStore()),
+                        Optional.empty(),
+                        false,
+                        new ChangeDecoder());
         Counts counts = new Counts();
         for (InputRecord record : records) {
             stream.offer(record, counts);
@@ -88,8 +99,13 @@ public final class Transform {
         }
         double rate = n / ((System.nanoTime() - t0) / 1e9);
         double perCpuSecond = n / ((threads.getCurrentThreadCpuTime() - cpu0) / 1e9);
-        System.out.printf(java.util.Locale.ROOT, "%s: %.0f records/s, %.0f events/s; %.0f records per CPU-second "
-                + "of this thread (less sensitive to a busy machine)%n", state, rate,
-                rate * first.events() / first.records(), perCpuSecond);
+        System.out.printf(
+                java.util.Locale.ROOT,
+                "%s: %.0f records/s, %.0f events/s; %.0f records per CPU-second "
+                        + "of this thread (less sensitive to a busy machine)%n",
+                state,
+                rate,
+                rate * first.events() / first.records(),
+                perCpuSecond);
     }
 }

@@ -30,11 +30,13 @@ public final class AvroEventDecoder {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
         try {
-            return AvroEvents.fromRecord(AvroEvents.fromBinary(framed, ConfluentWireFormat.HEADER_LENGTH, writer,
-                    EventSchemas.ENVELOPE));
+            return AvroEvents.fromRecord(
+                    AvroEvents.fromBinary(framed, ConfluentWireFormat.HEADER_LENGTH, writer, EventSchemas.ENVELOPE));
         } catch (IOException | AvroRuntimeException | ClassCastException e) {
-            throw new IllegalArgumentException("not an event record of schema id " + id + ": "
-                    + e.getClass().getSimpleName(), e);
+            throw new IllegalArgumentException(
+                    "not an event record of schema id " + id + ": "
+                            + e.getClass().getSimpleName(),
+                    e);
         }
     }
 }

@@ -44,9 +44,12 @@ public final class AvroEventEncoder implements EventEncoder {
         }
         OptionalInt id = registry.lookup(subject, EventSchemas.ENVELOPE_TEXT);
         if (id.isEmpty()) {
-            throw new SchemaRegistryException(registry.url() + ": the event schema (schemas/avro/lifecycle-event.avsc) "
-                    + "is not registered under subject " + subject + ", and schema.registry.auto.register is false",
-                    404, -1);
+            throw new SchemaRegistryException(
+                    registry.url() + ": the event schema (schemas/avro/lifecycle-event.avsc) "
+                            + "is not registered under subject " + subject
+                            + ", and schema.registry.auto.register is false",
+                    404,
+                    -1);
         }
         return id.getAsInt();
     }

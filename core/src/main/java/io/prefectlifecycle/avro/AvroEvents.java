@@ -46,8 +46,7 @@ public final class AvroEvents {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private AvroEvents() {
-    }
+    private AvroEvents() {}
 
     /**
      * The event as an envelope record. The payload branch is the record whose {@code prefect.kind} is the event's
@@ -92,9 +91,13 @@ public final class AvroEvents {
         Schema payloadUnion = record.getSchema().getField("payload").schema();
         Object payload = record.get("payload");
         JsonNode payloadJson = toJson(payload, payloadUnion, false);
-        return new LifecycleEvent(PrefectTimestamps.fromEpochMicros((Long) record.get("occurred")),
-                record.get("event").toString(), new Resource(labels(resource)), related,
-                payloadJson, UUID.fromString(record.get("id").toString()));
+        return new LifecycleEvent(
+                PrefectTimestamps.fromEpochMicros((Long) record.get("occurred")),
+                record.get("event").toString(),
+                new Resource(labels(resource)),
+                related,
+                payloadJson,
+                UUID.fromString(record.get("id").toString()));
     }
 
     /** Avro's binary encoding of an envelope record (no framing). */
@@ -131,7 +134,8 @@ public final class AvroEvents {
     private static Schema payloadRecord(LifecycleEvent event) {
         String name = event.event();
         String kind = name.startsWith("prefect.") && name.lastIndexOf('.') > 8
-                ? name.substring("prefect.".length(), name.lastIndexOf('.')) : name;
+                ? name.substring("prefect.".length(), name.lastIndexOf('.'))
+                : name;
         List<String> fields = new ArrayList<>();
         event.payload().fieldNames().forEachRemaining(fields::add);
         List<List<String>> candidates = new ArrayList<>();
@@ -140,7 +144,8 @@ public final class AvroEvents {
                 if (fieldsOf(payload, fields).equals(fields)) {
                     return payload;
                 }
-                candidates.add(payload.getFields().stream().map(Schema.Field::name).toList());
+                candidates.add(
+                        payload.getFields().stream().map(Schema.Field::name).toList());
             }
         }
         throw new EventEncodingException(name + ": no payload record in schemas/avro/ for kind '" + kind
@@ -149,14 +154,18 @@ public final class AvroEvents {
 
     /** The record's fields a JSON object with {@code present} fields must have, in order: optional ones may be left out. */
     private static List<String> fieldsOf(Schema record, List<String> present) {
-        return record.getFields().stream().filter(f -> !EventSchemas.isOptional(f) || present.contains(f.name()))
-                .map(Schema.Field::name).toList();
+        return record.getFields().stream()
+                .filter(f -> !EventSchemas.isOptional(f) || present.contains(f.name()))
+                .map(Schema.Field::name)
+                .toList();
     }
 
     private static Object toAvro(JsonNode node, Schema schema, boolean jsonText, String path) {
         switch (schema.getType()) {
             case UNION -> {
-                List<Schema> nonNull = schema.getTypes().stream().filter(t -> t.getType() != Schema.Type.NULL).toList();
+                List<Schema> nonNull = schema.getTypes().stream()
+                        .filter(t -> t.getType() != Schema.Type.NULL)
+                        .toList();
                 if (nonNull.size() != 1) {
                     throw new EventEncodingException(path + ": unions other than [null, T] are not supported");
                 }
@@ -176,8 +185,15 @@ public final class AvroEvents {
                 GenericRecord record = new GenericData.Record(schema);
                 for (Schema.Field field : schema.getFields()) {
                     JsonNode value = node.get(field.name());
-                    record.put(field.pos(), value == null ? null : toAvro(value, field.schema(),
-                            EventSchemas.isJsonText(field), path + "." + field.name()));
+                    record.put(
+                            field.pos(),
+                            value == null
+                                    ? null
+                                    : toAvro(
+                                            value,
+                                            field.schema(),
+                                            EventSchemas.isJsonText(field),
+                                            path + "." + field.name()));
                 }
                 return record;
             }
@@ -337,7 +353,9 @@ public final class AvroEvents {
         Map<String, String> out = new LinkedHashMap<>();
         for (Iterator<? extends Map.Entry<?, ?>> it = map.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<?, ?> entry = it.next();
-            out.put(entry.getKey().toString(), entry.getValue() == null ? null : entry.getValue().toString());
+            out.put(
+                    entry.getKey().toString(),
+                    entry.getValue() == null ? null : entry.getValue().toString());
         }
         return out;
     }

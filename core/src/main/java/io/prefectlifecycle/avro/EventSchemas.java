@@ -34,8 +34,9 @@ public final class EventSchemas {
      * ({@link #payloadFile}), in the order of {@link Kinds#KINDS}, then the envelope.
      */
     public static final List<String> FILES = Stream.concat(
-            Kinds.KINDS.stream().filter(ObjectKind::emitsEvents).map(EventSchemas::payloadFile),
-            Stream.of(ENVELOPE_FILE)).toList();
+                    Kinds.KINDS.stream().filter(ObjectKind::emitsEvents).map(EventSchemas::payloadFile),
+                    Stream.of(ENVELOPE_FILE))
+            .toList();
 
     public static final String KIND = "prefect.kind";
     public static final String TABLE = "prefect.table";
@@ -47,8 +48,7 @@ public final class EventSchemas {
     /** The envelope as registered: Avro's JSON of {@link #ENVELOPE}. */
     public static final String ENVELOPE_TEXT = ENVELOPE.toString();
 
-    private EventSchemas() {
-    }
+    private EventSchemas() {}
 
     /** The file of a kind's payload record, in {@link #DIRECTORY}: {@code payload-<name>.avsc}. */
     public static String payloadFile(ObjectKind kind) {

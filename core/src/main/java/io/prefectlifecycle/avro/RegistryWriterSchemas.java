@@ -29,8 +29,8 @@ public final class RegistryWriterSchemas implements WriterSchemas {
         try {
             text = registry.schemaById(id);
         } catch (SchemaNotFoundException e) {
-            throw new UnknownWriterSchemaException("schema id " + id + " is not in the schema registry "
-                    + registry.url());
+            throw new UnknownWriterSchemaException(
+                    "schema id " + id + " is not in the schema registry " + registry.url());
         }
         try {
             schema = new Schema.Parser().parse(text);

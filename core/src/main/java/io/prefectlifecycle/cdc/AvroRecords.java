@@ -64,14 +64,19 @@ final class AvroRecords {
         }
         Object datum;
         try {
-            BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(framed, ConfluentWireFormat.HEADER_LENGTH,
-                    framed.length - ConfluentWireFormat.HEADER_LENGTH, null);
+            BinaryDecoder decoder = DecoderFactory.get()
+                    .binaryDecoder(
+                            framed,
+                            ConfluentWireFormat.HEADER_LENGTH,
+                            framed.length - ConfluentWireFormat.HEADER_LENGTH,
+                            null);
             datum = reader.read(null, decoder);
             if (!decoder.isEnd()) {
                 throw new NotReadable("schema id " + id + ": bytes left over after the record");
             }
         } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException e) {
-            throw new NotReadable("not a record of its writer schema (id " + id + "): " + e.getClass().getSimpleName());
+            throw new NotReadable("not a record of its writer schema (id " + id + "): "
+                    + e.getClass().getSimpleName());
         }
         try {
             return Json.MAPPER.writeValueAsBytes(toNode(datum, reader.getSchema()));

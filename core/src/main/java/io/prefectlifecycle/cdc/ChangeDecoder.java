@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prefectlifecycle.registry.ConfluentWireFormat;
 
 import java.io.IOException;
@@ -14,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -79,7 +77,8 @@ public final class ChangeDecoder {
         } catch (JsonProcessingException e) {
             return new Decoded.Malformed("value is not valid JSON" + at(e.getLocation()));
         } catch (IOException e) {
-            return new Decoded.Malformed("value could not be read: " + e.getClass().getSimpleName());
+            return new Decoded.Malformed(
+                    "value could not be read: " + e.getClass().getSimpleName());
         }
         if (envelope.isTransactionMarker()) {
             return transactionMarker(envelope);
@@ -114,8 +113,14 @@ public final class ChangeDecoder {
         if (commitMicros == null) {
             return new Decoded.Malformed("no source.ts_us or source.ts_ms");
         }
-        SourceInfo source = new SourceInfo(value.sourceName, value.sourceSchema, value.sourceTable, commitMicros,
-                value.lsn, value.txId, value.snapshot == null ? "false" : value.snapshot);
+        SourceInfo source = new SourceInfo(
+                value.sourceName,
+                value.sourceSchema,
+                value.sourceTable,
+                commitMicros,
+                value.lsn,
+                value.txId,
+                value.snapshot == null ? "false" : value.snapshot);
         if (!isObjectOrNull(value.before) || !isObjectOrNull(value.after)) {
             return new Decoded.Malformed("before/after is not an object");
         }
@@ -129,9 +134,13 @@ public final class ChangeDecoder {
         if (primaryKey == null) {
             return new Decoded.Malformed("no primary key in the record key or row");
         }
-        TransactionRef transaction = value.transaction == Envelope.Kind.OBJECT && value.transactionId != null
-                && value.totalOrder != null ? new TransactionRef(value.transactionId, value.totalOrder,
-                value.dataCollectionOrder == null ? 0 : value.dataCollectionOrder) : null;
+        TransactionRef transaction =
+                value.transaction == Envelope.Kind.OBJECT && value.transactionId != null && value.totalOrder != null
+                        ? new TransactionRef(
+                                value.transactionId,
+                                value.totalOrder,
+                                value.dataCollectionOrder == null ? 0 : value.dataCollectionOrder)
+                        : null;
         return new Decoded.Change(new ChangeRecord(op, primaryKey, beforeRow, afterRow, source, transaction));
     }
 
@@ -175,8 +184,7 @@ public final class ChangeDecoder {
      * parser; {@code null} for any other shape (spaces, escapes, non-ASCII, other columns), which is parsed.
      */
     static String plainIdKey(byte[] key) {
-        if (key == null || key.length < ID_KEY.length + 2 || key[key.length - 1] != '}'
-                || key[key.length - 2] != '"') {
+        if (key == null || key.length < ID_KEY.length + 2 || key[key.length - 1] != '}' || key[key.length - 2] != '"') {
             return null;
         }
         for (int i = 0; i < ID_KEY.length; i++) {
@@ -207,8 +215,11 @@ public final class ChangeDecoder {
         if (status == null || marker.idText == null || !(status.equals("BEGIN") || status.equals("END"))) {
             return new Decoded.Malformed("transaction record without a BEGIN/END status and id");
         }
-        return new Decoded.TransactionMarker(status, marker.idText,
-                marker.eventCount == null ? 0 : marker.eventCount, new LinkedHashMap<>(marker.countsByTable));
+        return new Decoded.TransactionMarker(
+                status,
+                marker.idText,
+                marker.eventCount == null ? 0 : marker.eventCount,
+                new LinkedHashMap<>(marker.countsByTable));
     }
 
     private static boolean isHeartbeat(String topic, Envelope value) {

@@ -9,16 +9,22 @@ import java.util.function.Function;
  */
 public sealed interface Decoded {
 
-    <R> R match(Function<Change, R> change, Function<Tombstone, R> tombstone,
-                Function<TransactionMarker, R> transactionMarker, Function<Ignored, R> ignored,
-                Function<Malformed, R> malformed);
+    <R> R match(
+            Function<Change, R> change,
+            Function<Tombstone, R> tombstone,
+            Function<TransactionMarker, R> transactionMarker,
+            Function<Ignored, R> ignored,
+            Function<Malformed, R> malformed);
 
     /** A row change ({@code c}, {@code u}, {@code d}, {@code r}) or a truncate. */
     record Change(ChangeRecord change) implements Decoded {
         @Override
-        public <R> R match(Function<Change, R> change, Function<Tombstone, R> tombstone,
-                           Function<TransactionMarker, R> transactionMarker, Function<Ignored, R> ignored,
-                           Function<Malformed, R> malformed) {
+        public <R> R match(
+                Function<Change, R> change,
+                Function<Tombstone, R> tombstone,
+                Function<TransactionMarker, R> transactionMarker,
+                Function<Ignored, R> ignored,
+                Function<Malformed, R> malformed) {
             return change.apply(this);
         }
     }
@@ -26,9 +32,12 @@ public sealed interface Decoded {
     /** The null-valued record Debezium writes after a delete, for log compaction. */
     record Tombstone() implements Decoded {
         @Override
-        public <R> R match(Function<Change, R> change, Function<Tombstone, R> tombstone,
-                           Function<TransactionMarker, R> transactionMarker, Function<Ignored, R> ignored,
-                           Function<Malformed, R> malformed) {
+        public <R> R match(
+                Function<Change, R> change,
+                Function<Tombstone, R> tombstone,
+                Function<TransactionMarker, R> transactionMarker,
+                Function<Ignored, R> ignored,
+                Function<Malformed, R> malformed) {
             return tombstone.apply(this);
         }
     }
@@ -40,9 +49,12 @@ public sealed interface Decoded {
     record TransactionMarker(String status, String id, long eventCount, Map<String, Long> countsByTable)
             implements Decoded {
         @Override
-        public <R> R match(Function<Change, R> change, Function<Tombstone, R> tombstone,
-                           Function<TransactionMarker, R> transactionMarker, Function<Ignored, R> ignored,
-                           Function<Malformed, R> malformed) {
+        public <R> R match(
+                Function<Change, R> change,
+                Function<Tombstone, R> tombstone,
+                Function<TransactionMarker, R> transactionMarker,
+                Function<Ignored, R> ignored,
+                Function<Malformed, R> malformed) {
             return transactionMarker.apply(this);
         }
     }
@@ -50,9 +62,12 @@ public sealed interface Decoded {
     /** A well-formed record that carries no row change: a heartbeat, a logical decoding message, a truncate. */
     record Ignored(IgnoredCategory category, String reason) implements Decoded {
         @Override
-        public <R> R match(Function<Change, R> change, Function<Tombstone, R> tombstone,
-                           Function<TransactionMarker, R> transactionMarker, Function<Ignored, R> ignored,
-                           Function<Malformed, R> malformed) {
+        public <R> R match(
+                Function<Change, R> change,
+                Function<Tombstone, R> tombstone,
+                Function<TransactionMarker, R> transactionMarker,
+                Function<Ignored, R> ignored,
+                Function<Malformed, R> malformed) {
             return ignored.apply(this);
         }
     }
@@ -60,9 +75,12 @@ public sealed interface Decoded {
     /** Input that is not a Debezium record we can read: {@link DeadLetterCategory#MALFORMED_RECORD}. */
     record Malformed(String reason) implements Decoded {
         @Override
-        public <R> R match(Function<Change, R> change, Function<Tombstone, R> tombstone,
-                           Function<TransactionMarker, R> transactionMarker, Function<Ignored, R> ignored,
-                           Function<Malformed, R> malformed) {
+        public <R> R match(
+                Function<Change, R> change,
+                Function<Tombstone, R> tombstone,
+                Function<TransactionMarker, R> transactionMarker,
+                Function<Ignored, R> ignored,
+                Function<Malformed, R> malformed) {
             return malformed.apply(this);
         }
     }

@@ -22,10 +22,18 @@ import java.util.Map;
 final class Envelope {
 
     /** Reads one row image where it stands in the record (the mapper's trailing-token check is for whole values). */
-    private static final ObjectReader ROW = Json.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectReader ROW =
+            Json.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** How a field was present: absent, JSON null, or a value of a kind. */
-    enum Kind { ABSENT, NULL, TEXT, NUMBER, OBJECT, OTHER }
+    enum Kind {
+        ABSENT,
+        NULL,
+        TEXT,
+        NUMBER,
+        OBJECT,
+        OTHER
+    }
 
     int fields;
     boolean hasTsMs;
@@ -64,6 +72,7 @@ final class Envelope {
 
     /** Set when this was the schema wrapper: what its payload held. */
     private Kind payload = Kind.ABSENT;
+
     private Envelope payloadEnvelope;
     private boolean schema;
 
@@ -310,7 +319,8 @@ final class Envelope {
 
     /** The input's bytes from {@code from} to {@code to}, when the parser gave both offsets (it does for bytes). */
     private byte[] slice(long from, long to) {
-        return input == null || from < 0 || to <= from || to > input.length ? null
+        return input == null || from < 0 || to <= from || to > input.length
+                ? null
                 : Arrays.copyOfRange(input, (int) from, (int) to);
     }
 }

@@ -17,8 +17,7 @@ public final class Json {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    private Json() {
-    }
+    private Json() {}
 
     /** Parses JSON text, e.g. a json/jsonb column as Debezium delivers it. */
     public static JsonNode parse(String text) throws JsonProcessingException {

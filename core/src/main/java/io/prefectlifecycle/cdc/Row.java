@@ -86,7 +86,8 @@ public final class Row {
             }
         }
         if (columnAt < 0 || otherAt < 0) {
-            throw new RowFormatException(table + "." + (columnAt < 0 ? column : other) + " is missing from the change record");
+            throw new RowFormatException(
+                    table + "." + (columnAt < 0 ? column : other) + " is missing from the change record");
         }
         return columnAt < otherAt;
     }

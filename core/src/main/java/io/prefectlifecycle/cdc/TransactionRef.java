@@ -7,5 +7,4 @@ package io.prefectlifecycle.cdc;
  * @param totalOrder          position of the change among all changes of the transaction (1-based)
  * @param dataCollectionOrder position among the transaction's changes of the same table (1-based)
  */
-public record TransactionRef(String id, long totalOrder, long dataCollectionOrder) {
-}
+public record TransactionRef(String id, long totalOrder, long dataCollectionOrder) {}

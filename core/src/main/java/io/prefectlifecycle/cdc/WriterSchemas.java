@@ -17,8 +17,8 @@ public interface WriterSchemas {
     Schema byId(int id);
 
     WriterSchemas NONE = id -> {
-        throw new UnknownWriterSchemaException("schema id " + id + ": no schema registry is configured "
-                + "(schema.registry.url)");
+        throw new UnknownWriterSchemaException(
+                "schema id " + id + ": no schema registry is configured " + "(schema.registry.url)");
     };
 
     /** No schema with this id can be had: a fact about the record, not a passing condition. */

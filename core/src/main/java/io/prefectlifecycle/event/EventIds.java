@@ -18,8 +18,7 @@ public final class EventIds {
 
     private static final long MAX_MILLIS = (1L << 48) - 1;
 
-    private EventIds() {
-    }
+    private EventIds() {}
 
     /** Milliseconds below 0 become 0 and above 2^48 - 1 become 2^48 - 1 (the field is 48 bits). */
     public static UUID uuid7(long unixMillis, String identity) {

@@ -1,6 +1,7 @@
 package io.prefectlifecycle.event;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
 import java.util.Iterator;
 import java.util.Map;
 
@@ -23,8 +24,7 @@ public final class PrefectJsonWriter {
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    private PrefectJsonWriter() {
-    }
+    private PrefectJsonWriter() {}
 
     public static String toJson(JsonNode node) {
         StringBuilder out = new StringBuilder(256);
@@ -41,8 +41,8 @@ public final class PrefectJsonWriter {
             case NUMBER -> writeNumber(node, out);
             case BOOLEAN -> out.append(node.booleanValue());
             case NULL -> out.append("null");
-            case BINARY, POJO, MISSING -> throw new IllegalArgumentException(
-                    "no Python JSON equivalent for a " + node.getNodeType() + " node");
+            case BINARY, POJO, MISSING ->
+                throw new IllegalArgumentException("no Python JSON equivalent for a " + node.getNodeType() + " node");
         }
     }
 
@@ -103,7 +103,8 @@ public final class PrefectJsonWriter {
                 default -> {
                     if (c < 0x20) {
                         out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
-                    } else if (Character.isHighSurrogate(c) && i + 1 < length
+                    } else if (Character.isHighSurrogate(c)
+                            && i + 1 < length
                             && Character.isLowSurrogate(s.charAt(i + 1))) {
                         out.append(c).append(s.charAt(++i));
                     } else if (Character.isSurrogate(c)) {

@@ -22,12 +22,12 @@ public final class PrefectTimestamps {
     private static final Pattern ZONED_TIMESTAMP = Pattern.compile(
             "(\\d{4})-(\\d{2})-(\\d{2})T(\\d{2}):(\\d{2}):(\\d{2})(?:\\.(\\d{1,9}))?(Z|[+-]\\d{2}:\\d{2})");
     private static final String ZONED_TIMESTAMP_FORM = "yyyy-MM-ddTHH:mm:ss[.f{1,9}](Z|±HH:MM)";
-    private static final long PYTHON_MIN_SECOND = LocalDateTime.of(1, 1, 1, 0, 0).toEpochSecond(ZoneOffset.UTC);
+    private static final long PYTHON_MIN_SECOND =
+            LocalDateTime.of(1, 1, 1, 0, 0).toEpochSecond(ZoneOffset.UTC);
     private static final long PYTHON_MAX_SECOND =
             LocalDateTime.of(9999, 12, 31, 23, 59, 59).toEpochSecond(ZoneOffset.UTC);
 
-    private PrefectTimestamps() {
-    }
+    private PrefectTimestamps() {}
 
     /** @throws IllegalArgumentException outside years 1 to 9999 (UTC), which Python cannot hold */
     public static String format(Instant t) {
@@ -73,11 +73,18 @@ public final class PrefectTimestamps {
         Instant instant;
         try {
             instant = OffsetDateTime.of(
-                    number(m, 1), number(m, 2), number(m, 3), number(m, 4), number(m, 5), number(m, 6), nanos,
-                    ZoneOffset.of(m.group(8))).toInstant();
+                            number(m, 1),
+                            number(m, 2),
+                            number(m, 3),
+                            number(m, 4),
+                            number(m, 5),
+                            number(m, 6),
+                            nanos,
+                            ZoneOffset.of(m.group(8)))
+                    .toInstant();
         } catch (DateTimeException e) {
-            throw new IllegalArgumentException("ZonedTimestamp has an impossible date, time or offset: "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "ZonedTimestamp has an impossible date, time or offset: " + e.getMessage(), e);
         }
         toPythonRange(instant);
         return instant;
@@ -89,8 +96,13 @@ public final class PrefectTimestamps {
      */
     private static Instant parseCommonForm(String s) {
         int n = s.length();
-        if (n < 20 || s.charAt(n - 1) != 'Z' || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T'
-                || s.charAt(13) != ':' || s.charAt(16) != ':') {
+        if (n < 20
+                || s.charAt(n - 1) != 'Z'
+                || s.charAt(4) != '-'
+                || s.charAt(7) != '-'
+                || s.charAt(10) != 'T'
+                || s.charAt(13) != ':'
+                || s.charAt(16) != ':') {
             return null;
         }
         int year = digits(s, 0, 4);
@@ -112,8 +124,16 @@ public final class PrefectTimestamps {
         } else if (n != 20) {
             return null;
         }
-        if (year < 1 || month < 0 || day < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0
-                || second > 59 || nanos < 0) {
+        if (year < 1
+                || month < 0
+                || day < 0
+                || hour < 0
+                || hour > 23
+                || minute < 0
+                || minute > 59
+                || second < 0
+                || second > 59
+                || nanos < 0) {
             return null;
         }
         long epochDay;

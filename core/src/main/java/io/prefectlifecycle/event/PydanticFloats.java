@@ -1,6 +1,7 @@
 package io.prefectlifecycle.event;
 
 import com.fasterxml.jackson.core.io.schubfach.DoubleToDecimal;
+
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
@@ -24,8 +25,7 @@ public final class PydanticFloats {
     private static final int PLAIN_MIN_EXPONENT = -5;
     private static final int PLAIN_MAX_EXPONENT = 15;
 
-    private PydanticFloats() {
-    }
+    private PydanticFloats() {}
 
     public static String format(double v) {
         if (!Double.isFinite(v)) {
@@ -70,8 +70,7 @@ public final class PydanticFloats {
     }
 
     /** Significant digits without leading or trailing zeros; value = d.ddd × 10^exponent. */
-    private record Decimal(String digits, int exponent) {
-    }
+    private record Decimal(String digits, int exponent) {}
 
     /** Positive finite input. */
     private static Decimal shortest(double v) {
@@ -86,7 +85,8 @@ public final class PydanticFloats {
         BigDecimal best = null;
         for (RoundingMode mode : new RoundingMode[] {RoundingMode.FLOOR, RoundingMode.CEILING}) {
             BigDecimal candidate = exact.round(new MathContext(1, mode));
-            if (candidate.signum() > 0 && Double.parseDouble(candidate.toString()) == v
+            if (candidate.signum() > 0
+                    && Double.parseDouble(candidate.toString()) == v
                     && (best == null || closer(candidate, best, exact))) {
                 best = candidate;
             }

@@ -41,10 +41,11 @@ public final class ArtifactCollectionKind implements ObjectKind {
     @Override
     public KindResult describe(RowChange change, Lookups lookups) {
         Row row = change.row();
-        if (change.action() == Action.UPDATED && change.previous() != null
+        if (change.action() == Action.UPDATED
+                && change.previous() != null
                 && !row.differsIn(change.previous(), "latest_id")) {
-            return new KindResult.Silent(SILENT,
-                    "artifact collection updated in place (same latest artifact): update_artifact");
+            return new KindResult.Silent(
+                    SILENT, "artifact collection updated in place (same latest artifact): update_artifact");
         }
         String key = row.requiredString("key");
         List<RelatedResource> related = new ArrayList<>(3);

@@ -38,8 +38,10 @@ public final class AutomationKind implements ObjectKind {
         payload.set("tags", row.has("tags") ? row.json("tags") : Payloads.NODES.arrayNode());
         payload.set("trigger", AutomationModels.trigger(row.json("trigger")));
         payload.set("actions", AutomationModels.actions(row.json("actions"), "actions"));
-        payload.set("actions_on_trigger", AutomationModels.actions(row.json("actions_on_trigger"), "actions_on_trigger"));
-        payload.set("actions_on_resolve", AutomationModels.actions(row.json("actions_on_resolve"), "actions_on_resolve"));
+        payload.set(
+                "actions_on_trigger", AutomationModels.actions(row.json("actions_on_trigger"), "actions_on_trigger"));
+        payload.set(
+                "actions_on_resolve", AutomationModels.actions(row.json("actions_on_resolve"), "actions_on_resolve"));
         payload.put("id", id);
         payload.put("created", formatted(row.timestamp("created")));
         payload.put("updated", formatted(row.timestamp("updated")));

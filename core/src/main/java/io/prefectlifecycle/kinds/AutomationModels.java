@@ -25,8 +25,7 @@ import static io.prefectlifecycle.cdc.DeadLetterCategory.UNSUPPORTED_MODEL;
  */
 final class AutomationModels {
 
-    private record Field(String name, UnaryOperator<JsonNode> coerce, Supplier<JsonNode> defaultValue) {
-    }
+    private record Field(String name, UnaryOperator<JsonNode> coerce, Supplier<JsonNode> defaultValue) {}
 
     private static final UnaryOperator<JsonNode> AS_IS = node -> node;
     private static final Supplier<JsonNode> REQUIRED = () -> null;
@@ -52,43 +51,85 @@ final class AutomationModels {
 
     private static final Map<String, List<Field>> ACTIONS = Map.ofEntries(
             Map.entry("do-nothing", List.of(field("type"))),
-            Map.entry("run-deployment", List.of(field("type"), SOURCE, field("deployment_id", NullNode.getInstance()),
-                    field("parameters", NullNode.getInstance()), field("job_variables", NullNode.getInstance()),
-                    seconds("schedule_after", DoubleNode.valueOf(0.0)))),
-            Map.entry("pause-deployment", List.of(field("type"), SOURCE, field("deployment_id", NullNode.getInstance()))),
-            Map.entry("resume-deployment", List.of(field("type"), SOURCE, field("deployment_id", NullNode.getInstance()))),
+            Map.entry(
+                    "run-deployment",
+                    List.of(
+                            field("type"),
+                            SOURCE,
+                            field("deployment_id", NullNode.getInstance()),
+                            field("parameters", NullNode.getInstance()),
+                            field("job_variables", NullNode.getInstance()),
+                            seconds("schedule_after", DoubleNode.valueOf(0.0)))),
+            Map.entry(
+                    "pause-deployment", List.of(field("type"), SOURCE, field("deployment_id", NullNode.getInstance()))),
+            Map.entry(
+                    "resume-deployment",
+                    List.of(field("type"), SOURCE, field("deployment_id", NullNode.getInstance()))),
             Map.entry("cancel-flow-run", List.of(field("type"))),
             Map.entry("delete-flow-run", List.of(field("type"))),
             Map.entry("suspend-flow-run", List.of(field("type"))),
             Map.entry("resume-flow-run", List.of(field("type"))),
-            Map.entry("change-flow-run-state", List.of(field("type"), field("name", NullNode.getInstance()),
-                    field("state"), field("message", NullNode.getInstance()),
-                    field("force", Payloads.NODES.booleanNode(false)))),
-            Map.entry("send-notification", List.of(field("type"), field("block_document_id"),
-                    field("subject", TextNode.valueOf("Prefect automated notification")), field("body"))),
-            Map.entry("call-webhook", List.of(field("type"), field("block_document_id"),
-                    new Field("payload", AutomationModels::toText, () -> TextNode.valueOf("")))),
+            Map.entry(
+                    "change-flow-run-state",
+                    List.of(
+                            field("type"),
+                            field("name", NullNode.getInstance()),
+                            field("state"),
+                            field("message", NullNode.getInstance()),
+                            field("force", Payloads.NODES.booleanNode(false)))),
+            Map.entry(
+                    "send-notification",
+                    List.of(
+                            field("type"),
+                            field("block_document_id"),
+                            field("subject", TextNode.valueOf("Prefect automated notification")),
+                            field("body"))),
+            Map.entry(
+                    "call-webhook",
+                    List.of(
+                            field("type"),
+                            field("block_document_id"),
+                            new Field("payload", AutomationModels::toText, () -> TextNode.valueOf("")))),
             Map.entry("pause-work-pool", List.of(field("type"), SOURCE, field("work_pool_id", NullNode.getInstance()))),
-            Map.entry("resume-work-pool", List.of(field("type"), SOURCE, field("work_pool_id", NullNode.getInstance()))),
-            Map.entry("pause-work-queue", List.of(field("type"), SOURCE, field("work_queue_id", NullNode.getInstance()))),
-            Map.entry("resume-work-queue", List.of(field("type"), SOURCE, field("work_queue_id", NullNode.getInstance()))),
-            Map.entry("pause-automation", List.of(field("type"), SOURCE, field("automation_id", NullNode.getInstance()))),
-            Map.entry("resume-automation", List.of(field("type"), SOURCE, field("automation_id", NullNode.getInstance()))));
+            Map.entry(
+                    "resume-work-pool", List.of(field("type"), SOURCE, field("work_pool_id", NullNode.getInstance()))),
+            Map.entry(
+                    "pause-work-queue", List.of(field("type"), SOURCE, field("work_queue_id", NullNode.getInstance()))),
+            Map.entry(
+                    "resume-work-queue",
+                    List.of(field("type"), SOURCE, field("work_queue_id", NullNode.getInstance()))),
+            Map.entry(
+                    "pause-automation", List.of(field("type"), SOURCE, field("automation_id", NullNode.getInstance()))),
+            Map.entry(
+                    "resume-automation",
+                    List.of(field("type"), SOURCE, field("automation_id", NullNode.getInstance()))));
 
-    private static final List<Field> EVENT_TRIGGER = List.of(field("type"), field("id"),
-            field("match", Payloads.object()), field("match_related", Payloads.object()),
-            set("after"), set("expect"), set("for_each"), field("posture", TextNode.valueOf("Reactive")),
-            field("threshold", Payloads.NODES.numberNode(1)), seconds("within", DoubleNode.valueOf(0.0)));
+    private static final List<Field> EVENT_TRIGGER = List.of(
+            field("type"),
+            field("id"),
+            field("match", Payloads.object()),
+            field("match_related", Payloads.object()),
+            set("after"),
+            set("expect"),
+            set("for_each"),
+            field("posture", TextNode.valueOf("Reactive")),
+            field("threshold", Payloads.NODES.numberNode(1)),
+            seconds("within", DoubleNode.valueOf(0.0)));
 
-    private static final List<Field> COMPOUND_TRIGGER = List.of(field("type"), field("id"),
-            new Field("triggers", AutomationModels::triggers, REQUIRED), seconds("within", NullNode.getInstance()),
+    private static final List<Field> COMPOUND_TRIGGER = List.of(
+            field("type"),
+            field("id"),
+            new Field("triggers", AutomationModels::triggers, REQUIRED),
+            seconds("within", NullNode.getInstance()),
             field("require"));
 
-    private static final List<Field> SEQUENCE_TRIGGER = List.of(field("type"), field("id"),
-            new Field("triggers", AutomationModels::triggers, REQUIRED), seconds("within", NullNode.getInstance()));
+    private static final List<Field> SEQUENCE_TRIGGER = List.of(
+            field("type"),
+            field("id"),
+            new Field("triggers", AutomationModels::triggers, REQUIRED),
+            seconds("within", NullNode.getInstance()));
 
-    private AutomationModels() {
-    }
+    private AutomationModels() {}
 
     static ObjectNode trigger(JsonNode stored) {
         String type = typeOf(stored, "trigger");
@@ -128,8 +169,8 @@ final class AutomationModels {
             if (value == null) {
                 value = field.defaultValue().get();
                 if (value == null) {
-                    throw new KindException(UNSUPPORTED_MODEL,
-                            model + " lacks the required field '" + field.name() + "'");
+                    throw new KindException(
+                            UNSUPPORTED_MODEL, model + " lacks the required field '" + field.name() + "'");
                 }
             } else if (!value.isNull()) {
                 value = field.coerce().apply(value);
@@ -163,8 +204,8 @@ final class AutomationModels {
             try {
                 return DoubleNode.valueOf(Duration.parse(value.textValue()).toNanos() / 1e9);
             } catch (DateTimeParseException e) {
-                throw new KindException(UNSUPPORTED_MODEL,
-                        "automation duration is neither seconds nor an ISO-8601 duration");
+                throw new KindException(
+                        UNSUPPORTED_MODEL, "automation duration is neither seconds nor an ISO-8601 duration");
             }
         }
         throw new KindException(UNSUPPORTED_MODEL, "automation duration is neither seconds nor an ISO-8601 duration");

@@ -61,21 +61,26 @@ public final class BlockDocumentKind implements ObjectKind {
         if (row.bool("is_anonymous")) {
             return new KindResult.Silent(SILENT, "anonymous block document");
         }
-        if (change.action() == Action.UPDATED && change.previous() != null
+        if (change.action() == Action.UPDATED
+                && change.previous() != null
                 && !row.differsIn(change.previous(), "updated")) {
             return new KindResult.Silent(SILENT, "block_type_name back-fill of Prefect 2.14.3 (updated unchanged)");
         }
         String blockTypeId = row.requiredString("block_type_id");
         String blockSchemaId = row.requiredString("block_schema_id");
         // PostgreSQL deletes a block type's or schema's documents by cascade; Prefect announces the parent only
-        if (change.action() == Action.DELETED && (change.transaction().deleted(BlockTypeKind.TABLE, blockTypeId)
-                || change.transaction().deleted(BLOCK_SCHEMA_TABLE, blockSchemaId))) {
+        if (change.action() == Action.DELETED
+                && (change.transaction().deleted(BlockTypeKind.TABLE, blockTypeId)
+                        || change.transaction().deleted(BLOCK_SCHEMA_TABLE, blockSchemaId))) {
             return new KindResult.Silent(SILENT, "deleted by cascade with its block type or block schema");
         }
-        String blockTypeName = row.has("block_type_name") ? row.string("block_type_name")
-                : blockTypeName(blockTypeId, lookups);
-        Row schema = lookups.row(BLOCK_SCHEMA_TABLE, blockSchemaId).orElseThrow(() -> new KindException(MISSING_STATE,
-                "block schema " + blockSchemaId + " has not been seen, so the document's secret fields are unknown"));
+        String blockTypeName =
+                row.has("block_type_name") ? row.string("block_type_name") : blockTypeName(blockTypeId, lookups);
+        Row schema = lookups.row(BLOCK_SCHEMA_TABLE, blockSchemaId)
+                .orElseThrow(() -> new KindException(
+                        MISSING_STATE,
+                        "block schema " + blockSchemaId
+                                + " has not been seen, so the document's secret fields are unknown"));
 
         ObjectNode blockType = Payloads.object();
         blockType.put("id", blockTypeId);
@@ -103,8 +108,10 @@ public final class BlockDocumentKind implements ObjectKind {
         if (!stored.isTextual()) {
             throw new KindException(ENCRYPTION, "block_document.data is not an encrypted token");
         }
-        FernetKey key = lookups.encryptionKey().orElseThrow(() -> new KindException(ENCRYPTION,
-                "no encryption key: set PREFECT_SERVER_ENCRYPTION_KEY or capture the configuration table"));
+        FernetKey key = lookups.encryptionKey()
+                .orElseThrow(() -> new KindException(
+                        ENCRYPTION,
+                        "no encryption key: set PREFECT_SERVER_ENCRYPTION_KEY or capture the configuration table"));
         byte[] plaintext;
         try {
             plaintext = Fernet.decrypt(stored.textValue(), key);
@@ -124,9 +131,11 @@ public final class BlockDocumentKind implements ObjectKind {
 
     /** Before 2.14.3 (migration cef24af2ec34): the block type's name, which that migration copies into the document. */
     private static String blockTypeName(String blockTypeId, Lookups lookups) {
-        Row blockType = lookups.row(BlockTypeKind.TABLE, blockTypeId).orElseThrow(() -> new KindException(MISSING_STATE,
-                "block type "
-                + blockTypeId + " has not been seen, and block_document has no block_type_name (Prefect < 2.14.3)"));
+        Row blockType = lookups.row(BlockTypeKind.TABLE, blockTypeId)
+                .orElseThrow(() -> new KindException(
+                        MISSING_STATE,
+                        "block type " + blockTypeId
+                                + " has not been seen, and block_document has no block_type_name (Prefect < 2.14.3)"));
         return blockType.requiredString("name");
     }
 

@@ -42,7 +42,8 @@ public final class BlockTypeKind implements ObjectKind {
     @Override
     public KindResult describe(RowChange change, Lookups lookups) {
         Row row = change.row();
-        if (change.action() == Action.UPDATED && change.previous() != null
+        if (change.action() == Action.UPDATED
+                && change.previous() != null
                 && !row.differsIn(change.previous(), "updated")) {
             return new KindResult.Silent(SILENT, "block type override upsert (updated unchanged): registration");
         }

@@ -41,8 +41,10 @@ public final class ConcurrencyLimitV1Kind implements ObjectKind {
     public KindResult describe(RowChange change, Lookups lookups) {
         Row row = change.row();
         Row previous = change.previous();
-        if (change.action() == Action.UPDATED && previous != null
-                && !row.differsIn(previous, "tag", "concurrency_limit") && row.differsIn(previous, "active_slots")) {
+        if (change.action() == Action.UPDATED
+                && previous != null
+                && !row.differsIn(previous, "tag", "concurrency_limit")
+                && row.differsIn(previous, "active_slots")) {
             return new KindResult.Silent(SILENT, "active-slot bookkeeping: only active_slots changed");
         }
         String tag = row.requiredString("tag");

@@ -61,8 +61,8 @@ public final class ConcurrencyLimitV2Kind implements ObjectKind {
                 return new KindResult.Silent(SILENT, "slot churn: only slot columns changed");
             }
             if (slotDecay(row) > 0) {
-                return new KindResult.Silent(SILENT,
-                        "slot churn: only updated changed on a limit with decay (a rate-limit acquisition)");
+                return new KindResult.Silent(
+                        SILENT, "slot churn: only updated changed on a limit with decay (a rate-limit acquisition)");
             }
         }
         ObjectNode payload = Payloads.object();

@@ -87,9 +87,10 @@ public final class DeploymentKind implements ObjectKind {
         Row before = UpdatedFields.earlierState(change);
         Row after = change.row();
         if (Objects.equals(before.timestamp("updated"), after.timestamp("updated"))) {
-            return new KindResult.Silent(SILENT,
+            return new KindResult.Silent(
+                    SILENT,
                     "deployment changed with `updated` kept (a foreign key's SET NULL, status "
-                    + "bookkeeping or a migration)");
+                            + "bookkeeping or a migration)");
         }
         ObjectNode changes = UpdatedFields.changes(EVENT_FIELDS, before, after);
         if (changes == null) {
@@ -102,22 +103,22 @@ public final class DeploymentKind implements ObjectKind {
         Row deployment = change.previous() != null ? change.previous() : change.row();
         TransactionView transaction = change.transaction();
         if (transaction.deleted(FlowKind.TABLE, deployment.requiredString("flow_id"))) {
-            return new KindResult.Silent(SILENT,
-                    "deleted by cascade with its flow (or by delete_flows right before it)");
+            return new KindResult.Silent(
+                    SILENT, "deleted by cascade with its flow (or by delete_flows right before it)");
         }
         for (String document : List.of("storage_document_id", "infrastructure_document_id")) {
             String id = deployment.string(document);
             if (id != null && transaction.deleted(BlockDocumentKind.TABLE, id)) {
-                return new KindResult.Silent(SILENT,
-                        "deleted by cascade with its storage or infrastructure block document");
+                return new KindResult.Silent(
+                        SILENT, "deleted by cascade with its storage or infrastructure block document");
             }
         }
         return emit(deployment, Payloads.object(), lookups);
     }
 
     private static KindResult emit(Row deployment, ObjectNode payload, Lookups lookups) {
-        Resource resource = Resource.of("deployment", deployment.requiredString("id"),
-                deployment.requiredString("name"));
+        Resource resource =
+                Resource.of("deployment", deployment.requiredString("id"), deployment.requiredString("name"));
         return Payloads.emit("deployment", resource, related(deployment, lookups), payload);
     }
 
@@ -125,17 +126,23 @@ public final class DeploymentKind implements ObjectKind {
         List<RelatedResource> related = new ArrayList<>(6);
         String flowId = deployment.requiredString("flow_id");
         Row flow = lookups.row(FlowKind.TABLE, flowId)
-                .orElseThrow(() -> new KindException(MISSING_STATE,
-                        "unknown flow " + flowId + " (the deployment's flow was never seen)"));
-        related.add(RelatedResource.withId("flow", flowId).named(flow.requiredString("name")).with(Label.ROLE, "flow"));
+                .orElseThrow(() -> new KindException(
+                        MISSING_STATE, "unknown flow " + flowId + " (the deployment's flow was never seen)"));
+        related.add(RelatedResource.withId("flow", flowId)
+                .named(flow.requiredString("name"))
+                .with(Label.ROLE, "flow"));
         String queueId = deployment.string("work_queue_id");
         if (queueId != null) {
-            Row queue = lookups.row(WorkQueueKind.TABLE, queueId).orElseThrow(() -> new KindException(MISSING_STATE,
-                    "unknown work_queue " + queueId + " (the deployment's work queue was never seen)"));
+            Row queue = lookups.row(WorkQueueKind.TABLE, queueId)
+                    .orElseThrow(() -> new KindException(
+                            MISSING_STATE,
+                            "unknown work_queue " + queueId + " (the deployment's work queue was never seen)"));
             related.add(WorkQueueKind.asRelated(queue));
             String poolId = queue.requiredString("work_pool_id");
-            Row pool = lookups.row(WorkPoolKind.TABLE, poolId).orElseThrow(() -> new KindException(MISSING_STATE,
-                    "unknown work_pool " + poolId + " (the deployment's work pool was never seen)"));
+            Row pool = lookups.row(WorkPoolKind.TABLE, poolId)
+                    .orElseThrow(() -> new KindException(
+                            MISSING_STATE,
+                            "unknown work_pool " + poolId + " (the deployment's work pool was never seen)"));
             related.add(WorkPoolKind.asRelated(pool));
         }
         addById(related, deployment, "storage_document_id", "block-document", "storage");
@@ -145,7 +152,8 @@ public final class DeploymentKind implements ObjectKind {
     }
 
     /** A reference column as a related resource with its id only; absent in older releases. */
-    private static void addById(List<RelatedResource> related, Row deployment, String column, String kind, String role) {
+    private static void addById(
+            List<RelatedResource> related, Row deployment, String column, String kind, String role) {
         String id = deployment.columns().has(column) ? deployment.string(column) : null;
         if (id != null) {
             related.add(RelatedResource.of(kind, id, role));
@@ -158,20 +166,21 @@ public final class DeploymentKind implements ObjectKind {
      * (before 3.0.3), is {@code null}.
      */
     static JsonNode concurrencyOptions(Row deployment) {
-        JsonNode stored = deployment.columns().has("concurrency_options") ? deployment.json("concurrency_options")
+        JsonNode stored = deployment.columns().has("concurrency_options")
+                ? deployment.json("concurrency_options")
                 : NullNode.getInstance();
         if (stored.isNull()) {
             return stored;
         }
         JsonNode strategy = stored.path("collision_strategy");
         if (!stored.isObject() || !strategy.isTextual() || !COLLISION_STRATEGIES.contains(strategy.textValue())) {
-            throw new KindException(UNSUPPORTED_MODEL,
-                    "deployment.concurrency_options is not a ConcurrencyOptions model");
+            throw new KindException(
+                    UNSUPPORTED_MODEL, "deployment.concurrency_options is not a ConcurrencyOptions model");
         }
         JsonNode grace = stored.path("grace_period_seconds");
         if (!grace.isMissingNode() && !grace.isNull() && !grace.isIntegralNumber()) {
-            throw new KindException(UNSUPPORTED_MODEL,
-                    "deployment.concurrency_options.grace_period_seconds is not an integer");
+            throw new KindException(
+                    UNSUPPORTED_MODEL, "deployment.concurrency_options.grace_period_seconds is not an integer");
         }
         ObjectNode model = Payloads.object();
         model.set("collision_strategy", strategy);

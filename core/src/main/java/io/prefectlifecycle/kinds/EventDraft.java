@@ -7,5 +7,4 @@ import io.prefectlifecycle.event.Resource;
 import java.util.List;
 
 /** The kind-specific part of an event: the pipeline adds the name, time and id. */
-public record EventDraft(String kind, Resource resource, List<RelatedResource> related, ObjectNode payload) {
-}
+public record EventDraft(String kind, Resource resource, List<RelatedResource> related, ObjectNode payload) {}

@@ -35,8 +35,7 @@ public final class Fernet {
     private static final ThreadLocal<Cipher> AES =
             ThreadLocal.withInitial(() -> instance(() -> Cipher.getInstance("AES/CBC/PKCS5Padding")));
 
-    private Fernet() {
-    }
+    private Fernet() {}
 
     /**
      * Why a token was rejected. The message names the failed check only: never the key, the token or
@@ -55,7 +54,7 @@ public final class Fernet {
         try {
             data = Base64.getUrlDecoder().decode(token);
         } catch (IllegalArgumentException e) {
-            throw new InvalidTokenException("not URL-safe base64");  // the JDK message quotes a token character
+            throw new InvalidTokenException("not URL-safe base64"); // the JDK message quotes a token character
         }
         if (data.length == 0) {
             throw new InvalidTokenException("empty");

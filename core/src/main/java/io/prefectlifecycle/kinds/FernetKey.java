@@ -30,9 +30,10 @@ public final class FernetKey {
     public static FernetKey parse(String base64Key) {
         byte[] raw;
         try {
-            raw = Base64.getUrlDecoder().decode(base64Key.strip().replace('+', '-').replace('/', '_'));
+            raw = Base64.getUrlDecoder()
+                    .decode(base64Key.strip().replace('+', '-').replace('/', '_'));
         } catch (IllegalArgumentException e) {
-            raw = null;  // the decoder's message quotes the offending character
+            raw = null; // the decoder's message quotes the offending character
         }
         if (raw == null || raw.length != LENGTH) {
             throw new IllegalArgumentException("encryption key is not 32 bytes of URL-safe base64");

@@ -50,8 +50,7 @@ public final class Kinds {
     private static final Map<String, ObjectKind> BY_TABLE =
             ALL.stream().collect(Collectors.toUnmodifiableMap(ObjectKind::table, Function.identity()));
 
-    private Kinds() {
-    }
+    private Kinds() {}
 
     private static List<ObjectKind> captured(List<ObjectKind> kinds) {
         Set<String> tables = new LinkedHashSet<>();
@@ -77,7 +76,9 @@ public final class Kinds {
     public static Map<String, List<String>> tablesByEventKind() {
         Map<String, List<String>> byKind = new LinkedHashMap<>();
         for (ObjectKind kind : ALL) {
-            kind.eventKind().ifPresent(name -> byKind.computeIfAbsent(name, k -> new ArrayList<>()).add(kind.table()));
+            kind.eventKind()
+                    .ifPresent(name ->
+                            byKind.computeIfAbsent(name, k -> new ArrayList<>()).add(kind.table()));
         }
         byKind.replaceAll((name, tables) -> List.copyOf(tables));
         return Collections.unmodifiableMap(byKind);

@@ -12,8 +12,7 @@ final class Payloads {
 
     static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private Payloads() {
-    }
+    private Payloads() {}
 
     static ObjectNode object() {
         return NODES.objectNode();
@@ -23,7 +22,8 @@ final class Payloads {
         return new KindResult.Emit(new EventDraft(kind, resource, related, payload));
     }
 
-    static KindResult emit(String kind, String objectId, String name, List<RelatedResource> related, ObjectNode payload) {
+    static KindResult emit(
+            String kind, String objectId, String name, List<RelatedResource> related, ObjectNode payload) {
         return new KindResult.Emit(new EventDraft(kind, Resource.of(kind, objectId, name), related, payload));
     }
 }

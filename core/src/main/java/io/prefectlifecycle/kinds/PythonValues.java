@@ -14,8 +14,7 @@ import java.util.Map;
  */
 final class PythonValues {
 
-    private PythonValues() {
-    }
+    private PythonValues() {}
 
     static boolean equal(JsonNode a, JsonNode b) {
         if (isNull(a) || isNull(b)) {

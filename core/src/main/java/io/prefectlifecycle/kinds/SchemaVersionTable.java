@@ -14,7 +14,8 @@ public record SchemaVersionTable(String table) implements ObjectKind {
 
     @Override
     public KindResult describe(RowChange change, Lookups lookups) {
-        return new KindResult.Silent(IgnoredCategory.UPGRADE,
+        return new KindResult.Silent(
+                IgnoredCategory.UPGRADE,
                 "Prefect schema migrated to " + change.row().string(REVISION));
     }
 

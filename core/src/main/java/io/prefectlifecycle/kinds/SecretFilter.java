@@ -24,8 +24,7 @@ public final class SecretFilter {
 
     static final String OBFUSCATED = "********";
 
-    private SecretFilter() {
-    }
+    private SecretFilter() {}
 
     public static ObjectNode visibleData(ObjectNode data, List<String> secretFields) {
         Set<String> secretKeys = new HashSet<>(secretFields);

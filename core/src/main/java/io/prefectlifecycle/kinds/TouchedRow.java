@@ -10,5 +10,4 @@ import io.prefectlifecycle.cdc.Row;
  * @param before  the row before the transaction ({@code null} when inserted by it or unknown)
  * @param after   the row after the transaction; for a deleted row its last state
  */
-public record TouchedRow(String primaryKey, boolean created, boolean deleted, Row before, Row after) {
-}
+public record TouchedRow(String primaryKey, boolean created, boolean deleted, Row before, Row after) {}

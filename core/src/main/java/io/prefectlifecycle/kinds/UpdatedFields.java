@@ -23,11 +23,9 @@ final class UpdatedFields {
      * One event field: its payload key and its Python value in a row, as JSON. A {@code null} value (not JSON null)
      * means the row's table has no such column (an older Prefect release) and the field cannot be compared.
      */
-    record Field(String name, Function<Row, JsonNode> value) {
-    }
+    record Field(String name, Function<Row, JsonNode> value) {}
 
-    private UpdatedFields() {
-    }
+    private UpdatedFields() {}
 
     /** A scalar column (text, uuid, integer, boolean) as Debezium sends it; absent (an older release) is NULL. */
     static Field column(String name) {
@@ -57,8 +55,10 @@ final class UpdatedFields {
     static Row earlierState(RowChange change) {
         if (change.previous() == null) {
             Row row = change.row();
-            throw new KindException(MISSING_STATE, row.table() + " update of a row never seen: its state before the "
-                    + "change is unknown (capture the table from a snapshot)");
+            throw new KindException(
+                    MISSING_STATE,
+                    row.table() + " update of a row never seen: its state before the "
+                            + "change is unknown (capture the table from a snapshot)");
         }
         return change.previous();
     }

@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
-import java.util.UUID;
 import java.util.Optional;
+import java.util.UUID;
 
 import static io.prefectlifecycle.cdc.DeadLetterCategory.UNSUPPORTED_MODEL;
 import static io.prefectlifecycle.cdc.IgnoredCategory.SILENT;
@@ -100,23 +100,31 @@ public final class WorkPoolKind implements ObjectKind {
         String poolId = change.row().requiredString("id");
         List<TouchedRow> queues = new ArrayList<>();
         for (TouchedRow queue : change.transaction().touched(WorkQueueKind.TABLE)) {
-            if (queue.deleted() && queue.before() != null && poolId.equals(queue.before().string("work_pool_id"))) {
+            if (queue.deleted()
+                    && queue.before() != null
+                    && poolId.equals(queue.before().string("work_pool_id"))) {
                 queues.add(queue);
             }
         }
-        queues.sort(Comparator.comparingLong(q -> q.before().integer("priority").longValue())); // stable: ties keep order
-        return queues.stream().map(q -> new RowRef(WorkQueueKind.TABLE, q.primaryKey())).toList();
+        queues.sort(
+                Comparator.comparingLong(q -> q.before().integer("priority").longValue())); // stable: ties keep order
+        return queues.stream()
+                .map(q -> new RowRef(WorkQueueKind.TABLE, q.primaryKey()))
+                .toList();
     }
 
     static Resource resource(Row pool) {
         return Resource.of("work-pool", pool.requiredString("id"), pool.requiredString("name"))
-                .with(TYPE_LABEL, pool.requiredString("type")).with(Label.ROLE, "work-pool");
+                .with(TYPE_LABEL, pool.requiredString("type"))
+                .with(Label.ROLE, "work-pool");
     }
 
     /** The pool as a related resource of its queues' and deployments' events. */
     static RelatedResource asRelated(Row pool) {
-        return RelatedResource.withId("work-pool", pool.requiredString("id")).named(pool.requiredString("name"))
-                .with(TYPE_LABEL, pool.requiredString("type")).with(Label.ROLE, "work-pool");
+        return RelatedResource.withId("work-pool", pool.requiredString("id"))
+                .named(pool.requiredString("name"))
+                .with(TYPE_LABEL, pool.requiredString("type"))
+                .with(Label.ROLE, "work-pool");
     }
 
     private static List<RelatedResource> related(Row pool) {
@@ -138,7 +146,8 @@ public final class WorkPoolKind implements ObjectKind {
      * model); a key outside the model fails Prefect's validation ({@code extra="forbid"}) and so fails here.
      */
     static ObjectNode storageConfiguration(Row pool) {
-        JsonNode stored = pool.columns().has("storage_configuration") ? pool.json("storage_configuration")
+        JsonNode stored = pool.columns().has("storage_configuration")
+                ? pool.json("storage_configuration")
                 : NullNode.getInstance();
         if (!stored.isNull() && !stored.isObject()) {
             throw new KindException(UNSUPPORTED_MODEL, "work_pool.storage_configuration is not an object");
@@ -146,7 +155,8 @@ public final class WorkPoolKind implements ObjectKind {
         for (Iterator<String> keys = stored.fieldNames(); keys.hasNext(); ) {
             String key = keys.next();
             if (!STORAGE_FIELDS.contains(key)) {
-                throw new KindException(UNSUPPORTED_MODEL,
+                throw new KindException(
+                        UNSUPPORTED_MODEL,
                         "work_pool.storage_configuration has a field Prefect's model forbids: " + key);
             }
         }
@@ -154,14 +164,17 @@ public final class WorkPoolKind implements ObjectKind {
         for (String field : STORAGE_FIELDS.subList(0, 2)) {
             JsonNode step = stored.path(field);
             if (!step.isMissingNode() && !step.isNull() && !step.isObject()) {
-                throw new KindException(UNSUPPORTED_MODEL,
-                        "work_pool.storage_configuration." + field + " is not an object");
+                throw new KindException(
+                        UNSUPPORTED_MODEL, "work_pool.storage_configuration." + field + " is not an object");
             }
             model.set(field, step.isMissingNode() ? NullNode.getInstance() : step);
         }
         JsonNode blockId = stored.path("default_result_storage_block_id");
-        model.set("default_result_storage_block_id", blockId.isMissingNode() || blockId.isNull()
-                ? NullNode.getInstance() : Payloads.NODES.textNode(uuid(blockId)));
+        model.set(
+                "default_result_storage_block_id",
+                blockId.isMissingNode() || blockId.isNull()
+                        ? NullNode.getInstance()
+                        : Payloads.NODES.textNode(uuid(blockId)));
         return model;
     }
 
@@ -169,8 +182,8 @@ public final class WorkPoolKind implements ObjectKind {
         try {
             return UUID.fromString(value.asText()).toString();
         } catch (IllegalArgumentException e) {
-            throw new KindException(UNSUPPORTED_MODEL,
-                    "work_pool.storage_configuration.default_result_storage_block_id is not a UUID");
+            throw new KindException(
+                    UNSUPPORTED_MODEL, "work_pool.storage_configuration.default_result_storage_block_id is not a UUID");
         }
     }
 }

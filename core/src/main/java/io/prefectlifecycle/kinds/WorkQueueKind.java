@@ -66,14 +66,14 @@ public final class WorkQueueKind implements ObjectKind {
             }
             if (UpdatedFields.names(payload).equals(List.of("priority"))
                     && !queue.requiredString("id").equals(target(change.transaction()))) {
-                return new KindResult.Silent(SILENT,
-                        "priority renumbered after another queue's change in the transaction");
+                return new KindResult.Silent(
+                        SILENT, "priority renumbered after another queue's change in the transaction");
             }
         }
         String poolId = queue.requiredString("work_pool_id");
         Row pool = lookups.row(WorkPoolKind.TABLE, poolId)
-                .orElseThrow(() -> new KindException(MISSING_STATE,
-                        "unknown work_pool " + poolId + " (the queue's pool was never seen)"));
+                .orElseThrow(() -> new KindException(
+                        MISSING_STATE, "unknown work_pool " + poolId + " (the queue's pool was never seen)"));
         Resource resource = Resource.of("work-queue", queue.requiredString("id"), queue.requiredString("name"))
                 .with(Label.ROLE, "work-queue");
         return Payloads.emit("work-queue", resource, List.of(WorkPoolKind.asRelated(pool)), payload);
@@ -86,8 +86,10 @@ public final class WorkQueueKind implements ObjectKind {
      */
     private static String target(TransactionView transaction) {
         for (TouchedRow queue : transaction.touched(TABLE)) {
-            if (queue.created() || queue.deleted()
-                    || (queue.before() != null && UpdatedFields.anyChanged(EVENT_FIELDS, queue.before(), queue.after()))) {
+            if (queue.created()
+                    || queue.deleted()
+                    || (queue.before() != null
+                            && UpdatedFields.anyChanged(EVENT_FIELDS, queue.before(), queue.after()))) {
                 return queue.primaryKey();
             }
         }
@@ -96,7 +98,8 @@ public final class WorkQueueKind implements ObjectKind {
 
     /** The queue as a related resource of a deployment's events. */
     static RelatedResource asRelated(Row queue) {
-        return RelatedResource.withId("work-queue", queue.requiredString("id")).named(queue.requiredString("name"))
+        return RelatedResource.withId("work-queue", queue.requiredString("id"))
+                .named(queue.requiredString("name"))
                 .with(Label.ROLE, "work-queue");
     }
 }

@@ -13,8 +13,7 @@ public final class ConfluentWireFormat {
     public static final byte MAGIC = 0;
     public static final int HEADER_LENGTH = 5;
 
-    private ConfluentWireFormat() {
-    }
+    private ConfluentWireFormat() {}
 
     /** Whether {@code bytes} start with the magic byte and are long enough to hold a schema id. */
     public static boolean isFramed(byte[] bytes) {
@@ -41,6 +40,10 @@ public final class ConfluentWireFormat {
     }
 
     public static byte[] frame(int schemaId, byte[] body) {
-        return ByteBuffer.allocate(HEADER_LENGTH + body.length).put(MAGIC).putInt(schemaId).put(body).array();
+        return ByteBuffer.allocate(HEADER_LENGTH + body.length)
+                .put(MAGIC)
+                .putInt(schemaId)
+                .put(body)
+                .array();
     }
 }

@@ -38,13 +38,13 @@ public final class SchemaRegistryClient {
     static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
     /** Within Kafka Streams' 10 s transaction timeout: a record waiting on the registry must not outlive its transaction. */
     static final Duration DEFAULT_RETRY_BUDGET = Duration.ofSeconds(8);
+
     static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private record Registration(String subject, String schema) {
-    }
+    private record Registration(String subject, String schema) {}
 
     private final URI base;
     private final String shownAs;
@@ -66,15 +66,18 @@ public final class SchemaRegistryClient {
      */
     public SchemaRegistryClient(URI url, Duration requestTimeout, Duration retryBudget) {
         Objects.requireNonNull(url, "url");
-        if (url.getScheme() == null || !(url.getScheme().equals("http") || url.getScheme().equals("https"))
+        if (url.getScheme() == null
+                || !(url.getScheme().equals("http") || url.getScheme().equals("https"))
                 || url.getHost() == null) {
             throw new IllegalArgumentException("schema registry URL must be http(s)://host[:port][/path]");
         }
         String path = url.getRawPath() == null ? "" : url.getRawPath().replaceAll("/+$", "");
         this.base = URI.create(url.getScheme() + "://" + url.getRawAuthority().replaceFirst("^.*@", "") + path);
         this.shownAs = base.toString();
-        this.authorization = Optional.ofNullable(url.getRawUserInfo()).map(info -> "Basic " + Base64.getEncoder()
-                .encodeToString(percentDecoded(info).getBytes(StandardCharsets.UTF_8)));
+        this.authorization = Optional.ofNullable(url.getRawUserInfo())
+                .map(info -> "Basic "
+                        + Base64.getEncoder()
+                                .encodeToString(percentDecoded(info).getBytes(StandardCharsets.UTF_8)));
         this.requestTimeout = requestTimeout;
         this.retryBudget = retryBudget;
         this.http = HttpClient.newBuilder().connectTimeout(requestTimeout).build();
@@ -141,7 +144,8 @@ public final class SchemaRegistryClient {
         JsonNode answer = call("GET", "/schemas/ids/" + id, null);
         JsonNode schema = answer.get("schema");
         if (schema == null || !schema.isTextual()) {
-            throw new SchemaRegistryException(shownAs + ": GET /schemas/ids/" + id + " answered without a schema", 200, -1);
+            throw new SchemaRegistryException(
+                    shownAs + ": GET /schemas/ids/" + id + " answered without a schema", 200, -1);
         }
         schemasById.put(id, schema.textValue());
         return schema.textValue();
@@ -163,9 +167,11 @@ public final class SchemaRegistryClient {
         while (true) {
             attempts++;
             long remaining = deadline - System.nanoTime();
-            Duration timeout = Duration.ofNanos(Math.max(Math.min(requestTimeout.toNanos(), remaining),
+            Duration timeout = Duration.ofNanos(Math.max(
+                    Math.min(requestTimeout.toNanos(), remaining),
                     Duration.ofMillis(200).toNanos()));
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(shownAs + path)).timeout(timeout)
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(shownAs + path))
+                    .timeout(timeout)
                     .header("Accept", CONTENT_TYPE + ", application/json");
             authorization.ifPresent(a -> request.header("Authorization", a));
             if (body == null) {
@@ -191,8 +197,10 @@ public final class SchemaRegistryClient {
             }
             long sleep = Math.min(backoff.toNanos(), deadline - System.nanoTime());
             if (sleep <= 0) {
-                throw new SchemaRegistryUnavailableException(shownAs + ": " + method + " " + path + " failed " + attempts
-                        + " time(s) within " + retryBudget.toMillis() + " ms; last: " + lastFailure, null);
+                throw new SchemaRegistryUnavailableException(
+                        shownAs + ": " + method + " " + path + " failed " + attempts + " time(s) within "
+                                + retryBudget.toMillis() + " ms; last: " + lastFailure,
+                        null);
             }
             try {
                 Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
@@ -208,8 +216,8 @@ public final class SchemaRegistryClient {
         try {
             return JSON.readTree(body);
         } catch (IOException e) {
-            throw new SchemaRegistryException(shownAs + ": " + method + " " + path + " answered with something other "
-                    + "than JSON", 200, -1);
+            throw new SchemaRegistryException(
+                    shownAs + ": " + method + " " + path + " answered with something other " + "than JSON", 200, -1);
         }
     }
 
@@ -225,7 +233,9 @@ public final class SchemaRegistryClient {
         }
         String text = shownAs + ": " + method + " " + path + " -> HTTP " + status
                 + (errorCode >= 0 ? " (error_code " + errorCode + ")" : "") + (message.isEmpty() ? "" : ": " + message);
-        return status == 404 ? new SchemaNotFoundException(text, errorCode) : new SchemaRegistryException(text, status, errorCode);
+        return status == 404
+                ? new SchemaNotFoundException(text, errorCode)
+                : new SchemaRegistryException(text, status, errorCode);
     }
 
     private int id(JsonNode answer, String call) {

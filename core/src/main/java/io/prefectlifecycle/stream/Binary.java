@@ -7,8 +7,7 @@ import java.util.Arrays;
 /** The binary forms of the stream's state entries: fixed-width numbers, length-prefixed bytes (-1 for null). */
 final class Binary {
 
-    private Binary() {
-    }
+    private Binary() {}
 
     /** Writes an entry into one array, grown only when the size given was short. */
     static final class Writer {
@@ -72,8 +71,8 @@ final class Binary {
 
         Reader(byte[] bytes, byte expectedTag, String what) {
             if (bytes.length == 0 || bytes[0] != expectedTag) {
-                throw new IllegalStateException("unreadable " + what + " (format tag " + (bytes.length == 0 ? "none"
-                        : Byte.toString(bytes[0])) + ")");
+                throw new IllegalStateException("unreadable " + what + " (format tag "
+                        + (bytes.length == 0 ? "none" : Byte.toString(bytes[0])) + ")");
             }
             in = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
         }

@@ -65,6 +65,7 @@ public final class ChangeStream {
     private boolean openChanged;
     /** The open transaction's rows, while they all fit ({@link #TOUCHES_IN_MEMORY}) and were seen by this process. */
     private final List<PendingRow> pending = new ArrayList<>();
+
     private boolean pendingComplete;
 
     /**
@@ -72,8 +73,12 @@ public final class ChangeStream {
      * @param emitSnapshotReads whether snapshot reads ({@code op=r}) are emitted as {@code created}
      * @param decoder           the decoder, with the writer schemas of Avro input when a schema registry is configured
      */
-    public ChangeStream(RowStore rows, TransactionState state, Optional<FernetKey> keyOverride,
-                        boolean emitSnapshotReads, ChangeDecoder decoder) {
+    public ChangeStream(
+            RowStore rows,
+            TransactionState state,
+            Optional<FernetKey> keyOverride,
+            boolean emitSnapshotReads,
+            ChangeDecoder decoder) {
         this.decoder = decoder;
         this.rows = rows;
         this.state = state;
@@ -113,14 +118,16 @@ public final class ChangeStream {
                 change -> change(record, change.change(), out),
                 tombstone -> skip(record, IgnoredCategory.TOMBSTONE, "tombstone", out),
                 marker -> {
-                    if (marker.status().equals("END") && open.isOpen() && open.id().equals(idOf(marker.id()))) {
+                    if (marker.status().equals("END")
+                            && open.isOpen()
+                            && open.id().equals(idOf(marker.id()))) {
                         end(out);
                     }
                     return skip(record, IgnoredCategory.TRANSACTION_MARKER, "transaction " + marker.status(), out);
                 },
                 ignored -> skip(record, ignored.category(), ignored.reason(), out),
-                malformed -> emit(out, record,
-                        new Outcome.DeadLetter(DeadLetterCategory.MALFORMED_RECORD, malformed.reason())));
+                malformed -> emit(
+                        out, record, new Outcome.DeadLetter(DeadLetterCategory.MALFORMED_RECORD, malformed.reason())));
     }
 
     /**
@@ -144,8 +151,8 @@ public final class ChangeStream {
         StoredRow stored = rows.get(stateKey);
         long lsn = RowTouch.lsnOf(change);
         if (stored != null && lsn >= 0 && lsn <= stored.lsn()) {
-            return skip(record, IgnoredCategory.REDELIVERED,
-                    "redelivered change: LSN already applied to this row", out);
+            return skip(
+                    record, IgnoredCategory.REDELIVERED, "redelivered change: LSN already applied to this row", out);
         }
         String transactionId = transactionOf(change);
         if (transactionId == null) {
@@ -163,20 +170,30 @@ public final class ChangeStream {
     }
 
     /** A snapshot read, or a change that carries no transaction id: its own transaction, described at once. */
-    private void applyAlone(InputRecord record, ChangeRecord change, ObjectKind kind, String stateKey,
-                            StoredRow stored, Consumer<Emission> out) {
+    private void applyAlone(
+            InputRecord record,
+            ChangeRecord change,
+            ObjectKind kind,
+            String stateKey,
+            StoredRow stored,
+            Consumer<Emission> out) {
         Row known = known(stored);
         Applied applied = apply(change, kind, known, out, record);
         if (applied != null) {
             remember(stateKey, new StoredRow(RowTouch.lsnOf(change), change.op() == Op.DELETE, applied.state()));
-            PendingRow row = new PendingRow(RowTouch.first(stateKey, change, known, record), applied.early(),
-                    applied.lookedUp());
+            PendingRow row = new PendingRow(
+                    RowTouch.first(stateKey, change, known, record), applied.early(), applied.lookedUp());
             out.accept(events.of(row, -1));
         }
     }
 
-    private void applyInTransaction(InputRecord record, ChangeRecord change, ObjectKind kind, String stateKey,
-                                    StoredRow stored, Consumer<Emission> out) {
+    private void applyInTransaction(
+            InputRecord record,
+            ChangeRecord change,
+            ObjectKind kind,
+            String stateKey,
+            StoredRow stored,
+            Consumer<Emission> out) {
         Row known = known(stored);
         Applied applied = apply(change, kind, known, out, record);
         if (applied == null) {
@@ -187,8 +204,11 @@ public final class ChangeStream {
         if (stored != null && stored.changedBy(open.sequence())) {
             index = stored.touch();
             RowTouch earlier = touch(index);
-            emit(out, earlier.lastRecord(), new Outcome.Skipped(IgnoredCategory.COALESCED,
-                    "coalesced with a later change of the row in its transaction"));
+            emit(
+                    out,
+                    earlier.lastRecord(),
+                    new Outcome.Skipped(
+                            IgnoredCategory.COALESCED, "coalesced with a later change of the row in its transaction"));
             touch = earlier.then(change, recordToKeep(record, kind, applied));
         } else {
             index = open.touched();
@@ -196,8 +216,10 @@ public final class ChangeStream {
             setOpen(open.withTouched(index + 1));
         }
         state.touch(index, touch);
-        remember(stateKey, new StoredRow(RowTouch.lsnOf(change), change.op() == Op.DELETE, applied.state(),
-                open.sequence(), index));
+        remember(
+                stateKey,
+                new StoredRow(
+                        RowTouch.lsnOf(change), change.op() == Op.DELETE, applied.state(), open.sequence(), index));
         if (kind instanceof SchemaVersionTable && change.op() != Op.DELETE) {
             setOpen(open.upgradingTo(applied.state().string(SchemaVersionTable.REVISION)));
         }
@@ -248,8 +270,7 @@ public final class ChangeStream {
      * The row a change leaves behind and its description ({@link PendingRow#actionOnApply}), or {@code null} if it
      * was dead-lettered.
      */
-    private record Applied(Row state, KindResult early, List<String> lookedUp) {
-    }
+    private record Applied(Row state, KindResult early, List<String> lookedUp) {}
 
     /**
      * Completes the change's row from state and checks that the kind can read it. A row it cannot read is
@@ -266,8 +287,8 @@ public final class ChangeStream {
             lookups.collecting(lookedUp);
             KindResult early;
             try {
-                early = kind.describe(new RowChange(PendingRow.actionOnApply(change.op()), state, known, NOT_ENDED),
-                        lookups);
+                early = kind.describe(
+                        new RowChange(PendingRow.actionOnApply(change.op()), state, known, NOT_ENDED), lookups);
             } catch (KindException notDecidedYet) {
                 early = null; // decided when the transaction ends: a later change may supply what is missing
             }
@@ -298,8 +319,11 @@ public final class ChangeStream {
                 if (row.touch().table().equals(Kinds.SCHEMA_VERSION_TABLE)) {
                     out.accept(events.of(row, open.sequence()));
                 } else {
-                    out.accept(new Emission(row.touch().lastRecord(), new Outcome.Skipped(IgnoredCategory.UPGRADE,
-                            "changed by the Prefect schema migration to " + open.upgrade())));
+                    out.accept(new Emission(
+                            row.touch().lastRecord(),
+                            new Outcome.Skipped(
+                                    IgnoredCategory.UPGRADE,
+                                    "changed by the Prefect schema migration to " + open.upgrade())));
                 }
             }
         } else {
@@ -362,9 +386,10 @@ public final class ChangeStream {
             return before.withUnavailableFrom(known);
         }
         if (known == null) {
-            throw new KindException(DeadLetterCategory.MISSING_STATE,
+            throw new KindException(
+                    DeadLetterCategory.MISSING_STATE,
                     "delete of a row never seen: its payload is unknown "
-                    + "(capture it from a snapshot, or set REPLICA IDENTITY FULL on " + change.table() + ")");
+                            + "(capture it from a snapshot, or set REPLICA IDENTITY FULL on " + change.table() + ")");
         }
         return known;
     }

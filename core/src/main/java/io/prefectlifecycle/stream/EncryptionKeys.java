@@ -11,8 +11,7 @@ public final class EncryptionKeys {
     public static final String ENV_VAR = "PREFECT_SERVER_ENCRYPTION_KEY";
     static final String LEGACY_ENV_VAR = "ORION_ENCRYPTION_KEY";
 
-    private EncryptionKeys() {
-    }
+    private EncryptionKeys() {}
 
     /** @throws IllegalArgumentException naming the variable (not its value) when it is set but not a Fernet key */
     public static Optional<FernetKey> fromEnvironment(Map<String, String> env) {

@@ -27,8 +27,12 @@ public record FixtureRecord(String topic, int partition, long offset, byte[] key
         if (!record.isObject() || !record.path("topic").isTextual()) {
             throw new IllegalArgumentException("input line has no topic");
         }
-        return new FixtureRecord(record.get("topic").textValue(), record.path("partition").asInt(0),
-                record.path("offset").asLong(-1), key(record), value(record));
+        return new FixtureRecord(
+                record.get("topic").textValue(),
+                record.path("partition").asInt(0),
+                record.path("offset").asLong(-1),
+                key(record),
+                value(record));
     }
 
     private static byte[] key(JsonNode record) {

@@ -26,7 +26,11 @@ public record InputRecord(String topic, int partition, long offset, byte[] key, 
     public byte[] toBytes() {
         byte[] topicBytes = topic.getBytes(StandardCharsets.UTF_8);
         ByteBuffer out = ByteBuffer.allocate(1 + 4 + topicBytes.length + 4 + 8 + 4 + length(key) + 4 + length(value));
-        out.put(BINARY).putInt(topicBytes.length).put(topicBytes).putInt(partition).putLong(offset);
+        out.put(BINARY)
+                .putInt(topicBytes.length)
+                .put(topicBytes)
+                .putInt(partition)
+                .putLong(offset);
         putBytes(out, key);
         putBytes(out, value);
         return out.array();
@@ -49,8 +53,12 @@ public record InputRecord(String topic, int partition, long offset, byte[] key, 
         }
         try {
             JsonNode node = Json.MAPPER.readTree(bytes);
-            return new InputRecord(node.get("topic").textValue(), node.get("partition").intValue(),
-                    node.get("offset").longValue(), binary(node.get("key")), binary(node.get("value")));
+            return new InputRecord(
+                    node.get("topic").textValue(),
+                    node.get("partition").intValue(),
+                    node.get("offset").longValue(),
+                    binary(node.get("key")),
+                    binary(node.get("value")));
         } catch (IOException e) {
             throw new UncheckedIOException("unreadable buffered record", e);
         }

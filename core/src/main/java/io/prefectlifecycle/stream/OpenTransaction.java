@@ -42,7 +42,13 @@ public record OpenTransaction(long sequence, String id, int touched, String upgr
     }
 
     public byte[] toBytes() {
-        return new Binary.Writer(48).tag(FORMAT).number(sequence).count(touched).text(id).text(upgrade).toBytes();
+        return new Binary.Writer(48)
+                .tag(FORMAT)
+                .number(sequence)
+                .count(touched)
+                .text(id)
+                .text(upgrade)
+                .toBytes();
     }
 
     public static OpenTransaction fromBytes(byte[] bytes) {

@@ -19,8 +19,8 @@ public sealed interface Outcome {
     /** Events to publish, in order. */
     record Events(List<LifecycleEvent> events) implements Outcome {
         @Override
-        public <R> R match(Function<Events, R> events, Function<Skipped, R> skipped,
-                           Function<DeadLetter, R> deadLetter) {
+        public <R> R match(
+                Function<Events, R> events, Function<Skipped, R> skipped, Function<DeadLetter, R> deadLetter) {
             return events.apply(this);
         }
     }
@@ -36,8 +36,8 @@ public sealed interface Outcome {
         }
 
         @Override
-        public <R> R match(Function<Events, R> events, Function<Skipped, R> skipped,
-                           Function<DeadLetter, R> deadLetter) {
+        public <R> R match(
+                Function<Events, R> events, Function<Skipped, R> skipped, Function<DeadLetter, R> deadLetter) {
             return skipped.apply(this);
         }
     }
@@ -68,8 +68,8 @@ public sealed interface Outcome {
         }
 
         @Override
-        public <R> R match(Function<Events, R> events, Function<Skipped, R> skipped,
-                           Function<DeadLetter, R> deadLetter) {
+        public <R> R match(
+                Function<Events, R> events, Function<Skipped, R> skipped, Function<DeadLetter, R> deadLetter) {
             return deadLetter.apply(this);
         }
     }

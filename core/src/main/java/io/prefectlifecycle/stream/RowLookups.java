@@ -41,8 +41,8 @@ final class RowLookups implements Lookups, TransactionView {
      * @param touches      the open transaction's touched rows, by number
      * @param touchedCount how many rows the open transaction has touched
      */
-    RowLookups(RowStore rows, Optional<FernetKey> keyOverride, IntFunction<RowTouch> touches,
-               IntSupplier touchedCount) {
+    RowLookups(
+            RowStore rows, Optional<FernetKey> keyOverride, IntFunction<RowTouch> touches, IntSupplier touchedCount) {
         this.rows = rows;
         this.keyOverride = keyOverride;
         this.touches = touches;
@@ -72,7 +72,8 @@ final class RowLookups implements Lookups, TransactionView {
         if (!stored.deleted()) {
             return Optional.of(stored.row());
         }
-        return stored.changedBy(transaction) ? Optional.ofNullable(touches.apply(stored.touch()).previous())
+        return stored.changedBy(transaction)
+                ? Optional.ofNullable(touches.apply(stored.touch()).previous())
                 : Optional.empty();
     }
 
@@ -85,7 +86,8 @@ final class RowLookups implements Lookups, TransactionView {
     @Override
     public boolean created(String table, String primaryKey) {
         StoredRow stored = rows.get(RowStore.keyOf(table, primaryKey));
-        return stored != null && stored.changedBy(transaction)
+        return stored != null
+                && stored.changedBy(transaction)
                 && touches.apply(stored.touch()).first().op() == Op.CREATE;
     }
 
@@ -116,8 +118,12 @@ final class RowLookups implements Lookups, TransactionView {
                     if (touch.table().equals(table)) {
                         StoredRow stored = rows.get(touch.stateKey());
                         String key = touch.stateKey().substring(table.length() + 1);
-                        return new TouchedRow(key, touch.first().op() == Op.CREATE, touch.lastOp() == Op.DELETE,
-                                touch.previous(), stored.row());
+                        return new TouchedRow(
+                                key,
+                                touch.first().op() == Op.CREATE,
+                                touch.lastOp() == Op.DELETE,
+                                touch.previous(),
+                                stored.row());
                     }
                 }
                 return null;

@@ -21,8 +21,14 @@ import java.io.UncheckedIOException;
  * @param previous     the row before the transaction ({@code null} when unknown, or for a row it inserted)
  * @param lastRecord   the record of the last change: the source of the row's event or dead letter
  */
-public record RowTouch(String stateKey, FirstChange first, int changes, long lastLsn, Op lastOp, Row previous,
-                       InputRecord lastRecord) {
+public record RowTouch(
+        String stateKey,
+        FirstChange first,
+        int changes,
+        long lastLsn,
+        Op lastOp,
+        Row previous,
+        InputRecord lastRecord) {
 
     /**
      * The identity of a row's first change in its transaction.
@@ -35,7 +41,10 @@ public record RowTouch(String stateKey, FirstChange first, int changes, long las
     public record FirstChange(Op op, long lsn, long commitMicros, String connector) {
 
         static FirstChange of(ChangeRecord change) {
-            return new FirstChange(change.op(), lsnOf(change), change.source().commitMicros(),
+            return new FirstChange(
+                    change.op(),
+                    lsnOf(change),
+                    change.source().commitMicros(),
                     change.source().connectorName());
         }
     }
@@ -63,10 +72,19 @@ public record RowTouch(String stateKey, FirstChange first, int changes, long las
     public byte[] toBytes() {
         byte[] columns = previous == null ? null : previous.jsonBytes();
         byte[] record = lastRecord.toBytes();
-        return new Binary.Writer(96 + record.length + (columns == null ? 0 : columns.length)).tag(FORMAT)
-                .text(stateKey).text(first.op().code()).number(first.lsn()).number(first.commitMicros())
-                .text(first.connector()).count(changes).number(lastLsn).text(lastOp.code())
-                .bytes(columns).bytes(record).toBytes();
+        return new Binary.Writer(96 + record.length + (columns == null ? 0 : columns.length))
+                .tag(FORMAT)
+                .text(stateKey)
+                .text(first.op().code())
+                .number(first.lsn())
+                .number(first.commitMicros())
+                .text(first.connector())
+                .count(changes)
+                .number(lastLsn)
+                .text(lastOp.code())
+                .bytes(columns)
+                .bytes(record)
+                .toBytes();
     }
 
     public static RowTouch fromBytes(byte[] bytes) {
@@ -79,8 +97,11 @@ public record RowTouch(String stateKey, FirstChange first, int changes, long las
         byte[] columns = in.bytes();
         Row previous;
         try {
-            previous = columns == null ? null
-                    : new Row(stateKey.substring(0, stateKey.indexOf('/')), (ObjectNode) Json.MAPPER.readTree(columns),
+            previous = columns == null
+                    ? null
+                    : new Row(
+                            stateKey.substring(0, stateKey.indexOf('/')),
+                            (ObjectNode) Json.MAPPER.readTree(columns),
                             columns);
         } catch (IOException e) {
             throw new UncheckedIOException("unreadable touched row", e);

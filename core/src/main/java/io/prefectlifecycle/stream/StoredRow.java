@@ -45,8 +45,15 @@ public record StoredRow(long lsn, boolean deleted, Row row, long transaction, in
         byte[] table = row.table().getBytes(StandardCharsets.UTF_8);
         byte[] columns = row.jsonBytes();
         return ByteBuffer.allocate(1 + 8 + 1 + 8 + 4 + 4 + table.length + columns.length)
-                .put(BINARY).putLong(lsn).put((byte) (deleted ? 1 : 0)).putLong(transaction).putInt(touch)
-                .putInt(table.length).put(table).put(columns).array();
+                .put(BINARY)
+                .putLong(lsn)
+                .put((byte) (deleted ? 1 : 0))
+                .putLong(transaction)
+                .putInt(touch)
+                .putInt(table.length)
+                .put(table)
+                .put(columns)
+                .array();
     }
 
     /** Reads {@link #toBytes}, and the JSON form earlier versions stored (a changelog may still hold it). */
@@ -62,15 +69,20 @@ public record StoredRow(long lsn, boolean deleted, Row row, long transaction, in
                 String table = new String(bytes, in.position(), tableLength, StandardCharsets.UTF_8);
                 int columnsAt = in.position() + tableLength;
                 ObjectNode columns = (ObjectNode) Json.MAPPER.readTree(bytes, columnsAt, bytes.length - columnsAt);
-                return new StoredRow(lsn, deleted, new Row(table, columns,
-                        Arrays.copyOfRange(bytes, columnsAt, bytes.length)), transaction, touch);
+                return new StoredRow(
+                        lsn,
+                        deleted,
+                        new Row(table, columns, Arrays.copyOfRange(bytes, columnsAt, bytes.length)),
+                        transaction,
+                        touch);
             }
             JsonNode node = Json.MAPPER.readTree(bytes);
             Row row = new Row(node.get("table").textValue(), (ObjectNode) node.get("row"));
-            return new StoredRow(node.get("lsn").longValue(), node.get("deleted").booleanValue(), row);
+            return new StoredRow(
+                    node.get("lsn").longValue(), node.get("deleted").booleanValue(), row);
         } catch (IOException | RuntimeException e) {
-            throw new UncheckedIOException("unreadable row state", e instanceof IOException io ? io
-                    : new IOException(e.toString()));
+            throw new UncheckedIOException(
+                    "unreadable row state", e instanceof IOException io ? io : new IOException(e.toString()));
         }
     }
 }

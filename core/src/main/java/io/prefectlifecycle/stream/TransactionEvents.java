@@ -72,8 +72,9 @@ final class TransactionEvents {
         Outcome outcome = outcome(pending, transaction);
         if (outcome instanceof Outcome.DeadLetter dead && touch.lastRecord().value() == null) {
             // a row whose outcome was settled when it was applied: its bytes were not kept (ChangeStream)
-            outcome = new Outcome.DeadLetter(dead.category(), dead.reason() + " (the record's bytes were not kept: "
-                    + "read it at its source offset)");
+            outcome = new Outcome.DeadLetter(
+                    dead.category(),
+                    dead.reason() + " (the record's bytes were not kept: " + "read it at its source offset)");
         }
         return new Emission(touch.lastRecord(), outcome);
     }
@@ -82,8 +83,14 @@ final class TransactionEvents {
      * Emits row {@code index} after the rows its kind pulls before it. Rows at or before {@code cursor} are out
      * already; a pulled row is noted before its own pulls are followed, so a cycle ends.
      */
-    private void emitWithPulled(int index, int cursor, PendingRow row, long transaction, IntFunction<PendingRow> rowAt,
-                                Set<Integer> emittedEarly, Consumer<Emission> out) {
+    private void emitWithPulled(
+            int index,
+            int cursor,
+            PendingRow row,
+            long transaction,
+            IntFunction<PendingRow> rowAt,
+            Set<Integer> emittedEarly,
+            Consumer<Emission> out) {
         for (int pulled : pulledBefore(row.touch(), transaction)) {
             if (pulled > cursor && emittedEarly.add(pulled)) {
                 emitWithPulled(pulled, cursor, rowAt.apply(pulled), transaction, rowAt, emittedEarly, out);
@@ -104,8 +111,8 @@ final class TransactionEvents {
         }
         lookups.transaction(transaction);
         try {
-            List<RowRef> refs = kind.eventsBefore(new RowChange(action, rows.get(touch.stateKey()).row(),
-                    touch.previous(), lookups), lookups);
+            List<RowRef> refs = kind.eventsBefore(
+                    new RowChange(action, rows.get(touch.stateKey()).row(), touch.previous(), lookups), lookups);
             List<Integer> indexes = new ArrayList<>(refs.size());
             for (RowRef ref : refs) {
                 StoredRow stored = rows.get(RowStore.keyOf(ref.table(), ref.primaryKey()));
@@ -152,9 +159,12 @@ final class TransactionEvents {
         Row state = rows.get(touch.stateKey()).row();
         lookups.transaction(transaction);
         try {
-            KindResult result = reusable(pending, kind, action, transaction) ? pending.early()
-                    : kind.describe(new RowChange(action, state, touch.previous(),
-                            transaction < 0 ? TransactionView.NONE : lookups), lookups);
+            KindResult result = reusable(pending, kind, action, transaction)
+                    ? pending.early()
+                    : kind.describe(
+                            new RowChange(
+                                    action, state, touch.previous(), transaction < 0 ? TransactionView.NONE : lookups),
+                            lookups);
             return result.match(
                     emit -> new Outcome.Events(List.of(event(emit.draft(), action, touch, state))),
                     silent -> new Outcome.Skipped(silent.category(), silent.reason()));
@@ -173,7 +183,8 @@ final class TransactionEvents {
      * the rows it read changed by the transaction.
      */
     private boolean reusable(PendingRow pending, ObjectKind kind, Action action, long transaction) {
-        if (pending.early() == null || pending.touch().changes() != 1
+        if (pending.early() == null
+                || pending.touch().changes() != 1
                 || (action != PendingRow.actionOnApply(pending.touch().first().op()) && kind.dependsOnAction())) {
             return false;
         }
@@ -196,14 +207,24 @@ final class TransactionEvents {
                 ? state.timestamp("created")
                 : PrefectTimestamps.fromEpochMicros(first.commitMicros());
         int slash = touch.stateKey().indexOf('/');
-        String identity = String.join("|", String.valueOf(first.connector()), touch.table(),
-                touch.stateKey().substring(slash + 1), lsnText(first.lsn()), first.op().code(),
+        String identity = String.join(
+                "|",
+                String.valueOf(first.connector()),
+                touch.table(),
+                touch.stateKey().substring(slash + 1),
+                lsnText(first.lsn()),
+                first.op().code(),
                 String.valueOf(first.commitMicros()));
         if (touch.changes() > 1) {
             identity += "|" + lsnText(touch.lastLsn()) + "|" + action.eventSuffix();
         }
-        return new LifecycleEvent(occurred, "prefect." + draft.kind() + "." + action.eventSuffix(),
-                draft.resource(), draft.related(), draft.payload(), EventIds.uuid7(occurred.toEpochMilli(), identity));
+        return new LifecycleEvent(
+                occurred,
+                "prefect." + draft.kind() + "." + action.eventSuffix(),
+                draft.resource(),
+                draft.related(),
+                draft.payload(),
+                EventIds.uuid7(occurred.toEpochMilli(), identity));
     }
 
     /** As ids have always been made: a record without an LSN hashes as {@code null}. */

@@ -22,27 +22,49 @@ class ArchitectureTest {
 
     @Test
     void packagesOnlyUseTheLayersBelowThem() {
-        layeredArchitecture().consideringOnlyDependenciesInLayers()
-                .layer("event").definedBy("io.prefectlifecycle.event..")
-                .layer("registry").definedBy("io.prefectlifecycle.registry..")
-                .layer("cdc").definedBy("io.prefectlifecycle.cdc..")
-                .layer("kinds").definedBy("io.prefectlifecycle.kinds..")
-                .layer("stream").definedBy("io.prefectlifecycle.stream..")
-                .layer("avro").definedBy("io.prefectlifecycle.avro..")
-                .whereLayer("stream").mayNotBeAccessedByAnyLayer()
-                .whereLayer("avro").mayNotBeAccessedByAnyLayer()
-                .whereLayer("kinds").mayOnlyBeAccessedByLayers("stream", "avro")
-                .whereLayer("cdc").mayOnlyBeAccessedByLayers("kinds", "stream", "avro")
-                .whereLayer("registry").mayOnlyBeAccessedByLayers("cdc", "avro")
-                .whereLayer("event").mayOnlyBeAccessedByLayers("cdc", "kinds", "stream", "avro")
+        layeredArchitecture()
+                .consideringOnlyDependenciesInLayers()
+                .layer("event")
+                .definedBy("io.prefectlifecycle.event..")
+                .layer("registry")
+                .definedBy("io.prefectlifecycle.registry..")
+                .layer("cdc")
+                .definedBy("io.prefectlifecycle.cdc..")
+                .layer("kinds")
+                .definedBy("io.prefectlifecycle.kinds..")
+                .layer("stream")
+                .definedBy("io.prefectlifecycle.stream..")
+                .layer("avro")
+                .definedBy("io.prefectlifecycle.avro..")
+                .whereLayer("stream")
+                .mayNotBeAccessedByAnyLayer()
+                .whereLayer("avro")
+                .mayNotBeAccessedByAnyLayer()
+                .whereLayer("kinds")
+                .mayOnlyBeAccessedByLayers("stream", "avro")
+                .whereLayer("cdc")
+                .mayOnlyBeAccessedByLayers("kinds", "stream", "avro")
+                .whereLayer("registry")
+                .mayOnlyBeAccessedByLayers("cdc", "avro")
+                .whereLayer("event")
+                .mayOnlyBeAccessedByLayers("cdc", "kinds", "stream", "avro")
                 .check(CORE);
     }
 
     @Test
     void coreKnowsNothingOfKafkaOrOfTheModulesAboveIt() {
-        noClasses().should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "io.prefectlifecycle.app..",
-                        "io.prefectlifecycle.cli..", "io.prefectlifecycle.topology..", "io.prefectlifecycle.local..",
-                        "io.prefectlifecycle.replay..", "io.prefectlifecycle.tail..", "io.prefectlifecycle.forward..",
+        noClasses()
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "org.apache.kafka..",
+                        "io.prefectlifecycle.app..",
+                        "io.prefectlifecycle.cli..",
+                        "io.prefectlifecycle.topology..",
+                        "io.prefectlifecycle.local..",
+                        "io.prefectlifecycle.replay..",
+                        "io.prefectlifecycle.tail..",
+                        "io.prefectlifecycle.forward..",
                         "io.prefectlifecycle.parity..")
                 .check(CORE);
     }

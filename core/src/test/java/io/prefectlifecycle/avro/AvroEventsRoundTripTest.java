@@ -37,9 +37,12 @@ class AvroEventsRoundTripTest {
     @Test
     void thereAreGoldenEventsOfEveryPayloadRecord() {
         List<String> used = events().stream()
-                .map(l -> ((GenericRecord) AvroEvents.toRecord(GoldenEvents.parse(l.json())).get("payload"))
-                        .getSchema().getName())
-                .distinct().toList();
+                .map(l -> ((GenericRecord) AvroEvents.toRecord(GoldenEvents.parse(l.json()))
+                                .get("payload"))
+                        .getSchema()
+                        .getName())
+                .distinct()
+                .toList();
         for (Schema payload : EventSchemas.payloads()) {
             assertTrue(used.contains(payload.getName()), "no golden event has a " + payload.getName());
         }

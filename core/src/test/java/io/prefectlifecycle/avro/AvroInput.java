@@ -3,9 +3,9 @@ package io.prefectlifecycle.avro;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prefectlifecycle.cdc.Json;
-import io.prefectlifecycle.stream.FixtureRecord;
 import io.prefectlifecycle.registry.ConfluentWireFormat;
 import io.prefectlifecycle.registry.SchemaRegistryClient;
+import io.prefectlifecycle.stream.FixtureRecord;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,8 +18,7 @@ import java.util.Base64;
  */
 public final class AvroInput {
 
-    private AvroInput() {
-    }
+    private AvroInput() {}
 
     /** The JSON object record as Avro; anything else as it is. */
     public static byte[] asAvro(SchemaRegistryClient registry, String subject, byte[] json) {
@@ -36,7 +35,8 @@ public final class AvroInput {
             return json;
         }
         return InferredAvro.encode(node, "r")
-                .map(e -> ConfluentWireFormat.frame(registry.register(subject, e.schema().toString()), e.binary()))
+                .map(e -> ConfluentWireFormat.frame(
+                        registry.register(subject, e.schema().toString()), e.binary()))
                 .orElse(json);
     }
 

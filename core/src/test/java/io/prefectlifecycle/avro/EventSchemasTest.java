@@ -30,9 +30,11 @@ class EventSchemasTest {
             String name = event.get("event").textValue();
             String kind = name.substring("prefect.".length(), name.lastIndexOf('.'));
             List<Schema> records = EventSchemas.payloads().stream()
-                    .filter(p -> kind.equals(p.getProp(EventSchemas.KIND))).toList();
+                    .filter(p -> kind.equals(p.getProp(EventSchemas.KIND)))
+                    .toList();
             if (records.isEmpty()) {
-                missing.computeIfAbsent(kind, k -> new TreeSet<>()).add("(no payload record with prefect.kind '" + kind + "')");
+                missing.computeIfAbsent(kind, k -> new TreeSet<>())
+                        .add("(no payload record with prefect.kind '" + kind + "')");
                 continue;
             }
             Set<String> paths = new TreeSet<>();
@@ -46,8 +48,12 @@ class EventSchemasTest {
         if (!missing.isEmpty()) {
             StringBuilder checklist = new StringBuilder("payload fields of the JSON events missing from schemas/avro/ "
                     + "(add them, update docs/adr/0003-avro-events.md, keep the change BACKWARD compatible):\n");
-            missing.forEach((kind, paths) -> paths.forEach(p -> checklist.append("  [ ] ").append(kind).append(": ")
-                    .append(p).append('\n')));
+            missing.forEach((kind, paths) -> paths.forEach(p -> checklist
+                    .append("  [ ] ")
+                    .append(kind)
+                    .append(": ")
+                    .append(p)
+                    .append('\n')));
             fail(checklist.toString());
         }
     }

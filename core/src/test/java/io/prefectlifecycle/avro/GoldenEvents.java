@@ -1,12 +1,12 @@
 package io.prefectlifecycle.avro;
 
-import io.prefectlifecycle.testdata.GoldenCases;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.prefectlifecycle.cdc.Json;
 import io.prefectlifecycle.event.Label;
 import io.prefectlifecycle.event.LifecycleEvent;
 import io.prefectlifecycle.event.RelatedResource;
 import io.prefectlifecycle.event.Resource;
+import io.prefectlifecycle.testdata.GoldenCases;
 import io.prefectlifecycle.testdata.ProjectPaths;
 
 import java.io.IOException;
@@ -25,13 +25,12 @@ final class GoldenEvents {
     record Line(Path file, String json) {
         @Override
         public String toString() {
-            return ProjectPaths.goldenCases().relativize(file.getParent()) + ": " + json.substring(0, Math.min(80,
-                    json.length()));
+            return ProjectPaths.goldenCases().relativize(file.getParent()) + ": "
+                    + json.substring(0, Math.min(80, json.length()));
         }
     }
 
-    private GoldenEvents() {
-    }
+    private GoldenEvents() {}
 
     static List<Line> lines() {
         List<Line> lines = new ArrayList<>();
@@ -60,9 +59,13 @@ final class GoldenEvents {
             for (JsonNode r : node.get("related")) {
                 related.add(new RelatedResource(labels(r)));
             }
-            return new LifecycleEvent(Instant.parse(node.get("occurred").textValue()), node.get("event").textValue(),
+            return new LifecycleEvent(
+                    Instant.parse(node.get("occurred").textValue()),
+                    node.get("event").textValue(),
                     new Resource(labels(node.get("resource"))),
-                    related, node.get("payload"), UUID.fromString(node.get("id").textValue()));
+                    related,
+                    node.get("payload"),
+                    UUID.fromString(node.get("id").textValue()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -70,7 +73,8 @@ final class GoldenEvents {
 
     private static List<Label> labels(JsonNode object) {
         List<Label> labels = new ArrayList<>();
-        object.properties().forEach(e -> labels.add(new Label(e.getKey(), e.getValue().textValue())));
+        object.properties()
+                .forEach(e -> labels.add(new Label(e.getKey(), e.getValue().textValue())));
         return labels;
     }
 }

@@ -24,13 +24,11 @@ import java.util.regex.Pattern;
  */
 final class InferredAvro {
 
-    private InferredAvro() {
-    }
+    private InferredAvro() {}
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
-    record Encoded(Schema schema, byte[] binary) {
-    }
+    record Encoded(Schema schema, byte[] binary) {}
 
     /** Empty when the JSON has something the inference does not cover (a mixed list, a big integer, a bad name). */
     static Optional<Encoded> encode(JsonNode json, String name) {
@@ -61,7 +59,8 @@ final class InferredAvro {
                     if (type.isEmpty()) {
                         return Optional.empty();
                     }
-                    Schema optional = type.get().getType() == Schema.Type.NULL ? type.get()
+                    Schema optional = type.get().getType() == Schema.Type.NULL
+                            ? type.get()
                             : Schema.createUnion(Schema.create(Schema.Type.NULL), type.get());
                     fields.add(new Schema.Field(field.getKey(), optional, null, Schema.Field.NULL_DEFAULT_VALUE));
                 }
@@ -122,5 +121,4 @@ final class InferredAvro {
             default -> throw new IllegalArgumentException(schema.getType().toString());
         };
     }
-
 }

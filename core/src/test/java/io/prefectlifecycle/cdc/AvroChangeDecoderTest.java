@@ -21,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /** The Avro side of {@link ChangeDecoder}: told by the first byte, decoded like the JSON of the same data. */
 class AvroChangeDecoderTest {
 
-    private static final Schema KEY = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Key\",\"namespace\":"
-            + "\"prefect.public.flow\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"}]}");
+    private static final Schema KEY = new Schema.Parser()
+            .parse("{\"type\":\"record\",\"name\":\"Key\",\"namespace\":"
+                    + "\"prefect.public.flow\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"}]}");
     private static final Schema VALUE = new Schema.Parser().parse("""
             {"type":"record","name":"Envelope","namespace":"prefect.public.flow","fields":[
               {"name":"before","type":["null",{"type":"record","name":"Value","fields":[
@@ -44,10 +45,15 @@ class AvroChangeDecoderTest {
     @Test
     void anAvroRecordDecodesAsTheJsonOfTheSameData() throws IOException {
         ChangeDecoder decoder = new ChangeDecoder(id -> id == 1 ? KEY : VALUE);
-        Decoded fromAvro = decoder.decode("prefect.public.flow", ConfluentWireFormat.frame(1, binary(key())),
+        Decoded fromAvro = decoder.decode(
+                "prefect.public.flow",
+                ConfluentWireFormat.frame(1, binary(key())),
                 ConfluentWireFormat.frame(2, binary(value())));
-        Decoded fromJson = new ChangeDecoder().decode("prefect.public.flow", JSON_KEY.getBytes(StandardCharsets.UTF_8),
-                JSON_VALUE.getBytes(StandardCharsets.UTF_8));
+        Decoded fromJson = new ChangeDecoder()
+                .decode(
+                        "prefect.public.flow",
+                        JSON_KEY.getBytes(StandardCharsets.UTF_8),
+                        JSON_VALUE.getBytes(StandardCharsets.UTF_8));
         ChangeRecord avro = assertInstanceOf(Decoded.Change.class, fromAvro).change();
         ChangeRecord json = assertInstanceOf(Decoded.Change.class, fromJson).change();
         assertEquals(json, avro);
@@ -56,11 +62,13 @@ class AvroChangeDecoderTest {
 
     @Test
     void withoutARegistryAnAvroRecordIsMalformedSayingWhy() throws IOException {
-        Decoded decoded = new ChangeDecoder().decode("prefect.public.flow", null,
-                ConfluentWireFormat.frame(7, binary(value())));
-        assertEquals("Avro value: schema id 7: no schema registry is configured (schema.registry.url)",
+        Decoded decoded =
+                new ChangeDecoder().decode("prefect.public.flow", null, ConfluentWireFormat.frame(7, binary(value())));
+        assertEquals(
+                "Avro value: schema id 7: no schema registry is configured (schema.registry.url)",
                 assertInstanceOf(Decoded.Malformed.class, decoded).reason());
-        assertEquals("Avro value: starts with the Avro magic byte 0 but is shorter than the 5-byte header",
+        assertEquals(
+                "Avro value: starts with the Avro magic byte 0 but is shorter than the 5-byte header",
                 assertInstanceOf(Decoded.Malformed.class, new ChangeDecoder().decode("t", null, new byte[] {0, 1}))
                         .reason());
     }
@@ -68,10 +76,13 @@ class AvroChangeDecoderTest {
     @Test
     void bytesThatAreNotARecordOfTheirSchemaAreMalformed() {
         ChangeDecoder decoder = new ChangeDecoder(id -> VALUE);
-        Decoded decoded = decoder.decode("prefect.public.flow", null,
-                ConfluentWireFormat.frame(2, new byte[] {2, 9, 9, 9}));
-        assertEquals(true, assertInstanceOf(Decoded.Malformed.class, decoded).reason()
-                .startsWith("Avro value: not a record of its writer schema (id 2)"));
+        Decoded decoded =
+                decoder.decode("prefect.public.flow", null, ConfluentWireFormat.frame(2, new byte[] {2, 9, 9, 9}));
+        assertEquals(
+                true,
+                assertInstanceOf(Decoded.Malformed.class, decoded)
+                        .reason()
+                        .startsWith("Avro value: not a record of its writer schema (id 2)"));
     }
 
     @Test
@@ -79,7 +90,8 @@ class AvroChangeDecoderTest {
         ChangeDecoder decoder = new ChangeDecoder(id -> {
             throw new SchemaRegistryUnavailableException("registry down", null);
         });
-        assertThrows(SchemaRegistryUnavailableException.class,
+        assertThrows(
+                SchemaRegistryUnavailableException.class,
                 () -> decoder.decode("prefect.public.flow", null, ConfluentWireFormat.frame(2, new byte[] {0})));
     }
 

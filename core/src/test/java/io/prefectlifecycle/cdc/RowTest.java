@@ -1,12 +1,12 @@
 package io.prefectlifecycle.cdc;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.junit.jupiter.api.Test;
 
 /**
  * The row facts the kinds read on older Prefect releases' tables: a missing column and the column order; a JSON column
@@ -36,14 +36,16 @@ class RowTest {
 
     @Test
     void theOrderOfAMissingColumnIsAFormatError() throws Exception {
-        RowFormatException missing = assertThrows(RowFormatException.class,
+        RowFormatException missing = assertThrows(
+                RowFormatException.class,
                 () -> row("{\"id\": \"a\", \"value\": \"42\"}").precedes("value", "tags"));
         assertEquals("variable.tags is missing from the change record", missing.getMessage());
     }
 
     @Test
     void anEmptyJsonColumnIsAFormatError() throws Exception {
-        RowFormatException empty = assertThrows(RowFormatException.class,
+        RowFormatException empty = assertThrows(
+                RowFormatException.class,
                 () -> row("{\"id\": \"a\", \"value\": \"\"}").json("value"));
         assertEquals("variable.value is not valid JSON", empty.getMessage());
     }

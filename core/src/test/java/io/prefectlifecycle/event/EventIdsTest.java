@@ -1,17 +1,18 @@
 package io.prefectlifecycle.event;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.util.HashSet;
-import java.util.Set;
-import java.util.UUID;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EventIdsTest {
 
@@ -20,8 +21,9 @@ class EventIdsTest {
     /** Expected ids come from an independent Python rendering of the layout (hashlib + uuid.UUID(int=...)). */
     @Test
     void matchesTheReferenceLayout() {
-        assertEquals(UUID.fromString("019e97e0-364b-7d08-8f67-c926477b679e"), EventIds.uuid7(
-                1_780_664_514_123L, "variable:0f6f0d0e-5b1a-4b8f-9c3d-1e2f3a4b5c6d:created:0/123456"));
+        assertEquals(
+                UUID.fromString("019e97e0-364b-7d08-8f67-c926477b679e"),
+                EventIds.uuid7(1_780_664_514_123L, "variable:0f6f0d0e-5b1a-4b8f-9c3d-1e2f3a4b5c6d:created:0/123456"));
         assertEquals(UUID.fromString("00000000-0000-7cbb-b3b8-068ff17c7036"), EventIds.uuid7(0, "héllo 🌍"));
         assertEquals(UUID.fromString("ffffffff-ffff-7e3b-8311-0a63f070526b"), EventIds.uuid7(MAX_MILLIS, ""));
     }
@@ -64,7 +66,8 @@ class EventIdsTest {
 
     @Test
     void printsInPrefectsLowercaseForm() {
-        String text = EventIds.uuid7(1_780_664_514_123L, "artifact-collection:k:updated").toString();
+        String text = EventIds.uuid7(1_780_664_514_123L, "artifact-collection:k:updated")
+                .toString();
         assertTrue(text.matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"), text);
         assertTrue(text.startsWith("019e97e0-364b-7"), text);
     }

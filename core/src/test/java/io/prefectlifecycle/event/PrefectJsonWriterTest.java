@@ -1,10 +1,5 @@
 package io.prefectlifecycle.event;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,6 +17,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.POJONode;
 import com.fasterxml.jackson.databind.node.ShortNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -35,9 +34,11 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PrefectJsonWriterTest {
 
@@ -51,8 +52,7 @@ class PrefectJsonWriterTest {
     private static final Pattern NON_FINITE = Pattern.compile("\\b(NaN|Infinity)\\b");
     private static final Pattern NEGATIVE_ZERO = Pattern.compile("-0\\.0(?![0-9])");
 
-    private record Vector(String name, String input, String expected) {
-    }
+    private record Vector(String name, String input, String expected) {}
 
     /** Each input is parsed with Jackson's defaults (doubles) and written; pydantic-core wrote the expected text. */
     @Test
@@ -75,8 +75,9 @@ class PrefectJsonWriterTest {
         List<String> mismatches = new ArrayList<>();
         int checked = 0;
         for (Vector v : vectors()) {
-            if (NON_FINITE.matcher(v.input()).find() || NEGATIVE_ZERO.matcher(v.input()).find()) {
-                continue;  // BigDecimal has no NaN, Infinity or -0.0 (JSONB drops the sign too, spec §6.3)
+            if (NON_FINITE.matcher(v.input()).find()
+                    || NEGATIVE_ZERO.matcher(v.input()).find()) {
+                continue; // BigDecimal has no NaN, Infinity or -0.0 (JSONB drops the sign too, spec §6.3)
             }
             String actual = PrefectJsonWriter.toJson(DECIMALS.readTree(v.input()));
             if (!actual.equals(v.expected())) {
@@ -94,15 +95,20 @@ class PrefectJsonWriterTest {
         node.put("z", 1).put("a", "x").put("weights", 0.5);
         node.putNull("m");
         node.putArray("tags").add("prod").add("db");
-        assertEquals("{\"z\":1,\"a\":\"x\",\"weights\":0.5,\"m\":null,\"tags\":[\"prod\",\"db\"]}",
+        assertEquals(
+                "{\"z\":1,\"a\":\"x\",\"weights\":0.5,\"m\":null,\"tags\":[\"prod\",\"db\"]}",
                 PrefectJsonWriter.toJson(node));
     }
 
     @Test
     void writesTheSpecsE8Payload() {
         ObjectNode payload = NODES.objectNode()
-                .put("name", "api-rate").put("limit", 10).put("active", false).put("slot_decay_per_second", 2.5e-6);
-        assertEquals("{\"name\":\"api-rate\",\"limit\":10,\"active\":false,\"slot_decay_per_second\":2.5e-6}",
+                .put("name", "api-rate")
+                .put("limit", 10)
+                .put("active", false)
+                .put("slot_decay_per_second", 2.5e-6);
+        assertEquals(
+                "{\"name\":\"api-rate\",\"limit\":10,\"active\":false,\"slot_decay_per_second\":2.5e-6}",
                 PrefectJsonWriter.toJson(payload));
     }
 
@@ -111,7 +117,8 @@ class PrefectJsonWriterTest {
         assertEquals("7", PrefectJsonWriter.toJson(ShortNode.valueOf((short) 7)));
         assertEquals("-2147483648", PrefectJsonWriter.toJson(IntNode.valueOf(Integer.MIN_VALUE)));
         assertEquals("-9223372036854775808", PrefectJsonWriter.toJson(LongNode.valueOf(Long.MIN_VALUE)));
-        assertEquals("1000000000000000000000000000000",
+        assertEquals(
+                "1000000000000000000000000000000",
                 PrefectJsonWriter.toJson(BigIntegerNode.valueOf(BigInteger.TEN.pow(30))));
     }
 
@@ -122,8 +129,9 @@ class PrefectJsonWriterTest {
         assertEquals("0.10000000149011612", PrefectJsonWriter.toJson(FloatNode.valueOf(0.1f)));
         assertEquals("1.5", PrefectJsonWriter.toJson(DecimalNode.valueOf(new BigDecimal("1.50"))));
         assertEquals("0.0", PrefectJsonWriter.toJson(DecimalNode.valueOf(new BigDecimal("-0.0"))));
-        assertEquals("0.1", PrefectJsonWriter.toJson(
-                DecimalNode.valueOf(new BigDecimal("0.1000000000000000055511151231257827"))));
+        assertEquals(
+                "0.1",
+                PrefectJsonWriter.toJson(DecimalNode.valueOf(new BigDecimal("0.1000000000000000055511151231257827"))));
         assertEquals("5432.0", PrefectJsonWriter.toJson(DecimalNode.valueOf(new BigDecimal("5432"))));
         assertEquals("1e+21", PrefectJsonWriter.toJson(DecimalNode.valueOf(new BigDecimal("1E+21"))));
         // Python reads 1e400 as inf and writes null; 1e-400 as 0.0
@@ -133,7 +141,8 @@ class PrefectJsonWriterTest {
 
     @Test
     void escapesOnlyWhatPydanticEscapes() {
-        assertEquals("\"\\\"\\\\\\b\\t\\n\\f\\r\\u0000\\u001f\\u000b/\u007f\u2028\u2029é中😀\"",
+        assertEquals(
+                "\"\\\"\\\\\\b\\t\\n\\f\\r\\u0000\\u001f\\u000b/\u007f\u2028\u2029é中😀\"",
                 string("\"\\\b\t\n\f\r\u0000\u001f\u000b/\u007f\u2028\u2029é中😀"));
     }
 
@@ -172,8 +181,8 @@ class PrefectJsonWriterTest {
 
     @Test
     void nodesWithoutAPythonEquivalentAreRejected() {
-        for (JsonNode node : List.of(BinaryNode.valueOf(new byte[] {1}), new POJONode(new Object()),
-                MissingNode.getInstance())) {
+        for (JsonNode node :
+                List.of(BinaryNode.valueOf(new byte[] {1}), new POJONode(new Object()), MissingNode.getInstance())) {
             assertThrows(IllegalArgumentException.class, () -> PrefectJsonWriter.toJson(node));
         }
     }
@@ -183,12 +192,23 @@ class PrefectJsonWriterTest {
     void anEventPrefectsJsonCannotHoldIsAnEncodingErrorOfTheJsonFormat() {
         Resource resource = Resource.of("variable", "5f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e", "v");
         UUID id = UUID.fromString("01890a5d-ac96-774b-bcce-b302099a8057");
-        LifecycleEvent missingPayload = new LifecycleEvent(Instant.parse("2026-06-05T13:01:54Z"),
-                "prefect.variable.created", resource, List.of(), MissingNode.getInstance(), id);
-        LifecycleEvent beyondPython = new LifecycleEvent(Instant.parse("+10000-01-01T00:00:00Z"),
-                "prefect.variable.created", resource, List.of(), NODES.objectNode(), id);
+        LifecycleEvent missingPayload = new LifecycleEvent(
+                Instant.parse("2026-06-05T13:01:54Z"),
+                "prefect.variable.created",
+                resource,
+                List.of(),
+                MissingNode.getInstance(),
+                id);
+        LifecycleEvent beyondPython = new LifecycleEvent(
+                Instant.parse("+10000-01-01T00:00:00Z"),
+                "prefect.variable.created",
+                resource,
+                List.of(),
+                NODES.objectNode(),
+                id);
         for (LifecycleEvent event : List.of(missingPayload, beyondPython)) {
-            EventEncodingException e = assertThrows(EventEncodingException.class, () -> EventEncoder.JSON.encode(event));
+            EventEncodingException e =
+                    assertThrows(EventEncodingException.class, () -> EventEncoder.JSON.encode(event));
             assertTrue(e.getMessage().startsWith("prefect.variable.created: "), e.getMessage());
         }
     }
@@ -201,13 +221,15 @@ class PrefectJsonWriterTest {
 
     private static List<Vector> vectors() throws IOException {
         List<Vector> vectors = new ArrayList<>();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(Objects.requireNonNull(
-                PrefectJsonWriterTest.class.getResourceAsStream("/vectors/pydantic-json.jsonl")),
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(
+                Objects.requireNonNull(PrefectJsonWriterTest.class.getResourceAsStream("/vectors/pydantic-json.jsonl")),
                 StandardCharsets.UTF_8))) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 JsonNode row = DOUBLES.readTree(line);
                 if (row.has("input")) {
-                    vectors.add(new Vector(row.get("name").asText(), row.get("input").asText(),
+                    vectors.add(new Vector(
+                            row.get("name").asText(),
+                            row.get("input").asText(),
                             row.get("expected").asText()));
                 }
             }

@@ -1,11 +1,5 @@
 package io.prefectlifecycle.event;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.time.Instant;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;
@@ -13,6 +7,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Instant;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PrefectTimestampsTest {
 
@@ -49,11 +50,13 @@ class PrefectTimestampsTest {
     @Test
     void fromEpochMicros() {
         assertEquals(Instant.EPOCH, PrefectTimestamps.fromEpochMicros(0));
-        assertEquals(Instant.parse("2026-06-05T13:01:54.123456Z"),
+        assertEquals(
+                Instant.parse("2026-06-05T13:01:54.123456Z"),
                 PrefectTimestamps.fromEpochMicros(1_780_664_514_123_456L));
         assertEquals(Instant.parse("1969-12-31T23:59:59.999999Z"), PrefectTimestamps.fromEpochMicros(-1));
         assertEquals(Instant.parse("1969-12-31T23:59:58.999999Z"), PrefectTimestamps.fromEpochMicros(-1_000_001));
-        assertEquals(Instant.ofEpochSecond(Long.MAX_VALUE / 1_000_000, 775_807_000),
+        assertEquals(
+                Instant.ofEpochSecond(Long.MAX_VALUE / 1_000_000, 775_807_000),
                 PrefectTimestamps.fromEpochMicros(Long.MAX_VALUE));
     }
 
@@ -84,16 +87,31 @@ class PrefectTimestampsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "", "garbage", "2026-06-05", "2026-06-05T13:01:54", "2026-06-05 13:01:54Z", "2026-06-05T13:01Z",
-        "2026-06-05T13:01:54.Z", "2026-06-05T13:01:54.1234567890Z", "2026-06-05T13:01:54+0000",
-        "2026-06-05T13:01:54+00", "2026-06-05T13:01:54z", "2026-6-5T13:01:54Z", " 2026-06-05T13:01:54Z",
-        "2026-06-05T13:01:54Z ", "+10000-01-01T00:00:00Z", "-0001-01-01T00:00:00Z", "2026-06-05T13:01:54.12,3Z",
-        "1780664514123456", "\u0662\u0660\u0662\u0666-06-05T13:01:54Z",
-    })
+    @ValueSource(
+            strings = {
+                "",
+                "garbage",
+                "2026-06-05",
+                "2026-06-05T13:01:54",
+                "2026-06-05 13:01:54Z",
+                "2026-06-05T13:01Z",
+                "2026-06-05T13:01:54.Z",
+                "2026-06-05T13:01:54.1234567890Z",
+                "2026-06-05T13:01:54+0000",
+                "2026-06-05T13:01:54+00",
+                "2026-06-05T13:01:54z",
+                "2026-6-5T13:01:54Z",
+                " 2026-06-05T13:01:54Z",
+                "2026-06-05T13:01:54Z ",
+                "+10000-01-01T00:00:00Z",
+                "-0001-01-01T00:00:00Z",
+                "2026-06-05T13:01:54.12,3Z",
+                "1780664514123456",
+                "\u0662\u0660\u0662\u0666-06-05T13:01:54Z",
+            })
     void rejectsOtherTextWithoutEchoingIt(String text) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> PrefectTimestamps.parseDebezium(text));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> PrefectTimestamps.parseDebezium(text));
         assertTrue(e.getMessage().contains("ZonedTimestamp"), e.getMessage());
         if (text.length() > 3) {
             assertFalse(e.getMessage().contains(text.strip()), e.getMessage());
@@ -101,10 +119,11 @@ class PrefectTimestampsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "2026-02-30T00:00:00Z", "2025-02-29T00:00:00Z", "2026-13-01T00:00:00Z", "2026-00-10T00:00:00Z",
-        "2026-06-05T24:00:00Z", "2026-06-05T13:60:00Z", "2026-06-05T13:01:60Z", "2026-06-05T13:01:54+19:00",
-    })
+    @ValueSource(
+            strings = {
+                "2026-02-30T00:00:00Z", "2025-02-29T00:00:00Z", "2026-13-01T00:00:00Z", "2026-00-10T00:00:00Z",
+                "2026-06-05T24:00:00Z", "2026-06-05T13:60:00Z", "2026-06-05T13:01:60Z", "2026-06-05T13:01:54+19:00",
+            })
     void rejectsImpossibleDatesAndTimes(String text) {
         assertThrows(IllegalArgumentException.class, () -> PrefectTimestamps.parseDebezium(text));
     }
@@ -112,8 +131,8 @@ class PrefectTimestampsTest {
     @ParameterizedTest
     @ValueSource(strings = {"0000-06-05T13:01:54Z", "0001-01-01T00:30:00+01:00", "9999-12-31T23:00:00-02:00"})
     void rejectsYearsOutsidePythonsRange(String text) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> PrefectTimestamps.parseDebezium(text));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> PrefectTimestamps.parseDebezium(text));
         assertTrue(e.getMessage().contains("1..9999"), e.getMessage());
     }
 
@@ -138,16 +157,29 @@ class PrefectTimestampsTest {
             @ForAll @LongRange(min = PYTHON_MIN_MICROS, max = PYTHON_MAX_MICROS) long micros,
             @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 9) int digits) {
         Instant t = PrefectTimestamps.fromEpochMicros(micros);
-        String text = java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss"
-                + (digits == 0 ? "" : "." + "S".repeat(digits)) + "'Z'").withZone(java.time.ZoneOffset.UTC).format(t);
-        assertEquals(Instant.from(java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.parse(text)),
-                PrefectTimestamps.parseDebezium(text), text);
+        String text = java.time.format.DateTimeFormatter.ofPattern(
+                        "uuuu-MM-dd'T'HH:mm:ss" + (digits == 0 ? "" : "." + "S".repeat(digits)) + "'Z'")
+                .withZone(java.time.ZoneOffset.UTC)
+                .format(t);
+        assertEquals(
+                Instant.from(java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.parse(text)),
+                PrefectTimestamps.parseDebezium(text),
+                text);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2026-06-05T24:00:00Z",
-        "2026-06-05T13:60:00Z", "2026-06-05T13:01:61Z", "2026-06-05T13:01:54.Z", "2026-06-05T13:01:54.1234567890Z",
-        "2026-06-05 13:01:54Z", "2026-06-05T13:01:5xZ"})
+    @ValueSource(
+            strings = {
+                "2026-02-30T00:00:00Z",
+                "2026-13-01T00:00:00Z",
+                "2026-06-05T24:00:00Z",
+                "2026-06-05T13:60:00Z",
+                "2026-06-05T13:01:61Z",
+                "2026-06-05T13:01:54.Z",
+                "2026-06-05T13:01:54.1234567890Z",
+                "2026-06-05 13:01:54Z",
+                "2026-06-05T13:01:5xZ"
+            })
     void impossibleOrMalformedTextIsRefused(String text) {
         assertThrows(IllegalArgumentException.class, () -> PrefectTimestamps.parseDebezium(text));
     }

@@ -1,15 +1,5 @@
 package io.prefectlifecycle.event;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Objects;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -19,6 +9,17 @@ import net.jqwik.api.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PydanticFloatsTest {
 
@@ -46,15 +47,35 @@ class PydanticFloatsTest {
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
-    @CsvSource(delimiter = ' ', value = {
-        "0.0 0.0", "-0.0 -0.0", "1.0 1.0", "0.5 0.5", "0.0001 0.0001",
-        "1e-05 0.00001", "1.5e-05 0.000015", "9.99e-6 9.99e-6", "2.5e-06 2.5e-6", "1e-7 1e-7",
-        "1e15 1000000000000000.0", "9999999999999998.0 9999999999999998.0",
-        "1e16 1e+16", "1.5e16 1.5e+16", "-1e16 -1e+16", "1e22 1e+22",
-        "5e-324 5e-324", "1e-323 1e-323", "1.7976931348623157e308 1.7976931348623157e+308",
-        "0.1 0.1", "0.30000000000000004 0.30000000000000004", "123456.789 123456.789",
-        "5432 5432.0", "2.82879384806159E17 2.82879384806159e+17", "1e23 1e+23",
-    })
+    @CsvSource(
+            delimiter = ' ',
+            value = {
+                "0.0 0.0",
+                "-0.0 -0.0",
+                "1.0 1.0",
+                "0.5 0.5",
+                "0.0001 0.0001",
+                "1e-05 0.00001",
+                "1.5e-05 0.000015",
+                "9.99e-6 9.99e-6",
+                "2.5e-06 2.5e-6",
+                "1e-7 1e-7",
+                "1e15 1000000000000000.0",
+                "9999999999999998.0 9999999999999998.0",
+                "1e16 1e+16",
+                "1.5e16 1.5e+16",
+                "-1e16 -1e+16",
+                "1e22 1e+22",
+                "5e-324 5e-324",
+                "1e-323 1e-323",
+                "1.7976931348623157e308 1.7976931348623157e+308",
+                "0.1 0.1",
+                "0.30000000000000004 0.30000000000000004",
+                "123456.789 123456.789",
+                "5432 5432.0",
+                "2.82879384806159E17 2.82879384806159e+17",
+                "1e23 1e+23",
+            })
     void specTableAndKnownTraps(double v, String expected) {
         assertEquals(expected, PydanticFloats.format(v));
     }
@@ -94,7 +115,8 @@ class PydanticFloatsTest {
 
     @Property(tries = 5_000)
     void noLongerThanJavasOwnDigits(@ForAll("finiteDoubles") double x) {
-        assertTrue(significantDigits(PydanticFloats.format(x)) <= significantDigits(Double.toString(x)),
+        assertTrue(
+                significantDigits(PydanticFloats.format(x)) <= significantDigits(Double.toString(x)),
                 () -> x + " -> " + PydanticFloats.format(x));
     }
 
@@ -106,16 +128,24 @@ class PydanticFloatsTest {
 
     @Provide
     Arbitrary<Double> finiteDoubles() {
-        Arbitrary<Double> anyBits = Arbitraries.longs().map(Double::longBitsToDouble).filter(Double::isFinite);
-        Arbitrary<Double> subnormals = Arbitraries.longs().between(1, (1L << 52) - 1).map(Double::longBitsToDouble);
-        Arbitrary<Double> decimals = Arbitraries.longs().between(1, 99_999_999_999_999_999L)
+        Arbitrary<Double> anyBits =
+                Arbitraries.longs().map(Double::longBitsToDouble).filter(Double::isFinite);
+        Arbitrary<Double> subnormals =
+                Arbitraries.longs().between(1, (1L << 52) - 1).map(Double::longBitsToDouble);
+        Arbitrary<Double> decimals = Arbitraries.longs()
+                .between(1, 99_999_999_999_999_999L)
                 .flatMap(m -> Arbitraries.integers().between(-30, 30).map(e -> Double.parseDouble(m + "e" + e)));
-        return Arbitraries.frequencyOf(
-                        Tuple.of(5, anyBits),
-                        Tuple.of(2, subnormals),
-                        Tuple.of(5, decimals))
-                .edgeCases(config -> config.add(0.0, -0.0, Double.MIN_VALUE, Double.MAX_VALUE, Double.MIN_NORMAL,
-                        1e-5, Math.nextDown(1e-5), 1e16, Math.nextDown(1e16)));
+        return Arbitraries.frequencyOf(Tuple.of(5, anyBits), Tuple.of(2, subnormals), Tuple.of(5, decimals))
+                .edgeCases(config -> config.add(
+                        0.0,
+                        -0.0,
+                        Double.MIN_VALUE,
+                        Double.MAX_VALUE,
+                        Double.MIN_NORMAL,
+                        1e-5,
+                        Math.nextDown(1e-5),
+                        1e16,
+                        Math.nextDown(1e16)));
     }
 
     private static int significantDigits(String s) {

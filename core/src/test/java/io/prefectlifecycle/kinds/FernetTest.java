@@ -1,13 +1,11 @@
 package io.prefectlifecycle.kinds;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -26,9 +24,12 @@ import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FernetTest {
 
@@ -36,14 +37,13 @@ class FernetTest {
     private static final String SPEC_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
     private static final String SPEC_TOKEN =
             "gAAAAABqIsjCAAECAwQFBgcICQoLDA0ODx4Xw3IRk2qdi65IQAniIR8h42ExZOk946NfOpOImU2p2fhVLnBk"
-            + "FrQW59oX9dXhc26auBQ_zfYJ0PGpLbsV8MUtu4D_xSiz3FUe4dxoOtVKc-OdT2d366fY596kxRJuui7NT4mOaUlAUNQi2UzQ0Fml_8_"
-            + "adKM_5lZnq-VOoXJi3ZItbKUmTmigoy3P2RHQHGmATyweB6bvGuK1zpH8x10=";
+                    + "FrQW59oX9dXhc26auBQ_zfYJ0PGpLbsV8MUtu4D_xSiz3FUe4dxoOtVKc-OdT2d366fY596kxRJuui7NT4mOaUlAUNQi2UzQ0Fml_8_"
+                    + "adKM_5lZnq-VOoXJi3ZItbKUmTmigoy3P2RHQHGmATyweB6bvGuK1zpH8x10=";
     private static final String SPEC_PLAINTEXT = "{\"username\": \"alice\", \"password\": \"hunter2\", \"port\": 5432, "
             + "\"options\": {\"timeout\": \"30\"}, \"api_key\": {\"token\": \"abc\"}}";
-    private static final String OTHER_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";  // in no vector
+    private static final String OTHER_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="; // in no vector
 
-    private record Vector(String name, String key, String token, byte[] plaintext) {
-    }
+    private record Vector(String name, String key, String token, byte[] plaintext) {}
 
     @Test
     void decryptsTheSpecVector() throws Exception {
@@ -57,8 +57,10 @@ class FernetTest {
         for (int i = 0; i < iv.length; i++) {
             iv[i] = (byte) i;
         }
-        assertEquals(SPEC_TOKEN, Fernet.encrypt(SPEC_PLAINTEXT.getBytes(StandardCharsets.UTF_8), FernetKey.parse(SPEC_KEY),
-                1780664514L, iv));
+        assertEquals(
+                SPEC_TOKEN,
+                Fernet.encrypt(
+                        SPEC_PLAINTEXT.getBytes(StandardCharsets.UTF_8), FernetKey.parse(SPEC_KEY), 1780664514L, iv));
     }
 
     @Test
@@ -90,10 +92,12 @@ class FernetTest {
     @Test
     void keepsNonAsciiPlaintextBytes() throws Exception {
         Vector accented = vectors().get(2);
-        assertEquals("héllo wörld",
+        assertEquals(
+                "héllo wörld",
                 new String(Fernet.decrypt(accented.token(), FernetKey.parse(accented.key())), StandardCharsets.UTF_8));
         Vector cjk = vectors().get(3);
-        assertEquals("密码 🔑 пароль",
+        assertEquals(
+                "密码 🔑 пароль",
                 new String(Fernet.decrypt(cjk.token(), FernetKey.parse(cjk.key())), StandardCharsets.UTF_8));
     }
 
@@ -157,7 +161,7 @@ class FernetTest {
     void badPaddingBehindAValidHmac() throws Exception {
         byte[] raw = rawKey(SPEC_KEY);
         byte[] block = new byte[16];
-        Arrays.fill(block, (byte) 0x11);  // last byte 0x11 > 16: not PKCS7
+        Arrays.fill(block, (byte) 0x11); // last byte 0x11 > 16: not PKCS7
         String token = sign(raw, 0x80, 1, new byte[16], aesRaw(raw, new byte[16], block));
         assertRejected(token, SPEC_KEY, "bad padding");
     }
@@ -207,10 +211,15 @@ class FernetTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "", "short", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg==", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gIQ==",
-        "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=x", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh!=",
-    })
+    @ValueSource(
+            strings = {
+                "",
+                "short",
+                "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg==",
+                "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gIQ==",
+                "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=x",
+                "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh!=",
+            })
     void malformedKeys(String key) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FernetKey.parse(key));
         assertEquals("encryption key is not 32 bytes of URL-safe base64", e.getMessage());
@@ -220,7 +229,7 @@ class FernetTest {
     void keysAsPythonAcceptsThem() throws Exception {
         // Python's urlsafe_b64decode also takes the standard alphabet; env vars may carry a newline
         byte[] raw = new byte[32];
-        Arrays.fill(raw, (byte) 0xfb);  // encodes to '-' and '_' / '+' and '/'
+        Arrays.fill(raw, (byte) 0xfb); // encodes to '-' and '_' / '+' and '/'
         String urlSafe = Base64.getUrlEncoder().encodeToString(raw);
         String standard = Base64.getEncoder().encodeToString(raw);
         String token = encrypt(raw, 1, new byte[16], "ok".getBytes(StandardCharsets.UTF_8));
@@ -244,8 +253,8 @@ class FernetTest {
             byte[] data = Base64.getUrlDecoder().decode(v.token());
             byte[] flipped = data.clone();
             flipped[30] ^= 1;
-            List<String> tokens = List.of(encode(flipped), v.token().substring(0, 30), v.token() + "$",
-                    encode(Arrays.copyOf(data, 60)));
+            List<String> tokens = List.of(
+                    encode(flipped), v.token().substring(0, 30), v.token() + "$", encode(Arrays.copyOf(data, 60)));
             List<String> messages = new ArrayList<>();
             for (String token : tokens) {
                 messages.add(rejection(token, v.key()));
@@ -254,7 +263,8 @@ class FernetTest {
             String plaintext = new String(v.plaintext(), StandardCharsets.UTF_8);
             for (String message : messages) {
                 assertTrue(message.startsWith("invalid Fernet token: "), message);
-                assertFalse(message.contains(v.key()) || message.contains(v.key().substring(0, 8)), message);
+                assertFalse(
+                        message.contains(v.key()) || message.contains(v.key().substring(0, 8)), message);
                 assertFalse(message.contains(v.token().substring(0, 12)), message);
                 assertFalse(message.contains(v.token().substring(12, 24)), message);
                 assertFalse(plaintext.length() >= 4 && message.contains(plaintext), message);
@@ -276,12 +286,16 @@ class FernetTest {
     private static List<Vector> vectors() throws IOException {
         JsonMapper json = new JsonMapper();
         List<Vector> vectors = new ArrayList<>();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(Objects.requireNonNull(
-                FernetTest.class.getResourceAsStream("/vectors/fernet-tokens.jsonl")), StandardCharsets.UTF_8))) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(
+                Objects.requireNonNull(FernetTest.class.getResourceAsStream("/vectors/fernet-tokens.jsonl")),
+                StandardCharsets.UTF_8))) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 JsonNode row = json.readTree(line);
                 if (row.has("token")) {
-                    vectors.add(new Vector(row.get("name").asText(), row.get("key").asText(), row.get("token").asText(),
+                    vectors.add(new Vector(
+                            row.get("name").asText(),
+                            row.get("key").asText(),
+                            row.get("token").asText(),
                             HexFormat.of().parseHex(row.get("plaintext_hex").asText())));
                 }
             }
@@ -309,12 +323,18 @@ class FernetTest {
 
     private static String sign(byte[] raw, int version, long time, byte[] iv, byte[] ciphertext) {
         ByteBuffer body = ByteBuffer.allocate(25 + ciphertext.length)
-                .put((byte) version).putLong(time).put(iv).put(ciphertext);
+                .put((byte) version)
+                .putLong(time)
+                .put(iv)
+                .put(ciphertext);
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(raw, 0, 16, "HmacSHA256"));
             byte[] hmac = mac.doFinal(body.array());
-            return encode(ByteBuffer.allocate(body.capacity() + 32).put(body.array()).put(hmac).array());
+            return encode(ByteBuffer.allocate(body.capacity() + 32)
+                    .put(body.array())
+                    .put(hmac)
+                    .array());
         } catch (java.security.GeneralSecurityException e) {
             throw new AssertionError(e);
         }

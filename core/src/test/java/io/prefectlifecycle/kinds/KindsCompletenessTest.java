@@ -56,22 +56,28 @@ class KindsCompletenessTest {
                 .filter(t -> Kinds.forTable(t.substring(t.indexOf('.') + 1)).isEmpty())
                 .forEach(t -> unknown.add(file + " captures " + t + ", which no kind or lookup table is")));
         try (Stream<Path> files = Files.list(ROOT.resolve(EventSchemas.DIRECTORY))) {
-            files.map(p -> p.getFileName().toString()).filter(f -> !EventSchemas.FILES.contains(f)).sorted()
+            files.map(p -> p.getFileName().toString())
+                    .filter(f -> !EventSchemas.FILES.contains(f))
+                    .sorted()
                     .forEach(f -> unknown.add(EventSchemas.DIRECTORY + f + " is no kind's payload record"));
         }
         if (EventSchemas.payloads().size() != EventSchemas.FILES.size() - 1) {
-            unknown.add("the envelope's payload union has " + EventSchemas.payloads().size() + " branches for "
-                    + (EventSchemas.FILES.size() - 1) + " payload files");
+            unknown.add("the envelope's payload union has "
+                    + EventSchemas.payloads().size() + " branches for " + (EventSchemas.FILES.size() - 1)
+                    + " payload files");
         }
         for (Schema payload : EventSchemas.payloads()) {
-            if (Kinds.forTable(String.valueOf(payload.getProp(EventSchemas.TABLE))).isEmpty()) {
+            if (Kinds.forTable(String.valueOf(payload.getProp(EventSchemas.TABLE)))
+                    .isEmpty()) {
                 unknown.add("the envelope's payload " + payload.getName() + " names no registered table");
             }
         }
         List<String> names = Kinds.KINDS.stream().map(ObjectKind::name).toList();
         try (Stream<Path> dirs = Files.list(ProjectPaths.goldenCases())) {
-            dirs.filter(Files::isDirectory).map(d -> d.getFileName().toString())
-                    .filter(d -> !names.contains(d) && !Project.GOLDEN_NOT_A_KIND.contains(d)).sorted()
+            dirs.filter(Files::isDirectory)
+                    .map(d -> d.getFileName().toString())
+                    .filter(d -> !names.contains(d) && !Project.GOLDEN_NOT_A_KIND.contains(d))
+                    .sorted()
                     .forEach(d -> unknown.add("golden/" + d + "/ is no kind's name"));
         }
         assertEquals(List.of(), unknown);
@@ -110,15 +116,17 @@ class KindsCompletenessTest {
 
         assertTrue(checklist.hasMissing());
         List<String> missing = checklist.missing().get("flow-run-note (flow_run_note)");
-        assertEquals(List.of(
-                "Avro payload record schemas/avro/payload-flow-run-note.avsc",
-                "in the union of schemas/avro/lifecycle-event.avsc, with prefect.table flow_run_note and prefect.kind "
-                        + "flow-run-note",
-                "golden cases in core/src/test/resources/golden/flow-run-note/",
-                "public.flow_run_note in connect-config/prefect-connector.json's table.include.list",
-                "CREATE TABLE flow_run_note in schemas/prefect-postgres.sql",
-                "lookup table public.note_template in connect-config/prefect-connector.json's table.include.list",
-                "lookup table note_template: CREATE TABLE in schemas/prefect-postgres.sql"), missing);
+        assertEquals(
+                List.of(
+                        "Avro payload record schemas/avro/payload-flow-run-note.avsc",
+                        "in the union of schemas/avro/lifecycle-event.avsc, with prefect.table flow_run_note and prefect.kind "
+                                + "flow-run-note",
+                        "golden cases in core/src/test/resources/golden/flow-run-note/",
+                        "public.flow_run_note in connect-config/prefect-connector.json's table.include.list",
+                        "CREATE TABLE flow_run_note in schemas/prefect-postgres.sql",
+                        "lookup table public.note_template in connect-config/prefect-connector.json's table.include.list",
+                        "lookup table note_template: CREATE TABLE in schemas/prefect-postgres.sql"),
+                missing);
         assertEquals(1, checklist.missing().size(), checklist.render());
     }
 
@@ -131,12 +139,17 @@ class KindsCompletenessTest {
                 String file = EventSchemas.DIRECTORY + EventSchemas.payloadFile(kind);
                 checklist.item(title, "Avro payload record " + file, Files.isRegularFile(ROOT.resolve(file)));
                 String eventKind = kind.eventKind().orElse("?");
-                checklist.item(title, "in the union of " + EventSchemas.DIRECTORY + EventSchemas.ENVELOPE_FILE
-                        + ", with prefect.table " + kind.table() + " and prefect.kind " + eventKind,
+                checklist.item(
+                        title,
+                        "in the union of " + EventSchemas.DIRECTORY + EventSchemas.ENVELOPE_FILE
+                                + ", with prefect.table " + kind.table() + " and prefect.kind " + eventKind,
                         EventSchemas.payloadForTable(kind.table())
-                                .filter(p -> eventKind.equals(p.getProp(EventSchemas.KIND))).isPresent());
-                checklist.item(title, "golden cases in " + ROOT.relativize(ProjectPaths.goldenCases()) + "/"
-                        + kind.name() + "/", project.hasGoldenCases(kind.name()));
+                                .filter(p -> eventKind.equals(p.getProp(EventSchemas.KIND)))
+                                .isPresent());
+                checklist.item(
+                        title,
+                        "golden cases in " + ROOT.relativize(ProjectPaths.goldenCases()) + "/" + kind.name() + "/",
+                        project.hasGoldenCases(kind.name()));
             }
             captured(checklist, title, "", kind.table(), project);
             for (String lookedUp : kind.lookupTables()) {
@@ -146,9 +159,14 @@ class KindsCompletenessTest {
             }
         }
         for (ObjectKind table : all) {
-            if (kinds.stream().noneMatch(k -> k.table().equals(table.table())
-                    || k.lookupTables().contains(table.table()))) {
-                captured(checklist, table.table() + " (" + table.getClass().getSimpleName() + ")", "", table.table(),
+            if (kinds.stream()
+                    .noneMatch(k ->
+                            k.table().equals(table.table()) || k.lookupTables().contains(table.table()))) {
+                captured(
+                        checklist,
+                        table.table() + " (" + table.getClass().getSimpleName() + ")",
+                        "",
+                        table.table(),
                         project);
             }
         }
@@ -156,13 +174,18 @@ class KindsCompletenessTest {
     }
 
     private static void captured(Checklist checklist, String title, String what, String table, Project project) {
-        project.includedTables.forEach((file, tables) -> checklist.item(title, what + "public." + table + " in " + file
-                + "'s table.include.list", tables.contains("public." + table)));
+        project.includedTables.forEach((file, tables) -> checklist.item(
+                title,
+                what + "public." + table + " in " + file + "'s table.include.list",
+                tables.contains("public." + table)));
         String ddl = table.equals(Kinds.HEARTBEAT_TABLE) ? Project.HEARTBEAT_DDL : Project.DDL;
-        boolean created = Pattern.compile("CREATE TABLE (IF NOT EXISTS )?" + table + " \\(").matcher(
-                project.ddl.get(ddl)).find();
-        checklist.item(title, what.isEmpty() ? "CREATE TABLE " + table + " in " + ddl
-                : what + table + ": CREATE TABLE in " + ddl, created);
+        boolean created = Pattern.compile("CREATE TABLE (IF NOT EXISTS )?" + table + " \\(")
+                .matcher(project.ddl.get(ddl))
+                .find();
+        checklist.item(
+                title,
+                what.isEmpty() ? "CREATE TABLE " + table + " in " + ddl : what + table + ": CREATE TABLE in " + ddl,
+                created);
     }
 
     /** The project's other lists, read once. */
@@ -175,17 +198,28 @@ class KindsCompletenessTest {
         static Project read() throws IOException {
             Map<String, List<String>> included = new TreeMap<>();
             try (Stream<Path> files = Files.list(ROOT.resolve("connect-config"))) {
-                for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
-                    ownIncludeList(file).ifPresent(tables -> included.put(ROOT.relativize(file).toString(), tables));
+                for (Path file : files.filter(f -> f.toString().endsWith(".json"))
+                        .sorted()
+                        .toList()) {
+                    ownIncludeList(file)
+                            .ifPresent(
+                                    tables -> included.put(ROOT.relativize(file).toString(), tables));
                 }
             }
-            Map<String, String> ddl = Map.of(DDL, Files.readString(ROOT.resolve(DDL)),
-                    HEARTBEAT_DDL, Files.readString(ROOT.resolve(HEARTBEAT_DDL)));
+            Map<String, String> ddl = Map.of(
+                    DDL,
+                    Files.readString(ROOT.resolve(DDL)),
+                    HEARTBEAT_DDL,
+                    Files.readString(ROOT.resolve(HEARTBEAT_DDL)));
             List<String> cases;
             try (Stream<Path> files = Files.walk(ProjectPaths.goldenCases())) {
                 cases = files.filter(f -> f.getFileName().toString().equals("expected.jsonl"))
                         .filter(f -> Files.isRegularFile(f.resolveSibling("input.jsonl")))
-                        .map(f -> ProjectPaths.goldenCases().relativize(f.getParent()).toString()).sorted().toList();
+                        .map(f -> ProjectPaths.goldenCases()
+                                .relativize(f.getParent())
+                                .toString())
+                        .sorted()
+                        .toList();
             }
             return new Project(included, ddl, cases);
         }
@@ -205,7 +239,9 @@ class KindsCompletenessTest {
                 if (!list.isTextual() && root.hasNonNull("extends")) {
                     return Optional.empty();
                 }
-                return Optional.of(Arrays.stream(list.asText("").split(",")).map(String::trim).toList());
+                return Optional.of(Arrays.stream(list.asText("").split(","))
+                        .map(String::trim)
+                        .toList());
             } catch (IOException e) {
                 throw new UncheckedIOException(file.toString(), e);
             }
@@ -233,8 +269,8 @@ class KindsCompletenessTest {
         }
 
         String render() {
-            StringBuilder out = new StringBuilder("registered kinds and tables (Kinds), " + missing.values().stream()
-                    .mapToInt(List::size).sum() + " item(s) missing:\n");
+            StringBuilder out = new StringBuilder("registered kinds and tables (Kinds), "
+                    + missing.values().stream().mapToInt(List::size).sum() + " item(s) missing:\n");
             lines.forEach((title, items) -> {
                 out.append(title).append('\n');
                 items.forEach(i -> out.append(i).append('\n'));

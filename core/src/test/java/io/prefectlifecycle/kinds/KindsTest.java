@@ -27,8 +27,11 @@ class KindsTest {
         for (ObjectKind kind : Kinds.ALL) {
             boolean overrides = java.util.Arrays.stream(kind.getClass().getDeclaredMethods())
                     .anyMatch(m -> m.getName().equals("eventsBefore"));
-            assertEquals(overrides, kind.pullsEventsBefore(), kind.getClass().getSimpleName()
-                    + ": eventsBefore overridden " + overrides + ", pullsEventsBefore " + kind.pullsEventsBefore());
+            assertEquals(
+                    overrides,
+                    kind.pullsEventsBefore(),
+                    kind.getClass().getSimpleName() + ": eventsBefore overridden " + overrides + ", pullsEventsBefore "
+                            + kind.pullsEventsBefore());
         }
     }
 
@@ -41,12 +44,16 @@ class KindsTest {
     void everyEmittingKindNamesTheResourceKindOfItsGoldenEvents() throws IOException {
         Set<String> named = Kinds.tablesByEventKind().keySet();
         for (ObjectKind kind : Kinds.ALL) {
-            assertEquals(kind.emitsEvents(), kind.eventKind().isPresent(), kind.getClass().getSimpleName());
+            assertEquals(
+                    kind.emitsEvents(),
+                    kind.eventKind().isPresent(),
+                    kind.getClass().getSimpleName());
         }
         Pattern eventName = Pattern.compile("\"event\":\"prefect\\.([a-z-]+)\\.(created|updated|deleted)\"");
         Set<String> inGoldens = new TreeSet<>();
         try (Stream<Path> files = Files.walk(ProjectPaths.goldenCases())) {
-            for (Path file : files.filter(f -> f.getFileName().toString().equals("expected.jsonl")).toList()) {
+            for (Path file : files.filter(f -> f.getFileName().toString().equals("expected.jsonl"))
+                    .toList()) {
                 Matcher m = eventName.matcher(Files.readString(file));
                 while (m.find()) {
                     inGoldens.add(m.group(1));
@@ -54,7 +61,8 @@ class KindsTest {
             }
         }
         assertEquals(new TreeSet<>(named), inGoldens);
-        assertEquals(List.of("concurrency_limit_v2", "concurrency_limit"),
+        assertEquals(
+                List.of("concurrency_limit_v2", "concurrency_limit"),
                 Kinds.tablesByEventKind().get("concurrency-limit"));
     }
 }

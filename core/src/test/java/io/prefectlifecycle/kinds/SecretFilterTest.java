@@ -11,20 +11,30 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class SecretFilterTest {
 
     private static String visible(String data, String... secretFields) throws Exception {
-        return SecretFilter.visibleData((ObjectNode) Json.parse(data), List.of(secretFields)).toString();
+        return SecretFilter.visibleData((ObjectNode) Json.parse(data), List.of(secretFields))
+                .toString();
     }
 
     @Test
     void keepsTopLevelStringsInOrderAndDropsSecretKeysAndOtherTypes() throws Exception {
-        assertEquals("{\"username\":\"alice\"}", visible(
-                "{\"username\":\"alice\",\"password\":\"hunter2\",\"port\":5432,\"options\":{\"t\":\"30\"},"
-                        + "\"api_key\":{\"token\":\"abc\"}}", "password", "api_key.*"));
+        assertEquals(
+                "{\"username\":\"alice\"}",
+                visible(
+                        "{\"username\":\"alice\",\"password\":\"hunter2\",\"port\":5432,\"options\":{\"t\":\"30\"},"
+                                + "\"api_key\":{\"token\":\"abc\"}}",
+                        "password",
+                        "api_key.*"));
     }
 
     @Test
     void aWildcardOverATopLevelLeafObfuscatesItAndTheObfuscatedStringStays() throws Exception {
-        assertEquals("{\"auth\":\"********\",\"empty\":\"********\",\"none\":\"********\",\"authx\":\"kept\"}",
-                visible("{\"auth\":\"plain\",\"empty\":{},\"none\":null,\"authx\":\"kept\"}", "auth.*", "empty.*", "none.*"));
+        assertEquals(
+                "{\"auth\":\"********\",\"empty\":\"********\",\"none\":\"********\",\"authx\":\"kept\"}",
+                visible(
+                        "{\"auth\":\"plain\",\"empty\":{},\"none\":null,\"authx\":\"kept\"}",
+                        "auth.*",
+                        "empty.*",
+                        "none.*"));
     }
 
     @Test

@@ -17,8 +17,8 @@ class ChangeStreamTest {
 
     private final InMemoryRowStore rows = new InMemoryRowStore();
     private final InMemoryTransactionState transaction = new InMemoryTransactionState();
-    private ChangeStream stream = new ChangeStream(rows, transaction, Optional.empty(), false,
-            new io.prefectlifecycle.cdc.ChangeDecoder());
+    private ChangeStream stream =
+            new ChangeStream(rows, transaction, Optional.empty(), false, new io.prefectlifecycle.cdc.ChangeDecoder());
     private long offset;
 
     @Test
@@ -62,7 +62,8 @@ class ChangeStreamTest {
         assertEquals("redelivered change: LSN already applied to this row", skippedReason(again));
         offer(variable(940, 2, "bb"));
         assertEquals(List.of("a", "bb"), names(offer(end(940))));
-        assertEquals("redelivered change: LSN already applied to this row", skippedReason(offer(variable(940, 2, "bb"))));
+        assertEquals(
+                "redelivered change: LSN already applied to this row", skippedReason(offer(variable(940, 2, "bb"))));
     }
 
     @Test
@@ -85,10 +86,18 @@ class ChangeStreamTest {
 
     @Test
     void aStreamRestartedInsideATransactionGoesOnFromItsState() {
-        List<String> whole = namesAndIds(run(new ChangeStream(new InMemoryRowStore(), new InMemoryTransactionState(),
-                Optional.empty(), false, new io.prefectlifecycle.cdc.ChangeDecoder()), 0, 8));
+        List<String> whole = namesAndIds(run(
+                new ChangeStream(
+                        new InMemoryRowStore(),
+                        new InMemoryTransactionState(),
+                        Optional.empty(),
+                        false,
+                        new io.prefectlifecycle.cdc.ChangeDecoder()),
+                0,
+                8));
         List<Emission> out = new ArrayList<>(run(stream, 0, 4));
-        stream = new ChangeStream(rows, transaction, Optional.empty(), false, new io.prefectlifecycle.cdc.ChangeDecoder());
+        stream = new ChangeStream(
+                rows, transaction, Optional.empty(), false, new io.prefectlifecycle.cdc.ChangeDecoder());
         out.addAll(run(stream, 4, 8));
         assertEquals(whole, namesAndIds(out));
         assertEquals(List.of("r1", "r2", "r3"), names(out));
@@ -110,8 +119,15 @@ class ChangeStreamTest {
 
     @Test
     void everyRecordGetsExactlyOneOutcome() {
-        List<String> records = List.of(begin(970), variable(970, 1, "a"), variable(970, 1, "a"), updated(970, 2, "a"),
-                "{\"not\":\"debezium\"}", end(970), withoutMetadata(971, "z"), heartbeat(972, 97_200));
+        List<String> records = List.of(
+                begin(970),
+                variable(970, 1, "a"),
+                variable(970, 1, "a"),
+                updated(970, 2, "a"),
+                "{\"not\":\"debezium\"}",
+                end(970),
+                withoutMetadata(971, "z"),
+                heartbeat(972, 97_200));
         List<Emission> out = new ArrayList<>();
         for (String json : records) {
             out.addAll(offer(json));
@@ -143,23 +159,40 @@ class ChangeStreamTest {
         offer(begin(986));
         List<Emission> migration = new ArrayList<>(offer(updated(986, 1, "before-upgrade")));
         List<Emission> version = new ArrayList<>();
-        stream.offer(new InputRecord("prefect.cdc", 0, offset++,
-                "{\"version_num\":\"94622c1663e8\"}".getBytes(StandardCharsets.UTF_8),
-                alembicVersion(986, 2, "94622c1663e8").getBytes(StandardCharsets.UTF_8)), version::add);
+        stream.offer(
+                new InputRecord(
+                        "prefect.cdc",
+                        0,
+                        offset++,
+                        "{\"version_num\":\"94622c1663e8\"}".getBytes(StandardCharsets.UTF_8),
+                        alembicVersion(986, 2, "94622c1663e8").getBytes(StandardCharsets.UTF_8)),
+                version::add);
         migration.addAll(version);
         migration.addAll(offer(end(986)));
         assertEquals(List.of(), names(migration));
-        assertEquals(List.of("changed by the Prefect schema migration to 94622c1663e8",
-                "Prefect schema migrated to 94622c1663e8", "transaction END"),
-                migration.stream().map(e -> ((Outcome.Skipped) e.outcome()).reason()).toList());
+        assertEquals(
+                List.of(
+                        "changed by the Prefect schema migration to 94622c1663e8",
+                        "Prefect schema migrated to 94622c1663e8",
+                        "transaction END"),
+                migration.stream()
+                        .map(e -> ((Outcome.Skipped) e.outcome()).reason())
+                        .toList());
         offer(begin(987));
         offer(updated(987, 1, "before-upgrade"));
         assertEquals(List.of("before-upgrade"), names(offer(end(987))), "an update after the upgrade is announced");
     }
 
     private List<Emission> run(ChangeStream target, int from, int to) {
-        List<String> script = List.of(begin(990), variable(990, 1, "r1"), variable(990, 2, "r2"), end(990),
-                begin(991), variable(991, 1, "r3"), updated(991, 2, "r3"), end(991));
+        List<String> script = List.of(
+                begin(990),
+                variable(990, 1, "r1"),
+                variable(990, 2, "r2"),
+                end(990),
+                begin(991),
+                variable(991, 1, "r3"),
+                updated(991, 2, "r3"),
+                end(991));
         List<Emission> out = new ArrayList<>();
         for (int i = from; i < to; i++) {
             target.offer(record(script.get(i), i), out::add);
@@ -184,10 +217,13 @@ class ChangeStreamTest {
     private static List<String> namesAndIds(List<Emission> emissions) {
         List<String> names = new ArrayList<>();
         for (Emission emission : emissions) {
-            emission.outcome().match(
-                    events -> names.addAll(events.events().stream().map(e -> e.resource().name() + " " + e.id()).toList()),
-                    skipped -> false,
-                    dead -> names.add("DLQ " + dead.reason()));
+            emission.outcome()
+                    .match(
+                            events -> names.addAll(events.events().stream()
+                                    .map(e -> e.resource().name() + " " + e.id())
+                                    .toList()),
+                            skipped -> false,
+                            dead -> names.add("DLQ " + dead.reason()));
         }
         return names;
     }

@@ -14,7 +14,8 @@ class StoredRowTest {
 
     @Test
     void theBinaryFormRoundTrips() throws Exception {
-        Row row = new Row("block_document", (ObjectNode) Json.parse("{\"id\":\"d1\",\"data\":\"\\\"gAAA…\\\"\",\"n\":1.5}"));
+        Row row = new Row(
+                "block_document", (ObjectNode) Json.parse("{\"id\":\"d1\",\"data\":\"\\\"gAAA…\\\"\",\"n\":1.5}"));
         StoredRow stored = new StoredRow(123_456_789L, true, row, 42, 7);
         StoredRow read = StoredRow.fromBytes(stored.toBytes());
         assertEquals(stored.lsn(), read.lsn());

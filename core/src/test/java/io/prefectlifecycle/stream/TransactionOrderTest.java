@@ -30,14 +30,20 @@ class TransactionOrderTest {
 
     @Test
     void aNewPoolsDefaultQueueComesBeforeThePoolAndTheNamedQueueAfter() {
-        // POST /work_queues/ without default-agent-pool (spec W15): INSERT pool, INSERT default, UPDATE pool, INSERT named
-        List<Emission> out = transaction(100,
+        // POST /work_queues/ without default-agent-pool (spec W15): INSERT pool, INSERT default, UPDATE pool, INSERT
+        // named
+        List<Emission> out = transaction(
+                100,
                 c("work_pool", pool(POOL, "default-agent-pool", null)),
                 c("work_queue", queue(q(1), "default", POOL, 1)),
                 u("work_pool", pool(POOL, "default-agent-pool", q(1))),
                 c("work_queue", queue(q(2), "legacy-queue", POOL, 2)));
-        assertEquals(List.of("prefect.work-queue.created default", "prefect.work-pool.created default-agent-pool",
-                "prefect.work-queue.created legacy-queue"), events(out));
+        assertEquals(
+                List.of(
+                        "prefect.work-queue.created default",
+                        "prefect.work-pool.created default-agent-pool",
+                        "prefect.work-queue.created legacy-queue"),
+                events(out));
         assertEveryRecordHasOneOutcome(out);
     }
 
@@ -45,11 +51,20 @@ class TransactionOrderTest {
     void aDeletedPoolsQueuesComeFirstByTheirPriorityBeforeTheTransactionTiesInWalOrder() {
         createPoolWithQueues();
         // DELETE /work_pools/k8s (spec W14): the pool, then its queues by cascade in physical order
-        List<Emission> out = transaction(102,
+        List<Emission> out = transaction(
+                102,
                 d("work_pool", POOL),
-                d("work_queue", q(1)), d("work_queue", q(2)), d("work_queue", q(3)), d("work_queue", q(4)));
-        assertEquals(List.of("prefect.work-queue.deleted b", "prefect.work-queue.deleted d",
-                "prefect.work-queue.deleted c", "prefect.work-queue.deleted a", "prefect.work-pool.deleted k8s"),
+                d("work_queue", q(1)),
+                d("work_queue", q(2)),
+                d("work_queue", q(3)),
+                d("work_queue", q(4)));
+        assertEquals(
+                List.of(
+                        "prefect.work-queue.deleted b",
+                        "prefect.work-queue.deleted d",
+                        "prefect.work-queue.deleted c",
+                        "prefect.work-queue.deleted a",
+                        "prefect.work-pool.deleted k8s"),
                 events(out));
         assertEveryRecordHasOneOutcome(out);
     }
@@ -58,14 +73,25 @@ class TransactionOrderTest {
     void rowsTheKindDoesNotNameKeepTheirPlace() {
         createPoolWithQueues();
         // a queue of another pool deleted in the same transaction, before and after the pool's group
-        List<Emission> out = transaction(103,
+        List<Emission> out = transaction(
+                103,
                 d("work_queue", q(5)),
                 d("work_pool", POOL),
-                d("work_queue", q(1)), d("work_queue", q(2)), d("work_queue", q(3)), d("work_queue", q(4)),
+                d("work_queue", q(1)),
+                d("work_queue", q(2)),
+                d("work_queue", q(3)),
+                d("work_queue", q(4)),
                 d("work_queue", q(6)));
-        assertEquals(List.of("prefect.work-queue.deleted other-1", "prefect.work-queue.deleted b",
-                "prefect.work-queue.deleted d", "prefect.work-queue.deleted c", "prefect.work-queue.deleted a",
-                "prefect.work-pool.deleted k8s", "prefect.work-queue.deleted other-2"), events(out));
+        assertEquals(
+                List.of(
+                        "prefect.work-queue.deleted other-1",
+                        "prefect.work-queue.deleted b",
+                        "prefect.work-queue.deleted d",
+                        "prefect.work-queue.deleted c",
+                        "prefect.work-queue.deleted a",
+                        "prefect.work-pool.deleted k8s",
+                        "prefect.work-queue.deleted other-2"),
+                events(out));
     }
 
     @Test
@@ -76,21 +102,33 @@ class TransactionOrderTest {
         for (int i = 1; i <= 10_050; i++) {
             large.add(variable(i));
         }
-        large.addAll(List.of(d("work_queue", q(1)), d("work_queue", q(2)), d("work_queue", q(3)), d("work_queue", q(4))));
+        large.addAll(
+                List.of(d("work_queue", q(1)), d("work_queue", q(2)), d("work_queue", q(3)), d("work_queue", q(4))));
         List<Emission> out = transaction(104, large.toArray(String[]::new));
         List<String> names = events(out);
         assertEquals(10_055, names.size());
-        assertEquals(List.of("prefect.work-queue.deleted b", "prefect.work-queue.deleted d",
-                "prefect.work-queue.deleted c", "prefect.work-queue.deleted a", "prefect.work-pool.deleted k8s",
-                "prefect.variable.created v1"), names.subList(0, 6));
+        assertEquals(
+                List.of(
+                        "prefect.work-queue.deleted b",
+                        "prefect.work-queue.deleted d",
+                        "prefect.work-queue.deleted c",
+                        "prefect.work-queue.deleted a",
+                        "prefect.work-pool.deleted k8s",
+                        "prefect.variable.created v1"),
+                names.subList(0, 6));
         assertEquals("prefect.variable.created v10050", names.get(names.size() - 1));
     }
 
     @Test
     void aStreamRestartedInsideTheTransactionGivesTheSameEventsInTheSameOrder() {
         List<String> script = new ArrayList<>(setup());
-        script.addAll(script(105, d("work_pool", POOL), d("work_queue", q(1)), d("work_queue", q(2)),
-                d("work_queue", q(3)), d("work_queue", q(4))));
+        script.addAll(script(
+                105,
+                d("work_pool", POOL),
+                d("work_queue", q(1)),
+                d("work_queue", q(2)),
+                d("work_queue", q(3)),
+                d("work_queue", q(4))));
         int restartAt = script.size() - 4; // after the pool's delete and one queue's
         List<Emission> whole = new ArrayList<>();
         ChangeStream uninterrupted = newStream(new InMemoryRowStore(), new InMemoryTransactionState());
@@ -105,9 +143,15 @@ class TransactionOrderTest {
             stream.offer(record(script.get(i), i), restarted::add);
         }
         assertEquals(eventsWithIds(whole), eventsWithIds(restarted));
-        assertEquals(List.of("prefect.work-queue.deleted b", "prefect.work-queue.deleted d",
-                "prefect.work-queue.deleted c", "prefect.work-queue.deleted a", "prefect.work-pool.deleted k8s"),
-                events(restarted).subList(events(restarted).size() - 5, events(restarted).size()));
+        assertEquals(
+                List.of(
+                        "prefect.work-queue.deleted b",
+                        "prefect.work-queue.deleted d",
+                        "prefect.work-queue.deleted c",
+                        "prefect.work-queue.deleted a",
+                        "prefect.work-pool.deleted k8s"),
+                events(restarted)
+                        .subList(events(restarted).size() - 5, events(restarted).size()));
     }
 
     private void createPoolWithQueues() {
@@ -118,7 +162,8 @@ class TransactionOrderTest {
 
     /** Pool k8s with queues a (priority 3), b (1), c (2), d (1: a tie with b); other-1 and other-2 in another pool. */
     private static List<String> setup() {
-        return script(101,
+        return script(
+                101,
                 c("work_pool", pool(POOL, "k8s", null)),
                 c("work_queue", queue(q(1), "a", POOL, 3)),
                 u("work_pool", pool(POOL, "k8s", q(1))),
@@ -139,8 +184,11 @@ class TransactionOrderTest {
         List<String> records = new ArrayList<>();
         records.add(begin(tx));
         for (int i = 0; i < changes.length; i++) {
-            records.add(changes[i].replace("\"TX\"", String.valueOf(tx)).replace("\"ORDER\"", String.valueOf(i + 1))
-                    .replace("TX:ORDER", tx + ":" + (i + 1)).replace("\"LSN\"", String.valueOf(tx * 100_000 + i + 1)));
+            records.add(changes[i]
+                    .replace("\"TX\"", String.valueOf(tx))
+                    .replace("\"ORDER\"", String.valueOf(i + 1))
+                    .replace("TX:ORDER", tx + ":" + (i + 1))
+                    .replace("\"LSN\"", String.valueOf(tx * 100_000 + i + 1)));
         }
         records.add(end(tx));
         return records;
@@ -170,21 +218,24 @@ class TransactionOrderTest {
     }
 
     private static List<String> events(List<Emission> emissions) {
-        return eventsWithIds(emissions).stream().map(s -> s.substring(0, s.lastIndexOf(' '))).toList();
+        return eventsWithIds(emissions).stream()
+                .map(s -> s.substring(0, s.lastIndexOf(' ')))
+                .toList();
     }
 
     private static List<String> eventsWithIds(List<Emission> emissions) {
         List<String> names = new ArrayList<>();
         for (Emission emission : emissions) {
-            emission.outcome().match(
-                    events -> {
-                        for (LifecycleEvent e : events.events()) {
-                            names.add(e.event() + " " + e.resource().name() + " " + e.id());
-                        }
-                        return null;
-                    },
-                    skipped -> null,
-                    dead -> names.add("DLQ " + dead.reason() + " -"));
+            emission.outcome()
+                    .match(
+                            events -> {
+                                for (LifecycleEvent e : events.events()) {
+                                    names.add(e.event() + " " + e.resource().name() + " " + e.id());
+                                }
+                                return null;
+                            },
+                            skipped -> null,
+                            dead -> names.add("DLQ " + dead.reason() + " -"));
         }
         return names;
     }
@@ -194,7 +245,8 @@ class TransactionOrderTest {
     }
 
     private static String pool(String id, String name, String defaultQueue) {
-        return "{\"id\":\"" + id + "\",\"created\":\"2026-06-05T14:00:00.000001Z\",\"updated\":\"2026-06-05T14:00:00.000001Z\","
+        return "{\"id\":\"" + id
+                + "\",\"created\":\"2026-06-05T14:00:00.000001Z\",\"updated\":\"2026-06-05T14:00:00.000001Z\","
                 + "\"name\":\"" + name + "\",\"description\":null,\"type\":\"kubernetes\",\"base_job_template\":\"{}\","
                 + "\"is_paused\":false,\"concurrency_limit\":null,\"default_queue_id\":"
                 + (defaultQueue == null ? "null" : "\"" + defaultQueue + "\"") + ",\"status\":\"NOT_READY\","
@@ -202,16 +254,20 @@ class TransactionOrderTest {
     }
 
     private static String queue(String id, String name, String pool, int priority) {
-        return "{\"id\":\"" + id + "\",\"created\":\"2026-06-05T14:00:00.000002Z\",\"updated\":\"2026-06-05T14:00:00.000002Z\","
+        return "{\"id\":\"" + id
+                + "\",\"created\":\"2026-06-05T14:00:00.000002Z\",\"updated\":\"2026-06-05T14:00:00.000002Z\","
                 + "\"name\":\"" + name + "\",\"filter\":null,\"description\":\"\",\"is_paused\":false,"
                 + "\"concurrency_limit\":null,\"last_polled\":null,\"priority\":" + priority + ",\"work_pool_id\":\""
                 + pool + "\",\"status\":\"NOT_READY\"}";
     }
 
     private static String variable(int n) {
-        return c("variable", "{\"id\":\"" + String.format("00000000-0000-4000-8000-%012d", n) + "\",\"created\":"
-                + "\"2026-06-05T14:00:00Z\",\"updated\":\"2026-06-05T14:00:00Z\",\"name\":\"v" + n + "\",\"value\":\"1\","
-                + "\"tags\":\"[]\"}");
+        return c(
+                "variable",
+                "{\"id\":\"" + String.format("00000000-0000-4000-8000-%012d", n) + "\",\"created\":"
+                        + "\"2026-06-05T14:00:00Z\",\"updated\":\"2026-06-05T14:00:00Z\",\"name\":\"v" + n
+                        + "\",\"value\":\"1\","
+                        + "\"tags\":\"[]\"}");
     }
 
     private static String c(String table, String after) {
@@ -228,7 +284,8 @@ class TransactionOrderTest {
     }
 
     private static String change(String table, String before, String after, String op) {
-        return "{\"before\":" + before + ",\"after\":" + after + ",\"source\":{\"name\":\"prefect\",\"schema\":\"public\","
+        return "{\"before\":" + before + ",\"after\":" + after
+                + ",\"source\":{\"name\":\"prefect\",\"schema\":\"public\","
                 + "\"table\":\"" + table + "\",\"ts_us\":1780668000035169,\"lsn\":\"LSN\",\"txId\":\"TX\","
                 + "\"snapshot\":\"false\"},\"transaction\":{\"id\":\"TX:ORDER\",\"total_order\":\"ORDER\","
                 + "\"data_collection_order\":\"ORDER\"},\"op\":\"" + op + "\"}";

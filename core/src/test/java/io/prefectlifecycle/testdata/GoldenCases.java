@@ -14,14 +14,17 @@ import java.util.stream.Stream;
  */
 public final class GoldenCases {
 
-    private GoldenCases() {
-    }
+    private GoldenCases() {}
 
     /** Every case directory, sorted. */
     public static Stream<Path> cases() throws IOException {
         try (Stream<Path> files = Files.walk(ProjectPaths.goldenCases())) {
-            return files.filter(p -> p.getFileName().toString().equals("input.jsonl"))
-                    .map(Path::getParent).sorted().toList().stream();
+            return files
+                    .filter(p -> p.getFileName().toString().equals("input.jsonl"))
+                    .map(Path::getParent)
+                    .sorted()
+                    .toList()
+                    .stream();
         }
     }
 

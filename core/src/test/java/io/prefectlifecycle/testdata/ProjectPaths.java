@@ -10,8 +10,7 @@ import java.nio.file.Path;
  */
 public final class ProjectPaths {
 
-    private ProjectPaths() {
-    }
+    private ProjectPaths() {}
 
     /** The repository: the nearest directory up from here that holds {@code mvnw}. */
     public static Path root() {

@@ -22,17 +22,34 @@ class TestKindsTest {
 
     @Test
     void unitTestsStartNoBrokerRegistryDatabaseOrJar() {
-        List<String> unitTests = CLASSES.stream().filter(TestKindsTest::isUnitTest).map(JavaClass::getSimpleName).toList();
-        assertTrue(unitTests.containsAll(List.of("ChangeStreamTest", "GoldenCasesTest", "PoisonInputTest")),
+        List<String> unitTests = CLASSES.stream()
+                .filter(TestKindsTest::isUnitTest)
+                .map(JavaClass::getSimpleName)
+                .toList();
+        assertTrue(
+                unitTests.containsAll(List.of("ChangeStreamTest", "GoldenCasesTest", "PoisonInputTest")),
                 "the unit tests of core, streams-app and this module are all checked: " + unitTests);
 
-        noClasses().that(DescribedPredicate.describe("are unit tests", TestKindsTest::isUnitTest))
-                .should().dependOnClassesThat().haveFullyQualifiedName("io.prefectlifecycle.local.LocalKafka")
-                .orShould().dependOnClassesThat().haveFullyQualifiedName("io.prefectlifecycle.local.LocalPostgres")
-                .orShould().dependOnClassesThat().haveFullyQualifiedName("io.prefectlifecycle.local.LocalConnect")
-                .orShould().dependOnClassesThat().haveFullyQualifiedName("io.prefectlifecycle.local.LocalStack")
-                .orShould().dependOnClassesThat().resideInAPackage("io.prefectlifecycle.testsupport..")
-                .orShould().dependOnClassesThat().resideInAnyPackage("org.testcontainers..", "io.zonky..")
+        noClasses()
+                .that(DescribedPredicate.describe("are unit tests", TestKindsTest::isUnitTest))
+                .should()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName("io.prefectlifecycle.local.LocalKafka")
+                .orShould()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName("io.prefectlifecycle.local.LocalPostgres")
+                .orShould()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName("io.prefectlifecycle.local.LocalConnect")
+                .orShould()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName("io.prefectlifecycle.local.LocalStack")
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAPackage("io.prefectlifecycle.testsupport..")
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAnyPackage("org.testcontainers..", "io.zonky..")
                 .because("a *Test runs without network services: what starts one is an *IT")
                 .check(CLASSES);
     }

@@ -1,10 +1,10 @@
 package io.prefectlifecycle.avro;
 
 import io.prefectlifecycle.event.LifecycleEvent;
-import io.prefectlifecycle.testsupport.ApicurioRegistry;
 import io.prefectlifecycle.registry.ConfluentWireFormat;
 import io.prefectlifecycle.registry.SchemaRegistryClient;
 import io.prefectlifecycle.registry.SchemaRegistryException;
+import io.prefectlifecycle.testsupport.ApicurioRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.util.UUID;
@@ -26,10 +26,13 @@ class AvroEventEncoderIT {
         LifecycleEvent event = GoldenEvents.parse(GoldenEvents.lines().get(0).json());
         byte[] value = encoder.encode(event);
         assertEquals(topic + "-value", encoder.subject());
-        assertEquals(new SchemaRegistryClient(registry.ccompatUrl()).lookup(topic + "-value", EventSchemas.ENVELOPE_TEXT)
-                .getAsInt(), ConfluentWireFormat.schemaId(value));
-        AvroEventDecoder decoder = new AvroEventDecoder(new RegistryWriterSchemas(
-                new SchemaRegistryClient(registry.ccompatUrl())));
+        assertEquals(
+                new SchemaRegistryClient(registry.ccompatUrl())
+                        .lookup(topic + "-value", EventSchemas.ENVELOPE_TEXT)
+                        .getAsInt(),
+                ConfluentWireFormat.schemaId(value));
+        AvroEventDecoder decoder =
+                new AvroEventDecoder(new RegistryWriterSchemas(new SchemaRegistryClient(registry.ccompatUrl())));
         assertEquals(event.toJson(), decoder.decode(value).toJson());
     }
 
@@ -37,13 +40,19 @@ class AvroEventEncoderIT {
     void withoutAutoRegistrationTheSchemaMustBeRegisteredAlready() {
         String topic = "events-" + UUID.randomUUID();
         LifecycleEvent event = GoldenEvents.parse(GoldenEvents.lines().get(0).json());
-        SchemaRegistryException e = assertThrows(SchemaRegistryException.class,
-                () -> new AvroEventEncoder(new SchemaRegistryClient(registry.ccompatUrl()), topic, false).encode(event));
-        assertTrue(e.getMessage().contains("is not registered under subject " + topic + "-value, and "
-                + "schema.registry.auto.register is false"), e.getMessage());
+        SchemaRegistryException e = assertThrows(
+                SchemaRegistryException.class,
+                () -> new AvroEventEncoder(new SchemaRegistryClient(registry.ccompatUrl()), topic, false)
+                        .encode(event));
+        assertTrue(
+                e.getMessage()
+                        .contains("is not registered under subject " + topic + "-value, and "
+                                + "schema.registry.auto.register is false"),
+                e.getMessage());
 
         int id = new SchemaRegistryClient(registry.ccompatUrl()).register(topic + "-value", EventSchemas.ENVELOPE_TEXT);
-        byte[] value = new AvroEventEncoder(new SchemaRegistryClient(registry.ccompatUrl()), topic, false).encode(event);
+        byte[] value =
+                new AvroEventEncoder(new SchemaRegistryClient(registry.ccompatUrl()), topic, false).encode(event);
         assertEquals(id, ConfluentWireFormat.schemaId(value));
     }
 }

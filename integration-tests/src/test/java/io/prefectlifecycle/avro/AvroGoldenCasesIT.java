@@ -1,16 +1,15 @@
 package io.prefectlifecycle.avro;
 
-import io.prefectlifecycle.testdata.GoldenCases;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.prefectlifecycle.cdc.Json;
 import io.prefectlifecycle.event.EventFormat;
-import io.prefectlifecycle.golden.GoldenCasesTest;
 import io.prefectlifecycle.golden.TopologyHarness;
-import io.prefectlifecycle.stream.FixtureRecord;
-import io.prefectlifecycle.testsupport.ApicurioRegistry;
 import io.prefectlifecycle.registry.ConfluentWireFormat;
 import io.prefectlifecycle.registry.SchemaRegistryClient;
 import io.prefectlifecycle.registry.SchemaRegistrySettings;
+import io.prefectlifecycle.stream.FixtureRecord;
+import io.prefectlifecycle.testdata.GoldenCases;
+import io.prefectlifecycle.testsupport.ApicurioRegistry;
 import io.prefectlifecycle.topology.TopologySettings;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,7 +62,8 @@ class AvroGoldenCasesIT {
                     continue;
                 }
                 FixtureRecord record = FixtureRecord.parse(line);
-                harness.pipe(asAvro(record.topic() + "-key", record.key()),
+                harness.pipe(
+                        asAvro(record.topic() + "-key", record.key()),
                         asAvro(record.topic() + "-value", record.value()));
             }
             harness.endInput();
@@ -74,11 +74,16 @@ class AvroGoldenCasesIT {
             }
             harness.deadLetters().forEach(d -> deadLetters.add(d.headers().get("dlq.reason")));
         }
-        assertEquals(String.join("\n", Files.readAllLines(caseDir.resolve("expected.jsonl"), StandardCharsets.UTF_8)),
-                String.join("\n", events), "events of " + caseDir.getFileName());
+        assertEquals(
+                String.join("\n", Files.readAllLines(caseDir.resolve("expected.jsonl"), StandardCharsets.UTF_8)),
+                String.join("\n", events),
+                "events of " + caseDir.getFileName());
         Path expectedDeadLetters = caseDir.resolve("expected-dead-letters.txt");
-        assertEquals(Files.exists(expectedDeadLetters)
-                ? Files.readAllLines(expectedDeadLetters, StandardCharsets.UTF_8) : List.of(), deadLetters);
+        assertEquals(
+                Files.exists(expectedDeadLetters)
+                        ? Files.readAllLines(expectedDeadLetters, StandardCharsets.UTF_8)
+                        : List.of(),
+                deadLetters);
     }
 
     @Test
@@ -93,7 +98,9 @@ class AvroGoldenCasesIT {
                 FixtureRecord record = FixtureRecord.parse(line);
                 JsonNode value;
                 try {
-                    value = record.value() == null ? null : Json.parse(new String(record.value(), StandardCharsets.UTF_8));
+                    value = record.value() == null
+                            ? null
+                            : Json.parse(new String(record.value(), StandardCharsets.UTF_8));
                 } catch (IOException e) {
                     continue; // a malformed-input case: stays as it is
                 }
@@ -117,7 +124,8 @@ class AvroGoldenCasesIT {
             harness.pipe(null, value);
             List<TopologyHarness.Output> dead = harness.deadLetters();
             assertEquals(1, dead.size());
-            assertEquals("Avro value: schema id 99999 is not in the schema registry " + registry.ccompatUrl(),
+            assertEquals(
+                    "Avro value: schema id 99999 is not in the schema registry " + registry.ccompatUrl(),
                     dead.get(0).headers().get("dlq.reason"));
             assertEquals(List.of(), harness.rawEvents());
         }
@@ -125,8 +133,9 @@ class AvroGoldenCasesIT {
 
     private static TopologySettings avroSettings(Map<String, String> env) {
         try (TopologyHarness json = TopologyHarness.withEnvironment(env)) {
-            return json.settings().withEventFormat(EventFormat.AVRO,
-                    Optional.of(new SchemaRegistrySettings(registry.ccompatUrl(), true)));
+            return json.settings()
+                    .withEventFormat(
+                            EventFormat.AVRO, Optional.of(new SchemaRegistrySettings(registry.ccompatUrl(), true)));
         }
     }
 

@@ -39,8 +39,12 @@ class TransformAvroInputIT {
                 .collect(Collectors.joining("\n"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        TransformCommand command = command("--schema-registry-url", registry.ccompatUrl().toString());
-        int status = command.transform(new ByteArrayInputStream(avroLines.getBytes(StandardCharsets.UTF_8)), out, err,
+        TransformCommand command =
+                command("--schema-registry-url", registry.ccompatUrl().toString());
+        int status = command.transform(
+                new ByteArrayInputStream(avroLines.getBytes(StandardCharsets.UTF_8)),
+                out,
+                err,
                 GoldenCases.environment(caseDir));
         assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
         assertGolden(caseDir, out, err);

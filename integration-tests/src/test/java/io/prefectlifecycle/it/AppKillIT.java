@@ -2,15 +2,15 @@ package io.prefectlifecycle.it;
 
 import io.prefectlifecycle.testsupport.AppProcess;
 import io.prefectlifecycle.testsupport.ReliabilityRun;
-import io.prefectlifecycle.testsupport.ReliabilityWorkload;
-import static org.awaitility.Awaitility.await;
-
 import io.prefectlifecycle.testsupport.ReliabilityWorkload.Expected;
+import org.junit.jupiter.api.Test;
+
 import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.Test;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * Fault 1 of the reliability suite: the app (its own JVM, exactly-once v2, one persistent state dir) SIGKILLed
@@ -31,12 +31,14 @@ class AppKillIT {
         ReliabilityRun run = ReliabilityRun.start("AppKillIT", Map.of());
         try (run) {
             AppProcess app = run.app();
-            Future<Expected> writing = run.startWorkload(changes, ReliabilityRun.FULL ? 800 : 100, seed); // lasts about as long as the kills
+            Future<Expected> writing = run.startWorkload(
+                    changes, ReliabilityRun.FULL ? 800 : 100, seed); // lasts about as long as the kills
             long committedAtKill = -1;
             for (int kill = 1; kill <= KILLS + 1; kill++) {
                 long started = System.nanoTime();
                 long before = committedAtKill;
-                await("the app's start #" + app.starts() + " processing again").atMost(Duration.ofMinutes(3))
+                await("the app's start #" + app.starts() + " processing again")
+                        .atMost(Duration.ofMinutes(3))
                         .pollInterval(Duration.ofMillis(50))
                         .until(() -> app.latestLogContains("Kafka Streams REBALANCING -> RUNNING")
                                 && (run.committedInput() > before || writing.isDone() && run.lag() == 0));
@@ -49,8 +51,10 @@ class AppKillIT {
                 long written = run.changesWritten();
                 committedAtKill = run.committedInput();
                 app.kill();
-                run.figure("start #" + app.starts() + ": start -> processing; SIGKILL", recoveryMs + " ms; at "
-                        + written + " changes written, " + run.lag() + " CDC records unprocessed");
+                run.figure(
+                        "start #" + app.starts() + ": start -> processing; SIGKILL",
+                        recoveryMs + " ms; at " + written + " changes written, " + run.lag()
+                                + " CDC records unprocessed");
                 app.start();
             }
             run.timings().lap(KILLS + " kills and restarts");

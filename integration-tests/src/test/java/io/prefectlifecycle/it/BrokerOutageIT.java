@@ -1,18 +1,18 @@
 package io.prefectlifecycle.it;
 
-import io.prefectlifecycle.testsupport.ReliabilityRun;
-import io.prefectlifecycle.testsupport.ReliabilityWorkload;
-import static org.awaitility.Awaitility.await;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import io.prefectlifecycle.testsupport.ReliabilityRun;
 import io.prefectlifecycle.testsupport.ReliabilityWorkload.Expected;
+import org.junit.jupiter.api.Test;
+
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.Test;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * Fault 3 of the reliability suite: the Kafka broker stopped for 30 s (15 s without {@code -Dreliability.full=true}) in the middle of
@@ -32,7 +32,9 @@ class BrokerOutageIT {
         ReliabilityRun run = ReliabilityRun.start("BrokerOutageIT", Map.of());
         try (run) {
             Future<Expected> writing = run.startWorkload(changes, ReliabilityRun.FULL ? 1000 : 250, seed);
-            await("a third of the workload written").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(50))
+            await("a third of the workload written")
+                    .atMost(Duration.ofMinutes(5))
+                    .pollInterval(Duration.ofMillis(50))
                     .until(() -> run.changesWritten() >= changes / 3);
             run.timings().lap("workload up to the outage");
             long committedBefore = run.committedInput();
@@ -47,20 +49,24 @@ class BrokerOutageIT {
                 Thread.sleep(Math.max(0, Math.min(1000, (outageEnd - System.nanoTime()) / 1_000_000)));
             }
             run.figure("connector states seen during the outage", statesDuringOutage);
-            run.figure("broker down", OUTAGE_SECONDS + " s, from " + writtenAtStop + " to " + run.changesWritten()
-                    + " changes written");
+            run.figure(
+                    "broker down",
+                    OUTAGE_SECONDS + " s, from " + writtenAtStop + " to " + run.changesWritten() + " changes written");
             long restarted = System.nanoTime();
             run.stack().kafka().restart();
             run.figure("broker restart -> serving", (System.nanoTime() - restarted) / 1_000_000 + " ms");
             run.timings().lap("broker outage and restart");
 
             Set<String> connectorStates = new LinkedHashSet<>();
-            await("the app processing again").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(100))
+            await("the app processing again")
+                    .atMost(Duration.ofMinutes(5))
+                    .pollInterval(Duration.ofMillis(100))
                     .until(() -> {
                         connectorStates.add(status(run, connector));
                         return run.committedInput() > committedBefore;
                     });
-            run.figure("broker restart -> app commits new progress", (System.nanoTime() - restarted) / 1_000_000 + " ms");
+            run.figure(
+                    "broker restart -> app commits new progress", (System.nanoTime() - restarted) / 1_000_000 + " ms");
             Expected expected = writing.get();
             run.timings().lap("workload done");
             run.awaitAllProcessed(expected, Duration.ofMinutes(5));
@@ -82,9 +88,13 @@ class BrokerOutageIT {
     }
 
     private static String states(JsonNode status) {
-        StringBuilder states = new StringBuilder("connector " + status.path("connector").path("state").asText());
+        StringBuilder states = new StringBuilder(
+                "connector " + status.path("connector").path("state").asText());
         for (JsonNode task : status.path("tasks")) {
-            states.append(", task ").append(task.path("id").asText()).append(' ').append(task.path("state").asText());
+            states.append(", task ")
+                    .append(task.path("id").asText())
+                    .append(' ')
+                    .append(task.path("state").asText());
         }
         return states.toString();
     }

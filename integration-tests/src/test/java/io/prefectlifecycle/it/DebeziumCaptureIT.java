@@ -1,16 +1,12 @@
 package io.prefectlifecycle.it;
 
-import io.prefectlifecycle.testsupport.CdcCapture;
-import io.prefectlifecycle.testsupport.PrefectScenario;
-import static io.prefectlifecycle.testsupport.CdcCapture.TOMBSTONE;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
-import io.prefectlifecycle.testsupport.CdcCapture.Captured;
 import io.prefectlifecycle.local.LocalStack;
+import io.prefectlifecycle.testsupport.CdcCapture;
+import io.prefectlifecycle.testsupport.CdcCapture.Captured;
+import io.prefectlifecycle.testsupport.PrefectScenario;
+import org.junit.jupiter.api.Test;
+
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
@@ -21,7 +17,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Test;
+
+import static io.prefectlifecycle.testsupport.CdcCapture.TOMBSTONE;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Real PostgreSQL, Kafka and Connect with Debezium, registered from connect-config/: runs Prefect's
@@ -51,17 +52,23 @@ class DebeziumCaptureIT {
         Map<String, Duration> timings = new LinkedHashMap<>();
         long t = System.nanoTime();
         try (LocalStack stack = LocalStack.start();
-             Connection db = stack.postgres().connect();
-             CdcCapture capture = new CdcCapture(stack.bootstrapServers())) {
+                Connection db = stack.postgres().connect();
+                CdcCapture capture = new CdcCapture(stack.bootstrapServers())) {
             t = lap(timings, "stack start (PG || Kafka, then Connect)", t);
 
             PrefectScenario prefect = new PrefectScenario(db);
             prefect.seedBeforeCapture();
             stack.registerConnector();
             t = lap(timings, "connector RUNNING", t);
-            await("snapshot").atMost(Duration.ofSeconds(30)).pollInSameThread().until(
-                    () -> capture.poll().changes().stream().filter(r -> !r.isTombstone())
-                            .filter(r -> r.valueJson().path("op").asText().equals("r")).count() == 3);
+            await("snapshot")
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInSameThread()
+                    .until(() -> capture.poll().changes().stream()
+                                    .filter(r -> !r.isTombstone())
+                                    .filter(r ->
+                                            r.valueJson().path("op").asText().equals("r"))
+                                    .count()
+                            == 3);
             t = lap(timings, "snapshot of 3 rows consumed", t);
 
             prefect.variables();
@@ -74,7 +81,9 @@ class DebeziumCaptureIT {
             prefect.automations();
             t = lap(timings, "Prefect writes", t);
 
-            await("all changes and their transaction ENDs").atMost(Duration.ofSeconds(60)).pollInSameThread()
+            await("all changes and their transaction ENDs")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInSameThread()
                     .untilAsserted(() -> {
                         capture.poll();
                         assertEquals(EXPECTED, withoutHeartbeats(capture.opsByTable()));
@@ -88,7 +97,8 @@ class DebeziumCaptureIT {
             if (Boolean.getBoolean("golden.capture")) {
                 Path golden = goldenFile();
                 capture.writeGolden(golden);
-                System.out.printf("golden capture: %d records -> %s%n", capture.records().size(), golden);
+                System.out.printf(
+                        "golden capture: %d records -> %s%n", capture.records().size(), golden);
             }
 
             stack.connect().close();
@@ -108,26 +118,42 @@ class DebeziumCaptureIT {
             }
             JsonNode value = r.valueJson();
             String op = value.path("op").asText();
-            assertEquals(r.keyJson().path("id"), (op.equals("d") ? value.path("before") : value.path("after")).path("id"),
+            assertEquals(
+                    r.keyJson().path("id"),
+                    (op.equals("d") ? value.path("before") : value.path("after")).path("id"),
                     "key = row id: " + r.goldenLine());
             if (op.equals("u")) {
-                assertTrue(value.path("before").isNull(), "REPLICA IDENTITY DEFAULT: no update before-image: " + r.goldenLine());
+                assertTrue(
+                        value.path("before").isNull(),
+                        "REPLICA IDENTITY DEFAULT: no update before-image: " + r.goldenLine());
             }
             if (op.equals("d")) {
                 assertTrue(value.path("after").isNull(), r.goldenLine());
             }
         }
-        assertEquals(PLACEHOLDER, updateOf(capture, "variable", PrefectScenario.VARIABLE_BIG).path("after").path("value").asText());
-        assertEquals(PLACEHOLDER, updateOf(capture, "block_document", PrefectScenario.DOC_BIG).path("after").path("data").asText());
+        assertEquals(
+                PLACEHOLDER,
+                updateOf(capture, "variable", PrefectScenario.VARIABLE_BIG)
+                        .path("after")
+                        .path("value")
+                        .asText());
+        assertEquals(
+                PLACEHOLDER,
+                updateOf(capture, "block_document", PrefectScenario.DOC_BIG)
+                        .path("after")
+                        .path("data")
+                        .asText());
     }
 
     /** Every live change sits in a BEGIN/END pair (matched by txId) whose END counts it, per table. */
     private static void checkTransactions(CdcCapture capture) {
-        Map<String, List<Captured>> byTx = capture.changes().stream().filter(r -> !r.isTombstone())
+        Map<String, List<Captured>> byTx = capture.changes().stream()
+                .filter(r -> !r.isTombstone())
                 .filter(r -> r.valueJson().path("transaction").isObject())
                 .collect(Collectors.groupingBy(CdcCapture::transactionOf));
         Map<String, JsonNode> ends = new HashMap<>();
-        capture.records().stream().filter(r -> r.isTransactionMarker())
+        capture.records().stream()
+                .filter(r -> r.isTransactionMarker())
                 .filter(r -> r.valueJson().path("status").asText().equals("END"))
                 .forEach(r -> ends.put(CdcCapture.txId(r.valueJson().path("id").asText()), r.valueJson()));
         byTx.forEach((tx, changes) -> {
@@ -137,12 +163,19 @@ class DebeziumCaptureIT {
             Map<String, Integer> perTable = new TreeMap<>();
             changes.forEach(c -> perTable.merge("public." + c.table(), 1, Integer::sum));
             Map<String, Integer> declared = new TreeMap<>();
-            end.path("data_collections").forEach(dc -> declared.put(dc.path("data_collection").asText(), dc.path("event_count").asInt()));
+            end.path("data_collections")
+                    .forEach(dc -> declared.put(
+                            dc.path("data_collection").asText(),
+                            dc.path("event_count").asInt()));
             assertEquals(perTable, declared, "data_collections of " + tx);
         });
-        assertEquals(Set.of("configuration", "block_document"), tablesOfTransactionWith(byTx, "configuration"),
+        assertEquals(
+                Set.of("configuration", "block_document"),
+                tablesOfTransactionWith(byTx, "configuration"),
                 "the first encryption writes the key and the document in one transaction");
-        assertEquals(Set.of("block_type", "block_schema", "block_document"), tablesOfTransactionWithDeleteOf(byTx, "block_type"),
+        assertEquals(
+                Set.of("block_type", "block_schema", "block_document"),
+                tablesOfTransactionWithDeleteOf(byTx, "block_type"),
                 "a block type delete cascades to its schemas and documents in one transaction");
     }
 
@@ -165,15 +198,19 @@ class DebeziumCaptureIT {
                     expectedOrder = 1;
                 } else {
                     assertEquals(open, tx, "END of " + tx + " closes the open transaction");
-                    long commit = Long.parseLong(r.valueJson().path("id").asText().split(":")[1]);
+                    long commit =
+                            Long.parseLong(r.valueJson().path("id").asText().split(":")[1]);
                     assertTrue(commit > lastCommit, "commit LSNs increase: " + commit + " after " + lastCommit);
                     lastCommit = commit;
                     open = null;
                     transactions++;
                 }
             } else if (!r.isTombstone() && r.valueJson().path("transaction").isObject()) {
-                assertEquals(open, CdcCapture.transactionOf(r), "a change inside its own transaction: " + r.goldenLine());
-                assertEquals(expectedOrder++, r.valueJson().path("transaction").path("total_order").asLong(),
+                assertEquals(
+                        open, CdcCapture.transactionOf(r), "a change inside its own transaction: " + r.goldenLine());
+                assertEquals(
+                        expectedOrder++,
+                        r.valueJson().path("transaction").path("total_order").asLong(),
                         "changes in total_order: " + r.goldenLine());
             }
         }
@@ -182,28 +219,48 @@ class DebeziumCaptureIT {
     }
 
     private static Set<String> unfinishedTransactions(CdcCapture capture) {
-        Set<String> ended = capture.records().stream().filter(r -> r.isTransactionMarker())
+        Set<String> ended = capture.records().stream()
+                .filter(r -> r.isTransactionMarker())
                 .filter(r -> r.valueJson().path("status").asText().equals("END"))
-                .map(r -> CdcCapture.txId(r.valueJson().path("id").asText())).collect(Collectors.toSet());
-        return capture.changes().stream().filter(r -> !r.isTombstone()).map(CdcCapture::transactionOf)
-                .filter(tx -> !tx.isEmpty() && !ended.contains(tx)).collect(Collectors.toSet());
+                .map(r -> CdcCapture.txId(r.valueJson().path("id").asText()))
+                .collect(Collectors.toSet());
+        return capture.changes().stream()
+                .filter(r -> !r.isTombstone())
+                .map(CdcCapture::transactionOf)
+                .filter(tx -> !tx.isEmpty() && !ended.contains(tx))
+                .collect(Collectors.toSet());
     }
 
     private static Set<String> tablesOfTransactionWith(Map<String, List<Captured>> byTx, String table) {
-        return byTx.values().stream().filter(cs -> cs.stream().anyMatch(c -> c.table().equals(table))).findFirst()
-                .orElseThrow().stream().map(Captured::table).collect(Collectors.toSet());
+        return byTx.values().stream()
+                .filter(cs -> cs.stream().anyMatch(c -> c.table().equals(table)))
+                .findFirst()
+                .orElseThrow()
+                .stream()
+                .map(Captured::table)
+                .collect(Collectors.toSet());
     }
 
     private static Set<String> tablesOfTransactionWithDeleteOf(Map<String, List<Captured>> byTx, String table) {
         return byTx.values().stream()
-                .filter(cs -> cs.stream().anyMatch(c -> c.table().equals(table) && c.valueJson().path("op").asText().equals("d")))
-                .findFirst().orElseThrow().stream().map(Captured::table).collect(Collectors.toSet());
+                .filter(cs -> cs.stream()
+                        .anyMatch(c -> c.table().equals(table)
+                                && c.valueJson().path("op").asText().equals("d")))
+                .findFirst()
+                .orElseThrow()
+                .stream()
+                .map(Captured::table)
+                .collect(Collectors.toSet());
     }
 
     private static JsonNode updateOf(CdcCapture capture, String table, String id) {
-        return capture.changes().stream().filter(r -> !r.isTombstone() && r.table().equals(table))
-                .filter(r -> r.valueJson().path("op").asText().equals("u") && r.keyJson().path("id").asText().equals(id))
-                .findFirst().orElseThrow().valueJson();
+        return capture.changes().stream()
+                .filter(r -> !r.isTombstone() && r.table().equals(table))
+                .filter(r -> r.valueJson().path("op").asText().equals("u")
+                        && r.keyJson().path("id").asText().equals(id))
+                .findFirst()
+                .orElseThrow()
+                .valueJson();
     }
 
     private static Map<String, Map<String, Integer>> withoutHeartbeats(Map<String, Map<String, Integer>> ops) {

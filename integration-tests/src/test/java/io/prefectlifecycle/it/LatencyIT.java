@@ -1,16 +1,18 @@
 package io.prefectlifecycle.it;
 
-import io.prefectlifecycle.testsupport.AppUnderTest;
-import io.prefectlifecycle.testsupport.CommittedRecords;
-import io.prefectlifecycle.testsupport.PhaseTimings;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import io.prefectlifecycle.app.StreamsApp;
-import io.prefectlifecycle.testsupport.CommittedRecords.Received;
 import io.prefectlifecycle.local.ConnectorDefinition;
 import io.prefectlifecycle.local.LocalStack;
+import io.prefectlifecycle.testsupport.AppUnderTest;
+import io.prefectlifecycle.testsupport.CommittedRecords;
+import io.prefectlifecycle.testsupport.CommittedRecords.Received;
+import io.prefectlifecycle.testsupport.PhaseTimings;
 import io.prefectlifecycle.topology.TopologySettings;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -35,10 +37,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.streams.StreamsConfig;
-import org.junit.jupiter.api.Test;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Commit-to-event latency, measured, not judged: single-row variable changes (an INSERT, then an UPDATE renaming it)
@@ -60,11 +61,14 @@ import org.junit.jupiter.api.Test;
 class LatencyIT {
     private static final int CHANGES = Integer.getInteger("latency.changes", 1000);
     private static final int WARMUP = Integer.getInteger("latency.warmup", 200);
-    private static final List<Integer> RATES = Arrays.stream(System.getProperty("latency.rate", "100").split(","))
-            .map(String::trim).map(Integer::parseInt).toList();
+    private static final List<Integer> RATES = Arrays.stream(
+                    System.getProperty("latency.rate", "100").split(","))
+            .map(String::trim)
+            .map(Integer::parseInt)
+            .toList();
     private static final String SWEEP = System.getProperty("latency.sweep", "");
-    private static final boolean PASS_THROUGH = Boolean.parseBoolean(System.getProperty("latency.passthrough",
-            Boolean.toString(SWEEP.isEmpty())));
+    private static final boolean PASS_THROUGH =
+            Boolean.parseBoolean(System.getProperty("latency.passthrough", Boolean.toString(SWEEP.isEmpty())));
     /** The change's name: the event's resource name and payload name, or the CDC record's {@code after.name}. */
     private static final Pattern LATENCY_NAME = Pattern.compile("\"name\":\"latency_(\\d+)_([wm])_(\\d+)\"");
 
@@ -74,7 +78,11 @@ class LatencyIT {
      *
      * @param synchronousCommit the writer session's {@code synchronous_commit}
      */
-    record Tuning(String name, Map<String, String> connector, Map<String, Object> app, Map<String, Object> reader,
+    record Tuning(
+            String name,
+            Map<String, String> connector,
+            Map<String, Object> app,
+            Map<String, Object> reader,
             boolean synchronousCommit) {
 
         static Tuning shipped() {
@@ -134,8 +142,13 @@ class LatencyIT {
             double[] sorted = millis.clone();
             Arrays.sort(sorted);
             double seconds = (committedNanos[committedNanos.length - 1] - committedNanos[0]) / 1e9;
-            return new Stats(sorted.length, rank(sorted, 0.50), rank(sorted, 0.95), rank(sorted, 0.99),
-                    sorted[sorted.length - 1], Arrays.stream(sorted).average().orElse(Double.NaN),
+            return new Stats(
+                    sorted.length,
+                    rank(sorted, 0.50),
+                    rank(sorted, 0.95),
+                    rank(sorted, 0.99),
+                    sorted[sorted.length - 1],
+                    Arrays.stream(sorted).average().orElse(Double.NaN),
                     seconds > 0 ? (committedNanos.length - 1) / seconds : Double.NaN);
         }
 
@@ -146,8 +159,16 @@ class LatencyIT {
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "n=%d p50=%.1f p95=%.1f p99=%.1f max=%.1f mean=%.1f ms, "
-                    + "committed at %.0f changes/s", count, p50, p95, p99, max, mean, achievedRate);
+            return String.format(
+                    Locale.ROOT,
+                    "n=%d p50=%.1f p95=%.1f p99=%.1f max=%.1f mean=%.1f ms, " + "committed at %.0f changes/s",
+                    count,
+                    p50,
+                    p95,
+                    p99,
+                    max,
+                    mean,
+                    achievedRate);
         }
     }
 
@@ -157,25 +178,38 @@ class LatencyIT {
      * noise.
      */
     static List<Tuning> sweep(String which) {
-        Tuning before = Tuning.shipped().named("before tuning: poll 50, commit 100").poll(50).commit(100);
+        Tuning before = Tuning.shipped()
+                .named("before tuning: poll 50, commit 100")
+                .poll(50)
+                .commit(100);
         return switch (which) {
-            case "settings" -> List.of(before,
-                    before.named("reader fetch.max.wait.ms=10").readerFetch(10),
-                    before.named("app fetch.max.wait.ms=10").appFetch(10),
-                    before.named("poll.interval.ms=10").poll(10),
-                    before.named("commit.interval.ms=50").commit(50),
-                    before.named("commit.interval.ms=20").commit(20),
-                    before.named("linger.ms=0").linger(0),
-                    before.named("writer synchronous_commit=off").asyncCommit(),
-                    before.named("poll 10, commit 20, linger 0, fetch 10/10").poll(10).commit(20).linger(0)
-                            .appFetch(10).readerFetch(10),
-                    Tuning.shipped());
+            case "settings" ->
+                List.of(
+                        before,
+                        before.named("reader fetch.max.wait.ms=10").readerFetch(10),
+                        before.named("app fetch.max.wait.ms=10").appFetch(10),
+                        before.named("poll.interval.ms=10").poll(10),
+                        before.named("commit.interval.ms=50").commit(50),
+                        before.named("commit.interval.ms=20").commit(20),
+                        before.named("linger.ms=0").linger(0),
+                        before.named("writer synchronous_commit=off").asyncCommit(),
+                        before.named("poll 10, commit 20, linger 0, fetch 10/10")
+                                .poll(10)
+                                .commit(20)
+                                .linger(0)
+                                .appFetch(10)
+                                .readerFetch(10),
+                        Tuning.shipped());
             case "candidates" -> {
-                List<Tuning> candidates = List.of(before,
+                List<Tuning> candidates = List.of(
+                        before,
                         before.named("poll 10").poll(10),
                         before.named("poll 10, commit 50").poll(10).commit(50),
                         before.named("poll 10, commit 20").poll(10).commit(20),
-                        before.named("poll 10, commit 20, linger 0").poll(10).commit(20).linger(0));
+                        before.named("poll 10, commit 20, linger 0")
+                                .poll(10)
+                                .commit(20)
+                                .linger(0));
                 List<Tuning> twice = new ArrayList<>(candidates);
                 twice.addAll(candidates);
                 yield twice;
@@ -204,9 +238,16 @@ class LatencyIT {
                             Map<String, String> config = new LinkedHashMap<>(shippedConnector.config());
                             config.putAll(tuning.connector());
                             stack.kafka().createTopics(List.of(settings.eventsTopic(), settings.deadLetterTopic()));
-                            stack.connect().registerConnector(new ConnectorDefinition(shippedConnector.name(), config),
-                                    stack.postgres().coordinates(), Duration.ofSeconds(60));
-                            System.out.printf(Locale.ROOT, "LatencyIT run %d '%s': %s%n", run, name,
+                            stack.connect()
+                                    .registerConnector(
+                                            new ConnectorDefinition(shippedConnector.name(), config),
+                                            stack.postgres().coordinates(),
+                                            Duration.ofSeconds(60));
+                            System.out.printf(
+                                    Locale.ROOT,
+                                    "LatencyIT run %d '%s': %s%n",
+                                    run,
+                                    name,
                                     effectiveSettings(config, tuning, stack.bootstrapServers()));
                             timings.lap("runs: connector RUNNING");
                             Stats stats = measure(stack, run, tuning, settings, passThrough, rate, timings);
@@ -219,23 +260,30 @@ class LatencyIT {
                 }
             }
         } finally {
-            System.out.printf(Locale.ROOT, "LatencyIT commit -> event visible (read_committed), %d changes per run%n",
-                    CHANGES);
+            System.out.printf(
+                    Locale.ROOT, "LatencyIT commit -> event visible (read_committed), %d changes per run%n", CHANGES);
             results.forEach((name, stats) -> System.out.printf(Locale.ROOT, "LatencyIT   %-58s %s%n", name, stats));
             timings.print();
         }
     }
 
     /** @param passThrough whether a pass-through stands in for the app: its copies of the changes are timed instead */
-    private static Stats measure(LocalStack stack, int run, Tuning tuning, TopologySettings settings,
-            boolean passThrough, int rate, PhaseTimings timings) throws Exception {
+    private static Stats measure(
+            LocalStack stack,
+            int run,
+            Tuning tuning,
+            TopologySettings settings,
+            boolean passThrough,
+            int rate,
+            PhaseTimings timings)
+            throws Exception {
         try (AppUnderTest app = passThrough
-                    ? AppUnderTest.passThrough(stack.bootstrapServers(), stack.cdcTopic(), settings.eventsTopic(),
-                            tuning.app())
-                    : AppUnderTest.start(stack.bootstrapServers(), settings, tuning.app());
-             EventWatcher watcher = new EventWatcher(stack.bootstrapServers(), settings.eventsTopic(), run,
-                     tuning.reader(), !passThrough);
-             Connection db = stack.postgres().connect()) {
+                        ? AppUnderTest.passThrough(
+                                stack.bootstrapServers(), stack.cdcTopic(), settings.eventsTopic(), tuning.app())
+                        : AppUnderTest.start(stack.bootstrapServers(), settings, tuning.app());
+                EventWatcher watcher = new EventWatcher(
+                        stack.bootstrapServers(), settings.eventsTopic(), run, tuning.reader(), !passThrough);
+                Connection db = stack.postgres().connect()) {
             app.awaitRunning(Duration.ofSeconds(60));
             try (Statement s = db.createStatement()) {
                 s.execute("SET synchronous_commit = " + (tuning.synchronousCommit() ? "on" : "off"));
@@ -267,32 +315,47 @@ class LatencyIT {
         Arrays.setAll(ids, i -> UUID.randomUUID());
         AtomicInteger next = new AtomicInteger();
         AtomicReference<Exception> failure = new AtomicReference<>();
-        ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "latency-writer"));
+        ScheduledExecutorService writer =
+                Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "latency-writer"));
         try {
             db.setAutoCommit(false);
-            writer.scheduleAtFixedRate(() -> {
-                int i = next.get();
-                if (i >= count || failure.get() != null) {
-                    return;
-                }
-                String name = "latency_" + run + "_" + phase + "_" + i;
-                try {
-                    if (i % 2 == 0) {
-                        update(db, "INSERT INTO variable (name, value, tags, id) VALUES (?, ?::jsonb, '[]'::jsonb, ?)",
-                                name, Integer.toString(i), ids[i / 2]);
-                    } else {
-                        update(db, "UPDATE variable SET name = ?, value = ?::jsonb, updated = now() WHERE id = ?",
-                                name, Integer.toString(i), ids[i / 2]);
-                    }
-                    db.commit();
-                    committed[i] = System.nanoTime();
-                    next.incrementAndGet();
-                } catch (SQLException | RuntimeException e) {
-                    failure.set(e);
-                }
-            }, 0, 1_000_000L / rate, TimeUnit.MICROSECONDS);
-            await(count + " changes committed and their events read").atMost(Duration.ofSeconds(count / rate + 120))
-                    .pollInterval(Duration.ofMillis(50)).until(() -> {
+            writer.scheduleAtFixedRate(
+                    () -> {
+                        int i = next.get();
+                        if (i >= count || failure.get() != null) {
+                            return;
+                        }
+                        String name = "latency_" + run + "_" + phase + "_" + i;
+                        try {
+                            if (i % 2 == 0) {
+                                update(
+                                        db,
+                                        "INSERT INTO variable (name, value, tags, id) VALUES (?, ?::jsonb, '[]'::jsonb, ?)",
+                                        name,
+                                        Integer.toString(i),
+                                        ids[i / 2]);
+                            } else {
+                                update(
+                                        db,
+                                        "UPDATE variable SET name = ?, value = ?::jsonb, updated = now() WHERE id = ?",
+                                        name,
+                                        Integer.toString(i),
+                                        ids[i / 2]);
+                            }
+                            db.commit();
+                            committed[i] = System.nanoTime();
+                            next.incrementAndGet();
+                        } catch (SQLException | RuntimeException e) {
+                            failure.set(e);
+                        }
+                    },
+                    0,
+                    1_000_000L / rate,
+                    TimeUnit.MICROSECONDS);
+            await(count + " changes committed and their events read")
+                    .atMost(Duration.ofSeconds(count / rate + 120))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> {
                         if (failure.get() != null) {
                             throw new IllegalStateException("writer failed", failure.get());
                         }
@@ -323,10 +386,13 @@ class LatencyIT {
         StreamsConfig streams = new StreamsConfig(props);
         Map<String, Object> producer = streams.getProducerConfigs("probe");
         Map<String, Object> consumer = streams.getMainConsumerConfigs("latency-probe", "probe", 0);
-        return String.format(Locale.ROOT, "poll.interval.ms=%s commit.interval.ms=%s "
+        return String.format(
+                Locale.ROOT,
+                "poll.interval.ms=%s commit.interval.ms=%s "
                         + "linger.ms=%s app fetch.max.wait.ms=%s reader fetch.max.wait.ms=%s synchronous_commit=%s",
                 connector.get("poll.interval.ms"),
-                streams.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG), producer.get(ProducerConfig.LINGER_MS_CONFIG),
+                streams.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG),
+                producer.get(ProducerConfig.LINGER_MS_CONFIG),
                 consumer.getOrDefault(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "500 (default)"),
                 tuning.reader().getOrDefault(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "500 (default)"),
                 tuning.synchronousCommit() ? "on" : "off");
@@ -349,17 +415,19 @@ class LatencyIT {
             seen.put('w', new AtomicLongArray(WARMUP));
             seen.put('m', new AtomicLongArray(CHANGES));
             CommittedRecords records = new CommittedRecords(bootstrapServers, topic, overrides);
-            thread = new Thread(() -> {
-                try (records) {
-                    while (!stopped) {
-                        for (Received r : records.poll(Duration.ofMillis(100))) {
-                            note(r);
+            thread = new Thread(
+                    () -> {
+                        try (records) {
+                            while (!stopped) {
+                                for (Received r : records.poll(Duration.ofMillis(100))) {
+                                    note(r);
+                                }
+                            }
+                        } catch (Throwable e) {
+                            failure.set(e);
                         }
-                    }
-                } catch (Throwable e) {
-                    failure.set(e);
-                }
-            }, "latency-reader-" + run);
+                    },
+                    "latency-reader-" + run);
             thread.setDaemon(true);
             thread.start();
         }

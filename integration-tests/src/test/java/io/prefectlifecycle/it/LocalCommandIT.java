@@ -1,9 +1,8 @@
 package io.prefectlifecycle.it;
 
 import io.prefectlifecycle.testsupport.LocalProcess;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,8 +17,10 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code local} stops as a user expects: on SIGTERM and on Ctrl-C (SIGINT to the whole process group, postgres
@@ -29,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalCommandIT {
 
     private static final Duration START = Duration.ofMinutes(3);
-    private static final Pattern DATABASE = Pattern.compile(
-            "ready: database postgresql://([^:]+):([^@]+)@([^:]+):(\\d+)/(\\S+) .*");
+    private static final Pattern DATABASE =
+            Pattern.compile("ready: database postgresql://([^:]+):([^@]+)@([^:]+):(\\d+)/(\\S+) .*");
     private static final Pattern LOG_LINE = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} (WARN|ERROR) .*");
 
     @TempDir
@@ -44,7 +45,8 @@ class LocalCommandIT {
             try (Connection db = connect(local)) {
                 insertVariable(db, id, "sigterm_probe");
             }
-            local.awaitStdout(l -> l.contains("\"prefect.variable.created\"") && l.contains(id), Duration.ofSeconds(60));
+            local.awaitStdout(
+                    l -> l.contains("\"prefect.variable.created\"") && l.contains(id), Duration.ofSeconds(60));
 
             local.signal("TERM");
             assertEquals(0, local.awaitExit(Duration.ofMinutes(2)), "exit status after SIGTERM");
@@ -72,10 +74,16 @@ class LocalCommandIT {
             String said = local.awaitStderr(l -> l.startsWith("local: PostgreSQL"), Duration.ofSeconds(60));
             assertEquals(1, local.awaitExit(Duration.ofMinutes(2)), "exit status when a part died");
             System.out.println("LocalCommandIT: " + said);
-            assertTrue(said.matches("local: PostgreSQL at postgresql://prefect@127\\.0\\.0\\.1:\\d+/prefect exited "
-                    + "\\(pid \\d+, exit status 137\\): stopping"), said);
-            List<String> after = local.stderr().subList(local.stderr().indexOf(said), local.stderr().size());
-            assertTrue(after.stream().noneMatch(l -> l.startsWith("\tat ") || LOG_LINE.matcher(l).matches()),
+            assertTrue(
+                    said.matches("local: PostgreSQL at postgresql://prefect@127\\.0\\.0\\.1:\\d+/prefect exited "
+                            + "\\(pid \\d+, exit status 137\\): stopping"),
+                    said);
+            List<String> after = local.stderr()
+                    .subList(local.stderr().indexOf(said), local.stderr().size());
+            assertTrue(
+                    after.stream()
+                            .noneMatch(l ->
+                                    l.startsWith("\tat ") || LOG_LINE.matcher(l).matches()),
                     () -> "no stack traces or warnings once local has said what died:\n" + String.join("\n", after));
             assertNothingLeftIn(tmp);
         }
@@ -94,14 +102,17 @@ class LocalCommandIT {
         assertTrue(slotDropped >= 0, () -> "the slot is dropped:\n" + String.join("\n", err));
         assertTrue(postgresStopped > slotDropped, () -> "before PostgreSQL stops:\n" + String.join("\n", err));
         assertFalse(postgres.isAlive(), "the postmaster is gone");
-        assertEquals(List.of(), err.stream().filter(l -> LOG_LINE.matcher(l).matches()).toList(),
+        assertEquals(
+                List.of(),
+                err.stream().filter(l -> LOG_LINE.matcher(l).matches()).toList(),
                 "no warnings or errors at start or stop");
         assertNothingLeftIn(tmp);
     }
 
     private static int indexOf(List<String> lines, String start) {
         for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).contains(start) && (lines.get(i).contains("dropped") || lines.get(i).endsWith("stopped"))) {
+            if (lines.get(i).contains(start)
+                    && (lines.get(i).contains("dropped") || lines.get(i).endsWith("stopped"))) {
                 return i;
             }
         }
@@ -110,7 +121,9 @@ class LocalCommandIT {
 
     static void assertNothingLeftIn(Path tmp) throws IOException {
         try (Stream<Path> left = Files.list(tmp)) {
-            assertEquals(List.of(), left.map(p -> p.getFileName().toString()).toList(),
+            assertEquals(
+                    List.of(),
+                    left.map(p -> p.getFileName().toString()).toList(),
                     "nothing left in local's temp directory");
         }
     }
@@ -119,8 +132,8 @@ class LocalCommandIT {
     static Connection connect(LocalProcess local) throws Exception {
         Matcher m = DATABASE.matcher(local.awaitStderr(l -> l.startsWith("ready: database "), START));
         assertTrue(m.matches());
-        return DriverManager.getConnection("jdbc:postgresql://" + m.group(3) + ":" + m.group(4) + "/" + m.group(5),
-                m.group(1), m.group(2));
+        return DriverManager.getConnection(
+                "jdbc:postgresql://" + m.group(3) + ":" + m.group(4) + "/" + m.group(5), m.group(1), m.group(2));
     }
 
     /** POST /variables/ as Prefect's server writes it. */

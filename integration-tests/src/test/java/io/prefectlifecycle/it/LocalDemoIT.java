@@ -1,15 +1,14 @@
 package io.prefectlifecycle.it;
 
-import io.prefectlifecycle.testsupport.LocalProcess;
-import io.prefectlifecycle.testsupport.PipelineScenario;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prefectlifecycle.kinds.FernetKey;
 import io.prefectlifecycle.local.PrefectDemo;
+import io.prefectlifecycle.testsupport.LocalProcess;
+import io.prefectlifecycle.testsupport.PipelineScenario;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -20,8 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code local --demo}: a new user sees an event of every kind within seconds, each one Prefect's bytes (the oracle),
@@ -31,8 +32,17 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalDemoIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> KINDS = Set.of("variable", "flow", "block-type", "block-document",
-            "concurrency-limit", "artifact-collection", "automation", "work-pool", "work-queue", "deployment");
+    private static final Set<String> KINDS = Set.of(
+            "variable",
+            "flow",
+            "block-type",
+            "block-document",
+            "concurrency-limit",
+            "artifact-collection",
+            "automation",
+            "work-pool",
+            "work-queue",
+            "deployment");
 
     @TempDir
     Path tmp;
@@ -41,12 +51,16 @@ class LocalDemoIT {
     void printsAnEventOfEveryKindWithTheKeyLocalSetUp() throws Exception {
         try (LocalProcess local = LocalProcess.start("local-demo", tmp, Map.of(), "--demo")) {
             List<String> events = demoEvents(local);
-            String keyLine = local.awaitStderr(l -> l.startsWith("ready: block documents are encrypted with the "
-                    + "Fernet key "), Duration.ofSeconds(10));
-            String key = keyLine.replaceFirst("^ready: block documents are encrypted with the Fernet key (\\S+) .*$", "$1");
+            String keyLine = local.awaitStderr(
+                    l -> l.startsWith("ready: block documents are encrypted with the " + "Fernet key "),
+                    Duration.ofSeconds(10));
+            String key =
+                    keyLine.replaceFirst("^ready: block documents are encrypted with the Fernet key (\\S+) .*$", "$1");
             FernetKey.parse(key); // a real key
-            try (Connection db = LocalCommandIT.connect(local); Statement s = db.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT value ->> 'fernet_key' FROM configuration WHERE key = 'ENCRYPTION_KEY'")) {
+            try (Connection db = LocalCommandIT.connect(local);
+                    Statement s = db.createStatement();
+                    ResultSet rs = s.executeQuery(
+                            "SELECT value ->> 'fernet_key' FROM configuration WHERE key = 'ENCRYPTION_KEY'")) {
                 assertTrue(rs.next(), "the configuration row, as a Prefect server writes it");
                 assertEquals(key, rs.getString(1), "the printed key is the row's");
             }
@@ -65,19 +79,23 @@ class LocalDemoIT {
     @Test
     void usesPrefectServerEncryptionKeyWhenSetAndPrintsNothingOfIt() throws Exception {
         String key = FernetKey.generate();
-        try (LocalProcess local = LocalProcess.start("local-demo-env-key", tmp,
-                Map.of("PREFECT_SERVER_ENCRYPTION_KEY", key), "--demo")) {
+        try (LocalProcess local =
+                LocalProcess.start("local-demo-env-key", tmp, Map.of("PREFECT_SERVER_ENCRYPTION_KEY", key), "--demo")) {
             demoEvents(local);
-            try (Connection db = LocalCommandIT.connect(local); Statement s = db.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT count(*) FROM configuration WHERE key = 'ENCRYPTION_KEY'")) {
+            try (Connection db = LocalCommandIT.connect(local);
+                    Statement s = db.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT count(*) FROM configuration WHERE key = 'ENCRYPTION_KEY'")) {
                 rs.next();
                 assertEquals(0, rs.getInt(1), "a Prefect server with the variable set writes no key row");
             }
             local.signal("TERM");
             assertEquals(0, local.awaitExit(Duration.ofMinutes(2)));
             assertFalse(local.everything().contains(key), "the environment's key is never printed");
-            assertTrue(local.stderr().contains("ready: block documents are encrypted with the key of "
-                    + "PREFECT_SERVER_ENCRYPTION_KEY (or ORION_ENCRYPTION_KEY)"), String.join("\n", local.stderr()));
+            assertTrue(
+                    local.stderr()
+                            .contains("ready: block documents are encrypted with the key of "
+                                    + "PREFECT_SERVER_ENCRYPTION_KEY (or ORION_ENCRYPTION_KEY)"),
+                    String.join("\n", local.stderr()));
             assertNoSecrets(local);
         }
     }

@@ -19,11 +19,10 @@ import java.util.List;
  */
 final class MinimalAcls {
 
-    private MinimalAcls() {
-    }
+    private MinimalAcls() {}
 
-    static List<AclBinding> forApp(String user, String applicationId, TopologySettings topics,
-            List<String> replayTopics) {
+    static List<AclBinding> forApp(
+            String user, String applicationId, TopologySettings topics, List<String> replayTopics) {
         List<AclBinding> acls = new ArrayList<>();
         // the change stream <prefix>.cdc
         acls.add(allow(user, ResourceType.TOPIC, topics.cdcTopic(), PatternType.LITERAL, AclOperation.READ));
@@ -50,7 +49,8 @@ final class MinimalAcls {
     }
 
     private static AclBinding allow(String user, ResourceType type, String name, PatternType pattern, AclOperation op) {
-        return new AclBinding(new ResourcePattern(type, name, pattern),
+        return new AclBinding(
+                new ResourcePattern(type, name, pattern),
                 new AccessControlEntry("User:" + user, "*", op, AclPermissionType.ALLOW));
     }
 }

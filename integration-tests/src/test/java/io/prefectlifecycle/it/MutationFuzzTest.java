@@ -1,8 +1,5 @@
 package io.prefectlifecycle.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,6 +8,8 @@ import io.prefectlifecycle.golden.TopologyHarness;
 import io.prefectlifecycle.stream.Emission;
 import io.prefectlifecycle.stream.FixtureRecord;
 import io.prefectlifecycle.topology.TopologySettings;
+import org.junit.jupiter.api.Test;
+
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -18,7 +17,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Random type changes anywhere in real Debezium records (a column, a JSON column's content, a source field), with
@@ -32,8 +33,10 @@ class MutationFuzzTest {
     @Test
     void noMutationMakesThePipelineThrowAndEachGetsOneOutcome() throws Exception {
         List<String> valid = ValidStream.lines(200, 7L);
-        List<FixtureRecord> templates = valid.stream().map(FixtureRecord::parse)
-                .filter(r -> r.value() != null && !r.topic().endsWith(".transaction")).toList();
+        List<FixtureRecord> templates = valid.stream()
+                .map(FixtureRecord::parse)
+                .filter(r -> r.value() != null && !r.topic().endsWith(".transaction"))
+                .toList();
         Random random = new Random(20261126L);
         int mutations = Integer.getInteger("fuzz.mutations", 5_000);
         try (TopologyHarness harness = new TopologyHarness(TopologySettings.defaults())) {
@@ -71,8 +74,11 @@ class MutationFuzzTest {
                 counts.merge(e.outcome().getClass().getSimpleName(), 1, Integer::sum);
             }
             System.out.printf("MutationFuzzTest: %,d mutations, %,d records, outcomes %s%n", mutations, piped, counts);
-            List<String> notOne = LongStream.range(0, piped).filter(o -> outcomesPerOffset.getOrDefault(o, 0) != 1)
-                    .mapToObj(o -> "@" + o + ": " + outcomesPerOffset.getOrDefault(o, 0)).limit(20).toList();
+            List<String> notOne = LongStream.range(0, piped)
+                    .filter(o -> outcomesPerOffset.getOrDefault(o, 0) != 1)
+                    .mapToObj(o -> "@" + o + ": " + outcomesPerOffset.getOrDefault(o, 0))
+                    .limit(20)
+                    .toList();
             assertEquals(List.of(), notOne, "records without exactly one outcome (offset: outcomes)");
             assertEquals(piped, outcomesPerOffset.size(), "offsets with an outcome");
         }

@@ -1,8 +1,8 @@
 package io.prefectlifecycle.it;
 
+import io.prefectlifecycle.local.LocalStack;
 import io.prefectlifecycle.testsupport.PhaseTimings;
 import io.prefectlifecycle.testsupport.PipelineScenario;
-import io.prefectlifecycle.local.LocalStack;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,5 +25,4 @@ class PipelineIT {
             timings.print();
         }
     }
-
 }

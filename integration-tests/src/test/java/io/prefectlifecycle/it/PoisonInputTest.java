@@ -1,12 +1,13 @@
 package io.prefectlifecycle.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import io.prefectlifecycle.golden.TopologyHarness;
 import io.prefectlifecycle.stream.Emission;
 import io.prefectlifecycle.topology.TopologySettings;
-import java.util.List;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The poison of {@link PoisonRecords} through the app's topology in a {@code TopologyTestDriver}
@@ -32,7 +33,8 @@ class PoisonInputTest {
             }
             harness.endInput();
             harness.outcomes().forEach(emission -> record(emission, outcomes));
-            events = harness.events().stream().map(TopologyHarness.Output::value).toList();
+            events =
+                    harness.events().stream().map(TopologyHarness.Output::value).toList();
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
 
@@ -43,15 +45,16 @@ class PoisonInputTest {
 
     private static void record(Emission emission, PoisonOutcomes outcomes) {
         long offset = emission.source().offset();
-        emission.outcome().match(
-                events -> null,
-                skipped -> {
-                    outcomes.ignored(offset, skipped.category().label());
-                    return null;
-                },
-                dead -> {
-                    outcomes.deadLetter(offset, dead.category().label(), dead.reason());
-                    return null;
-                });
+        emission.outcome()
+                .match(
+                        events -> null,
+                        skipped -> {
+                            outcomes.ignored(offset, skipped.category().label());
+                            return null;
+                        },
+                        dead -> {
+                            outcomes.deadLetter(offset, dead.category().label(), dead.reason());
+                            return null;
+                        });
     }
 }

@@ -1,13 +1,13 @@
 package io.prefectlifecycle.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * What became of each record of a {@link PoisonRecords.Mix}, keyed by where it was written in the change stream (its
@@ -16,8 +16,7 @@ import java.util.TreeMap;
  */
 final class PoisonOutcomes {
 
-    record Placed(PoisonRecords.Input input, long offset) {
-    }
+    record Placed(PoisonRecords.Input input, long offset) {}
 
     private final List<Placed> placed = new ArrayList<>();
     private final Map<String, Placed> byCoordinates = new HashMap<>();
@@ -60,20 +59,25 @@ final class PoisonOutcomes {
     /** Dead letters by family, as counted. */
     Map<String, Integer> deadLettersByFamily() {
         Map<String, Integer> out = new TreeMap<>();
-        deadLetters.values().forEach(list -> list.forEach(d -> out.merge(d.substring(0, d.indexOf(':')), 1, Integer::sum)));
+        deadLetters
+                .values()
+                .forEach(list -> list.forEach(d -> out.merge(d.substring(0, d.indexOf(':')), 1, Integer::sum)));
         return out;
     }
 
     /** The poison records expected to be dead-lettered, by family. */
     Map<String, Integer> expectedDeadLettersByFamily() {
         Map<String, Integer> out = new TreeMap<>();
-        placed.stream().filter(p -> p.input().isPoison() && p.input().expect().deadLetter())
+        placed.stream()
+                .filter(p -> p.input().isPoison() && p.input().expect().deadLetter())
                 .forEach(p -> out.merge(p.input().expect().family(), 1, Integer::sum));
         return out;
     }
 
     long expectedDeadLetters() {
-        return placed.stream().filter(p -> p.input().isPoison() && p.input().expect().deadLetter()).count();
+        return placed.stream()
+                .filter(p -> p.input().isPoison() && p.input().expect().deadLetter())
+                .count();
     }
 
     /**
@@ -98,7 +102,8 @@ final class PoisonOutcomes {
             List<String> dead = deadLetters.getOrDefault(at, List.of());
             List<String> skipped = ignored.getOrDefault(at, List.of());
             if (expect.deadLetter()) {
-                if (dead.size() != 1 || !dead.get(0).startsWith(expect.family() + ": ")
+                if (dead.size() != 1
+                        || !dead.get(0).startsWith(expect.family() + ": ")
                         || !dead.get(0).contains(expect.reasonFragment())) {
                     problems.add(p.input().category() + " " + at + ": expected one dead letter " + expect.family()
                             + " '" + expect.reasonFragment() + "', got " + dead + " ignored " + skipped);
@@ -117,12 +122,23 @@ final class PoisonOutcomes {
 
     void print(String test, int events, double seconds) {
         Map<String, Integer> byCategory = new TreeMap<>();
-        placed.stream().filter(p -> p.input().isPoison()).forEach(p -> byCategory.merge(p.input().category(), 1, Integer::sum));
+        placed.stream()
+                .filter(p -> p.input().isPoison())
+                .forEach(p -> byCategory.merge(p.input().category(), 1, Integer::sum));
         long poison = placed.stream().filter(p -> p.input().isPoison()).count();
-        System.out.printf("%s: %,d records in (%,d valid, %,d poison in %d categories), %,d events out, "
-                        + "%,d dead letters %s, %,d poison ignored, in %.2f s%n", test, placed.size(), placed.size() - poison,
-                poison, byCategory.size(), events, deadLetterCount(), deadLettersByFamily(),
-                poison - expectedDeadLetters(), seconds);
+        System.out.printf(
+                "%s: %,d records in (%,d valid, %,d poison in %d categories), %,d events out, "
+                        + "%,d dead letters %s, %,d poison ignored, in %.2f s%n",
+                test,
+                placed.size(),
+                placed.size() - poison,
+                poison,
+                byCategory.size(),
+                events,
+                deadLetterCount(),
+                deadLettersByFamily(),
+                poison - expectedDeadLetters(),
+                seconds);
         System.out.printf("%s: poison by category %s%n", test, byCategory);
     }
 }

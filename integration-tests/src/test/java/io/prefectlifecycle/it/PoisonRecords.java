@@ -1,13 +1,13 @@
 package io.prefectlifecycle.it;
 
-import io.prefectlifecycle.testsupport.FernetTokens;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.prefectlifecycle.cdc.Json;
 import io.prefectlifecycle.stream.FixtureRecord;
-import io.prefectlifecycle.topology.TopologySettings;
+import io.prefectlifecycle.testsupport.FernetTokens;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -16,13 +16,12 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 
 /**
  * Poison for the CDC topics, made deterministically (a seed) from real Debezium records: each poison record is built
@@ -78,16 +77,23 @@ final class PoisonRecords {
     }
 
     /** One way of breaking a record. */
-    private record Category(String name, Predicate<Template> fits, boolean needsKeyAndSchema, Breaker breaker) {
-    }
+    private record Category(String name, Predicate<Template> fits, boolean needsKeyAndSchema, Breaker breaker) {}
 
     private interface Breaker {
         Input make(Template template, Random random, PoisonRecords self);
     }
 
     /** Tables whose changes become events (lookup tables are silent by design, so breaking them proves less). */
-    private static final Set<String> EMITTING = Set.of("variable", "flow", "block_type", "concurrency_limit_v2",
-            "concurrency_limit", "artifact_collection", "automation", "block_document");
+    private static final Set<String> EMITTING = Set.of(
+            "variable",
+            "flow",
+            "block_type",
+            "concurrency_limit_v2",
+            "concurrency_limit",
+            "artifact_collection",
+            "automation",
+            "block_document");
+
     static final String OTHER_KEY = Base64.getUrlEncoder().encodeToString(bytes(100, 132));
     private static final int HUGE_BYTES = 800 * 1024;
     private static final int HUGE_EVERY = 1000;
@@ -105,11 +111,13 @@ final class PoisonRecords {
             if (record.value() == null) {
                 continue; // tombstones carry nothing to break
             }
-            Template template = new Template(i, record.topic(), (ObjectNode) read(record.key()),
-                    (ObjectNode) read(record.value()));
+            Template template =
+                    new Template(i, record.topic(), (ObjectNode) read(record.key()), (ObjectNode) read(record.value()));
             templates.add(template);
-            if (template.isChange() && template.op().equals("d")
-                    && (template.table().equals("block_schema") || template.table().equals("block_type"))) {
+            if (template.isChange()
+                    && template.op().equals("d")
+                    && (template.table().equals("block_schema")
+                            || template.table().equals("block_type"))) {
                 deletedSchemas.add(template.value().path("before").path("id").asText());
             }
         }
@@ -117,10 +125,14 @@ final class PoisonRecords {
         for (Template t : templates) {
             if (t.isChange() && t.table().equals("configuration")) {
                 String xid = t.value().path("source").path("txId").asText();
-                keyKnownFrom = templates.stream().filter(e -> e.index() > t.index() && e.topic().endsWith(".transaction")
+                keyKnownFrom = templates.stream()
+                        .filter(e -> e.index() > t.index()
+                                && e.topic().endsWith(".transaction")
                                 && "END".equals(e.value().path("status").asText())
                                 && e.value().path("id").asText().startsWith(xid + ":"))
-                        .mapToInt(e -> e.index() + 1).findFirst().orElse(Integer.MAX_VALUE);
+                        .mapToInt(e -> e.index() + 1)
+                        .findFirst()
+                        .orElse(Integer.MAX_VALUE);
                 break;
             }
         }
@@ -138,14 +150,14 @@ final class PoisonRecords {
 
     private Mix generate(List<String> validLines, int count, Random random) {
         List<Category> categories = categories();
-        record Placed(int position, int order, Input input) {
-        }
+        record Placed(int position, int order, Input input) {}
         List<Placed> placed = new ArrayList<>();
         Category huge = huge();
         Map<String, List<Template>> fittingByCategory = new HashMap<>();
         for (int i = 0; i < count; i++) {
             Category category = i % HUGE_EVERY == HUGE_EVERY - 1 ? huge : categories.get(i % categories.size());
-            List<Template> fitting = fittingByCategory.computeIfAbsent(category.name(),
+            List<Template> fitting = fittingByCategory.computeIfAbsent(
+                    category.name(),
                     name -> templates.stream().filter(category.fits()).toList());
             if (fitting.isEmpty()) {
                 throw new IllegalStateException("no valid record to make " + category.name() + " from");
@@ -153,12 +165,15 @@ final class PoisonRecords {
             Template template = fitting.get(random.nextInt(fitting.size()));
             int from = category.needsKeyAndSchema() ? Math.max(keyKnownFrom, template.index() + 1) : 0;
             if (from > validLines.size()) {
-                throw new IllegalStateException(category.name() + " needs the Fernet key, which the valid records lack");
+                throw new IllegalStateException(
+                        category.name() + " needs the Fernet key, which the valid records lack");
             }
             int position = from + random.nextInt(validLines.size() - from + 1);
             Input poison = category.breaker().make(template, random, this);
-            placed.add(new Placed(position, i, new Input(poison.topic(), poison.key(), poison.value(), category.name(),
-                    poison.expect())));
+            placed.add(new Placed(
+                    position,
+                    i,
+                    new Input(poison.topic(), poison.key(), poison.value(), category.name(), poison.expect())));
         }
         placed.sort(Comparator.comparingInt(Placed::position).thenComparingInt(Placed::order));
         List<Input> out = new ArrayList<>(validLines.size() + count);
@@ -186,16 +201,20 @@ final class PoisonRecords {
         Predicate<Template> any = t -> true;
         Predicate<Template> change = Template::isChange;
         // every column sent: a TOAST placeholder in the template would fail before the broken column
-        Predicate<Template> emittingChange = t -> t.isChange() && EMITTING.contains(t.table()) && !t.op().equals("d")
+        Predicate<Template> emittingChange = t -> t.isChange()
+                && EMITTING.contains(t.table())
+                && !t.op().equals("d")
                 && !t.value().path("after").toString().contains("__debezium_unavailable_value");
         Predicate<Template> marker = t -> t.topic().endsWith(".transaction");
         // created or updated (a snapshot read is only remembered: its rules are not checked until emitted), of a
         // schema that stays, not anonymous (silent)
-        Predicate<Template> document = t -> emittingChange.test(t) && t.table().equals("block_document")
+        Predicate<Template> document = t -> emittingChange.test(t)
+                && t.table().equals("block_document")
                 && !t.op().equals("r")
                 && !t.value().path("after").path("is_anonymous").asBoolean(true)
                 && t.value().path("after").path("data").isTextual()
-                && !deletedSchemas.contains(t.value().path("after").path("block_schema_id").asText());
+                && !deletedSchemas.contains(
+                        t.value().path("after").path("block_schema_id").asText());
         List<Category> all = new ArrayList<>();
         // not a Debezium record
         all.add(new Category("truncated-json", any, false, (t, r, s) -> {
@@ -217,7 +236,10 @@ final class PoisonRecords {
         }));
         all.add(new Category("not-an-object", any, false, (t, r, s) -> {
             String[] values = {"[1,2,3]", "\"a string\"", "42", "true", "[" + t.value() + "]"};
-            return poison(t.topic(), write(t.key()), utf8(values[r.nextInt(values.length)]),
+            return poison(
+                    t.topic(),
+                    write(t.key()),
+                    utf8(values[r.nextInt(values.length)]),
                     Expectation.dead(MALFORMED, "value is not a JSON object"));
         }));
         all.add(new Category("unknown-op", change, false, (t, r, s) -> {
@@ -228,8 +250,12 @@ final class PoisonRecords {
         }));
         all.add(new Category("op-wrong-type", change, false, (t, r, s) -> {
             ObjectNode v = t.value().deepCopy();
-            JsonNode[] ops = {JsonNodeFactory.instance.numberNode(1), JsonNodeFactory.instance.booleanNode(true),
-                JsonNodeFactory.instance.arrayNode().add("c"), JsonNodeFactory.instance.objectNode().put("op", "c")};
+            JsonNode[] ops = {
+                JsonNodeFactory.instance.numberNode(1),
+                JsonNodeFactory.instance.booleanNode(true),
+                JsonNodeFactory.instance.arrayNode().add("c"),
+                JsonNodeFactory.instance.objectNode().put("op", "c")
+            };
             v.set("op", ops[r.nextInt(ops.length)]);
             return poison(t.topic(), write(t.key()), write(v), Expectation.dead(MALFORMED, "op is not a string"));
         }));
@@ -266,15 +292,22 @@ final class PoisonRecords {
             } else {
                 source.put("ts_ms", "2026-06-05T13:01:54Z");
             }
-            return poison(t.topic(), write(t.key()), write(v),
+            return poison(
+                    t.topic(),
+                    write(t.key()),
+                    write(v),
                     Expectation.dead(MALFORMED, "no source.ts_us or source.ts_ms"));
         }));
         all.add(new Category("image-not-an-object", change, false, (t, r, s) -> {
             ObjectNode v = t.value().deepCopy();
             String image = r.nextBoolean() ? "after" : "before";
-            v.set(image, r.nextBoolean() ? TextNode.valueOf("{\"id\":1}") : JsonNodeFactory.instance.arrayNode().add(1));
-            return poison(t.topic(), write(t.key()), write(v),
-                    Expectation.dead(MALFORMED, "before/after is not an object"));
+            v.set(
+                    image,
+                    r.nextBoolean()
+                            ? TextNode.valueOf("{\"id\":1}")
+                            : JsonNodeFactory.instance.arrayNode().add(1));
+            return poison(
+                    t.topic(), write(t.key()), write(v), Expectation.dead(MALFORMED, "before/after is not an object"));
         }));
         all.add(new Category("after-missing", t -> change.test(t) && !t.op().equals("d"), false, (t, r, s) -> {
             ObjectNode v = t.value().deepCopy();
@@ -283,7 +316,10 @@ final class PoisonRecords {
             } else {
                 v.putNull("after");
             }
-            return poison(t.topic(), write(t.key()), write(v),
+            return poison(
+                    t.topic(),
+                    write(t.key()),
+                    write(v),
                     Expectation.dead(MALFORMED, "op '" + t.op() + "' without an after image"));
         }));
         all.add(new Category("key-wrong-schema", change, false, (t, r, s) -> {
@@ -293,38 +329,65 @@ final class PoisonRecords {
                 case 1 -> key.putObject("id").put("uuid", UUID.randomUUID().toString());
                 default -> key.putArray("id").add(1).add(2);
             }
-            return poison(t.topic(), write(key), write(t.value()),
+            return poison(
+                    t.topic(),
+                    write(key),
+                    write(t.value()),
                     Expectation.dead(MALFORMED, "no primary key in the record key or row"));
         }));
         all.add(new Category("transaction-marker-bad-status", marker, false, (t, r, s) -> {
             ObjectNode v = t.value().deepCopy();
             String[] statuses = {"COMMIT", "begin", "End", "ROLLBACK", ""};
             v.put("status", statuses[r.nextInt(statuses.length)]);
-            return poison(t.topic(), write(t.key()), write(v),
+            return poison(
+                    t.topic(),
+                    write(t.key()),
+                    write(v),
                     Expectation.dead(MALFORMED, "transaction record without a BEGIN/END status and id"));
         }));
         // a change whose columns the kinds cannot read
-        all.add(new Category("created-wrong-type", emittingChange, false, (t, r, s) -> alone(t, r, after -> {
-            after.put("created", r.nextInt(1_000_000));
-            return Expectation.dead(COLUMN, t.table() + ".created is not a string");
-        })));
-        all.add(new Category("created-not-a-timestamp", emittingChange, false, (t, r, s) -> alone(t, r, after -> {
-            after.put("created", r.nextBoolean() ? "yesterday" : "2026-13-45T99:00:00Z");
-            return Expectation.dead(COLUMN, t.table() + ".created is not an ISO timestamp");
-        })));
-        all.add(new Category("created-missing", emittingChange, false, (t, r, s) -> alone(t, r, after -> {
-            after.remove("created");
-            return Expectation.dead(COLUMN, t.table() + ".created is missing from the change record");
-        })));
-        all.add(new Category("toast-placeholder-without-state", emittingChange, false, (t, r, s) -> alone(t, r, after -> {
-            after.put("created", "__debezium_unavailable_value");
-            return Expectation.dead(COLUMN, t.table() + ".created was not sent (unchanged TOASTed value) and no earlier");
-        })));
-        all.add(new Category("id-null", t -> emittingChange.test(t)
-                && (t.table().equals("variable") || t.table().equals("flow")), false, (t, r, s) -> alone(t, r, after -> {
-            after.putNull("id");
-            return Expectation.dead(COLUMN, t.table() + ".id is null");
-        })));
+        all.add(new Category(
+                "created-wrong-type",
+                emittingChange,
+                false,
+                (t, r, s) -> alone(t, r, after -> {
+                    after.put("created", r.nextInt(1_000_000));
+                    return Expectation.dead(COLUMN, t.table() + ".created is not a string");
+                })));
+        all.add(new Category(
+                "created-not-a-timestamp",
+                emittingChange,
+                false,
+                (t, r, s) -> alone(t, r, after -> {
+                    after.put("created", r.nextBoolean() ? "yesterday" : "2026-13-45T99:00:00Z");
+                    return Expectation.dead(COLUMN, t.table() + ".created is not an ISO timestamp");
+                })));
+        all.add(new Category(
+                "created-missing",
+                emittingChange,
+                false,
+                (t, r, s) -> alone(t, r, after -> {
+                    after.remove("created");
+                    return Expectation.dead(COLUMN, t.table() + ".created is missing from the change record");
+                })));
+        all.add(new Category(
+                "toast-placeholder-without-state",
+                emittingChange,
+                false,
+                (t, r, s) -> alone(t, r, after -> {
+                    after.put("created", "__debezium_unavailable_value");
+                    return Expectation.dead(
+                            COLUMN, t.table() + ".created was not sent (unchanged TOASTed value) and no earlier");
+                })));
+        all.add(new Category(
+                "id-null",
+                t -> emittingChange.test(t)
+                        && (t.table().equals("variable") || t.table().equals("flow")),
+                false,
+                (t, r, s) -> alone(t, r, after -> {
+                    after.putNull("id");
+                    return Expectation.dead(COLUMN, t.table() + ".id is null");
+                })));
         // needs a row that was never captured
         all.add(new Category("delete-of-unseen-row", emittingChange, false, (t, r, s) -> {
             String id = freshId(r);
@@ -333,41 +396,77 @@ final class PoisonRecords {
             v.putNull("after");
             v.put("op", "d");
             detach(v);
-            return poison(t.topic(), write(JsonNodeFactory.instance.objectNode().put("id", id)), write(v),
+            return poison(
+                    t.topic(),
+                    write(JsonNodeFactory.instance.objectNode().put("id", id)),
+                    write(v),
                     Expectation.dead(MISSING, "delete of a row never seen"));
         }));
-        all.add(new Category("document-of-unseen-schema", document, false, (t, r, s) -> alone(t, r, after -> {
-            String schema = freshId(r);
-            after.put("block_schema_id", schema);
-            return Expectation.dead(MISSING, "block schema " + schema + " has not been seen");
-        })));
+        all.add(new Category(
+                "document-of-unseen-schema",
+                document,
+                false,
+                (t, r, s) -> alone(t, r, after -> {
+                    String schema = freshId(r);
+                    after.put("block_schema_id", schema);
+                    return Expectation.dead(MISSING, "block schema " + schema + " has not been seen");
+                })));
         // block documents whose data does not decrypt under the key
-        all.add(new Category("fernet-token-tampered", document, true, (t, r, s) -> alone(t, r, after -> {
-            String token = jsonString(after.get("data").asText());
-            int at = 12 + r.nextInt(token.length() - 24);
-            char replacement = token.charAt(at) == 'A' ? 'B' : 'A';
-            after.put("data", "\"" + token.substring(0, at) + replacement + token.substring(at + 1) + "\"");
-            return Expectation.dead(ENCRYPTION, "block document data could not be decrypted: invalid Fernet token");
-        })));
-        all.add(new Category("fernet-token-other-key", document, true, (t, r, s) -> alone(t, r, after -> {
-            after.put("data", "\"" + FernetTokens.encrypt(OTHER_KEY, "{\"username\": \"x\"}", 1780664514L,
-                    FernetTokens.iv(r.nextInt())) + "\"");
-            return Expectation.dead(ENCRYPTION, "HMAC mismatch (wrong key or tampered token)");
-        })));
-        all.add(new Category("fernet-token-not-base64", document, true, (t, r, s) -> alone(t, r, after -> {
-            after.put("data", r.nextBoolean() ? "\"not a token!\"" : "\"gAAAA$$$$\"");
-            return Expectation.dead(ENCRYPTION, "invalid Fernet token: not URL-safe base64");
-        })));
-        all.add(new Category("fernet-token-truncated", document, true, (t, r, s) -> alone(t, r, after -> {
-            String token = jsonString(after.get("data").asText());
-            String cut = token.substring(0, 8 + 4 * r.nextInt((token.length() - 12) / 4));
-            after.put("data", "\"" + cut + "\"");
-            return Expectation.dead(ENCRYPTION, "block document data could not be decrypted: invalid Fernet token");
-        })));
-        all.add(new Category("document-data-not-a-token", document, true, (t, r, s) -> alone(t, r, after -> {
-            after.put("data", r.nextBoolean() ? "{\"username\": \"plain\"}" : "42");
-            return Expectation.dead(ENCRYPTION, "block_document.data is not an encrypted token");
-        })));
+        all.add(new Category(
+                "fernet-token-tampered",
+                document,
+                true,
+                (t, r, s) -> alone(t, r, after -> {
+                    String token = jsonString(after.get("data").asText());
+                    int at = 12 + r.nextInt(token.length() - 24);
+                    char replacement = token.charAt(at) == 'A' ? 'B' : 'A';
+                    after.put("data", "\"" + token.substring(0, at) + replacement + token.substring(at + 1) + "\"");
+                    return Expectation.dead(
+                            ENCRYPTION, "block document data could not be decrypted: invalid Fernet token");
+                })));
+        all.add(new Category(
+                "fernet-token-other-key",
+                document,
+                true,
+                (t, r, s) -> alone(t, r, after -> {
+                    after.put(
+                            "data",
+                            "\""
+                                    + FernetTokens.encrypt(
+                                            OTHER_KEY,
+                                            "{\"username\": \"x\"}",
+                                            1780664514L,
+                                            FernetTokens.iv(r.nextInt()))
+                                    + "\"");
+                    return Expectation.dead(ENCRYPTION, "HMAC mismatch (wrong key or tampered token)");
+                })));
+        all.add(new Category(
+                "fernet-token-not-base64",
+                document,
+                true,
+                (t, r, s) -> alone(t, r, after -> {
+                    after.put("data", r.nextBoolean() ? "\"not a token!\"" : "\"gAAAA$$$$\"");
+                    return Expectation.dead(ENCRYPTION, "invalid Fernet token: not URL-safe base64");
+                })));
+        all.add(new Category(
+                "fernet-token-truncated",
+                document,
+                true,
+                (t, r, s) -> alone(t, r, after -> {
+                    String token = jsonString(after.get("data").asText());
+                    String cut = token.substring(0, 8 + 4 * r.nextInt((token.length() - 12) / 4));
+                    after.put("data", "\"" + cut + "\"");
+                    return Expectation.dead(
+                            ENCRYPTION, "block document data could not be decrypted: invalid Fernet token");
+                })));
+        all.add(new Category(
+                "document-data-not-a-token",
+                document,
+                true,
+                (t, r, s) -> alone(t, r, after -> {
+                    after.put("data", r.nextBoolean() ? "{\"username\": \"plain\"}" : "42");
+                    return Expectation.dead(ENCRYPTION, "block_document.data is not an encrypted token");
+                })));
         // a table the app does not know, in a topic it reads: ignored by design, counted
         all.add(new Category("unknown-table", emittingChange, false, (t, r, s) -> {
             Input changed = alone(t, r, after -> Expectation.ignored("unmapped_table"));
@@ -380,8 +479,11 @@ final class PoisonRecords {
 
     /** A value far beyond any Prefect row's, still under the broker's default 1 MB: not valid JSON in a JSON column. */
     private static Category huge() {
-        return new Category("huge-column-value", t -> t.isChange() && t.table().equals("variable")
-                && !t.op().equals("d"), false, (t, r, s) -> alone(t, r, after -> {
+        return new Category(
+                "huge-column-value",
+                t -> t.isChange() && t.table().equals("variable") && !t.op().equals("d"),
+                false,
+                (t, r, s) -> alone(t, r, after -> {
                     StringBuilder big = new StringBuilder(HUGE_BYTES + 1).append('{');
                     while (big.length() < HUGE_BYTES) {
                         big.append((char) ('a' + r.nextInt(26)));
@@ -465,5 +567,4 @@ final class PoisonRecords {
         }
         return b;
     }
-
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -52,14 +53,19 @@ final class PrefectEventStore {
                 + "ON CONFLICT DO NOTHING RETURNING id")) {
             insert.setObject(1, utc(occurred));
             insert.setString(2, event.path("event").asText());
-            insert.setString(3, event.path("resource").path("prefect.resource.id").asText());
+            insert.setString(
+                    3, event.path("resource").path("prefect.resource.id").asText());
             insert.setString(4, JSON.writeValueAsString(event.path("resource")));
             insert.setString(5, JSON.writeValueAsString(relatedIds));
             insert.setString(6, JSON.writeValueAsString(related));
             insert.setString(7, JSON.writeValueAsString(event.path("payload")));
             insert.setObject(8, utc(received));
             insert.setObject(9, utc(received.plusMillis(3)));
-            insert.setString(10, event.path("follows").isNull() ? null : event.path("follows").asText());
+            insert.setString(
+                    10,
+                    event.path("follows").isNull()
+                            ? null
+                            : event.path("follows").asText());
             insert.setString(11, id.toString());
             try (ResultSet inserted = insert.executeQuery()) {
                 if (!inserted.next()) {
@@ -90,7 +96,8 @@ final class PrefectEventStore {
     }
 
     int count() throws SQLException {
-        try (var s = connection.createStatement(); var rows = s.executeQuery("SELECT count(*) FROM events")) {
+        try (var s = connection.createStatement();
+                var rows = s.executeQuery("SELECT count(*) FROM events")) {
             rows.next();
             return rows.getInt(1);
         }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -277,7 +278,8 @@ final class PrefectEventsServer implements AutoCloseable {
         if (event.has("payload") && !event.get("payload").isObject()) {
             problems.add(detail(List.of("body", index, "payload"), "Input should be a valid dictionary"));
         }
-        String id = event.has("id") ? event.get("id").asText() : UUID.randomUUID().toString();
+        String id =
+                event.has("id") ? event.get("id").asText() : UUID.randomUUID().toString();
         if (event.has("id") && !isUuid(event.get("id"))) {
             problems.add(detail(List.of("body", index, "id"), "Input should be a valid UUID"));
         }

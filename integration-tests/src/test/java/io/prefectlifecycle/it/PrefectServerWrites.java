@@ -3,6 +3,7 @@ package io.prefectlifecycle.it;
 import io.prefectlifecycle.testsupport.FernetTokens;
 import io.prefectlifecycle.testsupport.PrefectRelease;
 import io.prefectlifecycle.testsupport.PrefectScenario;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -55,8 +56,14 @@ final class PrefectServerWrites {
     String createVariable(String name, String valueJson, String tagsJson) throws SQLException {
         String id = newId();
         Instant created = pythonNow();
-        sql("INSERT INTO variable (name, value, tags, id, created, updated) VALUES (?, " + valueParam() + ", ?::jsonb, "
-                + "?::uuid, ?::timestamptz, ?::timestamptz)", name, storedValue(valueJson), tagsJson, id, created,
+        sql(
+                "INSERT INTO variable (name, value, tags, id, created, updated) VALUES (?, " + valueParam()
+                        + ", ?::jsonb, " + "?::uuid, ?::timestamptz, ?::timestamptz)",
+                name,
+                storedValue(valueJson),
+                tagsJson,
+                id,
+                created,
                 pythonNow());
         return id;
     }
@@ -85,12 +92,24 @@ final class PrefectServerWrites {
         String id = newId();
         Instant created = pythonNow();
         if (release.flowLabels()) {
-            sql("INSERT INTO flow (name, tags, labels, id, created, updated) VALUES (?, ?::jsonb, ?::jsonb, ?::uuid, "
-                    + "?::timestamptz, ?::timestamptz) ON CONFLICT (name) DO NOTHING", name, tagsJson, labelsJson, id,
-                    created, pythonNow());
+            sql(
+                    "INSERT INTO flow (name, tags, labels, id, created, updated) VALUES (?, ?::jsonb, ?::jsonb, ?::uuid, "
+                            + "?::timestamptz, ?::timestamptz) ON CONFLICT (name) DO NOTHING",
+                    name,
+                    tagsJson,
+                    labelsJson,
+                    id,
+                    created,
+                    pythonNow());
         } else {
-            sql("INSERT INTO flow (name, tags, id, created, updated) VALUES (?, ?::jsonb, ?::uuid, ?::timestamptz, "
-                    + "?::timestamptz) ON CONFLICT (name) DO NOTHING", name, tagsJson, id, created, pythonNow());
+            sql(
+                    "INSERT INTO flow (name, tags, id, created, updated) VALUES (?, ?::jsonb, ?::uuid, ?::timestamptz, "
+                            + "?::timestamptz) ON CONFLICT (name) DO NOTHING",
+                    name,
+                    tagsJson,
+                    id,
+                    created,
+                    pythonNow());
         }
         return id;
     }
@@ -113,18 +132,32 @@ final class PrefectServerWrites {
     // ------------------------------------------------------------------ block types (models/block_types.py)
 
     /** A block type as the API or a block class declares it; description and code example before escaping. */
-    record BlockType(String name, String slug, String logoUrl, String documentationUrl, String description,
-                     String codeExample, boolean isProtected) {
-    }
+    record BlockType(
+            String name,
+            String slug,
+            String logoUrl,
+            String documentationUrl,
+            String description,
+            String codeExample,
+            boolean isProtected) {}
 
     /** {@code create_block_type} (POST /block_types/, override=False): a plain insert. */
     String createBlockType(BlockType type) throws SQLException {
         String id = newId();
         Instant created = pythonNow();
-        sql("INSERT INTO block_type (name, slug, logo_url, documentation_url, description, code_example, is_protected, "
+        sql(
+                "INSERT INTO block_type (name, slug, logo_url, documentation_url, description, code_example, is_protected, "
                         + "id, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?::uuid, ?::timestamptz, ?::timestamptz)",
-                type.name(), type.slug(), type.logoUrl(), type.documentationUrl(), htmlEscape(type.description()),
-                htmlEscape(type.codeExample()), type.isProtected(), id, created, pythonNow());
+                type.name(),
+                type.slug(),
+                type.logoUrl(),
+                type.documentationUrl(),
+                htmlEscape(type.description()),
+                htmlEscape(type.codeExample()),
+                type.isProtected(),
+                id,
+                created,
+                pythonNow());
         return id;
     }
 
@@ -133,14 +166,28 @@ final class PrefectServerWrites {
      * start: {@code INSERT … ON CONFLICT (slug) DO UPDATE SET <every field>}, without {@code updated}.
      */
     void upsertBlockType(BlockType type) throws SQLException {
-        sql("INSERT INTO block_type (name, slug, logo_url, documentation_url, description, code_example, is_protected, "
+        sql(
+                "INSERT INTO block_type (name, slug, logo_url, documentation_url, description, code_example, is_protected, "
                         + "id, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?::uuid, ?::timestamptz, ?::timestamptz) "
                         + "ON CONFLICT (slug) DO UPDATE SET name = ?, slug = ?, logo_url = ?, documentation_url = ?, "
                         + "description = ?, code_example = ?, is_protected = ?",
-                type.name(), type.slug(), type.logoUrl(), type.documentationUrl(), htmlEscape(type.description()),
-                htmlEscape(type.codeExample()), type.isProtected(), newId(), pythonNow(), pythonNow(),
-                type.name(), type.slug(), type.logoUrl(), type.documentationUrl(), htmlEscape(type.description()),
-                htmlEscape(type.codeExample()), type.isProtected());
+                type.name(),
+                type.slug(),
+                type.logoUrl(),
+                type.documentationUrl(),
+                htmlEscape(type.description()),
+                htmlEscape(type.codeExample()),
+                type.isProtected(),
+                newId(),
+                pythonNow(),
+                pythonNow(),
+                type.name(),
+                type.slug(),
+                type.logoUrl(),
+                type.documentationUrl(),
+                htmlEscape(type.description()),
+                htmlEscape(type.codeExample()),
+                type.isProtected());
     }
 
     /**
@@ -166,10 +213,17 @@ final class PrefectServerWrites {
             throws SQLException {
         String id = newId();
         Instant created = pythonNow();
-        sql("INSERT INTO block_schema (fields, checksum, block_type_id, capabilities, version, id, created, updated) "
-                + "VALUES (?::jsonb, ?, ?::uuid, ?::jsonb, ?, ?::uuid, ?::timestamptz, ?::timestamptz)",
-                fieldsJson, "sha256:" + sha256(fieldsJson + version), blockTypeId, capabilitiesJson, version, id,
-                created, pythonNow());
+        sql(
+                "INSERT INTO block_schema (fields, checksum, block_type_id, capabilities, version, id, created, updated) "
+                        + "VALUES (?::jsonb, ?, ?::uuid, ?::jsonb, ?, ?::uuid, ?::timestamptz, ?::timestamptz)",
+                fieldsJson,
+                "sha256:" + sha256(fieldsJson + version),
+                blockTypeId,
+                capabilitiesJson,
+                version,
+                id,
+                created,
+                pythonNow());
         return id;
     }
 
@@ -178,12 +232,21 @@ final class PrefectServerWrites {
     /** {@code write_configuration}: the ORM inserts a new key, or updates the value of an existing one. */
     void writeConfiguration(String key, String valueJson) throws SQLException {
         if (configurationExists(key)) {
-            sql("UPDATE configuration SET value = ?::jsonb, updated = now() WHERE configuration.id = "
-                    + "(SELECT id FROM configuration WHERE key = ?)", valueJson, key);
+            sql(
+                    "UPDATE configuration SET value = ?::jsonb, updated = now() WHERE configuration.id = "
+                            + "(SELECT id FROM configuration WHERE key = ?)",
+                    valueJson,
+                    key);
         } else {
             Instant created = pythonNow();
-            sql("INSERT INTO configuration (key, value, id, created, updated) VALUES (?, ?::jsonb, ?::uuid, "
-                    + "?::timestamptz, ?::timestamptz)", key, valueJson, newId(), created, pythonNow());
+            sql(
+                    "INSERT INTO configuration (key, value, id, created, updated) VALUES (?, ?::jsonb, ?::uuid, "
+                            + "?::timestamptz, ?::timestamptz)",
+                    key,
+                    valueJson,
+                    newId(),
+                    created,
+                    pythonNow());
         }
     }
 
@@ -195,21 +258,44 @@ final class PrefectServerWrites {
      *
      * @param plaintext the data as Python's {@code json.dumps} writes it, which is what gets encrypted
      */
-    String createBlockDocument(String name, String blockTypeId, String blockTypeName, String blockSchemaId,
-                               String plaintext, boolean anonymous) throws SQLException {
+    String createBlockDocument(
+            String name,
+            String blockTypeId,
+            String blockTypeName,
+            String blockSchemaId,
+            String plaintext,
+            boolean anonymous)
+            throws SQLException {
         String id = newId();
         inTransaction(() -> {
             String token = encrypt(plaintext);
             Instant created = pythonNow();
             if (release.blockTypeName()) {
-                sql("INSERT INTO block_document (name, data, block_schema_id, block_type_id, is_anonymous, "
-                        + "block_type_name, id, created, updated) VALUES (?, ?::jsonb, ?::uuid, ?::uuid, ?, ?, ?::uuid, "
-                        + "?::timestamptz, ?::timestamptz)", name, jsonString(token), blockSchemaId, blockTypeId,
-                        anonymous, blockTypeName, id, created, pythonNow());
+                sql(
+                        "INSERT INTO block_document (name, data, block_schema_id, block_type_id, is_anonymous, "
+                                + "block_type_name, id, created, updated) VALUES (?, ?::jsonb, ?::uuid, ?::uuid, ?, ?, ?::uuid, "
+                                + "?::timestamptz, ?::timestamptz)",
+                        name,
+                        jsonString(token),
+                        blockSchemaId,
+                        blockTypeId,
+                        anonymous,
+                        blockTypeName,
+                        id,
+                        created,
+                        pythonNow());
             } else {
-                sql("INSERT INTO block_document (name, data, block_schema_id, block_type_id, is_anonymous, id, created, "
-                        + "updated) VALUES (?, ?::jsonb, ?::uuid, ?::uuid, ?, ?::uuid, ?::timestamptz, ?::timestamptz)",
-                        name, jsonString(token), blockSchemaId, blockTypeId, anonymous, id, created, pythonNow());
+                sql(
+                        "INSERT INTO block_document (name, data, block_schema_id, block_type_id, is_anonymous, id, created, "
+                                + "updated) VALUES (?, ?::jsonb, ?::uuid, ?::uuid, ?, ?::uuid, ?::timestamptz, ?::timestamptz)",
+                        name,
+                        jsonString(token),
+                        blockSchemaId,
+                        blockTypeId,
+                        anonymous,
+                        id,
+                        created,
+                        pythonNow());
             }
         });
         return id;
@@ -222,11 +308,16 @@ final class PrefectServerWrites {
     void updateBlockDocument(String id, String plaintext, String newBlockSchemaId) throws SQLException {
         inTransaction(() -> {
             String token = encrypt(plaintext);
-            sql("UPDATE block_document SET data = ?::jsonb, updated = now() WHERE block_document.id = ?::uuid",
-                    jsonString(token), id);
+            sql(
+                    "UPDATE block_document SET data = ?::jsonb, updated = now() WHERE block_document.id = ?::uuid",
+                    jsonString(token),
+                    id);
             if (newBlockSchemaId != null) {
-                sql("UPDATE block_document SET block_schema_id = ?::uuid, updated = now() "
-                        + "WHERE block_document.id = ?::uuid", newBlockSchemaId, id);
+                sql(
+                        "UPDATE block_document SET block_schema_id = ?::uuid, updated = now() "
+                                + "WHERE block_document.id = ?::uuid",
+                        newBlockSchemaId,
+                        id);
             }
         });
     }
@@ -235,8 +326,10 @@ final class PrefectServerWrites {
     void deleteBlockDocument(String id) throws SQLException {
         inTransaction(() -> {
             sql("DELETE FROM block_document WHERE block_document.id = ?::uuid", id);
-            sql("DELETE FROM configuration WHERE configuration.key = 'server-default-result-storage' "
-                    + "AND value ->> 'default_result_storage_block_id' = ?", id);
+            sql(
+                    "DELETE FROM configuration WHERE configuration.key = 'server-default-result-storage' "
+                            + "AND value ->> 'default_result_storage_block_id' = ?",
+                    id);
         });
     }
 
@@ -246,9 +339,16 @@ final class PrefectServerWrites {
     String createLimitV2(String name, int limit, boolean active, Double slotDecayPerSecond) throws SQLException {
         String id = newId();
         Instant created = pythonNow();
-        sql("INSERT INTO concurrency_limit_v2 (active, name, \"limit\", active_slots, denied_slots, slot_decay_per_second, "
+        sql(
+                "INSERT INTO concurrency_limit_v2 (active, name, \"limit\", active_slots, denied_slots, slot_decay_per_second, "
                         + "avg_slot_occupancy_seconds, id, created, updated) VALUES (?, ?, ?, 0, 0, ?, 2.0, ?::uuid, "
-                        + "?::timestamptz, ?::timestamptz)", active, name, limit, slotDecayPerSecond, id, created,
+                        + "?::timestamptz, ?::timestamptz)",
+                active,
+                name,
+                limit,
+                slotDecayPerSecond,
+                id,
+                created,
                 pythonNow());
         return id;
     }
@@ -279,10 +379,16 @@ final class PrefectServerWrites {
      */
     boolean acquireSlots(String id, int slots) throws SQLException {
         boolean[] acquired = new boolean[1];
-        inTransaction(() -> acquired[0] = sqlCount("UPDATE concurrency_limit_v2 SET active_slots = "
-                + ACTIVE_AFTER_DECAY + " + ?, denied_slots = " + DENIED_AFTER_DECAY + ", updated = now() "
-                + "WHERE concurrency_limit_v2.id IN (?::uuid) AND concurrency_limit_v2.active = true "
-                + "AND " + ACTIVE_AFTER_DECAY + " + ? <= concurrency_limit_v2.\"limit\"", slots, id, slots) == 1);
+        inTransaction(() -> acquired[0] = sqlCount(
+                        "UPDATE concurrency_limit_v2 SET active_slots = "
+                                + ACTIVE_AFTER_DECAY + " + ?, denied_slots = " + DENIED_AFTER_DECAY
+                                + ", updated = now() "
+                                + "WHERE concurrency_limit_v2.id IN (?::uuid) AND concurrency_limit_v2.active = true "
+                                + "AND " + ACTIVE_AFTER_DECAY + " + ? <= concurrency_limit_v2.\"limit\"",
+                        slots,
+                        id,
+                        slots)
+                == 1);
         return acquired[0];
     }
 
@@ -292,7 +398,8 @@ final class PrefectServerWrites {
      * a release without a lease) only the slots and {@code updated} are written.
      */
     void releaseSlots(String id, int slots, Double occupancySeconds) throws SQLException {
-        String occupancy = occupancySeconds == null ? ""
+        String occupancy = occupancySeconds == null
+                ? ""
                 : ", avg_slot_occupancy_seconds = concurrency_limit_v2.avg_slot_occupancy_seconds + ? / "
                         + "(concurrency_limit_v2.\"limit\" * 2) - concurrency_limit_v2.avg_slot_occupancy_seconds / "
                         + "(concurrency_limit_v2.\"limit\" * 2)";
@@ -301,9 +408,11 @@ final class PrefectServerWrites {
             params.add(Math.max(occupancySeconds / slots, 0.1));
         }
         params.add(id);
-        sql("UPDATE concurrency_limit_v2 SET active_slots = CASE WHEN (" + ACTIVE_AFTER_DECAY + " - ? < 0) THEN 0 ELSE "
-                + ACTIVE_AFTER_DECAY + " - ? END, denied_slots = " + DENIED_AFTER_DECAY + occupancy
-                + ", updated = now() WHERE concurrency_limit_v2.id IN (?::uuid) AND concurrency_limit_v2.active = true",
+        sql(
+                "UPDATE concurrency_limit_v2 SET active_slots = CASE WHEN (" + ACTIVE_AFTER_DECAY
+                        + " - ? < 0) THEN 0 ELSE "
+                        + ACTIVE_AFTER_DECAY + " - ? END, denied_slots = " + DENIED_AFTER_DECAY + occupancy
+                        + ", updated = now() WHERE concurrency_limit_v2.id IN (?::uuid) AND concurrency_limit_v2.active = true",
                 params.toArray());
     }
 
@@ -312,8 +421,8 @@ final class PrefectServerWrites {
         sql("DELETE FROM concurrency_limit_v2 WHERE concurrency_limit_v2.id = ?::uuid", id);
     }
 
-    private static final String SECONDS_SINCE_UPDATED = "EXTRACT(epoch FROM timezone('UTC', now()) - "
-            + "timezone('UTC', concurrency_limit_v2.updated))";
+    private static final String SECONDS_SINCE_UPDATED =
+            "EXTRACT(epoch FROM timezone('UTC', now()) - " + "timezone('UTC', concurrency_limit_v2.updated))";
     private static final String ACTIVE_AFTER_DECAY = "greatest(0, concurrency_limit_v2.active_slots - "
             + "floor(concurrency_limit_v2.slot_decay_per_second * " + SECONDS_SINCE_UPDATED + "))";
     /** Settings' defaults: 10 s for {@code tag:} limits, 30 s for the others. */
@@ -328,10 +437,17 @@ final class PrefectServerWrites {
     /** {@code create_concurrency_limit}: an upsert on the tag that sets the limit and {@code updated} explicitly. */
     String createLimitV1(String tag, int concurrencyLimit) throws SQLException {
         Instant updated = pythonNow();
-        sql("INSERT INTO concurrency_limit (tag, concurrency_limit, active_slots, id, created, updated) "
-                + "VALUES (?, ?, '[]'::jsonb, ?::uuid, ?::timestamptz, ?::timestamptz) ON CONFLICT (tag) DO UPDATE "
-                + "SET concurrency_limit = ?, updated = ?::timestamptz", tag, concurrencyLimit, newId(), pythonNow(),
-                pythonNow(), concurrencyLimit, updated);
+        sql(
+                "INSERT INTO concurrency_limit (tag, concurrency_limit, active_slots, id, created, updated) "
+                        + "VALUES (?, ?, '[]'::jsonb, ?::uuid, ?::timestamptz, ?::timestamptz) ON CONFLICT (tag) DO UPDATE "
+                        + "SET concurrency_limit = ?, updated = ?::timestamptz",
+                tag,
+                concurrencyLimit,
+                newId(),
+                pythonNow(),
+                pythonNow(),
+                concurrencyLimit,
+                updated);
         return single("SELECT id FROM concurrency_limit WHERE tag = ?", tag);
     }
 
@@ -348,16 +464,39 @@ final class PrefectServerWrites {
         String id = newId();
         inTransaction(() -> {
             Instant now = pythonNow();
-            sql("INSERT INTO artifact_collection (latest_id, updated, created, key, type, description, data, metadata_, "
+            sql(
+                    "INSERT INTO artifact_collection (latest_id, updated, created, key, type, description, data, metadata_, "
                             + "flow_run_id, task_run_id, id) VALUES (?::uuid, ?::timestamptz, ?::timestamptz, ?, ?, ?, "
                             + "?::json, NULL, ?::uuid, NULL, ?::uuid) ON CONFLICT (key) DO UPDATE SET latest_id = ?::uuid, "
                             + "updated = ?::timestamptz, key = ?, type = ?, description = ?, data = ?::json, metadata_ = NULL, "
                             + "flow_run_id = ?::uuid, task_run_id = NULL",
-                    id, now, now, key, type, description, dataJson, flowRunId, newId(),
-                    id, now, key, type, description, dataJson, flowRunId);
-            sql("INSERT INTO artifact (created, updated, id, key, type, description, data, metadata_, flow_run_id, "
-                    + "task_run_id) VALUES (?::timestamptz, ?::timestamptz, ?::uuid, ?, ?, ?, ?::json, NULL, ?::uuid, NULL)",
-                    now, now, id, key, type, description, dataJson, flowRunId);
+                    id,
+                    now,
+                    now,
+                    key,
+                    type,
+                    description,
+                    dataJson,
+                    flowRunId,
+                    newId(),
+                    id,
+                    now,
+                    key,
+                    type,
+                    description,
+                    dataJson,
+                    flowRunId);
+            sql(
+                    "INSERT INTO artifact (created, updated, id, key, type, description, data, metadata_, flow_run_id, "
+                            + "task_run_id) VALUES (?::timestamptz, ?::timestamptz, ?::uuid, ?, ?, ?, ?::json, NULL, ?::uuid, NULL)",
+                    now,
+                    now,
+                    id,
+                    key,
+                    type,
+                    description,
+                    dataJson,
+                    flowRunId);
         });
         return id;
     }
@@ -369,19 +508,27 @@ final class PrefectServerWrites {
     void deleteArtifact(String id) throws SQLException {
         inTransaction(() -> {
             String key = single("SELECT key FROM artifact WHERE id = ?::uuid", id);
-            boolean latest = single("SELECT id FROM artifact_collection WHERE key = ? AND latest_id = ?::uuid", key, id)
-                    != null;
+            boolean latest =
+                    single("SELECT id FROM artifact_collection WHERE key = ? AND latest_id = ?::uuid", key, id) != null;
             if (latest) {
-                String next = single("SELECT id FROM artifact WHERE key = ? AND id != ?::uuid ORDER BY created DESC "
-                        + "LIMIT 1", key, id);
+                String next = single(
+                        "SELECT id FROM artifact WHERE key = ? AND id != ?::uuid ORDER BY created DESC " + "LIMIT 1",
+                        key,
+                        id);
                 if (next != null) {
-                    sql("UPDATE artifact_collection SET latest_id = a.id, data = a.data, description = a.description, "
-                            + "type = a.type, created = a.created, updated = a.updated, flow_run_id = a.flow_run_id, "
-                            + "task_run_id = a.task_run_id, metadata_ = a.metadata_ FROM artifact a "
-                            + "WHERE artifact_collection.key = ? AND a.id = ?::uuid", key, next);
+                    sql(
+                            "UPDATE artifact_collection SET latest_id = a.id, data = a.data, description = a.description, "
+                                    + "type = a.type, created = a.created, updated = a.updated, flow_run_id = a.flow_run_id, "
+                                    + "task_run_id = a.task_run_id, metadata_ = a.metadata_ FROM artifact a "
+                                    + "WHERE artifact_collection.key = ? AND a.id = ?::uuid",
+                            key,
+                            next);
                 } else {
-                    sql("DELETE FROM artifact_collection WHERE artifact_collection.key = ? "
-                            + "AND artifact_collection.latest_id = ?::uuid", key, id);
+                    sql(
+                            "DELETE FROM artifact_collection WHERE artifact_collection.key = ? "
+                                    + "AND artifact_collection.latest_id = ?::uuid",
+                            key,
+                            id);
                 }
             }
             sql("DELETE FROM artifact WHERE artifact.id = ?::uuid", id);
@@ -392,8 +539,11 @@ final class PrefectServerWrites {
     void updateArtifact(String id, String dataJson) throws SQLException {
         inTransaction(() -> {
             sql("UPDATE artifact SET data = ?::json, updated = now() WHERE artifact.id = ?::uuid", dataJson, id);
-            sql("UPDATE artifact_collection SET data = ?::json, updated = now() WHERE artifact_collection.latest_id = "
-                    + "?::uuid", dataJson, id);
+            sql(
+                    "UPDATE artifact_collection SET data = ?::json, updated = now() WHERE artifact_collection.latest_id = "
+                            + "?::uuid",
+                    dataJson,
+                    id);
         });
     }
 
@@ -406,10 +556,19 @@ final class PrefectServerWrites {
         Instant created = pythonNow();
         String tags = release.automationTags() ? "tags, " : "";
         String tagsValue = release.automationTags() ? "'[]'::jsonb, " : "";
-        sql("INSERT INTO automation (name, description, enabled, " + tags + "trigger, actions, actions_on_trigger, "
-                        + "actions_on_resolve, id, created, updated) VALUES (?, ?, ?, " + tagsValue + "?::jsonb, ?::jsonb, "
+        sql(
+                "INSERT INTO automation (name, description, enabled, " + tags + "trigger, actions, actions_on_trigger, "
+                        + "actions_on_resolve, id, created, updated) VALUES (?, ?, ?, " + tagsValue
+                        + "?::jsonb, ?::jsonb, "
                         + "'[]'::jsonb, '[]'::jsonb, ?::uuid, ?::timestamptz, ?::timestamptz)",
-                name, description, enabled, triggerJson, actionsJson, id, created, pythonNow());
+                name,
+                description,
+                enabled,
+                triggerJson,
+                actionsJson,
+                id,
+                created,
+                pythonNow());
         return id;
     }
 
@@ -493,8 +652,9 @@ final class PrefectServerWrites {
         if (release.jsonVariables() || valueJson == null) {
             return valueJson;
         }
-        if (!valueJson.startsWith("\"") || !valueJson.endsWith("\"") || valueJson.substring(1, valueJson.length() - 1)
-                .matches(".*[\"\\\\].*")) {
+        if (!valueJson.startsWith("\"")
+                || !valueJson.endsWith("\"")
+                || valueJson.substring(1, valueJson.length() - 1).matches(".*[\"\\\\].*")) {
             throw new IllegalArgumentException("before 3.0 a variable's value is a plain string: " + valueJson);
         }
         return valueJson.substring(1, valueJson.length() - 1);
@@ -509,7 +669,9 @@ final class PrefectServerWrites {
         List<Object> params = new ArrayList<>();
         for (Map.Entry<String, Object> field : fields.entrySet()) {
             String[] nameAndCast = field.getKey().split("::", 2);
-            set.append(nameAndCast[0]).append(" = ?").append(nameAndCast.length > 1 ? "::" + nameAndCast[1] : "")
+            set.append(nameAndCast[0])
+                    .append(" = ?")
+                    .append(nameAndCast.length > 1 ? "::" + nameAndCast[1] : "")
                     .append(", ");
             params.add(field.getValue());
         }
@@ -528,7 +690,8 @@ final class PrefectServerWrites {
     }
 
     private String single(String sql, Object... params) throws SQLException {
-        try (PreparedStatement statement = prepared(sql, params); ResultSet rs = statement.executeQuery()) {
+        try (PreparedStatement statement = prepared(sql, params);
+                ResultSet rs = statement.executeQuery()) {
             return rs.next() ? rs.getString(1) : null;
         }
     }
@@ -558,7 +721,9 @@ final class PrefectServerWrites {
 
     /** Python's {@code html.escape(text, quote=False)}. */
     static String htmlEscape(String text) {
-        return text == null ? null : text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+        return text == null
+                ? null
+                : text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
     private static String jsonString(String token) {
@@ -567,7 +732,8 @@ final class PrefectServerWrites {
 
     private static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

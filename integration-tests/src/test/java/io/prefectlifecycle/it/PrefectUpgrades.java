@@ -1,15 +1,11 @@
 package io.prefectlifecycle.it;
 
-import io.prefectlifecycle.testsupport.CdcCapture;
-import io.prefectlifecycle.testsupport.PrefectRelease;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prefectlifecycle.testsupport.CdcCapture.Captured;
 import io.prefectlifecycle.testsupport.CdcCapture.Transaction;
+import io.prefectlifecycle.testsupport.PrefectRelease;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,6 +15,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Prefect upgrades as Alembic runs them on PostgreSQL ({@code _migrations/env.py}: {@code transaction_per_migration}),
@@ -30,15 +30,17 @@ import java.util.Map;
 final class PrefectUpgrades {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private PrefectUpgrades() {
-    }
+    private PrefectUpgrades() {}
 
     /** 2.12.0 (5f623ddbf7fe) to 2.14.3 (cef24af2ec34). */
     static void from2_12_0To2_14_3(PrefectServerWrites prefect) throws SQLException {
         Connection db = prefect.connection();
         migrate(db, "5f623ddbf7fe", "50f8c182c3ca"); // worker.heartbeat_interval_seconds
         migrate(db, "50f8c182c3ca", "db0eb3973a54"); // deployment.enforce_parameter_schema
-        migrate(db, "db0eb3973a54", "4e9a6f93eb6c",
+        migrate(
+                db,
+                "db0eb3973a54",
+                "4e9a6f93eb6c",
                 "UPDATE concurrency_limit_v2 SET slot_decay_per_second = 0.0 WHERE slot_decay_per_second is null",
                 "ALTER TABLE concurrency_limit_v2 ALTER COLUMN slot_decay_per_second SET NOT NULL");
         migrate(db, "4e9a6f93eb6c", "05ea6f882b1d"); // task_run.flow_run_id, log.flow_run_id nullable
@@ -71,18 +73,24 @@ final class PrefectUpgrades {
      * own, without alembic_version, and leaves {@code updated} as it was.
      */
     static void check2_12_0To2_14_3(List<Transaction> transactions) {
-        List<Transaction> versioned = transactions.stream().filter(tx -> tx.tables().contains("alembic_version")).toList();
+        List<Transaction> versioned = transactions.stream()
+                .filter(tx -> tx.tables().contains("alembic_version"))
+                .toList();
         assertEquals(6, versioned.size(), "one transaction per migration with its alembic_version change");
         for (Transaction tx : versioned) {
             List<Captured> changes = live(tx);
             assertEquals("alembic_version", changes.get(changes.size() - 1).table(), "alembic_version comes last");
         }
-        assertEquals(List.of("concurrency_limit_v2", "alembic_version"), List.copyOf(tableSequence(versioned.get(2))),
+        assertEquals(
+                List.of("concurrency_limit_v2", "alembic_version"),
+                List.copyOf(tableSequence(versioned.get(2))),
                 "4e9a6f93eb6c: its data fix, then the version");
-        List<Transaction> backfill = transactions.stream().filter(tx -> tx.tables().equals(java.util.Set.of("block_document")))
+        List<Transaction> backfill = transactions.stream()
+                .filter(tx -> tx.tables().equals(java.util.Set.of("block_document")))
                 .toList();
         assertFalse(backfill.isEmpty(), "the back-fill commits on its own");
-        for (Captured change : backfill.stream().flatMap(tx -> live(tx).stream()).toList()) {
+        for (Captured change :
+                backfill.stream().flatMap(tx -> live(tx).stream()).toList()) {
             assertFalse(change.valueJson().path("after").path("block_type_name").isNull(), "back-filled");
         }
         System.out.println("PrefectWritePatternsIT 2.12.0 -> 2.14.3: " + describe(transactions));
@@ -102,8 +110,8 @@ final class PrefectUpgrades {
                 }
             }
             for (Map.Entry<String, String> value : values.entrySet()) {
-                try (PreparedStatement update = db.prepareStatement(
-                        "UPDATE variable SET json_value = ?::jsonb WHERE id = ?::uuid")) {
+                try (PreparedStatement update =
+                        db.prepareStatement("UPDATE variable SET json_value = ?::jsonb WHERE id = ?::uuid")) {
                     update.setString(1, jsonDumps(value.getValue()));
                     update.setString(2, value.getKey());
                     update.executeUpdate();
@@ -128,22 +136,31 @@ final class PrefectUpgrades {
      * {@code json_value}) and updates alembic_version last, in one transaction; after it, values are JSON.
      */
     static void check2_20_0To3_0_0(List<Transaction> transactions) {
-        Transaction migration = transactions.stream().filter(tx -> tx.tables().contains("variable")
-                && tx.tables().contains("alembic_version")).findFirst().orElseThrow();
+        Transaction migration = transactions.stream()
+                .filter(tx -> tx.tables().contains("variable") && tx.tables().contains("alembic_version"))
+                .findFirst()
+                .orElseThrow();
         List<Captured> changes = live(migration);
         assertEquals("alembic_version", changes.get(changes.size() - 1).table(), "alembic_version comes last");
         Captured rewritten = changes.get(0);
         assertEquals("variable", rewritten.table());
         List<String> columns = new ArrayList<>();
         rewritten.valueJson().path("after").fieldNames().forEachRemaining(columns::add);
-        assertEquals(List.of("id", "created", "updated", "name", "value", "tags", "json_value"), columns,
+        assertEquals(
+                List.of("id", "created", "updated", "name", "value", "tags", "json_value"),
+                columns,
                 "during the migration a row has both columns, in this order");
         Captured after = live(transactions.get(transactions.size() - 1)).get(0);
         List<String> upgradedColumns = new ArrayList<>();
         after.valueJson().path("after").fieldNames().forEachRemaining(upgradedColumns::add);
-        assertEquals(List.of("id", "created", "updated", "name", "tags", "value"), upgradedColumns,
+        assertEquals(
+                List.of("id", "created", "updated", "name", "tags", "value"),
+                upgradedColumns,
                 "after it, value is the JSONB column, after tags");
-        assertTrue(transactions.stream().filter(tx -> tx.tables().contains("alembic_version")).count() == 3);
+        assertTrue(transactions.stream()
+                        .filter(tx -> tx.tables().contains("alembic_version"))
+                        .count()
+                == 3);
         System.out.println("PrefectWritePatternsIT 2.20.0 -> 3.0.0: " + describe(transactions));
     }
 
@@ -164,8 +181,8 @@ final class PrefectUpgrades {
     }
 
     private static void updateVersion(Connection db, String from, String to) throws SQLException {
-        try (PreparedStatement s = db.prepareStatement(
-                "UPDATE alembic_version SET version_num=? WHERE alembic_version.version_num = ?")) {
+        try (PreparedStatement s =
+                db.prepareStatement("UPDATE alembic_version SET version_num=? WHERE alembic_version.version_num = ?")) {
             s.setString(1, to);
             s.setString(2, from);
             assertEquals(1, s.executeUpdate(), "alembic_version at " + from);
@@ -201,8 +218,13 @@ final class PrefectUpgrades {
         for (Transaction tx : transactions) {
             out.append("\n  tx ").append(tx.txId()).append(": ");
             for (Captured change : tx.changes()) {
-                out.append(change.table()).append(':')
-                        .append(change.isTombstone() ? "tombstone" : change.valueJson().path("op").asText()).append(' ');
+                out.append(change.table())
+                        .append(':')
+                        .append(
+                                change.isTombstone()
+                                        ? "tombstone"
+                                        : change.valueJson().path("op").asText())
+                        .append(' ');
             }
         }
         return out.toString();

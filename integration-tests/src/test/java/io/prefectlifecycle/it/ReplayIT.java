@@ -1,12 +1,5 @@
 package io.prefectlifecycle.it;
 
-import io.prefectlifecycle.testsupport.CdcCapture;
-import io.prefectlifecycle.testdata.GoldenCases;
-import io.prefectlifecycle.testsupport.CommittedRecords;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prefectlifecycle.app.StreamsApp;
@@ -14,9 +7,26 @@ import io.prefectlifecycle.cdc.Json;
 import io.prefectlifecycle.cli.ReplayCommand;
 import io.prefectlifecycle.cli.TransformCommand;
 import io.prefectlifecycle.local.LocalKafka;
-import io.prefectlifecycle.stream.FixtureRecord;
 import io.prefectlifecycle.replay.ReplayResult;
+import io.prefectlifecycle.stream.FixtureRecord;
+import io.prefectlifecycle.testdata.GoldenCases;
+import io.prefectlifecycle.testsupport.CdcCapture;
+import io.prefectlifecycle.testsupport.CommittedRecords;
 import io.prefectlifecycle.topology.TopologySettings;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -36,21 +46,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.GroupListing;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code replay} against a real broker: a history of Debezium records (a generated history of variable changes,
@@ -71,42 +71,52 @@ class ReplayIT {
         // the generated history first (an older, busy stretch of the variable table), then the real capture
         List<String> history = new ArrayList<>(VariableHistory.generate(CHANGES, 20260601L));
         int generatedRecords = history.size();
-        Files.readAllLines(capture(), StandardCharsets.UTF_8).stream().filter(line -> !line.isBlank())
+        Files.readAllLines(capture(), StandardCharsets.UTF_8).stream()
+                .filter(line -> !line.isBlank())
                 .forEach(history::add);
         for (Path objects : objectCaptures()) {
-            Files.readAllLines(objects, StandardCharsets.UTF_8).stream().filter(line -> !line.isBlank())
+            Files.readAllLines(objects, StandardCharsets.UTF_8).stream()
+                    .filter(line -> !line.isBlank())
                     .forEach(history::add);
         }
         List<String> offline = transform(history);
         long cdcRecords = history.size();
 
         Path stateDir = Files.createTempDirectory("prefect-lifecycle-replay-it-");
-        try (LocalKafka kafka = LocalKafka.start(); Admin admin = kafka.admin()) {
+        try (LocalKafka kafka = LocalKafka.start();
+                Admin admin = kafka.admin()) {
             String bootstrap = kafka.bootstrapServers();
             kafka.createTopics(List.of(settings.cdcTopic(), settings.eventsTopic(), settings.deadLetterTopic()));
             long t0 = System.nanoTime();
             produce(bootstrap, settings.cdcTopic(), history);
-            System.out.printf("ReplayIT produced %,d records (%,d generated) in %.1f s%n", history.size(),
-                    generatedRecords, (System.nanoTime() - t0) / 1e9);
+            System.out.printf(
+                    "ReplayIT produced %,d records (%,d generated) in %.1f s%n",
+                    history.size(), generatedRecords, (System.nanoTime() - t0) / 1e9);
 
             t0 = System.nanoTime();
             try (StreamsApp live = StreamsApp.start(settings, StreamsApp.properties(bootstrap, APP_ID, stateDir));
-                 Reader events = new Reader(bootstrap, settings.eventsTopic())) {
-                await(offline.size() + " live events").atMost(Duration.ofMinutes(5)).pollInSameThread()
-                        .pollInterval(Duration.ofMillis(200)).until(() -> events.poll().size() >= offline.size());
+                    Reader events = new Reader(bootstrap, settings.eventsTopic())) {
+                await(offline.size() + " live events")
+                        .atMost(Duration.ofMinutes(5))
+                        .pollInSameThread()
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> events.poll().size() >= offline.size());
                 awaitCommitted(admin, bootstrap, List.of(new TopicPartition(settings.cdcTopic(), 0)));
             }
-            System.out.printf("ReplayIT live app: %,d events in %.1f s%n", offline.size(), (System.nanoTime() - t0) / 1e9);
+            System.out.printf(
+                    "ReplayIT live app: %,d events in %.1f s%n", offline.size(), (System.nanoTime() - t0) / 1e9);
             List<Out> liveEvents = readAll(bootstrap, settings.eventsTopic());
-            assertEquals(offline, liveEvents.stream().map(Out::value).toList(),
+            assertEquals(
+                    offline,
+                    liveEvents.stream().map(Out::value).toList(),
                     "the live run gives the offline pipeline's events");
             Map<TopicPartition, OffsetAndMetadata> offsetsBefore = offsets(admin);
             Set<String> groupsBefore = groups(admin);
 
             ByteArrayOutputStream progress = new ByteArrayOutputStream();
             long cpu0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
-            ReplayResult result = replay(new PrintStream(progress, true, StandardCharsets.UTF_8),
-                    "--bootstrap-servers", bootstrap);
+            ReplayResult result =
+                    replay(new PrintStream(progress, true, StandardCharsets.UTF_8), "--bootstrap-servers", bootstrap);
             double cpuSeconds = (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu0) / 1e9;
             System.out.print(progress.toString(StandardCharsets.UTF_8));
             List<Out> replayed = readAll(bootstrap, REPLAY_TOPIC);
@@ -116,11 +126,17 @@ class ReplayIT {
             assertEquals(liveEvents.size(), result.eventsWritten());
             assertEquals(0, result.deadLetters());
             assertTrue(progress.toString(StandardCharsets.UTF_8).contains("replay: done: "), "a final summary");
-            System.out.printf("ReplayIT replay: %,d records -> %,d events in %.2f s: "
+            System.out.printf(
+                    "ReplayIT replay: %,d records -> %,d events in %.2f s: "
                             + "%,.0f records/s, %,.0f events/s; replay thread %.2f CPU-s (%,.0f records per CPU-s); "
-                            + "load average %.1f on %d CPUs%n", result.recordsRead(),
-                    result.eventsWritten(), result.elapsed().toNanos() / 1e9, result.recordsPerSecond(),
-                    result.eventsPerSecond(), cpuSeconds, result.recordsRead() / cpuSeconds,
+                            + "load average %.1f on %d CPUs%n",
+                    result.recordsRead(),
+                    result.eventsWritten(),
+                    result.elapsed().toNanos() / 1e9,
+                    result.recordsPerSecond(),
+                    result.eventsPerSecond(),
+                    cpuSeconds,
+                    result.recordsRead() / cpuSeconds,
                     ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
                     Runtime.getRuntime().availableProcessors());
 
@@ -130,13 +146,16 @@ class ReplayIT {
             // --from: the whole history is read, only events at or after the time are written
             int cut = liveEvents.size() / 2;
             Instant from = occurred(liveEvents.get(cut));
-            int status = new CommandLine(new ReplayCommand()).execute("--bootstrap-servers", bootstrap,
-                    "--to-topic", FROM_TOPIC, "--from", from.toString());
+            int status = new CommandLine(new ReplayCommand())
+                    .execute("--bootstrap-servers", bootstrap, "--to-topic", FROM_TOPIC, "--from", from.toString());
             assertEquals(0, status);
             List<Out> suffix = readAll(bootstrap, FROM_TOPIC);
-            int firstKept = (int) liveEvents.stream().takeWhile(e -> occurred(e).isBefore(from)).count();
+            int firstKept = (int) liveEvents.stream()
+                    .takeWhile(e -> occurred(e).isBefore(from))
+                    .count();
             assertTrue(firstKept <= cut && firstKept > 0);
-            assertEquals(liveEvents.subList(firstKept, liveEvents.size()), suffix, "--from writes the live run's suffix");
+            assertEquals(
+                    liveEvents.subList(firstKept, liveEvents.size()), suffix, "--from writes the live run's suffix");
             assertEquals(offsetsBefore, offsets(admin));
         } finally {
             deleteRecursively(stateDir);
@@ -150,12 +169,12 @@ class ReplayIT {
     }
 
     /** An event as a consumer sees it: key, headers, value. */
-    record Out(String key, String headers, String value) {
-    }
+    record Out(String key, String headers, String value) {}
 
     static Instant occurred(Out event) {
         try {
-            return Instant.parse(Json.MAPPER.readTree(event.value()).get("occurred").textValue());
+            return Instant.parse(
+                    Json.MAPPER.readTree(event.value()).get("occurred").textValue());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -185,8 +204,14 @@ class ReplayIT {
         }
 
         private static List<Out> outs(List<CommittedRecords.Received> received) {
-            return received.stream().map(r -> new Out(r.key(), r.headers().stream()
-                    .map(h -> h.key() + "=" + h.value() + ";").collect(Collectors.joining()), r.value())).toList();
+            return received.stream()
+                    .map(r -> new Out(
+                            r.key(),
+                            r.headers().stream()
+                                    .map(h -> h.key() + "=" + h.value() + ";")
+                                    .collect(Collectors.joining()),
+                            r.value()))
+                    .toList();
         }
 
         @Override
@@ -200,11 +225,13 @@ class ReplayIT {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             end = consumer.endOffsets(partitions);
         }
-        await("the live app committed every CDC offset").atMost(Duration.ofMinutes(1)).pollInSameThread()
+        await("the live app committed every CDC offset")
+                .atMost(Duration.ofMinutes(1))
+                .pollInSameThread()
                 .untilAsserted(() -> {
                     Map<TopicPartition, OffsetAndMetadata> committed = offsets(admin);
                     for (TopicPartition p : partitions) {
@@ -215,11 +242,15 @@ class ReplayIT {
     }
 
     private static Map<TopicPartition, OffsetAndMetadata> offsets(Admin admin) throws Exception {
-        return new HashMap<>(admin.listConsumerGroupOffsets(APP_ID).partitionsToOffsetAndMetadata().get());
+        return new HashMap<>(admin.listConsumerGroupOffsets(APP_ID)
+                .partitionsToOffsetAndMetadata()
+                .get());
     }
 
     private static Set<String> groups(Admin admin) throws Exception {
-        return admin.listGroups().all().get().stream().map(GroupListing::groupId).collect(Collectors.toSet());
+        return admin.listGroups().all().get().stream()
+                .map(GroupListing::groupId)
+                .collect(Collectors.toSet());
     }
 
     /** Produces the lines in order, with timestamps 1 ms apart, so that the merge order is the line order. */
@@ -230,8 +261,8 @@ class ReplayIT {
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         long t0 = System.currentTimeMillis();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
-                new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < lines.size(); i++) {
                 FixtureRecord record = FixtureRecord.parse(lines.get(i));
                 producer.send(new ProducerRecord<>(cdcTopic, 0, t0 + i, record.key(), record.value()));
@@ -260,14 +291,19 @@ class ReplayIT {
         List<Path> inputs = new ArrayList<>(GoldenCases.cases()
                 .filter(c -> kinds.contains(c.getParent().getFileName().toString()))
                 .filter(c -> !Files.exists(c.resolve("expected-dead-letters.txt")))
-                .map(c -> c.resolve("input.jsonl")).toList());
+                .map(c -> c.resolve("input.jsonl"))
+                .toList());
         inputs.sort(Comparator.comparingLong(ReplayIT::firstCommitMillis));
         return inputs;
     }
 
     private static long firstCommitMillis(Path input) {
         try (var lines = Files.lines(input, StandardCharsets.UTF_8)) {
-            return Json.MAPPER.readTree(lines.findFirst().orElseThrow()).path("value").path("ts_ms").asLong();
+            return Json.MAPPER
+                    .readTree(lines.findFirst().orElseThrow())
+                    .path("value")
+                    .path("ts_ms")
+                    .asLong();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -290,7 +326,8 @@ class ReplayIT {
      */
     static final class VariableHistory {
         private static final long FIRST_LSN = 1_000_000L;
-        private static final long FIRST_COMMIT_US = Instant.parse("2026-11-01T00:00:00Z").toEpochMilli() * 1000;
+        private static final long FIRST_COMMIT_US =
+                Instant.parse("2026-11-01T00:00:00Z").toEpochMilli() * 1000;
 
         static List<String> generate(int changes, long seed) {
             Random random = new Random(seed);
@@ -347,7 +384,10 @@ class ReplayIT {
             } else {
                 value.put("event_count", count);
                 ArrayNode collections = value.putArray("data_collections");
-                collections.addObject().put("data_collection", "public.variable").put("event_count", count);
+                collections
+                        .addObject()
+                        .put("data_collection", "public.variable")
+                        .put("event_count", count);
             }
             value.put("ts_ms", tsMs);
             return line.toString();
@@ -359,28 +399,48 @@ class ReplayIT {
             ObjectNode value = line.putObject("value");
             String created = "2026-11-30T00:00:00." + String.format("%06d", Math.abs(id.hashCode()) % 1_000_000) + "Z";
             if (op.equals("d")) {
-                ObjectNode before = value.putObject("before").put("id", id).put("created", "1970-01-01T00:00:00.000000Z")
-                        .put("updated", "1970-01-01T00:00:00.000000Z").put("name", "").put("tags", "[]");
+                ObjectNode before = value.putObject("before")
+                        .put("id", id)
+                        .put("created", "1970-01-01T00:00:00.000000Z")
+                        .put("updated", "1970-01-01T00:00:00.000000Z")
+                        .put("name", "")
+                        .put("tags", "[]");
                 before.putNull("value");
                 value.putNull("after");
             } else {
                 value.putNull("before");
-                value.putObject("after").put("id", id).put("created", created)
+                value.putObject("after")
+                        .put("id", id)
+                        .put("created", created)
                         .put("updated", Instant.ofEpochMilli(commitUs / 1000).toString())
-                        .put("name", "var_" + id.substring(24).replaceFirst("^0+", "")).put("tags", "[\"load\"]")
+                        .put("name", "var_" + id.substring(24).replaceFirst("^0+", ""))
+                        .put("tags", "[\"load\"]")
                         .put("value", "{\"lsn\": " + lsn + ", \"op\": \"" + op + "\"}");
             }
-            ObjectNode source = value.putObject("source").put("version", "3.6.1.Final").put("connector", "postgresql")
-                    .put("name", "prefect").put("ts_ms", commitUs / 1000).put("snapshot", "false").put("db", "prefect")
-                    .put("sequence", "[\"" + (lsn - 56) + "\",\"" + lsn + "\"]").put("ts_us", commitUs)
-                    .put("ts_ns", commitUs * 1000).put("schema", "public").put("table", "variable").put("txId", tx)
+            ObjectNode source = value.putObject("source")
+                    .put("version", "3.6.1.Final")
+                    .put("connector", "postgresql")
+                    .put("name", "prefect")
+                    .put("ts_ms", commitUs / 1000)
+                    .put("snapshot", "false")
+                    .put("db", "prefect")
+                    .put("sequence", "[\"" + (lsn - 56) + "\",\"" + lsn + "\"]")
+                    .put("ts_us", commitUs)
+                    .put("ts_ns", commitUs * 1000)
+                    .put("schema", "public")
+                    .put("table", "variable")
+                    .put("txId", tx)
                     .put("lsn", lsn);
             source.putNull("xmin");
             source.putNull("origin");
             source.putNull("origin_lsn");
-            value.putObject("transaction").put("id", tx + ":" + lsn).put("total_order", order)
+            value.putObject("transaction")
+                    .put("id", tx + ":" + lsn)
+                    .put("total_order", order)
                     .put("data_collection_order", order);
-            value.put("op", op).put("ts_ms", commitUs / 1000 + 300).put("ts_us", commitUs + 300_000)
+            value.put("op", op)
+                    .put("ts_ms", commitUs / 1000 + 300)
+                    .put("ts_us", commitUs + 300_000)
                     .put("ts_ns", (commitUs + 300_000) * 1000);
             return line.toString();
         }

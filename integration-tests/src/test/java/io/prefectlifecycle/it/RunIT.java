@@ -1,14 +1,14 @@
 package io.prefectlifecycle.it;
 
-import io.prefectlifecycle.testsupport.FixtureLines;
+import io.prefectlifecycle.golden.TopologyHarness;
+import io.prefectlifecycle.local.FreePorts;
+import io.prefectlifecycle.local.LocalKafka;
+import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.testsupport.AppHttp;
 import io.prefectlifecycle.testsupport.CommittedRecords;
+import io.prefectlifecycle.testsupport.FixtureLines;
 import io.prefectlifecycle.testsupport.JarLauncher;
-import io.prefectlifecycle.local.FreePorts;
-import io.prefectlifecycle.testdata.ProjectPaths;
-import io.prefectlifecycle.golden.TopologyHarness;
 import io.prefectlifecycle.topology.TopologySettings;
-import io.prefectlifecycle.local.LocalKafka;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -52,7 +52,6 @@ class RunIT {
      * document); the rest, independent of each other, while it runs. */
     private static final int BEFORE_START = 10;
 
-
     @TempDir
     Path tmp;
 
@@ -70,27 +69,44 @@ class RunIT {
             Path stateDir = tmp.resolve("state");
             // file < environment < flag: the file's events.topic and state.dir are overridden
             Path file = tmp.resolve("run.properties");
-            Files.writeString(file, String.join("\n",
-                    "events.topic=wrong.events",
-                    "dead.letter.topic=" + DEAD_LETTER_TOPIC,
-                    "state.dir=/proc/not-writable",
-                    "kafka.metadata.max.age.ms=5000",
-                    ""), StandardCharsets.UTF_8);
+            Files.writeString(
+                    file,
+                    String.join(
+                            "\n",
+                            "events.topic=wrong.events",
+                            "dead.letter.topic=" + DEAD_LETTER_TOPIC,
+                            "state.dir=/proc/not-writable",
+                            "kafka.metadata.max.age.ms=5000",
+                            ""),
+                    StandardCharsets.UTF_8);
             String clientId = "run-it-" + UUID.randomUUID().toString().substring(0, 8);
             Map<String, String> env = Map.of(
-                    "PREFECT_CDC_CONFIG_FILE", file.toString(),
-                    "PREFECT_CDC_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-                    "PREFECT_CDC_APPLICATION_ID", "run-it-" + UUID.randomUUID(),
-                    "PREFECT_CDC_EVENTS_TOPIC", EVENTS_TOPIC,
-                    "KAFKA_CLIENT_ID", clientId);
+                    "PREFECT_CDC_CONFIG_FILE",
+                    file.toString(),
+                    "PREFECT_CDC_BOOTSTRAP_SERVERS",
+                    kafka.bootstrapServers(),
+                    "PREFECT_CDC_APPLICATION_ID",
+                    "run-it-" + UUID.randomUUID(),
+                    "PREFECT_CDC_EVENTS_TOPIC",
+                    EVENTS_TOPIC,
+                    "KAFKA_CLIENT_ID",
+                    clientId);
             Path log = tmp.resolve("run.log");
-            Process run = start(env, log, "run", "--http-port=" + port, "--state-dir=" + stateDir,
+            Process run = start(
+                    env,
+                    log,
+                    "run",
+                    "--http-port=" + port,
+                    "--state-dir=" + stateDir,
                     "--shutdown-timeout=" + SHUTDOWN_TIMEOUT);
             try {
                 String base = "http://127.0.0.1:" + port;
                 List<Integer> readiness = new ArrayList<>();
-                await("/health/ready 200").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-                        .pollInSameThread().until(() -> {
+                await("/health/ready 200")
+                        .atMost(Duration.ofSeconds(90))
+                        .pollInterval(Duration.ofMillis(200))
+                        .pollInSameThread()
+                        .until(() -> {
                             assertTrue(run.isAlive(), () -> "run exited early:\n" + read(log));
                             int status = AppHttp.status(base + "/health/ready");
                             if (readiness.isEmpty() || readiness.get(readiness.size() - 1) != status) {
@@ -106,43 +122,72 @@ class RunIT {
                 heartbeat(kafka); // the fixture has no transaction metadata: Debezium's heartbeat ends its last one
                 List<String> events;
                 try (CommittedRecords reader = new CommittedRecords(kafka.bootstrapServers(), EVENTS_TOPIC)) {
-                    await("15 events").atMost(Duration.ofSeconds(60)).pollInSameThread().until(() -> {
-                        reader.poll(Duration.ofMillis(500));
-                        return reader.all().size() >= expected.size();
-                    });
-                    events = reader.all().stream().map(CommittedRecords.Received::value).toList();
+                    await("15 events")
+                            .atMost(Duration.ofSeconds(60))
+                            .pollInSameThread()
+                            .until(() -> {
+                                reader.poll(Duration.ofMillis(500));
+                                return reader.all().size() >= expected.size();
+                            });
+                    events = reader.all().stream()
+                            .map(CommittedRecords.Received::value)
+                            .toList();
                 }
-                assertEquals(sorted(expected), sorted(events.stream()
-                        .map(e -> e.replaceAll("\"id\":\"[0-9a-f-]{36}\",\"follows\":null}$", "\"id\":\"<ID>\",\"follows\":null}"))
-                        .toList()));
+                assertEquals(
+                        sorted(expected),
+                        sorted(events.stream()
+                                .map(e -> e.replaceAll(
+                                        "\"id\":\"[0-9a-f-]{36}\",\"follows\":null}$",
+                                        "\"id\":\"<ID>\",\"follows\":null}"))
+                                .toList()));
                 try (var admin = kafka.admin()) {
-                    assertFalse(admin.listTopics().names().get().contains("wrong.events"), "the file's events.topic lost");
+                    assertFalse(
+                            admin.listTopics().names().get().contains("wrong.events"), "the file's events.topic lost");
                 }
 
                 Map<String, Integer> byKindAction = new TreeMap<>();
                 for (String event : expected) {
                     String name = event.replaceAll(".*\"event\":\"prefect\\.([^\"]+)\".*", "$1");
                     int dot = name.lastIndexOf('.');
-                    byKindAction.merge("prefect_cdc_events_total{action=\"" + name.substring(dot + 1) + "\",kind=\""
-                            + name.substring(0, dot) + "\",source=\"prefect\"}", 1, Integer::sum);
+                    byKindAction.merge(
+                            "prefect_cdc_events_total{action=\"" + name.substring(dot + 1) + "\",kind=\""
+                                    + name.substring(0, dot) + "\",source=\"prefect\"}",
+                            1,
+                            Integer::sum);
                 }
-                await("metrics").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-                    String metrics = AppHttp.get(base + "/metrics");
-                    Map<String, Double> samples = AppHttp.samples(metrics);
-                    byKindAction.forEach((sample, count) ->
-                            assertEquals(count.doubleValue(), samples.get(sample), sample));
-                    assertEquals(2.0, samples.get("prefect_cdc_ignored_records_total{reason=\"tombstone\",source=\"prefect\"}"));
-                    assertEquals(2.0, samples.get("prefect_cdc_ignored_records_total{reason=\"silent\",source=\"prefect\"}"));
-                    assertEquals((double) expected.size(), samples.get("prefect_cdc_event_lag_seconds_count{source=\"prefect\"}"));
-                    // Kafka Streams' own metrics, from threads named after the passed-through client.id
-                    assertTrue(samples.keySet().stream().anyMatch(k -> k.startsWith("kafka_stream_thread_")
-                            && k.contains(clientId)), "kafka_stream_thread_* for " + clientId);
-                    assertTrue(samples.keySet().stream().anyMatch(k -> k.startsWith("kafka_consumer_")),
-                            "kafka_consumer_*");
-                    assertTrue(samples.containsKey("jvm_threads_live_threads"), "JVM metrics");
-                });
+                await("metrics")
+                        .atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofSeconds(1))
+                        .untilAsserted(() -> {
+                            String metrics = AppHttp.get(base + "/metrics");
+                            Map<String, Double> samples = AppHttp.samples(metrics);
+                            byKindAction.forEach(
+                                    (sample, count) -> assertEquals(count.doubleValue(), samples.get(sample), sample));
+                            assertEquals(
+                                    2.0,
+                                    samples.get(
+                                            "prefect_cdc_ignored_records_total{reason=\"tombstone\",source=\"prefect\"}"));
+                            assertEquals(
+                                    2.0,
+                                    samples.get(
+                                            "prefect_cdc_ignored_records_total{reason=\"silent\",source=\"prefect\"}"));
+                            assertEquals(
+                                    (double) expected.size(),
+                                    samples.get("prefect_cdc_event_lag_seconds_count{source=\"prefect\"}"));
+                            // Kafka Streams' own metrics, from threads named after the passed-through client.id
+                            assertTrue(
+                                    samples.keySet().stream()
+                                            .anyMatch(
+                                                    k -> k.startsWith("kafka_stream_thread_") && k.contains(clientId)),
+                                    "kafka_stream_thread_* for " + clientId);
+                            assertTrue(
+                                    samples.keySet().stream().anyMatch(k -> k.startsWith("kafka_consumer_")),
+                                    "kafka_consumer_*");
+                            assertTrue(samples.containsKey("jvm_threads_live_threads"), "JVM metrics");
+                        });
                 String metrics = AppHttp.get(base + "/metrics");
-                metrics.lines().filter(l -> l.startsWith("prefect_cdc_events_total")
+                metrics.lines()
+                        .filter(l -> l.startsWith("prefect_cdc_events_total")
                                 || l.startsWith("prefect_cdc_event_lag_seconds_count")
                                 || l.startsWith("kafka_stream_thread_process_total"))
                         .forEach(l -> System.out.println("RunIT: " + l));
@@ -174,28 +219,39 @@ class RunIT {
         assertTrue(run.waitFor(60, TimeUnit.SECONDS), "run did not exit");
         String output = read(log);
         assertEquals(2, run.exitValue(), output);
-        assertTrue(output.contains("processing.guarantee: 'twice' from flag --processing-guarantee must be one of "
-                + "exactly_once_v2, at_least_once"), output);
+        assertTrue(
+                output.contains("processing.guarantee: 'twice' from flag --processing-guarantee must be one of "
+                        + "exactly_once_v2, at_least_once"),
+                output);
     }
 
     private static Process start(Map<String, String> env, Path log, String... args) throws IOException {
-        return JarLauncher.app().jvm("-Xmx512m").args(args)
-                .withoutEnv("PREFECT_CDC_", "KAFKA_", "PREFECT_SERVER_ENCRYPTION_KEY").env(env).log(log).start();
+        return JarLauncher.app()
+                .jvm("-Xmx512m")
+                .args(args)
+                .withoutEnv("PREFECT_CDC_", "KAFKA_", "PREFECT_SERVER_ENCRYPTION_KEY")
+                .env(env)
+                .log(log)
+                .start();
     }
 
     private static void heartbeat(LocalKafka kafka) throws Exception {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         try (KafkaProducer<byte[], byte[]> producer =
-                     new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(CDC_TOPIC, null, TopologyHarness.heartbeat(4_000_000_000L))).get();
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(CDC_TOPIC, null, TopologyHarness.heartbeat(4_000_000_000L)))
+                    .get();
         }
     }
 
     /** Records in file order, into the change stream. */
     private static void produce(LocalKafka kafka, List<String> lines, long firstTimestamp) throws Exception {
-        FixtureLines.produce(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), CDC_TOPIC,
-                lines, firstTimestamp);
+        FixtureLines.produce(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                CDC_TOPIC,
+                lines,
+                firstTimestamp);
     }
 
     private static List<String> sorted(List<String> lines) {
@@ -209,5 +265,4 @@ class RunIT {
             throw new UncheckedIOException(e);
         }
     }
-
 }

@@ -1,16 +1,13 @@
 package io.prefectlifecycle.it;
 
-import io.prefectlifecycle.testsupport.AppUnderTest;
-import io.prefectlifecycle.testsupport.TopicTail;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.prefectlifecycle.cli.TransformCommand;
-import io.prefectlifecycle.testsupport.CommittedRecords.Received;
 import io.prefectlifecycle.local.LocalStack;
+import io.prefectlifecycle.testsupport.AppUnderTest;
+import io.prefectlifecycle.testsupport.CommittedRecords.Received;
+import io.prefectlifecycle.testsupport.TopicTail;
 import io.prefectlifecycle.topology.TopologySettings;
+import org.junit.jupiter.api.Test;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +19,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Fault 5 of issue 8, a schema change mid-stream, as Prefect's migrations make them, through the real pipeline
@@ -50,10 +51,10 @@ class SchemaChangeIT {
             stack.kafka().createTopics(List.of(settings.eventsTopic(), settings.deadLetterTopic()));
             stack.registerConnector();
             try (AppUnderTest app = AppUnderTest.start(stack.bootstrapServers(), settings, Map.of());
-                 TopicTail events = new TopicTail(stack.bootstrapServers(), settings.eventsTopic());
-                 TopicTail deadLetters = new TopicTail(stack.bootstrapServers(), settings.deadLetterTopic());
-                 TopicTail cdc = new TopicTail(stack.bootstrapServers(), stack.cdcTopic());
-                 Connection db = stack.postgres().connect()) {
+                    TopicTail events = new TopicTail(stack.bootstrapServers(), settings.eventsTopic());
+                    TopicTail deadLetters = new TopicTail(stack.bootstrapServers(), settings.deadLetterTopic());
+                    TopicTail cdc = new TopicTail(stack.bootstrapServers(), stack.cdcTopic());
+                    Connection db = stack.postgres().connect()) {
                 app.awaitRunning(Duration.ofSeconds(90));
                 long ready = System.nanoTime();
 
@@ -62,9 +63,16 @@ class SchemaChangeIT {
                 insertFlow(db, F1, "flow-before");
                 // a nullable column, filled on later rows (Prefect adds columns like this in most releases)
                 ddl(db, "ALTER TABLE variable ADD COLUMN note text");
-                sql(db, "INSERT INTO variable (id, name, value, tags, note) VALUES (?::uuid, ?, '2'::jsonb, '[]'::jsonb, ?)",
-                        V2, "with_note", "a note Prefect's payload does not have");
-                sql(db, "UPDATE variable SET value = '3'::jsonb, note = 'later', updated = now() WHERE id = ?::uuid", V1);
+                sql(
+                        db,
+                        "INSERT INTO variable (id, name, value, tags, note) VALUES (?::uuid, ?, '2'::jsonb, '[]'::jsonb, ?)",
+                        V2,
+                        "with_note",
+                        "a note Prefect's payload does not have");
+                sql(
+                        db,
+                        "UPDATE variable SET value = '3'::jsonb, note = 'later', updated = now() WHERE id = ?::uuid",
+                        V1);
                 // NOT NULL with a default: PostgreSQL fills the existing rows without rewriting them
                 ddl(db, "ALTER TABLE flow ADD COLUMN priority integer NOT NULL DEFAULT 7");
                 insertFlow(db, F2, "flow-after-default");
@@ -77,81 +85,127 @@ class SchemaChangeIT {
                 // a column the payload needs is dropped: its changes cannot be Prefect's events (not labels:
                 // a flow table without labels is an older Prefect's, whose payload has the model's default {})
                 ddl(db, "ALTER TABLE flow DROP COLUMN tags");
-                sql(db, "INSERT INTO flow (id, name, labels) VALUES (?::uuid, ?, '{}'::jsonb)", F3, "flow-without-tags");
+                sql(
+                        db,
+                        "INSERT INTO flow (id, name, labels) VALUES (?::uuid, ?, '{}'::jsonb)",
+                        F3,
+                        "flow-without-tags");
                 insertVariable(db, V4, "still_flowing", "5");
                 insertVariable(db, SENTINEL, "schema_change_sentinel", "6");
                 long written = System.nanoTime();
 
-                await("the sentinel's event").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20))
-                        .until(() -> events.all().stream().anyMatch(r -> ("prefect.variable." + SENTINEL).equals(r.key())));
+                await("the sentinel's event")
+                        .atMost(Duration.ofSeconds(90))
+                        .pollInterval(Duration.ofMillis(20))
+                        .until(() ->
+                                events.all().stream().anyMatch(r -> ("prefect.variable." + SENTINEL).equals(r.key())));
                 long sentinelSeen = System.nanoTime();
-                await("the dead letter of the flow without tags").atMost(Duration.ofSeconds(30))
+                await("the dead letter of the flow without tags")
+                        .atMost(Duration.ofSeconds(30))
                         .until(() -> !deadLetters.all().isEmpty());
 
-                List<String> got = events.all().stream().map(r -> masked(r.value())).toList();
-                assertEquals(List.of(
-                        variable("created", V1, "before_change", "1"),
-                        flow("created", F1, "flow-before", "[]"),
-                        variable("created", V2, "with_note", "2"),
-                        variable("updated", V1, "before_change", "3"),
-                        flow("created", F2, "flow-after-default", "[]"),
-                        flow("updated", F1, "flow-before", "[\"retagged\"]"),
-                        variable("created", V3, "after_drop", "4"),
-                        variable("deleted", V2, "with_note", "2"),
-                        variable("created", V4, "still_flowing", "5"),
-                        variable("created", SENTINEL, "schema_change_sentinel", "6")), got,
+                List<String> got =
+                        events.all().stream().map(r -> masked(r.value())).toList();
+                assertEquals(
+                        List.of(
+                                variable("created", V1, "before_change", "1"),
+                                flow("created", F1, "flow-before", "[]"),
+                                variable("created", V2, "with_note", "2"),
+                                variable("updated", V1, "before_change", "3"),
+                                flow("created", F2, "flow-after-default", "[]"),
+                                flow("updated", F1, "flow-before", "[\"retagged\"]"),
+                                variable("created", V3, "after_drop", "4"),
+                                variable("deleted", V2, "with_note", "2"),
+                                variable("created", V4, "still_flowing", "5"),
+                                variable("created", SENTINEL, "schema_change_sentinel", "6")),
+                        got,
                         "events in commit order; new columns never in a payload");
-                List<String> deadReasons = deadLetters.all().stream().map(r -> r.topic() + ": " + r.key()).toList();
+                List<String> deadReasons = deadLetters.all().stream()
+                        .map(r -> r.topic() + ": " + r.key())
+                        .toList();
                 assertEquals(1, deadLetters.all().size(), "one dead letter: " + deadReasons);
                 assertTrue(deadLetters.all().get(0).value().contains(F3), "the flow inserted without tags");
 
                 // what Debezium wrote: the new column appears in the rows (JsonConverter, schemas off), then goes
-                List<Received> variableCdc = cdc.all().stream().filter(r -> r.value() != null
-                        && "variable".equals(r.json().path("source").path("table").asText())).toList();
+                List<Received> variableCdc = cdc.all().stream()
+                        .filter(r -> r.value() != null
+                                && "variable"
+                                        .equals(r.json()
+                                                .path("source")
+                                                .path("table")
+                                                .asText()))
+                        .toList();
                 assertFalse(after(variableCdc, V1, "c").has("note"), "before ADD COLUMN: no note");
                 assertTrue(after(variableCdc, V2, "c").has("note"), "after ADD COLUMN: note in the row");
                 assertFalse(after(variableCdc, V3, "c").has("note"), "after DROP COLUMN: no note");
-                List<Received> flowCdc = cdc.all().stream().filter(r -> r.value() != null
-                        && "flow".equals(r.json().path("source").path("table").asText())).toList();
+                List<Received> flowCdc = cdc.all().stream()
+                        .filter(r -> r.value() != null
+                                && "flow"
+                                        .equals(r.json()
+                                                .path("source")
+                                                .path("table")
+                                                .asText()))
+                        .toList();
                 assertEquals(7, after(flowCdc, F2, "c").path("priority").asInt(), "the default is sent");
                 assertFalse(after(flowCdc, F3, "c").has("tags"), "after DROP COLUMN tags");
                 System.out.println("SchemaChangeIT: the variable row after ADD COLUMN, as Debezium wrote it: "
                         + after(variableCdc, V2, "c"));
-                System.out.println("SchemaChangeIT: the flow row after ADD COLUMN ... DEFAULT 7: " + after(flowCdc, F2, "c"));
+                System.out.println(
+                        "SchemaChangeIT: the flow row after ADD COLUMN ... DEFAULT 7: " + after(flowCdc, F2, "c"));
 
                 // the same bytes, ids included, as transform over what Debezium wrote
                 List<String> lines = new ArrayList<>();
                 for (Received r : cdc.all()) {
                     if (!r.topic().contains("prefect_cdc_heartbeat")) {
-                        lines.add("{\"topic\":\"" + r.topic() + "\",\"key\":" + r.key() + ",\"value\":" + r.value() + "}");
+                        lines.add("{\"topic\":\"" + r.topic() + "\",\"key\":" + r.key() + ",\"value\":" + r.value()
+                                + "}");
                     }
                 }
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 ByteArrayOutputStream err = new ByteArrayOutputStream();
-                new TransformCommand().transform(new ByteArrayInputStream(String.join("\n", lines)
-                        .getBytes(StandardCharsets.UTF_8)), out, err, Map.of());
-                assertEquals(out.toString(StandardCharsets.UTF_8).lines().toList(),
-                        events.all().stream().map(Received::value).toList(), "transform over the captured CDC records");
+                new TransformCommand()
+                        .transform(
+                                new ByteArrayInputStream(
+                                        String.join("\n", lines).getBytes(StandardCharsets.UTF_8)),
+                                out,
+                                err,
+                                Map.of());
+                assertEquals(
+                        out.toString(StandardCharsets.UTF_8).lines().toList(),
+                        events.all().stream().map(Received::value).toList(),
+                        "transform over the captured CDC records");
                 String transformDead = err.toString(StandardCharsets.UTF_8).strip();
                 System.out.println("SchemaChangeIT: dead letter: " + transformDead);
-                assertTrue(transformDead.contains("flow.tags is missing from the change record"),
+                assertTrue(
+                        transformDead.contains("flow.tags is missing from the change record"),
                         "the reason names the dropped column: " + transformDead);
-                System.out.printf("SchemaChangeIT: stack+app start %.1f s, writes with 5 DDL %.1f s, last write -> "
-                                + "sentinel event %.2f s, %d events, %d dead letter%n", (ready - t0) / 1e9,
-                        (written - ready) / 1e9, (sentinelSeen - written) / 1e9, got.size(), deadLetters.all().size());
+                System.out.printf(
+                        "SchemaChangeIT: stack+app start %.1f s, writes with 5 DDL %.1f s, last write -> "
+                                + "sentinel event %.2f s, %d events, %d dead letter%n",
+                        (ready - t0) / 1e9,
+                        (written - ready) / 1e9,
+                        (sentinelSeen - written) / 1e9,
+                        got.size(),
+                        deadLetters.all().size());
             }
         }
     }
 
     private static com.fasterxml.jackson.databind.JsonNode after(List<Received> cdc, String id, String op) {
-        return cdc.stream().map(Received::json).filter(v -> op.equals(v.path("op").asText())
-                        && id.equals(v.path("after").path("id").asText())).findFirst()
-                .orElseThrow(() -> new AssertionError("no '" + op + "' record of " + id)).path("after");
+        return cdc.stream()
+                .map(Received::json)
+                .filter(v -> op.equals(v.path("op").asText())
+                        && id.equals(v.path("after").path("id").asText()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no '" + op + "' record of " + id))
+                .path("after");
     }
 
     private static String variable(String action, String id, String name, String value) {
-        return "{\"occurred\":\"<T>\",\"event\":\"prefect.variable." + action + "\",\"resource\":{\"prefect.resource.id\":"
-                + "\"prefect.variable." + id + "\",\"prefect.resource.name\":\"" + name + "\"},\"related\":[],\"payload\":"
+        return "{\"occurred\":\"<T>\",\"event\":\"prefect.variable." + action
+                + "\",\"resource\":{\"prefect.resource.id\":"
+                + "\"prefect.variable." + id + "\",\"prefect.resource.name\":\"" + name
+                + "\"},\"related\":[],\"payload\":"
                 + "{\"name\":\"" + name + "\",\"value\":" + value + ",\"tags\":[]},\"id\":\"<ID>\",\"follows\":null}";
     }
 
@@ -167,7 +221,12 @@ class SchemaChangeIT {
     }
 
     private static void insertVariable(Connection db, String id, String name, String valueJson) throws SQLException {
-        sql(db, "INSERT INTO variable (id, name, value, tags) VALUES (?::uuid, ?, ?::jsonb, '[]'::jsonb)", id, name, valueJson);
+        sql(
+                db,
+                "INSERT INTO variable (id, name, value, tags) VALUES (?::uuid, ?, ?::jsonb, '[]'::jsonb)",
+                id,
+                name,
+                valueJson);
     }
 
     private static void insertFlow(Connection db, String id, String name) throws SQLException {

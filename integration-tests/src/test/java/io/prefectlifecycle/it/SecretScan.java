@@ -1,6 +1,11 @@
 package io.prefectlifecycle.it;
 
-import static org.junit.jupiter.api.Assertions.fail;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,12 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Searches bytes the suite produced (topics, logs, a metrics scrape) for secrets: block-document plaintext secrets
@@ -41,15 +42,13 @@ public final class SecretScan {
         }
     }
 
-    private record Needle(String name, byte[] bytes) {
-    }
+    private record Needle(String name, byte[] bytes) {}
 
     private final List<Needle> needles = new ArrayList<>();
     private final List<Hit> hits = new ArrayList<>();
     private final Map<String, Long> scanned = new LinkedHashMap<>();
 
-    private SecretScan() {
-    }
+    private SecretScan() {}
 
     /**
      * @param secrets    plaintext secret values (each at least 6 characters)
@@ -71,7 +70,9 @@ public final class SecretScan {
                 scan.add(name + " (base64)", form.getBytes(StandardCharsets.US_ASCII));
             }
             scan.add(name + " (hex)", HexFormat.of().formatHex(raw).getBytes(StandardCharsets.US_ASCII));
-            scan.add(name + " (HEX)", HexFormat.of().withUpperCase().formatHex(raw).getBytes(StandardCharsets.US_ASCII));
+            scan.add(
+                    name + " (HEX)",
+                    HexFormat.of().withUpperCase().formatHex(raw).getBytes(StandardCharsets.US_ASCII));
             scan.add(name + " (raw bytes)", raw);
             scan.add(name + " (raw signing half)", java.util.Arrays.copyOfRange(raw, 0, 16));
             scan.add(name + " (raw encryption half)", java.util.Arrays.copyOfRange(raw, 16, 32));
@@ -81,7 +82,8 @@ public final class SecretScan {
 
     private void add(String name, byte[] bytes) {
         if (bytes.length < MIN_NEEDLE) {
-            throw new IllegalArgumentException(name + " is shorter than " + MIN_NEEDLE + " bytes: too likely by chance");
+            throw new IllegalArgumentException(
+                    name + " is shorter than " + MIN_NEEDLE + " bytes: too likely by chance");
         }
         if (needles.stream().noneMatch(n -> java.util.Arrays.equals(n.bytes(), bytes))) {
             needles.add(new Needle(name, bytes));
@@ -114,7 +116,11 @@ public final class SecretScan {
         bytes(kind, file.getFileName().toString(), data);
         for (int i = hitsBefore; i < hits.size(); i++) {
             Hit hit = hits.get(i);
-            long line = 1 + new String(data, 0, (int) hit.at(), StandardCharsets.ISO_8859_1).chars().filter(c -> c == '\n').count();
+            long line = 1
+                    + new String(data, 0, (int) hit.at(), StandardCharsets.ISO_8859_1)
+                            .chars()
+                            .filter(c -> c == '\n')
+                            .count();
             hits.set(i, new Hit(hit.where() + ":" + line, hit.needle(), hit.at()));
         }
         return this;
@@ -128,14 +134,19 @@ public final class SecretScan {
     /** As {@link #topic(String, String)}, only the records {@code include} accepts (the others are not counted). */
     public SecretScan topic(String bootstrapServers, String topic, Predicate<ConsumerRecord<byte[], byte[]>> include) {
         Map<String, Object> config = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_uncommitted",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                "false",
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                16 * 1024 * 1024);
         try (KafkaConsumer<byte[], byte[]> consumer =
-                     new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));

@@ -1,15 +1,16 @@
 package io.prefectlifecycle.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link SecretScan} finds each form of a planted secret and key, and its report does not repeat them. */
 class SecretScanTest {
@@ -29,7 +30,10 @@ class SecretScanTest {
         for (int i = 0; i < planted.size(); i++) {
             scan.bytes("test", "planted #" + i, planted.get(i));
         }
-        assertEquals(planted.size(), scan.hits().stream().map(SecretScan.Hit::where).distinct().count(), "" + scan.hits());
+        assertEquals(
+                planted.size(),
+                scan.hits().stream().map(SecretScan.Hit::where).distinct().count(),
+                "" + scan.hits());
         String report = scan.hits().toString();
         assertFalse(report.contains(SECRET) || report.contains(KEY.substring(0, 20)), report);
         assertThrows(AssertionError.class, scan::assertClean);

@@ -1,15 +1,14 @@
 package io.prefectlifecycle.it;
 
-import io.prefectlifecycle.testsupport.FixtureLines;
+import io.prefectlifecycle.golden.TopologyHarness;
+import io.prefectlifecycle.local.FreePorts;
+import io.prefectlifecycle.local.LocalKafka.ScramUser;
+import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.testsupport.AppHttp;
 import io.prefectlifecycle.testsupport.CommittedRecords;
-import io.prefectlifecycle.testsupport.KafkaBroker;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import io.prefectlifecycle.testsupport.FixtureLines;
 import io.prefectlifecycle.testsupport.JarLauncher;
-import io.prefectlifecycle.local.FreePorts;
-import io.prefectlifecycle.testdata.ProjectPaths;
-import io.prefectlifecycle.golden.TopologyHarness;
-import io.prefectlifecycle.local.LocalKafka.ScramUser;
+import io.prefectlifecycle.testsupport.KafkaBroker;
 import io.prefectlifecycle.topology.TopologySettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -27,6 +26,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -76,23 +76,32 @@ class SecuredKafkaIT {
     private static final ScramUser APP = new ScramUser("prefect-cdc", "app-secret-" + UUID.randomUUID());
     private static final ScramUser APP_WITHOUT_CDC_READ = new ScramUser("no-cdc-read", "nocdc-" + UUID.randomUUID());
     private static final ScramUser APP_WITHOUT_EVENTS_WRITE = new ScramUser("no-write", "nowrite-" + UUID.randomUUID());
-    private static final ScramUser APP_WITHOUT_EVENTS_ACL = new ScramUser("no-events-acl", "noacl-" + UUID.randomUUID());
+    private static final ScramUser APP_WITHOUT_EVENTS_ACL =
+            new ScramUser("no-events-acl", "noacl-" + UUID.randomUUID());
     private static final ScramUser APP_WITHOUT_TRANSACTIONS = new ScramUser("no-txn", "notxn-" + UUID.randomUUID());
     private static final ScramUser APP_WITHOUT_GROUP = new ScramUser("no-group", "nogroup-" + UUID.randomUUID());
-    private static final ScramUser APP_WITHOUT_INTERNAL = new ScramUser("no-internal", "nointernal-" + UUID.randomUUID());
+    private static final ScramUser APP_WITHOUT_INTERNAL =
+            new ScramUser("no-internal", "nointernal-" + UUID.randomUUID());
     private static final ScramUser READER = new ScramUser("events-reader", "reader-" + UUID.randomUUID());
-    private static final List<String> PASSWORDS = List.of(ADMIN.password(), APP.password(),
-            APP_WITHOUT_CDC_READ.password(), APP_WITHOUT_EVENTS_WRITE.password(), APP_WITHOUT_EVENTS_ACL.password(), APP_WITHOUT_TRANSACTIONS.password(),
-            APP_WITHOUT_GROUP.password(), APP_WITHOUT_INTERNAL.password(), READER.password());
+    private static final List<String> PASSWORDS = List.of(
+            ADMIN.password(),
+            APP.password(),
+            APP_WITHOUT_CDC_READ.password(),
+            APP_WITHOUT_EVENTS_WRITE.password(),
+            APP_WITHOUT_EVENTS_ACL.password(),
+            APP_WITHOUT_TRANSACTIONS.password(),
+            APP_WITHOUT_GROUP.password(),
+            APP_WITHOUT_INTERNAL.password(),
+            READER.password());
 
     private static final Pattern LOG_LINE = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} .*");
 
     @RegisterExtension
     static final KafkaBroker kafka = KafkaBroker.secured(ADMIN);
+
     private static Path tmp;
     private static List<String> input;
     private static final Map<String, String> timings = new LinkedHashMap<>();
-
 
     @BeforeAll
     static void secureBroker() throws Exception {
@@ -100,8 +109,15 @@ class SecuredKafkaIT {
         long t0 = System.nanoTime() - kafka.startedIn().toNanos();
         tmp = Files.createTempDirectory("secured-kafka-it-");
         timings.put("secured broker up", ms(kafka.startedIn().toNanos()));
-        for (ScramUser user : List.of(APP, APP_WITHOUT_CDC_READ, APP_WITHOUT_EVENTS_WRITE, APP_WITHOUT_EVENTS_ACL,
-                APP_WITHOUT_TRANSACTIONS, APP_WITHOUT_GROUP, APP_WITHOUT_INTERNAL, READER)) {
+        for (ScramUser user : List.of(
+                APP,
+                APP_WITHOUT_CDC_READ,
+                APP_WITHOUT_EVENTS_WRITE,
+                APP_WITHOUT_EVENTS_ACL,
+                APP_WITHOUT_TRANSACTIONS,
+                APP_WITHOUT_GROUP,
+                APP_WITHOUT_INTERNAL,
+                READER)) {
             kafka.addScramUser(user);
         }
         input = Files.readAllLines(SPEC.resolve("input.jsonl"), StandardCharsets.UTF_8);
@@ -109,34 +125,51 @@ class SecuredKafkaIT {
         try (Admin admin = kafka.admin()) {
             List<AclBinding> acls = new ArrayList<>();
             acls.addAll(MinimalAcls.forApp(APP.name(), APP_ID, TOPICS, List.of(REPLAY_TOPIC)));
-            acls.addAll(without(MinimalAcls.forApp(APP_WITHOUT_CDC_READ.name(), APP_ID, TOPICS, List.of()),
+            acls.addAll(without(
+                    MinimalAcls.forApp(APP_WITHOUT_CDC_READ.name(), APP_ID, TOPICS, List.of()),
                     b -> b.pattern().resourceType() == ResourceType.TOPIC
                             && b.pattern().name().equals(TOPICS.cdcTopic())));
             // WRITE on the events topic replaced by DESCRIBE: the topic is visible, writing is not allowed
-            acls.addAll(without(MinimalAcls.forApp(APP_WITHOUT_EVENTS_WRITE.name(), APP_ID, TOPICS, List.of()),
+            acls.addAll(without(
+                    MinimalAcls.forApp(APP_WITHOUT_EVENTS_WRITE.name(), APP_ID, TOPICS, List.of()),
                     b -> b.pattern().name().equals(TOPICS.eventsTopic())));
-            acls.add(new AclBinding(new ResourcePattern(ResourceType.TOPIC, TOPICS.eventsTopic(), PatternType.LITERAL),
-                    new AccessControlEntry("User:" + APP_WITHOUT_EVENTS_WRITE.name(), "*", AclOperation.DESCRIBE,
+            acls.add(new AclBinding(
+                    new ResourcePattern(ResourceType.TOPIC, TOPICS.eventsTopic(), PatternType.LITERAL),
+                    new AccessControlEntry(
+                            "User:" + APP_WITHOUT_EVENTS_WRITE.name(),
+                            "*",
+                            AclOperation.DESCRIBE,
                             AclPermissionType.ALLOW)));
-            acls.addAll(without(MinimalAcls.forApp(APP_WITHOUT_EVENTS_ACL.name(), APP_ID, TOPICS, List.of()),
+            acls.addAll(without(
+                    MinimalAcls.forApp(APP_WITHOUT_EVENTS_ACL.name(), APP_ID, TOPICS, List.of()),
                     b -> b.pattern().name().equals(TOPICS.eventsTopic())));
-            acls.addAll(without(MinimalAcls.forApp(APP_WITHOUT_TRANSACTIONS.name(), APP_ID, TOPICS, List.of()),
+            acls.addAll(without(
+                    MinimalAcls.forApp(APP_WITHOUT_TRANSACTIONS.name(), APP_ID, TOPICS, List.of()),
                     b -> b.pattern().resourceType() == ResourceType.TRANSACTIONAL_ID));
-            acls.addAll(without(MinimalAcls.forApp(APP_WITHOUT_GROUP.name(), APP_ID, TOPICS, List.of()),
+            acls.addAll(without(
+                    MinimalAcls.forApp(APP_WITHOUT_GROUP.name(), APP_ID, TOPICS, List.of()),
                     b -> b.pattern().resourceType() == ResourceType.GROUP));
-            acls.addAll(without(MinimalAcls.forApp(APP_WITHOUT_INTERNAL.name(), "internal-" + APP_ID, TOPICS, List.of()),
+            acls.addAll(without(
+                    MinimalAcls.forApp(APP_WITHOUT_INTERNAL.name(), "internal-" + APP_ID, TOPICS, List.of()),
                     b -> b.pattern().resourceType() == ResourceType.TOPIC
                             && b.pattern().name().equals("internal-" + APP_ID)));
             acls.addAll(MinimalAcls.forReader(READER.name(), TOPICS.eventsTopic()));
             admin.createAcls(acls).all().get();
-            await("ACLs").atMost(Duration.ofSeconds(30))
-                    .until(() -> admin.describeAcls(AclBindingFilter.ANY).values().get()
-                            .size() >= acls.size());
+            await("ACLs")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> admin.describeAcls(AclBindingFilter.ANY)
+                                    .values()
+                                    .get()
+                                    .size()
+                            >= acls.size());
         }
         timings.put("users, topics, ACLs ready", ms(System.nanoTime() - t0));
         long version = System.nanoTime();
-        Process baseline = JarLauncher.app().jvm("-Xmx512m").args("version")
-                .output(ProcessBuilder.Redirect.DISCARD, ProcessBuilder.Redirect.DISCARD).start();
+        Process baseline = JarLauncher.app()
+                .jvm("-Xmx512m")
+                .args("version")
+                .output(ProcessBuilder.Redirect.DISCARD, ProcessBuilder.Redirect.DISCARD)
+                .start();
         assertTrue(baseline.waitFor(60, TimeUnit.SECONDS));
         timings.put("baseline: java -jar … version (JVM start and exit)", ms(System.nanoTime() - version));
     }
@@ -146,7 +179,8 @@ class SecuredKafkaIT {
         timings.forEach((what, value) -> System.out.printf("SecuredKafkaIT %-58s %s%n", what, value));
         if (tmp != null) {
             try (var paths = Files.walk(tmp)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                paths.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -158,20 +192,23 @@ class SecuredKafkaIT {
         int port = FreePorts.next();
         Path log = tmp.resolve("run.log");
         long t0 = System.nanoTime();
-        Process run = start(log, credentials(APP), "run", "--http-port=" + port,
-                "--state-dir=" + tmp.resolve("state"));
+        Process run = start(log, credentials(APP), "run", "--http-port=" + port, "--state-dir=" + tmp.resolve("state"));
         List<String> events;
         try {
-            await("/health/ready 200").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-                    .pollInSameThread().until(() -> {
+            await("/health/ready 200")
+                    .atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(200))
+                    .pollInSameThread()
+                    .until(() -> {
                         assertTrue(run.isAlive(), () -> "run exited early:\n" + read(log));
                         return AppHttp.status("http://127.0.0.1:" + port + "/health/ready") == 200;
                     });
             timings.put("run with credentials: start -> ready", ms(System.nanoTime() - t0));
             produce(input.subList(BEFORE_START, input.size()), System.currentTimeMillis() - 50_000);
             // the fixture has no transaction metadata: Debezium's heartbeat ends its last transaction
-            produce(List.of("{\"topic\":\"prefect.cdc\",\"key\":null,\"value\":"
-                    + new String(TopologyHarness.heartbeat(4_000_000_000L), StandardCharsets.UTF_8) + "}"),
+            produce(
+                    List.of("{\"topic\":\"prefect.cdc\",\"key\":null,\"value\":"
+                            + new String(TopologyHarness.heartbeat(4_000_000_000L), StandardCharsets.UTF_8) + "}"),
                     System.currentTimeMillis() - 40_000);
             List<String> expected = transform(input);
             events = readCommitted(TOPICS.eventsTopic(), expected.size(), Duration.ofSeconds(90));
@@ -199,14 +236,22 @@ class SecuredKafkaIT {
         }
         Path log = tmp.resolve("replay.log");
         long t0 = System.nanoTime();
-        Process replay = start(log, Map.of(), "replay", "--bootstrap-servers", kafka.bootstrapServers(),
-                "--command-config", config.toString());
+        Process replay = start(
+                log,
+                Map.of(),
+                "replay",
+                "--bootstrap-servers",
+                kafka.bootstrapServers(),
+                "--command-config",
+                config.toString());
         assertTrue(replay.waitFor(120, TimeUnit.SECONDS), "replay finished");
         timings.put("replay with --command-config", ms(System.nanoTime() - t0));
         String output = read(log);
         assertEquals(0, replay.exitValue(), output);
-        assertEquals(sorted(readCommitted(TOPICS.eventsTopic(), live.size(), Duration.ofSeconds(30))),
-                sorted(readCommitted(REPLAY_TOPIC, live.size(), Duration.ofSeconds(30))), "replay = live");
+        assertEquals(
+                sorted(readCommitted(TOPICS.eventsTopic(), live.size(), Duration.ofSeconds(30))),
+                sorted(readCommitted(REPLAY_TOPIC, live.size(), Duration.ofSeconds(30))),
+                "replay = live");
         assertNoPassword(output);
     }
 
@@ -217,8 +262,15 @@ class SecuredKafkaIT {
         Path log = tmp.resolve("tail.log");
         Path out = tmp.resolve("tail.out");
         long t0 = System.nanoTime();
-        Process tail = start(log, out, credentials(READER), "tail", "--bootstrap-servers", kafka.bootstrapServers(),
-                "--from-beginning", "--exit-at-end");
+        Process tail = start(
+                log,
+                out,
+                credentials(READER),
+                "tail",
+                "--bootstrap-servers",
+                kafka.bootstrapServers(),
+                "--from-beginning",
+                "--exit-at-end");
         assertTrue(tail.waitFor(120, TimeUnit.SECONDS), "tail finished");
         timings.put("tail --exit-at-end with KAFKA_* credentials", ms(System.nanoTime() - t0));
         String output = read(log);
@@ -291,30 +343,65 @@ class SecuredKafkaIT {
     @Order(13)
     void replayAndTailWithAWrongPasswordStopAtOnce() throws Exception {
         ScramUser wrong = new ScramUser(APP.name(), "wrong-" + UUID.randomUUID());
-        failsFast("replay, wrong password", credentials(wrong), "authentication failed", List.of(wrong.password()),
-                "replay", "--bootstrap-servers", kafka.bootstrapServers());
-        failsFast("tail, wrong password", credentials(wrong), "authentication failed", List.of(wrong.password()),
-                "tail", "--bootstrap-servers", kafka.bootstrapServers(), "--from-beginning", "--exit-at-end");
+        failsFast(
+                "replay, wrong password",
+                credentials(wrong),
+                "authentication failed",
+                List.of(wrong.password()),
+                "replay",
+                "--bootstrap-servers",
+                kafka.bootstrapServers());
+        failsFast(
+                "tail, wrong password",
+                credentials(wrong),
+                "authentication failed",
+                List.of(wrong.password()),
+                "tail",
+                "--bootstrap-servers",
+                kafka.bootstrapServers(),
+                "--from-beginning",
+                "--exit-at-end");
     }
 
     @Test
     @Order(14)
     void replayAndTailWithoutCredentialsStopAtOnce() throws Exception {
-        failsFast("replay, no client settings", Map.of(), "requires authentication", List.of(),
-                "replay", "--bootstrap-servers", kafka.bootstrapServers());
-        failsFast("tail, no client settings", Map.of(), "requires authentication", List.of(),
-                "tail", "--bootstrap-servers", kafka.bootstrapServers(), "--from-beginning", "--exit-at-end");
+        failsFast(
+                "replay, no client settings",
+                Map.of(),
+                "requires authentication",
+                List.of(),
+                "replay",
+                "--bootstrap-servers",
+                kafka.bootstrapServers());
+        failsFast(
+                "tail, no client settings",
+                Map.of(),
+                "requires authentication",
+                List.of(),
+                "tail",
+                "--bootstrap-servers",
+                kafka.bootstrapServers(),
+                "--from-beginning",
+                "--exit-at-end");
     }
 
     private void failsFast(String situation, Map<String, String> env, String expected, String... secrets)
             throws Exception {
-        failsFast(situation, env, expected, List.of(secrets), "run", "--http-port=0",
+        failsFast(
+                situation,
+                env,
+                expected,
+                List.of(secrets),
+                "run",
+                "--http-port=0",
                 "--state-dir=" + tmp.resolve("state-" + UUID.randomUUID()));
     }
 
     /** The command exits with status 1 within {@link #FAIL_FAST}, its output naming {@code expected}, no secret. */
-    private void failsFast(String situation, Map<String, String> env, String expected, List<String> secrets,
-            String... command) throws Exception {
+    private void failsFast(
+            String situation, Map<String, String> env, String expected, List<String> secrets, String... command)
+            throws Exception {
         Path log = tmp.resolve("fail-" + UUID.randomUUID() + ".log");
         long t0 = System.nanoTime();
         Process run = start(log, env, command);
@@ -324,15 +411,19 @@ class SecuredKafkaIT {
             run.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
         String output = read(log);
-        String reason = output.lines().filter(l -> l.contains("ERROR") || l.startsWith(command[0] + ":"))
-                .reduce((a, b) -> a + "\n" + b).orElse("(no error line)");
-        timings.put("fail fast: " + situation, millis + " ms" + (command[0].equals("run") ? firstLogToError(output) : ""));
-        System.out.println("SecuredKafkaIT " + situation + " -> exit " + (exited ? run.exitValue() : "none")
-                + " after " + millis + " ms:\n" + reason);
+        String reason = output.lines()
+                .filter(l -> l.contains("ERROR") || l.startsWith(command[0] + ":"))
+                .reduce((a, b) -> a + "\n" + b)
+                .orElse("(no error line)");
+        timings.put(
+                "fail fast: " + situation, millis + " ms" + (command[0].equals("run") ? firstLogToError(output) : ""));
+        System.out.println("SecuredKafkaIT " + situation + " -> exit " + (exited ? run.exitValue() : "none") + " after "
+                + millis + " ms:\n" + reason);
         assertTrue(exited, situation + ": run did not exit:\n" + output);
         assertEquals(1, run.exitValue(), output);
         assertTrue(millis < FAIL_FAST.toMillis(), situation + ": " + millis + " ms\n" + output);
-        assertTrue(reason.toLowerCase().contains(expected.toLowerCase()), situation + ": " + expected + " in\n" + output);
+        assertTrue(
+                reason.toLowerCase().contains(expected.toLowerCase()), situation + ": " + expected + " in\n" + output);
         assertNoPassword(output);
         for (String secret : secrets) {
             assertFalse(output.contains(secret), situation + ": a password in the output");
@@ -341,13 +432,17 @@ class SecuredKafkaIT {
 
     /** For {@code run}: from its first log line to its first ERROR line, the time JVM start does not account for. */
     private static String firstLogToError(String output) {
-        List<String> logged = output.lines().filter(l -> LOG_LINE.matcher(l).matches()).toList();
-        Optional<String> error = logged.stream().filter(l -> l.startsWith("ERROR", 13)).findFirst();
+        List<String> logged =
+                output.lines().filter(l -> LOG_LINE.matcher(l).matches()).toList();
+        Optional<String> error =
+                logged.stream().filter(l -> l.startsWith("ERROR", 13)).findFirst();
         if (error.isEmpty()) {
             return "";
         }
-        long millis = Duration.between(LocalTime.parse(logged.get(0).substring(0, 12)),
-                LocalTime.parse(error.get().substring(0, 12))).toMillis();
+        long millis = Duration.between(
+                        LocalTime.parse(logged.get(0).substring(0, 12)),
+                        LocalTime.parse(error.get().substring(0, 12)))
+                .toMillis();
         return " (first log line -> error line: " + millis + " ms)";
     }
 
@@ -356,7 +451,8 @@ class SecuredKafkaIT {
     private Map<String, String> credentials(ScramUser user) {
         Map<String, String> env = new HashMap<>();
         env.put("PREFECT_CDC_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-        user.clientSettings().forEach((key, value) -> env.put("KAFKA_" + key.toUpperCase().replace('.', '_'), value));
+        user.clientSettings()
+                .forEach((key, value) -> env.put("KAFKA_" + key.toUpperCase().replace('.', '_'), value));
         return env;
     }
 
@@ -377,8 +473,11 @@ class SecuredKafkaIT {
     }
 
     private Process start(Path log, Path out, Map<String, String> env, String... args) throws IOException {
-        JarLauncher launcher = JarLauncher.app().jvm("-Xmx512m").args(args)
-                .withoutEnv("PREFECT_CDC_", "KAFKA_", "PREFECT_SERVER_ENCRYPTION_KEY").env(credentialsOrBootstrap(env));
+        JarLauncher launcher = JarLauncher.app()
+                .jvm("-Xmx512m")
+                .args(args)
+                .withoutEnv("PREFECT_CDC_", "KAFKA_", "PREFECT_SERVER_ENCRYPTION_KEY")
+                .env(credentialsOrBootstrap(env));
         if (out == null) {
             launcher.log(log);
         } else {
@@ -391,8 +490,11 @@ class SecuredKafkaIT {
     private static List<String> transform(List<String> lines) throws Exception {
         Path in = Files.createTempFile(tmp, "transform-", ".jsonl");
         Files.write(in, lines, StandardCharsets.UTF_8);
-        Process transform = JarLauncher.app().args("transform").input(in)
-                .output(ProcessBuilder.Redirect.PIPE, ProcessBuilder.Redirect.DISCARD).start();
+        Process transform = JarLauncher.app()
+                .args("transform")
+                .input(in)
+                .output(ProcessBuilder.Redirect.PIPE, ProcessBuilder.Redirect.DISCARD)
+                .start();
         String out = new String(transform.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(transform.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, transform.exitValue());
@@ -411,7 +513,9 @@ class SecuredKafkaIT {
         Map<String, Object> settings = new HashMap<>(kafka.adminClientSettings());
         settings.put(ConsumerConfig.CLIENT_ID_CONFIG, "secured-kafka-it-reader");
         try (CommittedRecords reader = new CommittedRecords(kafka.bootstrapServers(), topic, settings)) {
-            await(atLeast + " records in " + topic).atMost(timeout).pollInSameThread()
+            await(atLeast + " records in " + topic)
+                    .atMost(timeout)
+                    .pollInSameThread()
                     .until(() -> reader.readToEnd(timeout).size() >= atLeast);
             return reader.all().stream().map(CommittedRecords.Received::value).toList();
         }
@@ -436,7 +540,6 @@ class SecuredKafkaIT {
             throw new UncheckedIOException(e);
         }
     }
-
 
     private static String ms(long nanos) {
         return nanos / 1_000_000 + " ms";

@@ -22,8 +22,7 @@ final class SlotLag implements AutoCloseable {
             + " FROM pg_replication_slots WHERE slot_name = ?";
 
     /** One sample: seconds since sampling began, bytes behind confirmed_flush_lsn and restart_lsn. */
-    record Sample(double seconds, long confirmedLag, long retained) {
-    }
+    record Sample(double seconds, long confirmedLag, long retained) {}
 
     private final Connection db;
     private final String slot;
@@ -40,7 +39,7 @@ final class SlotLag implements AutoCloseable {
     /** The current WAL position, in bytes from 0/0. */
     static long currentWal(Connection db) throws SQLException {
         try (var statement = db.createStatement();
-             ResultSet rs = statement.executeQuery("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint")) {
+                ResultSet rs = statement.executeQuery("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint")) {
             rs.next();
             return rs.getLong(1);
         }
@@ -56,8 +55,8 @@ final class SlotLag implements AutoCloseable {
         double next = 0;
         for (Sample s : samples()) {
             if (s.seconds() >= next) {
-                out.append(String.format(Locale.ROOT, " %.0fs:%.1f/%.1fMB", s.seconds(), mb(s.confirmedLag()),
-                        mb(s.retained())));
+                out.append(String.format(
+                        Locale.ROOT, " %.0fs:%.1f/%.1fMB", s.seconds(), mb(s.confirmedLag()), mb(s.retained())));
                 next += everySeconds;
             }
         }

@@ -1,21 +1,24 @@
 package io.prefectlifecycle.it;
 
-import io.prefectlifecycle.testsupport.KafkaBroker;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import io.prefectlifecycle.testsupport.AppProcess;
-import io.prefectlifecycle.testsupport.CommittedRecords;
-import io.prefectlifecycle.testsupport.JarRun;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.prefectlifecycle.testdata.ProjectPaths;
-import io.prefectlifecycle.testsupport.CommittedRecords.Received;
 import io.prefectlifecycle.local.FreePorts;
 import io.prefectlifecycle.stream.FixtureRecord;
+import io.prefectlifecycle.testdata.ProjectPaths;
+import io.prefectlifecycle.testsupport.AppProcess;
+import io.prefectlifecycle.testsupport.CommittedRecords;
+import io.prefectlifecycle.testsupport.CommittedRecords.Received;
+import io.prefectlifecycle.testsupport.JarRun;
+import io.prefectlifecycle.testsupport.KafkaBroker;
 import io.prefectlifecycle.topology.TopologySettings;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,12 +34,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Adding a source to a running application keeps the existing tasks and their state, and reprocesses nothing: the
@@ -54,18 +55,18 @@ import org.junit.jupiter.api.io.TempDir;
  * </ul>
  */
 class SourceAddedIT {
-    private static final Path CAPTURE = ProjectPaths.goldenCases()
-            .resolve("captured/debezium-3.6-full-scenario/input.jsonl");
+    private static final Path CAPTURE =
+            ProjectPaths.goldenCases().resolve("captured/debezium-3.6-full-scenario/input.jsonl");
     private static final String APPLICATION_ID = "source-added-it";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @RegisterExtension
     static final KafkaBroker kafka = new KafkaBroker();
 
     @TempDir
     Path work;
-
 
     @Test
     void anAppendedSourceLeavesTheOtherTasksTheirIdsStateAndOffsets() throws Exception {
@@ -81,7 +82,11 @@ class SourceAddedIT {
         JarRun.produce(kafka.bootstrapServers(), cdc("b"), records(first));
         Path stateDir = Files.createDirectory(work.resolve("state"));
         int port = FreePorts.next();
-        AppProcess app = new AppProcess("SourceAddedIT", kafka.bootstrapServers(), APPLICATION_ID, stateDir,
+        AppProcess app = new AppProcess(
+                "SourceAddedIT",
+                kafka.bootstrapServers(),
+                APPLICATION_ID,
+                stateDir,
                 Map.of("PREFECT_CDC_SOURCES", "a=src-a,b=src-b", "PREFECT_CDC_HTTP_PORT", Integer.toString(port)));
         Map<String, Long> afterFirst;
         try (Admin admin = kafka.admin()) {
@@ -94,8 +99,15 @@ class SourceAddedIT {
             deleteRecursively(taskDir(stateDir, "1_0"));
 
             JarRun.produce(kafka.bootstrapServers(), cdc("c"), records(lines));
-            app = new AppProcess("SourceAddedIT-appended", kafka.bootstrapServers(), APPLICATION_ID, stateDir,
-                    Map.of("PREFECT_CDC_SOURCES", "a=src-a,b=src-b,c=src-c", "PREFECT_CDC_HTTP_PORT",
+            app = new AppProcess(
+                    "SourceAddedIT-appended",
+                    kafka.bootstrapServers(),
+                    APPLICATION_ID,
+                    stateDir,
+                    Map.of(
+                            "PREFECT_CDC_SOURCES",
+                            "a=src-a,b=src-b,c=src-c",
+                            "PREFECT_CDC_HTTP_PORT",
                             Integer.toString(port)));
             app.start();
             assertEquals(Map.of("0_0", "a", "1_0", "b", "2_0", "c"), tasks(port), "a and b keep their task ids");
@@ -109,9 +121,12 @@ class SourceAddedIT {
                     + atRestart + "; records restored from changelogs after it " + restored);
             assertEquals(afterFirst.get(cdc("a")), atRestart.get(cdc("a")), "a goes on from its committed offset");
             assertEquals(afterFirst.get(cdc("b")), atRestart.get(cdc("b")), "b goes on from its committed offset");
-            assertEquals(0L, restored.getOrDefault("a-rows", 0L) + restored.getOrDefault("a-open-transaction", 0L),
+            assertEquals(
+                    0L,
+                    restored.getOrDefault("a-rows", 0L) + restored.getOrDefault("a-open-transaction", 0L),
                     "a's state comes from its state directory, none from its changelogs: " + restored);
-            assertTrue(restored.getOrDefault("b-rows", 0L) > 0,
+            assertTrue(
+                    restored.getOrDefault("b-rows", 0L) > 0,
                     "b's task directory was deleted: its rows come back from the changelog: " + restored);
             app.stop();
         } finally {
@@ -121,17 +136,23 @@ class SourceAddedIT {
         List<Received> events;
         List<Received> deadLetters;
         try (CommittedRecords e = new CommittedRecords(kafka.bootstrapServers(), defaults.eventsTopic());
-             CommittedRecords d = new CommittedRecords(kafka.bootstrapServers(), defaults.deadLetterTopic())) {
+                CommittedRecords d = new CommittedRecords(kafka.bootstrapServers(), defaults.deadLetterTopic())) {
             events = e.readToEnd(Duration.ofSeconds(60));
             deadLetters = d.readToEnd(Duration.ofSeconds(30));
         }
-        assertEquals(List.of(), deadLetters.stream().map(d -> d.header("dlq.reason")).toList(), "dead letters");
-        Map<String, List<String>> bySource = events.stream().collect(Collectors.groupingBy(
-                e -> e.header(TopologySettings.SOURCE_HEADER), TreeMap::new,
-                Collectors.mapping(Received::value, Collectors.toList())));
+        assertEquals(
+                List.of(), deadLetters.stream().map(d -> d.header("dlq.reason")).toList(), "dead letters");
+        Map<String, List<String>> bySource = events.stream()
+                .collect(Collectors.groupingBy(
+                        e -> e.header(TopologySettings.SOURCE_HEADER),
+                        TreeMap::new,
+                        Collectors.mapping(Received::value, Collectors.toList())));
         for (String source : List.of("a", "b", "c")) {
-            assertEquals(reference, bySource.get(source), source + ": the capture's events, each once, in order, as "
-                    + "transform gives them (" + reference.size() + ")");
+            assertEquals(
+                    reference,
+                    bySource.get(source),
+                    source + ": the capture's events, each once, in order, as " + "transform gives them ("
+                            + reference.size() + ")");
         }
         assertEquals(List.of("a", "b", "c"), List.copyOf(bySource.keySet()));
     }
@@ -151,10 +172,12 @@ class SourceAddedIT {
     }
 
     private static List<JarRun.In> records(List<String> lines) {
-        return lines.stream().map(line -> {
-            FixtureRecord r = FixtureRecord.parse(line);
-            return JarRun.in(r.key(), r.value());
-        }).toList();
+        return lines.stream()
+                .map(line -> {
+                    FixtureRecord r = FixtureRecord.parse(line);
+                    return JarRun.in(r.key(), r.value());
+                })
+                .toList();
     }
 
     private static String cdc(String source) {
@@ -168,7 +191,8 @@ class SourceAddedIT {
     private static Map<String, Long> committed(Admin admin) throws Exception {
         Map<String, Long> offsets = new TreeMap<>();
         Map<TopicPartition, OffsetAndMetadata> group = admin.listConsumerGroupOffsets(APPLICATION_ID)
-                .partitionsToOffsetAndMetadata().get();
+                .partitionsToOffsetAndMetadata()
+                .get();
         group.forEach((tp, offset) -> {
             if (offset != null) {
                 offsets.put(tp.topic(), offset.offset());
@@ -178,34 +202,44 @@ class SourceAddedIT {
     }
 
     private static void awaitCommittedToEnd(Admin admin, List<String> sources) {
-        await("the app commits past every record of " + sources).atMost(Duration.ofMinutes(3))
-                .pollInterval(Duration.ofMillis(250)).until(() -> {
+        await("the app commits past every record of " + sources)
+                .atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> {
                     Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
                     sources.forEach(s -> latest.put(new TopicPartition(cdc(s), 0), OffsetSpec.latest()));
                     Map<String, Long> committed = committed(admin);
                     return admin.listOffsets(latest).all().get().entrySet().stream()
-                            .allMatch(e -> committed.getOrDefault(e.getKey().topic(), -1L) >= e.getValue().offset());
+                            .allMatch(e -> committed.getOrDefault(e.getKey().topic(), -1L)
+                                    >= e.getValue().offset());
                 });
     }
 
     /** Task id -> source of the active tasks, from {@code /health/ready}. */
     private static Map<String, String> tasks(int port) throws Exception {
         Map<String, String> tasks = new TreeMap<>();
-        await("the app is ready").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
-                .ignoreException(java.net.ConnectException.class).until(() -> {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                return false;
-            }
-            tasks.clear();
-            for (JsonNode task : JSON.readTree(response.body()).path("tasks")) {
-                if (task.path("role").asText().equals("active")) {
-                    tasks.put(task.path("task").asText(), task.path("source").asText());
-                }
-            }
-            return true;
-        });
+        await("the app is ready")
+                .atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreException(java.net.ConnectException.class)
+                .until(() -> {
+                    HttpResponse<String> response = HTTP.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (response.statusCode() != 200) {
+                        return false;
+                    }
+                    tasks.clear();
+                    for (JsonNode task : JSON.readTree(response.body()).path("tasks")) {
+                        if (task.path("role").asText().equals("active")) {
+                            tasks.put(
+                                    task.path("task").asText(),
+                                    task.path("source").asText());
+                        }
+                    }
+                    return true;
+                });
         return tasks;
     }
 

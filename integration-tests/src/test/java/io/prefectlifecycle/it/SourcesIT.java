@@ -1,25 +1,27 @@
 package io.prefectlifecycle.it;
 
-import io.prefectlifecycle.testsupport.ExactlyOnceCheck;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prefectlifecycle.cli.DatabaseCoordinates;
+import io.prefectlifecycle.local.ConnectorDefinition;
+import io.prefectlifecycle.local.FreePorts;
+import io.prefectlifecycle.local.LocalStack;
+import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.testsupport.AppProcess;
 import io.prefectlifecycle.testsupport.CdcCapture;
 import io.prefectlifecycle.testsupport.CommittedRecords;
+import io.prefectlifecycle.testsupport.CommittedRecords.Received;
+import io.prefectlifecycle.testsupport.ExactlyOnceCheck;
 import io.prefectlifecycle.testsupport.PhaseTimings;
 import io.prefectlifecycle.testsupport.ReliabilityWorkload;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.prefectlifecycle.testdata.ProjectPaths;
-import io.prefectlifecycle.testsupport.CommittedRecords.Received;
 import io.prefectlifecycle.testsupport.ReliabilityWorkload.Expected;
-import io.prefectlifecycle.local.ConnectorDefinition;
-import io.prefectlifecycle.cli.DatabaseCoordinates;
-import io.prefectlifecycle.local.FreePorts;
-import io.prefectlifecycle.local.LocalStack;
 import io.prefectlifecycle.topology.TopologySettings;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -45,11 +47,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.Test;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Many Prefect databases, one application that scales out (issue 16): four databases in one PostgreSQL cluster, each
@@ -75,7 +75,8 @@ class SourcesIT {
     private static final String APPLICATION_ID = "sources-it";
     private static final String TRANSACTION_TIMEOUT_MS = System.getProperty("sources.transaction.timeout.ms", "10000");
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Map<String, String> figures = new LinkedHashMap<>();
 
@@ -87,13 +88,18 @@ class SourcesIT {
         PhaseTimings timings = new PhaseTimings("SourcesIT");
         ExecutorService writers = Executors.newFixedThreadPool(NAMES.size());
         List<Connection> connections = new ArrayList<>();
-        try (LocalStack stack = LocalStack.start(); Admin admin = stack.kafka().admin()) {
+        try (LocalStack stack = LocalStack.start();
+                Admin admin = stack.kafka().admin()) {
             TopologySettings defaults = TopologySettings.defaults();
             Map<String, DatabaseCoordinates> databases = new LinkedHashMap<>();
             List<String> topics = new ArrayList<>(List.of(defaults.eventsTopic(), defaults.deadLetterTopic()));
             for (String name : NAMES) {
-                databases.put(name, stack.postgres().createDatabase(name,
-                        List.of("schemas/prefect-postgres.sql", "schemas/debezium-heartbeat.sql")));
+                databases.put(
+                        name,
+                        stack.postgres()
+                                .createDatabase(
+                                        name,
+                                        List.of("schemas/prefect-postgres.sql", "schemas/debezium-heartbeat.sql")));
                 topics.add(cdcTopic(name));
                 topics.add("__debezium-heartbeat." + prefix(name));
             }
@@ -112,8 +118,13 @@ class SourcesIT {
                 for (String name : NAMES) {
                     ConnectorDefinition base = ConnectorDefinition.load();
                     ConnectorDefinition connector = new ConnectorDefinition("prefect-lifecycle-" + name, base.config())
-                            .with(Map.of("topic.prefix", prefix(name), "slot.name", "lifecycle_" + name,
-                                    "publication.name", "lifecycle_" + name));
+                            .with(Map.of(
+                                    "topic.prefix",
+                                    prefix(name),
+                                    "slot.name",
+                                    "lifecycle_" + name,
+                                    "publication.name",
+                                    "lifecycle_" + name));
                     stack.connect().registerConnector(connector, databases.get(name), Duration.ofSeconds(120));
                 }
                 timings.lap("four connectors RUNNING");
@@ -133,23 +144,36 @@ class SourcesIT {
                     written.put(name, writers.submit(() -> workload.run(changes, rate)));
                 }
                 long total = changes * NAMES.size();
-                await("a third of the load written").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
-                        .until(() -> workloads.values().stream().mapToLong(ReliabilityWorkload::changesWritten).sum()
+                await("a third of the load written")
+                        .atMost(Duration.ofMinutes(3))
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(() -> workloads.values().stream()
+                                        .mapToLong(ReliabilityWorkload::changesWritten)
+                                        .sum()
                                 >= total / 3);
-                figure("changes written when b is killed", workloads.values().stream()
-                        .mapToLong(ReliabilityWorkload::changesWritten).sum() + " of " + total);
+                figure(
+                        "changes written when b is killed",
+                        workloads.values().stream()
+                                        .mapToLong(ReliabilityWorkload::changesWritten)
+                                        .sum() + " of " + total);
                 figure("b's active tasks when killed", b.activeSources());
                 b.process.kill();
                 long killed = System.nanoTime();
                 timings.lap("load to a third, b SIGKILLed");
-                await("a runs all four tasks").atMost(Duration.ofMinutes(7)).pollInterval(Duration.ofMillis(200))
+                await("a runs all four tasks")
+                        .atMost(Duration.ofMinutes(7))
+                        .pollInterval(Duration.ofMillis(200))
                         .until(() -> a.activeSources().size() == NAMES.size());
                 figure("SIGKILL of b -> a runs all four tasks", (System.nanoTime() - killed) / 1_000_000 + " ms");
                 long committedAfterFailover = watch.committedSum();
-                await("a processes b's sources").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                await("a processes b's sources")
+                        .atMost(Duration.ofMinutes(2))
+                        .pollInterval(Duration.ofMillis(200))
                         .until(() -> watch.committedSum() > committedAfterFailover);
                 timings.lap("a took b's tasks over");
-                long writtenAtRestart = workloads.values().stream().mapToLong(ReliabilityWorkload::changesWritten).sum();
+                long writtenAtRestart = workloads.values().stream()
+                        .mapToLong(ReliabilityWorkload::changesWritten)
+                        .sum();
                 figure("changes written when b restarts", writtenAtRestart + " of " + total);
                 b.process.start();
                 long restarted = System.nanoTime();
@@ -162,8 +186,9 @@ class SourcesIT {
                 for (Map.Entry<String, Future<Expected>> w : written.entrySet()) {
                     expected.put(w.getKey(), w.getValue().get(5, TimeUnit.MINUTES));
                 }
-                figure("changes written after b restarted", expected.values().stream().mapToLong(Expected::changes).sum()
-                        - writtenAtRestart);
+                figure(
+                        "changes written after b restarted",
+                        expected.values().stream().mapToLong(Expected::changes).sum() - writtenAtRestart);
                 timings.lap("load written");
                 awaitSentinels(stack.bootstrapServers(), defaults.eventsTopic());
                 timings.lap("every source's last event out");
@@ -175,9 +200,12 @@ class SourcesIT {
 
                 verify(stack, defaults, expected, watch);
                 timings.lap("verified");
-                figure("restores in b's log after its restart", b.process.logLinesContaining("restored state store")
-                        .stream().filter(l -> !l.endsWith(": 0 records")).map(l -> l.replaceFirst(".*restored ", ""))
-                        .toList());
+                figure(
+                        "restores in b's log after its restart",
+                        b.process.logLinesContaining("restored state store").stream()
+                                .filter(l -> !l.endsWith(": 0 records"))
+                                .map(l -> l.replaceFirst(".*restored ", ""))
+                                .toList());
             } finally {
                 a.process.stop();
                 b.process.stop();
@@ -201,10 +229,12 @@ class SourcesIT {
             throws Exception {
         List<Received> events;
         List<Received> deadLetters;
-        try (CommittedRecords eventReader = new CommittedRecords(stack.bootstrapServers(), defaults.eventsTopic(),
-                Map.of("max.partition.fetch.bytes", 8 << 20));
-             CommittedRecords deadLetterReader = new CommittedRecords(stack.bootstrapServers(),
-                     defaults.deadLetterTopic())) {
+        try (CommittedRecords eventReader = new CommittedRecords(
+                        stack.bootstrapServers(),
+                        defaults.eventsTopic(),
+                        Map.of("max.partition.fetch.bytes", 8 << 20));
+                CommittedRecords deadLetterReader =
+                        new CommittedRecords(stack.bootstrapServers(), defaults.deadLetterTopic())) {
             events = eventReader.readToEnd(Duration.ofSeconds(120));
             deadLetters = deadLetterReader.readToEnd(Duration.ofSeconds(30));
         }
@@ -212,30 +242,38 @@ class SourcesIT {
         figure("dead letters", deadLetters.size());
         figure("committed input offsets that went back", watch.regressions());
         Map<String, List<Received>> bySource = events.stream()
-                .collect(Collectors.groupingBy(e -> String.valueOf(e.header(TopologySettings.SOURCE_HEADER)),
-                        TreeMap::new, Collectors.toList()));
-        assertEquals(new TreeMap<>(NAMES.stream().collect(Collectors.toMap(n -> n, n -> n))).keySet(),
-                bySource.keySet(), "every event names one of the four sources in its header");
+                .collect(Collectors.groupingBy(
+                        e -> String.valueOf(e.header(TopologySettings.SOURCE_HEADER)),
+                        TreeMap::new,
+                        Collectors.toList()));
+        assertEquals(
+                new TreeMap<>(NAMES.stream().collect(Collectors.toMap(n -> n, n -> n))).keySet(),
+                bySource.keySet(),
+                "every event names one of the four sources in its header");
 
         Set<String> allIds = new HashSet<>();
         List<String> problems = new ArrayList<>();
         for (String name : NAMES) {
             Map<String, String> reference = reference(stack.bootstrapServers(), name);
             List<Received> own = bySource.get(name);
-            ExactlyOnceCheck.Comparison c = ExactlyOnceCheck.compare(own.stream().map(Received::value).toList(),
-                    reference);
+            ExactlyOnceCheck.Comparison c =
+                    ExactlyOnceCheck.compare(own.stream().map(Received::value).toList(), reference);
             Map<String, Long> referenceByName = c.referenceByName();
             long duplicates = c.duplicates();
             long missing = c.missing().size();
             long unexpected = c.unexpected().size();
             long differing = c.differing().size();
-            figure(name + ": events expected (workload)", expected.get(name).events().total());
+            figure(
+                    name + ": events expected (workload)",
+                    expected.get(name).events().total());
             figure(name + ": events (transform over " + cdcTopic(name) + ")", reference.size());
-            figure(name + ": events read", own.size() + " (duplicates " + duplicates + ", missing " + missing
-                    + ", unexpected " + unexpected + ", other bytes " + differing + ")");
+            figure(
+                    name + ": events read",
+                    own.size() + " (duplicates " + duplicates + ", missing " + missing + ", unexpected " + unexpected
+                            + ", other bytes " + differing + ")");
             if (!expected.get(name).events().countByName().equals(referenceByName)) {
-                problems.add(name + ": the workload's events per name " + expected.get(name).events().countByName()
-                        + " are not transform's " + referenceByName);
+                problems.add(name + ": the workload's events per name "
+                        + expected.get(name).events().countByName() + " are not transform's " + referenceByName);
             }
             if (duplicates + missing + unexpected + differing > 0) {
                 problems.add(name + ": duplicates " + duplicates + ", missing " + missing + ", unexpected " + unexpected
@@ -244,7 +282,10 @@ class SourcesIT {
             allIds.addAll(c.seen().keySet());
         }
         figure("distinct event ids over the four sources", allIds.size());
-        assertEquals(List.of(), ExactlyOnceCheck.describe(deadLetters).stream().limit(10).toList(), "dead letters");
+        assertEquals(
+                List.of(),
+                ExactlyOnceCheck.describe(deadLetters).stream().limit(10).toList(),
+                "dead letters");
         assertEquals(List.of(), problems);
         assertEquals(events.size(), allIds.size(), "ids are distinct across sources (the connector is an id input)");
         assertEquals(List.of(), watch.regressions(), "committed input offsets never went back");
@@ -257,12 +298,22 @@ class SourcesIT {
         long end;
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
             TopicPartition partition = new TopicPartition(cdcTopic(name), 0);
-            end = admin.listOffsets(Map.of(partition, OffsetSpec.latest())).all().get().get(partition).offset();
+            end = admin.listOffsets(Map.of(partition, OffsetSpec.latest()))
+                    .all()
+                    .get()
+                    .get(partition)
+                    .offset();
         }
         try (CdcCapture capture = new CdcCapture(bootstrapServers, cdcTopic(name))) {
-            await(name + ": its change stream to offset " + end).atMost(Duration.ofMinutes(2)).pollInSameThread()
+            await(name + ": its change stream to offset " + end)
+                    .atMost(Duration.ofMinutes(2))
+                    .pollInSameThread()
                     .pollInterval(Duration.ofMillis(10))
-                    .until(() -> capture.poll().records().stream().mapToLong(r -> r.offset() + 1).max().orElse(0) >= end);
+                    .until(() -> capture.poll().records().stream()
+                                    .mapToLong(r -> r.offset() + 1)
+                                    .max()
+                                    .orElse(0)
+                            >= end);
             capture.writeGolden(input);
         }
         return ExactlyOnceCheck.transformReference(input);
@@ -271,11 +322,14 @@ class SourcesIT {
     /** The workload's last write in each database is its sentinel variable: once its event is out, all are. */
     private static void awaitSentinels(String bootstrapServers, String eventsTopic) {
         String sentinel = "prefect.variable." + ReliabilityWorkload.SENTINEL;
-        try (CommittedRecords reader = new CommittedRecords(bootstrapServers, eventsTopic,
-                Map.of("max.partition.fetch.bytes", 8 << 20))) {
+        try (CommittedRecords reader =
+                new CommittedRecords(bootstrapServers, eventsTopic, Map.of("max.partition.fetch.bytes", 8 << 20))) {
             Set<String> out = new HashSet<>();
-            await("the sentinel event of every source").atMost(Duration.ofMinutes(5)).pollInSameThread()
-                    .pollInterval(Duration.ofMillis(10)).until(() -> {
+            await("the sentinel event of every source")
+                    .atMost(Duration.ofMinutes(5))
+                    .pollInSameThread()
+                    .pollInterval(Duration.ofMillis(10))
+                    .until(() -> {
                         for (Received event : reader.poll(Duration.ofMillis(200))) {
                             if (sentinel.equals(event.key())) {
                                 out.add(event.header(TopologySettings.SOURCE_HEADER));
@@ -287,8 +341,10 @@ class SourcesIT {
     }
 
     private void awaitSplit(Instance a, Instance b, String when) {
-        await(when + ": the four tasks split 2/2 over the two instances").atMost(Duration.ofMinutes(3))
-                .pollInterval(Duration.ofMillis(250)).until(() -> {
+        await(when + ": the four tasks split 2/2 over the two instances")
+                .atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> {
                     List<String> onA = a.activeSources();
                     List<String> onB = b.activeSources();
                     Set<String> all = new HashSet<>(onA);
@@ -330,15 +386,26 @@ class SourcesIT {
         Instance(String name, String bootstrapServers, String sources) throws IOException {
             port = FreePorts.next();
             Path stateDir = Files.createTempDirectory(name.toLowerCase(Locale.ROOT) + "-state-");
-            process = new AppProcess(name, bootstrapServers, APPLICATION_ID, stateDir, Map.of(
-                    "PREFECT_CDC_SOURCES", sources,
-                    "PREFECT_CDC_STANDBY_REPLICAS", "1",
-                    "PREFECT_CDC_HTTP_PORT", Integer.toString(port),
-                    // Kafka Streams' own exactly-once default instead of the app's 5 min (large transactions): the
-                    // changelogs of a killed instance's tasks cannot be restored past its open Kafka transaction
-                    // until the broker aborts it, so this bounds how long the other instance waits to take them
-                    // (docs/operations.md, Many Prefect servers)
-                    "KAFKA_PRODUCER_TRANSACTION_TIMEOUT_MS", TRANSACTION_TIMEOUT_MS));
+            process = new AppProcess(
+                    name,
+                    bootstrapServers,
+                    APPLICATION_ID,
+                    stateDir,
+                    Map.of(
+                            "PREFECT_CDC_SOURCES",
+                            sources,
+                            "PREFECT_CDC_STANDBY_REPLICAS",
+                            "1",
+                            "PREFECT_CDC_HTTP_PORT",
+                            Integer.toString(port),
+                            // Kafka Streams' own exactly-once default instead of the app's 5 min (large transactions):
+                            // the
+                            // changelogs of a killed instance's tasks cannot be restored past its open Kafka
+                            // transaction
+                            // until the broker aborts it, so this bounds how long the other instance waits to take them
+                            // (docs/operations.md, Many Prefect servers)
+                            "KAFKA_PRODUCER_TRANSACTION_TIMEOUT_MS",
+                            TRANSACTION_TIMEOUT_MS));
         }
 
         /** The sources of the active tasks {@code /health/ready} reports; none while it is not ready. */
@@ -347,8 +414,10 @@ class SourcesIT {
                 return List.of();
             }
             try {
-                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse<String> response = HTTP.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() != 200) {
                     return List.of();
@@ -385,7 +454,8 @@ class SourcesIT {
             while (!stopped) {
                 try {
                     Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(APPLICATION_ID)
-                            .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+                            .partitionsToOffsetAndMetadata()
+                            .get(10, TimeUnit.SECONDS);
                     committed.forEach((partition, offset) -> {
                         if (offset == null) {
                             return;

@@ -1,20 +1,26 @@
 package io.prefectlifecycle.it;
 
-import io.prefectlifecycle.testsupport.DebeziumChange;
-import io.prefectlifecycle.testsupport.JarLauncher;
-import io.prefectlifecycle.testsupport.TopicTail;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.prefectlifecycle.testdata.ProjectPaths;
-import io.prefectlifecycle.testsupport.CommittedRecords.Received;
 import io.prefectlifecycle.local.ConnectorDefinition;
 import io.prefectlifecycle.local.LocalKafka;
+import io.prefectlifecycle.testdata.ProjectPaths;
+import io.prefectlifecycle.testsupport.CommittedRecords.Received;
+import io.prefectlifecycle.testsupport.DebeziumChange;
+import io.prefectlifecycle.testsupport.JarLauncher;
+import io.prefectlifecycle.testsupport.TopicTail;
 import io.prefectlifecycle.topology.TopologySettings;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,15 +32,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.Test;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The app as its own JVM (the shaded jar, {@code run}, exactly-once v2, a persistent state dir) killed with SIGKILL
@@ -99,23 +100,28 @@ class TransactionRestartIT {
             timings.put("Kafka up", ms(System.nanoTime() - t0));
 
             try (KafkaProducer<String, String> producer = producer(kafka.bootstrapServers());
-                 TopicTail events = new TopicTail(kafka.bootstrapServers(), settings.eventsTopic());
-                 TopicTail deadLetters = new TopicTail(kafka.bootstrapServers(), settings.deadLetterTopic());
-                 Admin admin = kafka.admin()) {
+                    TopicTail events = new TopicTail(kafka.bootstrapServers(), settings.eventsTopic());
+                    TopicTail deadLetters = new TopicTail(kafka.bootstrapServers(), settings.deadLetterTopic());
+                    Admin admin = kafka.admin()) {
                 Process first = startApp(kafka.bootstrapServers(), stateDir, 1);
                 try {
                     long t = System.nanoTime();
                     produce(producer, before);
-                    await("tx 899's event").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
+                    await("tx 899's event")
+                            .atMost(Duration.ofSeconds(120))
+                            .pollInterval(Duration.ofMillis(50))
                             .until(() -> events.size() >= 1);
                     timings.put("first app: start -> tx 899's event", ms(System.nanoTime() - t));
 
                     Map<TopicPartition, Long> produced = produce(producer, half);
                     await("the app commits its offsets past BEGIN and two changes of tx 900")
-                            .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                            .atMost(Duration.ofSeconds(60))
+                            .pollInterval(Duration.ofMillis(50))
                             .until(() -> consumedPast(admin, produced));
                     // the output of processing those records is committed with the offsets: it is visible by now
-                    assertEquals(List.of("prefect.variable." + V0), events.all().stream().map(Received::key).toList(),
+                    assertEquals(
+                            List.of("prefect.variable." + V0),
+                            events.all().stream().map(Received::key).toList(),
                             "half of tx 900 is held, not emitted");
                     assertTrue(first.isAlive(), "first app still running");
                 } finally {
@@ -128,9 +134,11 @@ class TransactionRestartIT {
                 long restart = System.nanoTime();
                 Process second = startApp(kafka.bootstrapServers(), stateDir, 2);
                 try {
-                    await("tx 901's event after the restart").atMost(Duration.ofSeconds(180))
+                    await("tx 901's event after the restart")
+                            .atMost(Duration.ofSeconds(180))
                             .pollInterval(Duration.ofMillis(50))
-                            .until(() -> events.all().stream().anyMatch(r -> r.key().equals("prefect.variable." + V3)));
+                            .until(() ->
+                                    events.all().stream().anyMatch(r -> r.key().equals("prefect.variable." + V3)));
                     timings.put("second app: start -> tx 901's event", ms(System.nanoTime() - restart));
                 } finally {
                     second.destroy();
@@ -140,26 +148,42 @@ class TransactionRestartIT {
                 }
 
                 List<Received> got = events.all();
-                assertEquals(List.of(
-                        "prefect.variable.created " + V0,
-                        "prefect.variable.created " + V1,
-                        "prefect.flow.created " + F1,
-                        "prefect.variable.deleted " + V0,
-                        "prefect.flow.created " + F2,
-                        "prefect.variable.created " + V3), got.stream().map(r -> r.json().path("event").asText() + " "
-                        + r.key().substring(r.key().lastIndexOf('.') + 1)).toList(),
+                assertEquals(
+                        List.of(
+                                "prefect.variable.created " + V0,
+                                "prefect.variable.created " + V1,
+                                "prefect.flow.created " + F1,
+                                "prefect.variable.deleted " + V0,
+                                "prefect.flow.created " + F2,
+                                "prefect.variable.created " + V3),
+                        got.stream()
+                                .map(r -> r.json().path("event").asText() + " "
+                                        + r.key().substring(r.key().lastIndexOf('.') + 1))
+                                .toList(),
                         "tx 899 once, tx 900 whole and once (one event per row), then tx 901");
-                assertEquals("restart_v0", got.get(3).json().path("payload").path("name").asText(),
+                assertEquals(
+                        "restart_v0",
+                        got.get(3).json().path("payload").path("name").asText(),
                         "the delete carries V0's last state, from the restored row store");
-                assertEquals(got.size(), got.stream().map(r -> r.json().path("id").asText()).distinct().count(),
+                assertEquals(
+                        got.size(),
+                        got.stream()
+                                .map(r -> r.json().path("id").asText())
+                                .distinct()
+                                .count(),
                         "no duplicate event ids");
-                assertEquals(List.of(), deadLetters.all().stream().map(Received::value).toList(), "dead letters");
+                assertEquals(
+                        List.of(),
+                        deadLetters.all().stream().map(Received::value).toList(),
+                        "dead letters");
 
                 List<Line> all = new ArrayList<>(before);
                 all.addAll(half);
                 all.addAll(rest);
                 List<String> offline = transform(all);
-                assertEquals(offline, got.stream().map(Received::value).toList(),
+                assertEquals(
+                        offline,
+                        got.stream().map(Received::value).toList(),
                         "the same bytes, ids included, as transform over the same records");
             }
         } finally {
@@ -183,10 +207,11 @@ class TransactionRestartIT {
         first.add(marker("BEGIN", 1_000, 40_000_000L, 0, null));
         for (int i = 1; i <= changes; i++) {
             String id = String.format("00000000-0000-4000-c000-%012d", i);
-            (i <= changes / 2 ? first : second).add(variableInsert(id, "large_" + i, 1_000, 40_000_000L + i * 100L,
-                    commit, i, i));
+            (i <= changes / 2 ? first : second)
+                    .add(variableInsert(id, "large_" + i, 1_000, 40_000_000L + i * 100L, commit, i, i));
         }
-        second.add(marker("END", 1_000, 40_000_000L + (changes + 1) * 100L, changes, Map.of("public.variable", changes)));
+        second.add(
+                marker("END", 1_000, 40_000_000L + (changes + 1) * 100L, changes, Map.of("public.variable", changes)));
         List<Line> all = new ArrayList<>(first);
         all.addAll(second);
         List<String> offline = transform(all);
@@ -197,33 +222,41 @@ class TransactionRestartIT {
         try (LocalKafka kafka = LocalKafka.start()) {
             kafka.createTopics(List.of(CDC_TOPIC, settings.eventsTopic(), settings.deadLetterTopic()));
             try (KafkaProducer<String, String> producer = producer(kafka.bootstrapServers());
-                 TopicTail events = new TopicTail(kafka.bootstrapServers(), settings.eventsTopic());
-                 Admin admin = kafka.admin()) {
+                    TopicTail events = new TopicTail(kafka.bootstrapServers(), settings.eventsTopic());
+                    Admin admin = kafka.admin()) {
                 long t0 = System.nanoTime();
                 Process app = startApp(kafka.bootstrapServers(), stateDir, 3);
                 Map<TopicPartition, Long> produced;
                 try {
                     produced = produceFast(producer, first);
-                    await("the app commits past half of the transaction").atMost(Duration.ofMinutes(5))
-                            .pollInterval(Duration.ofMillis(100)).until(() -> consumedPast(admin, produced));
+                    await("the app commits past half of the transaction")
+                            .atMost(Duration.ofMinutes(5))
+                            .pollInterval(Duration.ofMillis(100))
+                            .until(() -> consumedPast(admin, produced));
                     assertEquals(0, events.size(), "nothing of an open transaction is emitted");
                 } finally {
                     app.destroyForcibly(); // SIGKILL
                     assertTrue(app.waitFor(30, TimeUnit.SECONDS));
                 }
                 assertEquals(137, app.exitValue(), "killed by SIGKILL");
-                System.out.printf("TransactionRestartIT large: %,d changes, killed after %,d (%.1f s)%n", changes,
-                        first.size() - 1, (System.nanoTime() - t0) / 1e9);
+                System.out.printf(
+                        "TransactionRestartIT large: %,d changes, killed after %,d (%.1f s)%n",
+                        changes, first.size() - 1, (System.nanoTime() - t0) / 1e9);
 
                 produceFast(producer, second);
                 long restart = System.nanoTime();
                 Process again = startApp(kafka.bootstrapServers(), stateDir, 4);
                 try {
-                    await(changes + " events after the restart").atMost(Duration.ofMinutes(5))
-                            .pollInterval(Duration.ofMillis(200)).until(() -> events.size() >= changes);
-                    System.out.printf("TransactionRestartIT large: restart -> %,d events in %.1f s%n", changes,
-                            (System.nanoTime() - restart) / 1e9);
-                    assertEquals(offline, events.all().stream().map(Received::value).toList(),
+                    await(changes + " events after the restart")
+                            .atMost(Duration.ofMinutes(5))
+                            .pollInterval(Duration.ofMillis(200))
+                            .until(() -> events.size() >= changes);
+                    System.out.printf(
+                            "TransactionRestartIT large: restart -> %,d events in %.1f s%n",
+                            changes, (System.nanoTime() - restart) / 1e9);
+                    assertEquals(
+                            offline,
+                            events.all().stream().map(Received::value).toList(),
                             "every row once, in change order, ids included");
                 } finally {
                     again.destroy();
@@ -239,12 +272,19 @@ class TransactionRestartIT {
 
     private static Process startApp(String bootstrapServers, Path stateDir, int run) throws Exception {
         Path log = ProjectPaths.root().resolve("streams-app/target/transaction-restart-it-app-" + run + ".log");
-        return JarLauncher.app().jvm("-Xmx512m").args("run",
-                "--bootstrap-servers", bootstrapServers,
-                "--state-dir", stateDir.toString(),
-                "--application-id", APP_ID + "-" + stateDir.getFileName())
+        return JarLauncher.app()
+                .jvm("-Xmx512m")
+                .args(
+                        "run",
+                        "--bootstrap-servers",
+                        bootstrapServers,
+                        "--state-dir",
+                        stateDir.toString(),
+                        "--application-id",
+                        APP_ID + "-" + stateDir.getFileName())
                 .env("PREFECT_CDC_HTTP_PORT", "0") // no fixed port to collide on
-                .log(log).start();
+                .log(log)
+                .start();
     }
 
     /** Runs {@code java -jar … transform} over the records; returns its stdout lines (it must print no dead letter). */
@@ -253,8 +293,11 @@ class TransactionRestartIT {
         Path errors = Files.createTempFile("transaction-restart-it-", ".err");
         try {
             Files.write(input, lines.stream().map(Line::jsonLine).toList(), StandardCharsets.UTF_8);
-            Process transform = JarLauncher.app().args("transform").input(input)
-                    .output(ProcessBuilder.Redirect.PIPE, ProcessBuilder.Redirect.to(errors.toFile())).start();
+            Process transform = JarLauncher.app()
+                    .args("transform")
+                    .input(input)
+                    .output(ProcessBuilder.Redirect.PIPE, ProcessBuilder.Redirect.to(errors.toFile()))
+                    .start();
             String out = new String(transform.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(transform.waitFor(60, TimeUnit.SECONDS), "transform finished");
             assertEquals(0, transform.exitValue(), Files.readString(errors));
@@ -270,22 +313,28 @@ class TransactionRestartIT {
     private static boolean consumedPast(Admin admin, Map<TopicPartition, Long> lastProduced) throws Exception {
         String group = admin.listGroups().all().get().stream()
                 .map(org.apache.kafka.clients.admin.GroupListing::groupId)
-                .filter(g -> g.startsWith(APP_ID)).findFirst().orElse(null);
+                .filter(g -> g.startsWith(APP_ID))
+                .findFirst()
+                .orElse(null);
         if (group == null) {
             return false;
         }
-        Map<TopicPartition, OffsetAndMetadata> committed =
-                admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-        return lastProduced.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
-                && committed.get(e.getKey()).offset() > e.getValue());
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata()
+                .get();
+        return lastProduced.entrySet().stream()
+                .allMatch(e -> committed.get(e.getKey()) != null
+                        && committed.get(e.getKey()).offset() > e.getValue());
     }
 
     private static KafkaProducer<String, String> producer(String bootstrapServers) {
-        return new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true"),
-                new StringSerializer(), new StringSerializer());
+        return new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                        ProducerConfig.ACKS_CONFIG, "all",
+                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true"),
+                new StringSerializer(),
+                new StringSerializer());
     }
 
     /** Produces into the change stream in order, one at a time; returns the last offset written. */
@@ -293,7 +342,8 @@ class TransactionRestartIT {
             throws Exception {
         Map<TopicPartition, Long> last = new HashMap<>();
         for (Line line : lines) {
-            RecordMetadata written = producer.send(new ProducerRecord<>(CDC_TOPIC, line.key(), line.value())).get();
+            RecordMetadata written = producer.send(new ProducerRecord<>(CDC_TOPIC, line.key(), line.value()))
+                    .get();
             last.put(new TopicPartition(written.topic(), written.partition()), written.offset());
         }
         return last;
@@ -321,34 +371,63 @@ class TransactionRestartIT {
         } else {
             value.put("event_count", eventCount);
             ArrayNode collections = value.putArray("data_collections");
-            perTable.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> collections.addObject()
-                    .put("data_collection", e.getKey()).put("event_count", e.getValue()));
+            perTable.entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey())
+                    .forEach(e -> collections
+                            .addObject()
+                            .put("data_collection", e.getKey())
+                            .put("event_count", e.getValue()));
         }
         value.put("ts_ms", 1_780_664_515_000L + txId);
         return new Line("prefect.transaction", "{\"id\":\"" + txId + ":" + lsn + "\"}", value.toString());
     }
 
-    private static Line variableInsert(String id, String name, long txId, long lsn, long commitUs, int total, int inTable) {
-        ObjectNode after = JSON.createObjectNode().put("id", id).put("created", "2026-06-05T13:01:54.123456Z")
-                .put("updated", "2026-06-05T13:01:54.123456Z").put("name", name).put("tags", "[]").put("value", "\"x\"");
+    private static Line variableInsert(
+            String id, String name, long txId, long lsn, long commitUs, int total, int inTable) {
+        ObjectNode after = JSON.createObjectNode()
+                .put("id", id)
+                .put("created", "2026-06-05T13:01:54.123456Z")
+                .put("updated", "2026-06-05T13:01:54.123456Z")
+                .put("name", name)
+                .put("tags", "[]")
+                .put("value", "\"x\"");
         return change("variable", id, "c", null, after, txId, lsn, commitUs, total, inTable);
     }
 
     /** REPLICA IDENTITY DEFAULT: the before-image has the key and Debezium's defaults for the other columns. */
     private static Line variableDelete(String id, long txId, long lsn, long commitUs, int total, int inTable) {
-        ObjectNode before = JSON.createObjectNode().put("id", id).put("created", "1970-01-01T00:00:00.000000Z")
-                .put("updated", "1970-01-01T00:00:00.000000Z").put("name", "").put("tags", "[]").putNull("value");
+        ObjectNode before = JSON.createObjectNode()
+                .put("id", id)
+                .put("created", "1970-01-01T00:00:00.000000Z")
+                .put("updated", "1970-01-01T00:00:00.000000Z")
+                .put("name", "")
+                .put("tags", "[]")
+                .putNull("value");
         return change("variable", id, "d", before, null, txId, lsn, commitUs, total, inTable);
     }
 
     private static Line flowInsert(String id, String name, long txId, long lsn, long commitUs, int total, int inTable) {
-        ObjectNode after = JSON.createObjectNode().put("id", id).put("created", "2026-06-05T13:02:00.000000Z")
-                .put("updated", "2026-06-05T13:02:00.000000Z").put("name", name).put("tags", "[]").put("labels", "{}");
+        ObjectNode after = JSON.createObjectNode()
+                .put("id", id)
+                .put("created", "2026-06-05T13:02:00.000000Z")
+                .put("updated", "2026-06-05T13:02:00.000000Z")
+                .put("name", name)
+                .put("tags", "[]")
+                .put("labels", "{}");
         return change("flow", id, "c", null, after, txId, lsn, commitUs, total, inTable);
     }
 
-    private static Line change(String table, String id, String op, ObjectNode before, ObjectNode after, long txId,
-            long lsn, long commitUs, int total, int inTable) {
+    private static Line change(
+            String table,
+            String id,
+            String op,
+            ObjectNode before,
+            ObjectNode after,
+            long txId,
+            long lsn,
+            long commitUs,
+            int total,
+            int inTable) {
         ObjectNode value = DebeziumChange.value(table, op, before, after, txId, lsn, commitUs, total, inTable);
         return new Line("prefect.public." + table, "{\"id\":\"" + id + "\"}", value.toString());
     }

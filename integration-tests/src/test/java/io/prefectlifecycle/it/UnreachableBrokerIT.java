@@ -1,12 +1,10 @@
 package io.prefectlifecycle.it;
 
-import io.prefectlifecycle.testsupport.JarLauncher;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.prefectlifecycle.local.FreePorts;
+import io.prefectlifecycle.testsupport.JarLauncher;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,8 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code run}, {@code tail} and {@code replay} against a port nobody listens on, as jars in their own JVMs: while they
@@ -32,8 +31,15 @@ class UnreachableBrokerIT {
     void anUnreachableBrokerIsAFewLinesThenOneThatSaysWhy() throws Exception {
         String broker = "127.0.0.1:" + FreePorts.next();
         Map<String, List<String>> commands = Map.of(
-                "run", List.of("run", "--bootstrap-servers", broker, "--http-port", "0", "--state-dir",
-                        tmp.resolve("state").toString()),
+                "run",
+                        List.of(
+                                "run",
+                                "--bootstrap-servers",
+                                broker,
+                                "--http-port",
+                                "0",
+                                "--state-dir",
+                                tmp.resolve("state").toString()),
                 "tail", List.of("tail", "--bootstrap-servers", broker),
                 "replay", List.of("replay", "--bootstrap-servers", broker));
         List<Process> processes = new ArrayList<>();
@@ -46,17 +52,26 @@ class UnreachableBrokerIT {
         for (String command : commands.keySet()) {
             List<String> lines = Files.readAllLines(tmp.resolve(command + ".log"), StandardCharsets.UTF_8);
             System.out.println("UnreachableBrokerIT " + command + ":\n  " + String.join("\n  ", lines));
-            long warnings = lines.stream().filter(l -> l.contains(" WARN  NetworkClient - ")).count();
+            long warnings = lines.stream()
+                    .filter(l -> l.contains(" WARN  NetworkClient - "))
+                    .count();
             assertTrue(warnings >= 1 && warnings <= 10, command + ": " + warnings + " NetworkClient lines");
             String why = "cannot reach the Kafka cluster at " + broker + " (bootstrap.servers";
             String last = lines.get(lines.size() - 1);
-            assertTrue(last.contains(why) && last.contains("within 30 s: " + broker + ": connection refused; "
-                    + "check the address"), command + ": " + last);
+            assertTrue(
+                    last.contains(why)
+                            && last.contains("within 30 s: " + broker + ": connection refused; " + "check the address"),
+                    command + ": " + last);
             assertFalse(lines.stream().anyMatch(l -> l.contains("Exception")), command + ": no Java class name");
         }
     }
 
     private static Process start(List<String> args, Path log) throws IOException {
-        return JarLauncher.app().jvm("-Xmx256m").args(args).withoutEnv("PREFECT_", "KAFKA_").log(log).start();
+        return JarLauncher.app()
+                .jvm("-Xmx256m")
+                .args(args)
+                .withoutEnv("PREFECT_", "KAFKA_")
+                .log(log)
+                .start();
     }
 }

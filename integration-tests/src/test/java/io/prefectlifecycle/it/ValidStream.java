@@ -1,11 +1,12 @@
 package io.prefectlifecycle.it;
 
-import io.prefectlifecycle.testsupport.DebeziumChange;
-import io.prefectlifecycle.testsupport.CdcCapture;
-import io.prefectlifecycle.testsupport.FernetTokens;
-import io.prefectlifecycle.testsupport.PrefectScenario;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.prefectlifecycle.testsupport.CdcCapture;
+import io.prefectlifecycle.testsupport.DebeziumChange;
+import io.prefectlifecycle.testsupport.FernetTokens;
+import io.prefectlifecycle.testsupport.PrefectScenario;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -29,14 +30,14 @@ final class ValidStream {
             "Pl41ntext-S3cret-aa04e6d1-never-leak-3");
     /** The capture's secrets long enough to search for (short ones occur by chance in base64). */
     static final List<String> CAPTURED_SECRETS = List.of("hunter3");
+
     static final String FERNET_KEY = PrefectScenario.FERNET_KEY;
 
     private static final long FIRST_PROBE_LSN = 40_000_000L;
     private static final long FIRST_PROBE_TX = 5_000L;
     private static final long FIRST_PROBE_COMMIT_US = 1_795_719_800_000_000L;
 
-    private ValidStream() {
-    }
+    private ValidStream() {}
 
     static List<String> lines(int historyChanges, long seed) {
         List<String> lines = new ArrayList<>(ReplayIT.VariableHistory.generate(historyChanges, seed));
@@ -47,8 +48,9 @@ final class ValidStream {
 
     static List<String> captured() {
         try {
-            return Files.readAllLines(CdcCapture.FULL_SCENARIO,
-                    StandardCharsets.UTF_8).stream().filter(line -> !line.isBlank()).toList();
+            return Files.readAllLines(CdcCapture.FULL_SCENARIO, StandardCharsets.UTF_8).stream()
+                    .filter(line -> !line.isBlank())
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -62,13 +64,21 @@ final class ValidStream {
             long lsn = FIRST_PROBE_LSN + i * 1_000L;
             long commitUs = FIRST_PROBE_COMMIT_US + i * 1_000_000L;
             String id = String.format("00000000-0000-4000-9000-%012d", i + 1);
-            String token = FernetTokens.encrypt(FERNET_KEY, "{\"username\": \"probe-" + i + "\", \"password\": \""
-                    + SECRETS.get(i) + "\"}", 1_795_719_800L + i, FernetTokens.iv(900 + i));
-            ObjectNode after = JsonNodeFactory.instance.objectNode().put("id", id)
-                    .put("created", "2026-06-05T13:10:0" + i + ".000000Z").put("updated", "2026-06-05T13:10:0" + i + ".000000Z")
-                    .put("name", "secret-probe-" + i).put("data", "\"" + token + "\"")
+            String token = FernetTokens.encrypt(
+                    FERNET_KEY,
+                    "{\"username\": \"probe-" + i + "\", \"password\": \"" + SECRETS.get(i) + "\"}",
+                    1_795_719_800L + i,
+                    FernetTokens.iv(900 + i));
+            ObjectNode after = JsonNodeFactory.instance
+                    .objectNode()
+                    .put("id", id)
+                    .put("created", "2026-06-05T13:10:0" + i + ".000000Z")
+                    .put("updated", "2026-06-05T13:10:0" + i + ".000000Z")
+                    .put("name", "secret-probe-" + i)
+                    .put("data", "\"" + token + "\"")
                     .put("block_schema_id", PrefectScenario.SCHEMA_SECRETISH)
-                    .put("block_type_id", PrefectScenario.TYPE_SECRETISH).put("is_anonymous", false)
+                    .put("block_type_id", PrefectScenario.TYPE_SECRETISH)
+                    .put("is_anonymous", false)
                     .put("block_type_name", "Secretish");
             lines.add(marker("BEGIN", tx, lsn, commitUs, null));
             lines.add(change("block_document", id, after, tx, lsn + 100, commitUs));
@@ -78,13 +88,16 @@ final class ValidStream {
     }
 
     private static String marker(String status, long tx, long lsn, long commitUs, Integer count) {
-        ObjectNode value = JsonNodeFactory.instance.objectNode().put("status", status).put("id", tx + ":" + lsn);
+        ObjectNode value =
+                JsonNodeFactory.instance.objectNode().put("status", status).put("id", tx + ":" + lsn);
         if (count == null) {
             value.putNull("event_count");
             value.putNull("data_collections");
         } else {
             value.put("event_count", count);
-            value.putArray("data_collections").addObject().put("data_collection", "public.block_document")
+            value.putArray("data_collections")
+                    .addObject()
+                    .put("data_collection", "public.block_document")
                     .put("event_count", count);
         }
         value.put("ts_ms", commitUs / 1000);

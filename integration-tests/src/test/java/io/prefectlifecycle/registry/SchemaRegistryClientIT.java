@@ -82,9 +82,12 @@ class SchemaRegistryClientIT {
         client.register(subject, V1);
         registry.setCompatibility(subject, "BACKWARD");
         client.register(subject, V2);
-        SchemaRegistryException e = assertThrows(SchemaRegistryException.class, () -> client.register(subject, BREAKING));
+        SchemaRegistryException e =
+                assertThrows(SchemaRegistryException.class, () -> client.register(subject, BREAKING));
         assertEquals(409, e.status(), e.getMessage());
-        assertTrue(e.getMessage().startsWith(registry.ccompatUrl() + ": POST /subjects/" + subject + "/versions -> HTTP 409"),
+        assertTrue(
+                e.getMessage()
+                        .startsWith(registry.ccompatUrl() + ": POST /subjects/" + subject + "/versions -> HTTP 409"),
                 e.getMessage());
         assertFalse(e instanceof SchemaRegistryUnavailableException);
     }
@@ -95,14 +98,17 @@ class SchemaRegistryClientIT {
         try (ServerSocket socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
-        SchemaRegistryClient client = new SchemaRegistryClient(URI.create("http://user:secret@127.0.0.1:" + closedPort),
-                Duration.ofMillis(500), Duration.ofMillis(1500));
+        SchemaRegistryClient client = new SchemaRegistryClient(
+                URI.create("http://user:secret@127.0.0.1:" + closedPort),
+                Duration.ofMillis(500),
+                Duration.ofMillis(1500));
         long t0 = System.nanoTime();
-        SchemaRegistryUnavailableException e = assertThrows(SchemaRegistryUnavailableException.class,
-                () -> client.schemaById(1));
+        SchemaRegistryUnavailableException e =
+                assertThrows(SchemaRegistryUnavailableException.class, () -> client.schemaById(1));
         long millis = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(millis >= 1000 && millis < 5000, "gave up after " + millis + " ms");
-        assertTrue(e.getMessage().matches(".*GET /schemas/ids/1 failed \\d+ time\\(s\\) within 1500 ms; last: .*"),
+        assertTrue(
+                e.getMessage().matches(".*GET /schemas/ids/1 failed \\d+ time\\(s\\) within 1500 ms; last: .*"),
                 e.getMessage());
         assertFalse(e.getMessage().contains("secret"), "credentials are never shown: " + e.getMessage());
         assertEquals("http://127.0.0.1:" + closedPort, client.url());
@@ -111,8 +117,8 @@ class SchemaRegistryClientIT {
     @Test
     void cachedAnswersNeedNoRegistryAndCallsResumeWhenItIsBack() {
         try (ApicurioRegistry own = ApicurioRegistry.launch()) {
-            SchemaRegistryClient client = new SchemaRegistryClient(own.ccompatUrl(), Duration.ofSeconds(1),
-                    Duration.ofSeconds(2));
+            SchemaRegistryClient client =
+                    new SchemaRegistryClient(own.ccompatUrl(), Duration.ofSeconds(1), Duration.ofSeconds(2));
             String subject = subject();
             int id = client.register(subject, V1);
             own.stop();
@@ -122,10 +128,14 @@ class SchemaRegistryClientIT {
             own.start();
             // the same client, its 1 s request timeout kept: a registry just back may be slow to answer on a loaded
             // machine (it timed out at load 28 on 2 cores), so the call is made again until it answers
-            int v2 = await("the registry answers again").atMost(Duration.ofSeconds(60)).pollInSameThread()
+            int v2 = await("the registry answers again")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInSameThread()
                     .ignoreException(SchemaRegistryUnavailableException.class)
                     .until(() -> client.register(subject, V2), id2 -> id2 > 0);
-            assertEquals(V2, new SchemaRegistryClient(own.ccompatUrl()).schemaById(v2).replace(" ", ""),
+            assertEquals(
+                    V2,
+                    new SchemaRegistryClient(own.ccompatUrl()).schemaById(v2).replace(" ", ""),
                     "the registry kept its schemas across the restart");
             assertEquals(OptionalInt.of(id), new SchemaRegistryClient(own.ccompatUrl()).lookup(subject, V1));
         }

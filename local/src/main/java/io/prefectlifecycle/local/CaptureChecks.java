@@ -1,6 +1,7 @@
 package io.prefectlifecycle.local;
 
 import io.prefectlifecycle.cli.DatabaseUrl;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,11 +27,15 @@ public final class CaptureChecks {
      * captured when present, noted when not. Every other captured table exists since Prefect 2.10.
      */
     private static final Set<String> NOT_IN_EVERY_RELEASE = Set.of(
-            "concurrency_limit_v2",  // 2.11.3
-            "automation");           // 2.16.9
+            "concurrency_limit_v2", // 2.11.3
+            "automation"); // 2.16.9
 
     /** The state of the publication named in the connector. */
-    public enum Publication { MISSING, OURS, THEIRS }
+    public enum Publication {
+        MISSING,
+        OURS,
+        THEIRS
+    }
 
     /**
      * What was found.
@@ -42,9 +47,13 @@ public final class CaptureChecks {
      * @param slotExists     whether the replication slot exists (then kept by an earlier run being resumed)
      * @param heartbeatTable whether the heartbeat table exists, and whether local made it (empty: it does not exist)
      */
-    public record Findings(List<String> problems, List<String> notes, List<String> tables, Publication publication,
-            boolean slotExists, Optional<Boolean> heartbeatTable) {
-    }
+    public record Findings(
+            List<String> problems,
+            List<String> notes,
+            List<String> tables,
+            Publication publication,
+            boolean slotExists,
+            Optional<Boolean> heartbeatTable) {}
 
     private final Connection db;
     private final DatabaseUrl url;
@@ -62,8 +71,9 @@ public final class CaptureChecks {
      * @param withHeartbeatTable the user opted in to the heartbeat table
      * @param resuming           the state directory holds the state of an earlier run that kept this slot
      */
-    public static Findings inspect(Connection db, DatabaseUrl url, ConnectorDefinition connector,
-            boolean withHeartbeatTable, boolean resuming) throws SQLException {
+    public static Findings inspect(
+            Connection db, DatabaseUrl url, ConnectorDefinition connector, boolean withHeartbeatTable, boolean resuming)
+            throws SQLException {
         return new CaptureChecks(db, url, connector).inspect(withHeartbeatTable, resuming);
     }
 
@@ -88,11 +98,13 @@ public final class CaptureChecks {
     }
 
     private void replication(String user) throws SQLException {
-        boolean may = bool("SELECT rolsuper OR rolreplication OR EXISTS (SELECT 1 FROM pg_roles g WHERE g.rolname = "
-                + "'rds_replication' AND pg_has_role(current_user, g.oid, 'MEMBER')) FROM pg_roles WHERE rolname = current_user");
+        boolean may = bool(
+                "SELECT rolsuper OR rolreplication OR EXISTS (SELECT 1 FROM pg_roles g WHERE g.rolname = "
+                        + "'rds_replication' AND pg_has_role(current_user, g.oid, 'MEMBER')) FROM pg_roles WHERE rolname = current_user");
         if (!may) {
             problems.add("user " + user + " may not read the WAL of " + url + " (no REPLICATION attribute): as a "
-                    + "superuser run ALTER ROLE " + ident(user) + " WITH REPLICATION; (Amazon RDS: GRANT rds_replication TO "
+                    + "superuser run ALTER ROLE " + ident(user)
+                    + " WITH REPLICATION; (Amazon RDS: GRANT rds_replication TO "
                     + ident(user) + ";)");
         }
     }
@@ -152,10 +164,12 @@ public final class CaptureChecks {
                     }
                 }
             }
-            List<String> lacking = tables.stream().filter(t -> !published.contains(t)).toList();
+            List<String> lacking =
+                    tables.stream().filter(t -> !published.contains(t)).toList();
             if (!lacking.isEmpty()) {
                 problems.add("publication " + name + " on " + url + " does not publish " + String.join(", ", lacking)
-                        + ": as its owner run ALTER PUBLICATION " + ident(name) + " ADD TABLE " + String.join(", ", lacking)
+                        + ": as its owner run ALTER PUBLICATION " + ident(name) + " ADD TABLE "
+                        + String.join(", ", lacking)
                         + ";");
             }
         }
@@ -164,7 +178,8 @@ public final class CaptureChecks {
     }
 
     /** CREATE PUBLICATION … FOR TABLE needs CREATE on the database and ownership of every table. */
-    private void mayCreatePublication(String user, List<String> tables, boolean withHeartbeatTable) throws SQLException {
+    private void mayCreatePublication(String user, List<String> tables, boolean withHeartbeatTable)
+            throws SQLException {
         boolean createOnDatabase = bool("SELECT has_database_privilege(current_database(), 'CREATE')");
         Set<String> owners = new LinkedHashSet<>();
         for (String table : tables) {
@@ -211,7 +226,8 @@ public final class CaptureChecks {
                     if (rs.getBoolean(1)) {
                         problems.add("replication slot " + name + " on " + url + " is in use (WAL sender pid "
                                 + rs.getLong(2) + "): another local or Debezium connector captures this database; stop "
-                                + "it, or end it and drop the slot: SELECT pg_terminate_backend(" + rs.getLong(2) + "); "
+                                + "it, or end it and drop the slot: SELECT pg_terminate_backend(" + rs.getLong(2)
+                                + "); "
                                 + drop);
                     } else if (!resuming || !url.coordinates().dbname().equals(rs.getString(3))) {
                         problems.add("replication slot " + name + " already exists on " + url + " (kept by an earlier "
@@ -223,12 +239,14 @@ public final class CaptureChecks {
                 }
             }
         }
-        int free = integer("SELECT current_setting('max_replication_slots')::int - (SELECT count(*) FROM pg_replication_slots)");
+        int free = integer(
+                "SELECT current_setting('max_replication_slots')::int - (SELECT count(*) FROM pg_replication_slots)");
         if (free <= 0) {
             int max = integer("SELECT current_setting('max_replication_slots')::int");
-            problems.add("no free replication slot on " + url + " (max_replication_slots = " + max + ", all used): drop "
-                    + "one no longer used (SELECT slot_name, active FROM pg_replication_slots;), or as a superuser run "
-                    + "ALTER SYSTEM SET max_replication_slots = " + (max + 1) + "; then restart PostgreSQL");
+            problems.add(
+                    "no free replication slot on " + url + " (max_replication_slots = " + max + ", all used): drop "
+                            + "one no longer used (SELECT slot_name, active FROM pg_replication_slots;), or as a superuser run "
+                            + "ALTER SYSTEM SET max_replication_slots = " + (max + 1) + "; then restart PostgreSQL");
         }
         return false;
     }
@@ -261,9 +279,14 @@ public final class CaptureChecks {
         }
         if (publication == Publication.THEIRS && !publishes(table.get())) {
             problems.add("--heartbeat-table: publication " + connector.publicationName() + " on " + url + " does not "
-                    + "publish " + table.get() + ": as its owner run " + (existing.isEmpty()
-                    ? Support.classpathText("schemas/debezium-heartbeat.sql").replaceAll("(?m)^--.*\\n", "")
-                            .replaceAll("\\s+", " ").strip() + " " : "")
+                    + "publish " + table.get() + ": as its owner run "
+                    + (existing.isEmpty()
+                            ? Support.classpathText("schemas/debezium-heartbeat.sql")
+                                            .replaceAll("(?m)^--.*\\n", "")
+                                            .replaceAll("\\s+", " ")
+                                            .strip()
+                                    + " "
+                            : "")
                     + "ALTER PUBLICATION " + ident(connector.publicationName()) + " ADD TABLE " + table.get()
                     + "; or leave out --heartbeat-table");
         }
@@ -271,9 +294,10 @@ public final class CaptureChecks {
     }
 
     private boolean publishes(String table) throws SQLException {
-        try (PreparedStatement s = db.prepareStatement("SELECT puballtables OR EXISTS (SELECT 1 FROM pg_publication_tables t "
-                + "WHERE t.pubname = p.pubname AND t.schemaname || '.' || t.tablename = ?) FROM pg_publication p "
-                + "WHERE p.pubname = ?")) {
+        try (PreparedStatement s =
+                db.prepareStatement("SELECT puballtables OR EXISTS (SELECT 1 FROM pg_publication_tables t "
+                        + "WHERE t.pubname = p.pubname AND t.schemaname || '.' || t.tablename = ?) FROM pg_publication p "
+                        + "WHERE p.pubname = ?")) {
             s.setString(1, table);
             s.setString(2, connector.publicationName());
             try (ResultSet rs = s.executeQuery()) {
@@ -293,14 +317,16 @@ public final class CaptureChecks {
     }
 
     private String text(String sql) throws SQLException {
-        try (PreparedStatement s = db.prepareStatement(sql); ResultSet rs = s.executeQuery()) {
+        try (PreparedStatement s = db.prepareStatement(sql);
+                ResultSet rs = s.executeQuery()) {
             rs.next();
             return rs.getString(1);
         }
     }
 
     private boolean bool(String sql) throws SQLException {
-        try (PreparedStatement s = db.prepareStatement(sql); ResultSet rs = s.executeQuery()) {
+        try (PreparedStatement s = db.prepareStatement(sql);
+                ResultSet rs = s.executeQuery()) {
             return rs.next() && rs.getBoolean(1);
         }
     }

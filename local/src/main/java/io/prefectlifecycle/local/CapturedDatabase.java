@@ -1,6 +1,7 @@
 package io.prefectlifecycle.local;
 
 import io.prefectlifecycle.cli.DatabaseUrl;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -41,7 +42,10 @@ public final class CapturedDatabase {
     private final CaptureChecks.Findings findings;
     private boolean heartbeatTableOurs;
 
-    private CapturedDatabase(DatabaseUrl url, ConnectorDefinition connector, boolean withHeartbeatTable,
+    private CapturedDatabase(
+            DatabaseUrl url,
+            ConnectorDefinition connector,
+            boolean withHeartbeatTable,
             CaptureChecks.Findings findings) {
         this.url = url;
         this.connector = connector;
@@ -56,8 +60,9 @@ public final class CapturedDatabase {
      * @param resuming the state directory holds the state of an earlier run that kept the slot
      * @throws Refused when it cannot be captured, or not reached
      */
-    public static CapturedDatabase inspect(DatabaseUrl url, ConnectorDefinition connector, boolean withHeartbeatTable,
-            boolean resuming) throws Refused {
+    public static CapturedDatabase inspect(
+            DatabaseUrl url, ConnectorDefinition connector, boolean withHeartbeatTable, boolean resuming)
+            throws Refused {
         try (Connection db = connect(url)) {
             CaptureChecks.Findings findings = CaptureChecks.inspect(db, url, connector, withHeartbeatTable, resuming);
             if (!findings.problems().isEmpty()) {
@@ -88,13 +93,16 @@ public final class CapturedDatabase {
      */
     public ConnectorDefinition connectorToRegister() {
         ConnectorDefinition definition = withHeartbeatTable ? connector : connector.withoutHeartbeatTable();
-        return definition.with(Map.of("publication.autocreate.mode", "disabled")).with(url.connectorSettings());
+        return definition
+                .with(Map.of("publication.autocreate.mode", "disabled"))
+                .with(url.connectorSettings());
     }
 
     /** Creates the heartbeat table (when asked for) and the publication, or brings local's publication up to date. */
     public void prepare() throws SQLException {
         List<String> published = new ArrayList<>(findings.tables());
-        try (Connection db = connect(url); Statement s = db.createStatement()) {
+        try (Connection db = connect(url);
+                Statement s = db.createStatement()) {
             if (withHeartbeatTable) {
                 String table = connector.heartbeatTable().orElseThrow();
                 if (findings.heartbeatTable().isEmpty()) {
@@ -110,7 +118,8 @@ public final class CapturedDatabase {
                     s.execute("CREATE PUBLICATION " + publication + " FOR TABLE " + String.join(", ", published));
                     s.execute("COMMENT ON PUBLICATION " + publication + " IS '" + CaptureChecks.OURS + "'");
                 }
-                case OURS -> s.execute("ALTER PUBLICATION " + publication + " SET TABLE " + String.join(", ", published));
+                case OURS ->
+                    s.execute("ALTER PUBLICATION " + publication + " SET TABLE " + String.join(", ", published));
                 case THEIRS -> {
                     // checked to publish what is captured; not local's to change
                 }
@@ -134,7 +143,8 @@ public final class CapturedDatabase {
                     + " (the slot holds back WAL until it is read or dropped)";
         }
         List<String> dropped = new ArrayList<>();
-        try (Connection db = connect(url); Statement s = db.createStatement()) {
+        try (Connection db = connect(url);
+                Statement s = db.createStatement()) {
             ReplicationSlots.drop(db, connector.slotName(), Duration.ofSeconds(30));
             dropped.add(slot);
             if (publicationOurs) {
@@ -149,14 +159,17 @@ public final class CapturedDatabase {
         } catch (SQLException | TimeoutException e) {
             return "could not drop " + slot + (publicationOurs ? " and " + publication : "") + " on " + url + " ("
                     + e.getMessage() + "): drop them with SELECT pg_drop_replication_slot('" + connector.slotName()
-                    + "');" + (publicationOurs ? " DROP PUBLICATION " + CaptureChecks.ident(connector.publicationName())
-                    + ";" : "");
+                    + "');"
+                    + (publicationOurs
+                            ? " DROP PUBLICATION " + CaptureChecks.ident(connector.publicationName()) + ";"
+                            : "");
         }
     }
 
     /** Empty while the database answers; else why not. */
     public Optional<String> unreachable() {
-        try (Connection db = connect(url); Statement s = db.createStatement()) {
+        try (Connection db = connect(url);
+                Statement s = db.createStatement()) {
             s.setQueryTimeout(5);
             s.execute("SELECT 1");
             return Optional.empty();

@@ -2,6 +2,7 @@ package io.prefectlifecycle.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +20,8 @@ public final class ConnectRest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String restUrl;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public ConnectRest(String restUrl) {
         this.restUrl = restUrl;
@@ -50,9 +52,14 @@ public final class ConnectRest {
     public void putConnector(ConnectorDefinition definition, Duration timeout) throws TimeoutException {
         String path = "/connectors/" + definition.name() + "/config";
         // Right after start the herder may still be joining its group: 409/5xx mean "try again".
-        send("PUT " + path, timeout, HttpRequest.newBuilder(URI.create(restUrl + path))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(definition.configJson())).build());
+        send(
+                "PUT " + path,
+                timeout,
+                HttpRequest.newBuilder(URI.create(restUrl + path))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString(definition.configJson()))
+                        .build());
         awaitRunning(definition.name(), timeout, true);
     }
 
@@ -62,8 +69,13 @@ public final class ConnectRest {
      */
     public void restart(String name, boolean onlyFailed, Duration timeout) throws TimeoutException {
         String path = "/connectors/" + name + "/restart?includeTasks=true&onlyFailed=" + onlyFailed;
-        send("POST " + path, timeout, HttpRequest.newBuilder(URI.create(restUrl + path))
-                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.noBody()).build());
+        send(
+                "POST " + path,
+                timeout,
+                HttpRequest.newBuilder(URI.create(restUrl + path))
+                        .timeout(Duration.ofSeconds(30))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build());
         // the status may still say FAILED (or RESTARTING) until the restart is under way
         awaitRunning(name, timeout, false);
     }
@@ -80,8 +92,12 @@ public final class ConnectRest {
     public void deleteConnector(String name, Duration timeout) throws TimeoutException {
         String path = "/connectors/" + name;
         Support.await("DELETE " + path, timeout, Duration.ofMillis(200), () -> {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(restUrl + path))
-                    .timeout(Duration.ofSeconds(30)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(URI.create(restUrl + path))
+                            .timeout(Duration.ofSeconds(30))
+                            .DELETE()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             int code = response.statusCode();
             if (code == 204 || code == 200 || code == 404) {
                 return Optional.of(true);
@@ -91,7 +107,10 @@ public final class ConnectRest {
             }
             throw new IllegalStateException("DELETE " + path + " -> " + code + ": " + response.body());
         });
-        Support.await("connector " + name + " gone", timeout, Duration.ofMillis(100),
+        Support.await(
+                "connector " + name + " gone",
+                timeout,
+                Duration.ofMillis(100),
                 () -> get(path).statusCode() == 404 ? Optional.of(true) : Optional.empty());
     }
 
@@ -102,7 +121,8 @@ public final class ConnectRest {
     public static Optional<String> failure(String name, JsonNode status) {
         JsonNode connector = status.path("connector");
         if ("FAILED".equals(connector.path("state").asText())) {
-            return Optional.of("Kafka Connect: connector " + name + " FAILED: " + firstLine(connector.path("trace").asText()));
+            return Optional.of("Kafka Connect: connector " + name + " FAILED: "
+                    + firstLine(connector.path("trace").asText()));
         }
         for (JsonNode task : status.path("tasks")) {
             if ("FAILED".equals(task.path("state").asText())) {
@@ -148,23 +168,30 @@ public final class ConnectRest {
             JsonNode status = connectorStatus(name);
             JsonNode connector = status.path("connector");
             if (failedIsFinal && "FAILED".equals(connector.path("state").asText())) {
-                throw new IllegalStateException("connector " + name + " FAILED:\n" + connector.path("trace").asText());
+                throw new IllegalStateException("connector " + name + " FAILED:\n"
+                        + connector.path("trace").asText());
             }
             boolean tasksRunning = status.path("tasks").size() > 0;
             for (JsonNode task : status.path("tasks")) {
                 if (failedIsFinal && "FAILED".equals(task.path("state").asText())) {
-                    throw new IllegalStateException("connector " + name + " task " + task.path("id").asText()
-                            + " FAILED:\n" + task.path("trace").asText());
+                    throw new IllegalStateException(
+                            "connector " + name + " task " + task.path("id").asText() + " FAILED:\n"
+                                    + task.path("trace").asText());
                 }
                 tasksRunning &= "RUNNING".equals(task.path("state").asText());
             }
             return "RUNNING".equals(connector.path("state").asText()) && tasksRunning
-                    ? Optional.of(true) : Optional.empty();
+                    ? Optional.of(true)
+                    : Optional.empty();
         });
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(restUrl + path)).timeout(Duration.ofSeconds(10)).GET().build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(restUrl + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -3,6 +3,7 @@ package io.prefectlifecycle.local;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
@@ -22,6 +23,7 @@ public record ConnectorDefinition(String name, Map<String, String> config) {
     public static final String RESOURCE = "connect-config/prefect-connector.json";
     /** The same connector with Avro keys and values through a schema registry (Apicurio's converter). */
     public static final String AVRO_RESOURCE = "connect-config/prefect-connector-avro.json";
+
     private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{env:([A-Za-z0-9_]+)}");
     private static final String HEARTBEAT_QUERY = "heartbeat.action.query";
     private static final Pattern INSERT_INTO = Pattern.compile("(?i)\\binsert\\s+into\\s+([A-Za-z0-9_.\"]+)");
@@ -49,19 +51,24 @@ public record ConnectorDefinition(String name, Map<String, String> config) {
         });
     }
 
-    private static ConnectorDefinition parse(String json, java.util.function.Function<String, ConnectorDefinition> bases) {
+    private static ConnectorDefinition parse(
+            String json, java.util.function.Function<String, ConnectorDefinition> bases) {
         try {
             ObjectNode root = (ObjectNode) JSON.readTree(json);
             Map<String, String> config = new LinkedHashMap<>();
-            root.required("config").properties().forEach(e -> config.put(e.getKey(), e.getValue().asText()));
+            root.required("config")
+                    .properties()
+                    .forEach(e -> config.put(e.getKey(), e.getValue().asText()));
             if (root.hasNonNull("extends")) {
                 ConnectorDefinition base = bases.apply(root.get("extends").asText());
-                return new ConnectorDefinition(root.hasNonNull("name") ? root.get("name").asText() : base.name(),
-                        base.config()).with(config);
+                return new ConnectorDefinition(
+                                root.hasNonNull("name") ? root.get("name").asText() : base.name(), base.config())
+                        .with(config);
             }
             return new ConnectorDefinition(root.required("name").asText(), config);
         } catch (JsonProcessingException | ClassCastException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("not a {\"name\", \"config\"} connector definition: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "not a {\"name\", \"config\"} connector definition: " + e.getMessage(), e);
         }
     }
 
@@ -80,7 +87,9 @@ public record ConnectorDefinition(String name, Map<String, String> config) {
     /** Schema-qualified captured tables, in declaration order (e.g. {@code public.variable}). */
     public List<String> tables() {
         return Arrays.stream(config.getOrDefault("table.include.list", "").split(","))
-                .map(String::trim).filter(t -> !t.isEmpty()).toList();
+                .map(String::trim)
+                .filter(t -> !t.isEmpty())
+                .toList();
     }
 
     /**
@@ -91,9 +100,11 @@ public record ConnectorDefinition(String name, Map<String, String> config) {
      * @throws IllegalStateException when the routing does not send every table and the BEGIN/END records to one topic
      */
     public String cdcTopic() {
-        List<String> debeziumTopics = new java.util.ArrayList<>(tables().stream().map(t -> topicPrefix() + "." + t).toList());
+        List<String> debeziumTopics = new java.util.ArrayList<>(
+                tables().stream().map(t -> topicPrefix() + "." + t).toList());
         debeziumTopics.add(topicPrefix() + ".transaction");
-        List<String> routed = debeziumTopics.stream().map(this::routed).distinct().toList();
+        List<String> routed =
+                debeziumTopics.stream().map(this::routed).distinct().toList();
         if (routed.size() != 1) {
             throw new IllegalStateException("the connector " + name + " writes to " + routed + ", not to one topic: "
                     + "its transforms.route must send every table and the transaction records to <topic.prefix>.cdc");
@@ -120,13 +131,17 @@ public record ConnectorDefinition(String name, Map<String, String> config) {
             return Optional.empty();
         }
         String written = insert.group(1).replace("\"", "");
-        return tables().stream().filter(t -> t.equals(written) || t.endsWith("." + written)).findFirst();
+        return tables().stream()
+                .filter(t -> t.equals(written) || t.endsWith("." + written))
+                .findFirst();
     }
 
     /** The captured tables that are Prefect's: {@link #tables()} without the heartbeat table. */
     public List<String> prefectTables() {
         Optional<String> heartbeat = heartbeatTable();
-        return tables().stream().filter(t -> heartbeat.map(h -> !h.equals(t)).orElse(true)).toList();
+        return tables().stream()
+                .filter(t -> heartbeat.map(h -> !h.equals(t)).orElse(true))
+                .toList();
     }
 
     /**
@@ -159,8 +174,10 @@ public record ConnectorDefinition(String name, Map<String, String> config) {
         Map<String, String> rewritten = new LinkedHashMap<>();
         config.forEach((key, value) -> {
             Matcher m = ENV_REFERENCE.matcher(value);
-            rewritten.put(key, m.replaceAll(r -> Matcher.quoteReplacement(
-                    "${" + fileProviderAlias + ":" + propertiesFile.toAbsolutePath() + ":" + r.group(1) + "}")));
+            rewritten.put(
+                    key,
+                    m.replaceAll(r -> Matcher.quoteReplacement("${" + fileProviderAlias + ":"
+                            + propertiesFile.toAbsolutePath() + ":" + r.group(1) + "}")));
         });
         return new ConnectorDefinition(name, rewritten);
     }

@@ -38,7 +38,8 @@ final class DebianPostgres implements AutoCloseable {
         }
         try (Stream<Path> versions = Files.list(ROOT)) {
             return versions.map(v -> v.resolve("bin"))
-                    .filter(bin -> Files.isExecutable(bin.resolve("initdb")) && Files.isExecutable(bin.resolve("postgres")))
+                    .filter(bin ->
+                            Files.isExecutable(bin.resolve("initdb")) && Files.isExecutable(bin.resolve("postgres")))
                     .max(Comparator.comparing(bin -> versionOf(bin.getParent())));
         } catch (IOException e) {
             return Optional.empty();
@@ -61,16 +62,48 @@ final class DebianPostgres implements AutoCloseable {
         if (root) {
             chown(dir, pwfile);
         }
-        run(root, log, bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "postgres", "-E", "UTF8",
-                "--locale=C.UTF-8", "--no-sync", "--no-instructions", "--auth-local=trust",
-                "--auth-host=scram-sha-256", "--pwfile=" + pwfile);
+        run(
+                root,
+                log,
+                bin.resolve("initdb").toString(),
+                "-D",
+                data.toString(),
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+                "--no-instructions",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "--pwfile=" + pwfile);
         Files.delete(pwfile);
-        Process postmaster = command(root, bin.resolve("postgres").toString(), "-D", data.toString(),
-                "-p", Integer.toString(port), "-c", "listen_addresses=127.0.0.1",
-                "-c", "unix_socket_directories=" + dir, "-c", "wal_level=" + walLevel,
-                "-c", "max_replication_slots=8", "-c", "max_wal_senders=8",
-                "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        Process postmaster = command(
+                        root,
+                        bin.resolve("postgres").toString(),
+                        "-D",
+                        data.toString(),
+                        "-p",
+                        Integer.toString(port),
+                        "-c",
+                        "listen_addresses=127.0.0.1",
+                        "-c",
+                        "unix_socket_directories=" + dir,
+                        "-c",
+                        "wal_level=" + walLevel,
+                        "-c",
+                        "max_replication_slots=8",
+                        "-c",
+                        "max_wal_senders=8",
+                        "-c",
+                        "fsync=off",
+                        "-c",
+                        "synchronous_commit=off",
+                        "-c",
+                        "full_page_writes=off")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
         return new DebianPostgres(postmaster, log);
     }
@@ -100,7 +133,9 @@ final class DebianPostgres implements AutoCloseable {
             return;
         }
         try {
-            new ProcessBuilder("kill", "-INT", Long.toString(postmaster.pid())).start().waitFor(5, TimeUnit.SECONDS);
+            new ProcessBuilder("kill", "-INT", Long.toString(postmaster.pid()))
+                    .start()
+                    .waitFor(5, TimeUnit.SECONDS);
             if (!postmaster.waitFor(15, TimeUnit.SECONDS)) {
                 postmaster.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
@@ -113,8 +148,10 @@ final class DebianPostgres implements AutoCloseable {
     }
 
     private static void run(boolean root, Path log, String... args) throws IOException {
-        Process process = command(root, args).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        Process process = command(root, args)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
         try {
             if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
                 process.destroyForcibly();
@@ -145,7 +182,8 @@ final class DebianPostgres implements AutoCloseable {
     }
 
     private static void chown(Path... paths) throws IOException {
-        UserPrincipal owner = paths[0].getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(OS_USER);
+        UserPrincipal owner =
+                paths[0].getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(OS_USER);
         for (Path path : paths) {
             Files.setOwner(path, owner);
         }

@@ -6,8 +6,7 @@ import java.net.ServerSocket;
 
 /** A free local TCP port, for the local stack and for anything the tests or benchmarks start beside it. */
 public final class FreePorts {
-    private FreePorts() {
-    }
+    private FreePorts() {}
 
     public static int next() {
         try (ServerSocket socket = new ServerSocket(0)) {

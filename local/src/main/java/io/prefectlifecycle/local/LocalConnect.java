@@ -1,7 +1,13 @@
 package io.prefectlifecycle.local;
 
-import io.prefectlifecycle.cli.DatabaseCoordinates;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.prefectlifecycle.cli.DatabaseCoordinates;
+import org.apache.kafka.common.utils.Exit;
+import org.apache.kafka.connect.cli.ConnectDistributed;
+import org.apache.kafka.connect.runtime.Connect;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -13,11 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.common.utils.Exit;
-import org.apache.kafka.connect.cli.ConnectDistributed;
-import org.apache.kafka.connect.runtime.Connect;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A Kafka Connect distributed worker in this JVM, with Debezium's PostgreSQL connector found through
@@ -49,15 +50,19 @@ public final class LocalConnect implements AutoCloseable {
 
     public static LocalConnect start(String bootstrapServers) throws IOException, TimeoutException {
         long t0 = System.nanoTime();
-        Path dir = Files.createTempDirectory("prefect-cdc-connect-", PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwx------")));
+        Path dir = Files.createTempDirectory(
+                "prefect-cdc-connect-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         int port = FreePorts.next();
         String restUrl = "http://127.0.0.1:" + port;
         Map<String, String> worker = new HashMap<>(workerSettings(bootstrapServers, port));
         worker.putAll(Map.of(
-                "config.providers", FILE_PROVIDER,
-                "config.providers." + FILE_PROVIDER + ".class", "org.apache.kafka.common.config.provider.FileConfigProvider",
-                "config.providers." + FILE_PROVIDER + ".param.allowed.paths", dir.toString()));
+                "config.providers",
+                FILE_PROVIDER,
+                "config.providers." + FILE_PROVIDER + ".class",
+                "org.apache.kafka.common.config.provider.FileConfigProvider",
+                "config.providers." + FILE_PROVIDER + ".param.allowed.paths",
+                dir.toString()));
         // A worker that fails to start calls Exit.exit(1): that must fail the caller, not end the JVM.
         Exit.setExitProcedure((status, message) -> {
             throw new IllegalStateException("Kafka Connect asked to exit(" + status + "): " + message);
@@ -72,7 +77,10 @@ public final class LocalConnect implements AutoCloseable {
         }
         LocalConnect local = new LocalConnect(dir, restUrl, connect);
         try {
-            Support.await("Kafka Connect at " + restUrl, Duration.ofSeconds(90), Duration.ofMillis(100),
+            Support.await(
+                    "Kafka Connect at " + restUrl,
+                    Duration.ofSeconds(90),
+                    Duration.ofMillis(100),
                     () -> local.rest.healthy() ? Optional.of(true) : Optional.empty());
         } catch (TimeoutException | RuntimeException | Error e) {
             local.close();
@@ -124,7 +132,8 @@ public final class LocalConnect implements AutoCloseable {
      * @return the definition as registered (credential references rewritten, values absent)
      * @throws IllegalStateException when the connector or a task FAILED, with Connect's trace
      */
-    public ConnectorDefinition registerConnector(ConnectorDefinition definition, DatabaseCoordinates db, Duration timeout)
+    public ConnectorDefinition registerConnector(
+            ConnectorDefinition definition, DatabaseCoordinates db, Duration timeout)
             throws IOException, TimeoutException {
         long t0 = System.nanoTime();
         Path secrets = dir.resolve(definition.name() + "-db.properties");

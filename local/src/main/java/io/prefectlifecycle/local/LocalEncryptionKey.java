@@ -2,6 +2,7 @@ package io.prefectlifecycle.local;
 
 import io.prefectlifecycle.kinds.FernetKey;
 import io.prefectlifecycle.stream.EncryptionKeys;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -28,8 +29,9 @@ public record LocalEncryptionKey(FernetKey key, Optional<String> generated) {
         }
         String text = FernetKey.generate();
         String now = Instant.now().toString();
-        try (PreparedStatement insert = db.prepareStatement("INSERT INTO configuration (key, value, id, created, updated) "
-                + "VALUES (?, ?::jsonb, ?::uuid, ?::timestamptz, ?::timestamptz)")) {
+        try (PreparedStatement insert =
+                db.prepareStatement("INSERT INTO configuration (key, value, id, created, updated) "
+                        + "VALUES (?, ?::jsonb, ?::uuid, ?::timestamptz, ?::timestamptz)")) {
             insert.setString(1, "ENCRYPTION_KEY");
             insert.setString(2, "{\"fernet_key\": \"" + text + "\"}");
             insert.setString(3, UUID.randomUUID().toString());

@@ -1,5 +1,18 @@
 package io.prefectlifecycle.local;
 
+import kafka.server.Server;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -22,18 +35,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
-import kafka.server.Server;
-import kafka.tools.StorageTool;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.ScramCredentialInfo;
-import org.apache.kafka.clients.admin.ScramMechanism;
-import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
-import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.utils.Time;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A single-node KRaft Kafka (combined broker and controller) in this JVM, on free ports, with every
@@ -61,8 +62,13 @@ public final class LocalKafka implements AutoCloseable {
 
         /** The client settings (besides {@code bootstrap.servers}) of this user on a secured broker. */
         public Map<String, String> clientSettings() {
-            return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", SCRAM_MECHANISM,
-                    "sasl.jaas.config", jaasConfig());
+            return Map.of(
+                    "security.protocol",
+                    "SASL_PLAINTEXT",
+                    "sasl.mechanism",
+                    SCRAM_MECHANISM,
+                    "sasl.jaas.config",
+                    jaasConfig());
         }
 
         @Override
@@ -74,18 +80,25 @@ public final class LocalKafka implements AutoCloseable {
     private final Path dir;
     /** Whether {@link #close()} leaves {@link #dir} in place ({@link #startIn}). */
     private final boolean keepDir;
+
     private final String bootstrapServers;
     private final Map<String, String> adminSettings;
     /** The node's settings, to start it again after {@link #stop()}. */
     private final Properties props;
+
     private Server server;
     private boolean stopped;
     private boolean closed;
     /** For {@link #problem()}: one client kept, not one per probe. */
     private Admin probe;
 
-    private LocalKafka(Path dir, boolean keepDir, String bootstrapServers, Map<String, String> adminSettings,
-            Properties props, Server server) {
+    private LocalKafka(
+            Path dir,
+            boolean keepDir,
+            String bootstrapServers,
+            Map<String, String> adminSettings,
+            Properties props,
+            Server server) {
         this.dir = dir;
         this.keepDir = keepDir;
         this.bootstrapServers = bootstrapServers;
@@ -120,7 +133,9 @@ public final class LocalKafka implements AutoCloseable {
     private static LocalKafka start(Optional<ScramUser> superUser, Optional<Path> keptDir)
             throws IOException, TimeoutException {
         long t0 = System.nanoTime();
-        Path dir = keptDir.isPresent() ? Files.createDirectories(keptDir.get()) : Files.createTempDirectory("prefect-cdc-kafka-");
+        Path dir = keptDir.isPresent()
+                ? Files.createDirectories(keptDir.get())
+                : Files.createTempDirectory("prefect-cdc-kafka-");
         int port = FreePorts.next();
         int controllerPort = FreePorts.next();
         String listener = superUser.isPresent() ? "SASL" : "PLAINTEXT";
@@ -164,16 +179,24 @@ public final class LocalKafka implements AutoCloseable {
             }
             throw e;
         }
-        LocalKafka kafka = new LocalKafka(dir, keptDir.isPresent(), "127.0.0.1:" + port,
-                superUser.map(ScramUser::clientSettings).orElse(Map.of()), props, server);
+        LocalKafka kafka = new LocalKafka(
+                dir,
+                keptDir.isPresent(),
+                "127.0.0.1:" + port,
+                superUser.map(ScramUser::clientSettings).orElse(Map.of()),
+                props,
+                server);
         try {
             kafka.awaitReady();
         } catch (TimeoutException | RuntimeException | Error e) {
             kafka.close();
             throw e;
         }
-        log.info("Kafka (KRaft, 1 node{}) up at {} in {}", superUser.isPresent() ? ", SASL/SCRAM and ACLs" : "",
-                kafka.bootstrapServers, Support.seconds(Support.since(t0)));
+        log.info(
+                "Kafka (KRaft, 1 node{}) up at {} in {}",
+                superUser.isPresent() ? ", SASL/SCRAM and ACLs" : "",
+                kafka.bootstrapServers,
+                Support.seconds(Support.since(t0)));
         return kafka;
     }
 
@@ -188,7 +211,8 @@ public final class LocalKafka implements AutoCloseable {
                 Map.entry("listener.security.protocol.map", "SASL:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT"),
                 Map.entry("sasl.enabled.mechanisms", SCRAM_MECHANISM),
                 Map.entry("sasl.mechanism.inter.broker.protocol", SCRAM_MECHANISM),
-                Map.entry("listener.name.sasl." + SCRAM_MECHANISM.toLowerCase(Locale.ROOT) + ".sasl.jaas.config",
+                Map.entry(
+                        "listener.name.sasl." + SCRAM_MECHANISM.toLowerCase(Locale.ROOT) + ".sasl.jaas.config",
                         admin.jaasConfig()),
                 Map.entry("listener.name.controller.sasl.enabled.mechanisms", "PLAIN"),
                 Map.entry("sasl.mechanism.controller.protocol", "PLAIN"),
@@ -219,11 +243,20 @@ public final class LocalKafka implements AutoCloseable {
     /** Creates or updates a SCRAM-SHA-512 user on a secured broker, and waits until the broker knows it. */
     public void addScramUser(ScramUser user) throws IOException, InterruptedException {
         try (Admin admin = admin()) {
-            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user.name(),
-                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), user.password()))).all().get();
-            Support.await("SCRAM user " + user.name(), Duration.ofSeconds(30), Duration.ofMillis(50),
-                    () -> admin.describeUserScramCredentials(List.of(user.name())).all().get().isEmpty()
-                            ? Optional.empty() : Optional.of(true));
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(
+                            user.name(), new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), user.password())))
+                    .all()
+                    .get();
+            Support.await(
+                    "SCRAM user " + user.name(),
+                    Duration.ofSeconds(30),
+                    Duration.ofMillis(50),
+                    () -> admin.describeUserScramCredentials(List.of(user.name()))
+                                    .all()
+                                    .get()
+                                    .isEmpty()
+                            ? Optional.empty()
+                            : Optional.of(true));
         } catch (ExecutionException e) {
             throw new IOException("could not add SCRAM user " + user.name() + ": " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
@@ -243,7 +276,8 @@ public final class LocalKafka implements AutoCloseable {
             probe.describeCluster().nodes().get(5, TimeUnit.SECONDS);
             return Optional.empty();
         } catch (ExecutionException e) {
-            return Optional.of("Kafka at " + bootstrapServers + " does not answer: " + e.getCause().getMessage());
+            return Optional.of("Kafka at " + bootstrapServers + " does not answer: "
+                    + e.getCause().getMessage());
         } catch (TimeoutException e) {
             return Optional.of("Kafka at " + bootstrapServers + " does not answer within 5 s");
         } catch (InterruptedException e) {
@@ -256,8 +290,10 @@ public final class LocalKafka implements AutoCloseable {
     public void createTopics(Collection<String> topics) throws IOException, InterruptedException {
         try (Admin admin = admin()) {
             Set<String> existing = admin.listTopics().names().get();
-            Set<NewTopic> missing = topics.stream().filter(t -> !existing.contains(t))
-                    .map(t -> new NewTopic(t, 1, (short) 1)).collect(Collectors.toSet());
+            Set<NewTopic> missing = topics.stream()
+                    .filter(t -> !existing.contains(t))
+                    .map(t -> new NewTopic(t, 1, (short) 1))
+                    .collect(Collectors.toSet());
             admin.createTopics(missing).all().get();
         } catch (ExecutionException e) {
             throw new IOException("could not create topics " + topics + ": " + e.getCause(), e.getCause());
@@ -312,9 +348,16 @@ public final class LocalKafka implements AutoCloseable {
 
     private void awaitReady() throws TimeoutException {
         try (Admin admin = admin()) {
-            Support.await("Kafka at " + bootstrapServers, Duration.ofSeconds(60), Duration.ofMillis(100),
-                    () -> admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()
-                            ? Optional.empty() : Optional.of(true));
+            Support.await(
+                    "Kafka at " + bootstrapServers,
+                    Duration.ofSeconds(60),
+                    Duration.ofMillis(100),
+                    () -> admin.describeCluster()
+                                    .nodes()
+                                    .get(5, TimeUnit.SECONDS)
+                                    .isEmpty()
+                            ? Optional.empty()
+                            : Optional.of(true));
         }
     }
 
@@ -327,7 +370,8 @@ public final class LocalKafka implements AutoCloseable {
         try {
             Class<?> configClass = Class.forName("kafka.server.KafkaConfig");
             Object config = configClass.getMethod("fromProps", Properties.class).invoke(null, props);
-            return (Server) Class.forName("kafka.server.KafkaRaftServer").getConstructor(configClass, Time.class)
+            return (Server) Class.forName("kafka.server.KafkaRaftServer")
+                    .getConstructor(configClass, Time.class)
                     .newInstance(config, Time.SYSTEM);
         } catch (InvocationTargetException e) {
             throw e.getCause() instanceof RuntimeException cause ? cause : new IllegalStateException(e.getCause());
@@ -338,13 +382,16 @@ public final class LocalKafka implements AutoCloseable {
 
     /** {@code kafka-storage format}, with the super user's SCRAM credential in the bootstrap metadata. */
     private static void format(Path cfg, Optional<ScramUser> superUser) throws IOException {
-        List<String> args = new ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(), "-c", cfg.toString()));
-        superUser.ifPresent(admin -> args.addAll(List.of("--add-scram",
-                SCRAM_MECHANISM + "=[name=" + admin.name() + ",password=" + admin.password() + "]")));
+        List<String> args =
+                new ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(), "-c", cfg.toString()));
+        superUser.ifPresent(admin -> args.addAll(List.of(
+                "--add-scram", SCRAM_MECHANISM + "=[name=" + admin.name() + ",password=" + admin.password() + "]")));
         ByteArrayOutputStream output = new ByteArrayOutputStream();
-        int rc = StorageTool.execute(args.toArray(String[]::new), new PrintStream(output, true, StandardCharsets.UTF_8));
+        int rc =
+                StorageTool.execute(args.toArray(String[]::new), new PrintStream(output, true, StandardCharsets.UTF_8));
         if (rc != 0) {
-            throw new IOException("kafka storage format failed (" + rc + "): " + output.toString(StandardCharsets.UTF_8));
+            throw new IOException(
+                    "kafka storage format failed (" + rc + "): " + output.toString(StandardCharsets.UTF_8));
         }
     }
 }

@@ -2,14 +2,16 @@ package io.prefectlifecycle.local;
 
 import io.prefectlifecycle.cli.Main;
 import io.prefectlifecycle.cli.VersionCommand;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * {@code java -jar prefect-lifecycle-cdc-local.jar local [options]}: the development stack, apart from the production
  * jar. The command line is the one the production jar had; {@code local} may be left out.
  */
-@Command(name = "prefect-lifecycle-cdc-local", mixinStandardHelpOptions = true, versionProvider = VersionCommand.class,
+@Command(
+        name = "prefect-lifecycle-cdc-local",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionCommand.class,
         description = "The development stack of prefect-lifecycle-cdc: PostgreSQL, Kafka, Kafka Connect with Debezium "
                 + "and the app in one process tree.",
         subcommands = {LocalCommand.class, VersionCommand.class})
@@ -24,8 +26,11 @@ public final class LocalMain implements Runnable {
         if (args.length > 0 && !args[0].startsWith("-")) {
             return args;
         }
-        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("--version")
-                || args[0].equals("-V"))) {
+        if (args.length == 1
+                && (args[0].equals("--help")
+                        || args[0].equals("-h")
+                        || args[0].equals("--version")
+                        || args[0].equals("-V"))) {
             return args;
         }
         String[] withLocal = new String[args.length + 1];

@@ -2,6 +2,9 @@ package io.prefectlifecycle.local;
 
 import io.prefectlifecycle.cli.DatabaseCoordinates;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +24,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A throwaway PostgreSQL cluster with {@code wal_level=logical} on a free port in a temp dir, holding
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
 public final class LocalPostgres implements AutoCloseable {
     public static final String DATABASE = "prefect";
     public static final String USER = "prefect";
-    static final List<String> SCHEMA_SCRIPTS = List.of("schemas/prefect-postgres.sql", "schemas/debezium-heartbeat.sql");
+    static final List<String> SCHEMA_SCRIPTS =
+            List.of("schemas/prefect-postgres.sql", "schemas/debezium-heartbeat.sql");
     private static final String SUPERUSER = "postgres";
     private static final Logger log = LoggerFactory.getLogger(LocalPostgres.class);
 
@@ -84,7 +86,8 @@ public final class LocalPostgres implements AutoCloseable {
         String password = randomPassword();
         AutoCloseable server;
         try {
-            server = bin.isPresent() ? DebianPostgres.start(bin.get(), dir, port, password, walLevel)
+            server = bin.isPresent()
+                    ? DebianPostgres.start(bin.get(), dir, port, password, walLevel)
                     : startEmbedded(dir, port, walLevel);
         } catch (IOException | RuntimeException | Error e) {
             Support.deleteRecursively(dir);
@@ -98,8 +101,11 @@ public final class LocalPostgres implements AutoCloseable {
             pg.close();
             throw e;
         }
-        log.info("PostgreSQL ({}) up at {} in {}", bin.map(b -> "debian " + b.getParent().getFileName()).orElse("embedded"),
-                pg.coordinates(), Support.seconds(Support.since(t0)));
+        log.info(
+                "PostgreSQL ({}) up at {} in {}",
+                bin.map(b -> "debian " + b.getParent().getFileName()).orElse("embedded"),
+                pg.coordinates(),
+                Support.seconds(Support.since(t0)));
         return pg;
     }
 
@@ -109,13 +115,19 @@ public final class LocalPostgres implements AutoCloseable {
      * {@code pg_ctl}, which detaches it from the terminal's process group: Ctrl-C reaches only the JVM.
      */
     private static EmbeddedPostgres startEmbedded(Path dir, int port, String walLevel) throws IOException {
-        return EmbeddedPostgres.builder().setPort(port).setDataDirectory(dir.resolve("data"))
-                .setOverrideWorkingDirectory(Files.createDirectories(dir.resolve("binaries")).toFile())
-                .setCleanDataDirectory(true).setRegisterShutdownHook(false)
+        return EmbeddedPostgres.builder()
+                .setPort(port)
+                .setDataDirectory(dir.resolve("data"))
+                .setOverrideWorkingDirectory(
+                        Files.createDirectories(dir.resolve("binaries")).toFile())
+                .setCleanDataDirectory(true)
+                .setRegisterShutdownHook(false)
                 .setServerConfig("listen_addresses", "127.0.0.1")
                 .setServerConfig("wal_level", walLevel)
-                .setServerConfig("max_replication_slots", "8").setServerConfig("max_wal_senders", "8")
-                .setServerConfig("fsync", "off").setServerConfig("synchronous_commit", "off")
+                .setServerConfig("max_replication_slots", "8")
+                .setServerConfig("max_wal_senders", "8")
+                .setServerConfig("fsync", "off")
+                .setServerConfig("synchronous_commit", "off")
                 .start();
     }
 
@@ -165,7 +177,8 @@ public final class LocalPostgres implements AutoCloseable {
         if (server instanceof DebianPostgres debian && !debian.isAlive()) {
             return Optional.of("PostgreSQL at " + coordinates() + " exited (" + debian.exitDescription() + ")");
         }
-        try (Connection c = connect(SUPERUSER, "postgres"); Statement s = c.createStatement()) {
+        try (Connection c = connect(SUPERUSER, "postgres");
+                Statement s = c.createStatement()) {
             s.setQueryTimeout(5);
             s.execute("SELECT 1");
             return Optional.empty();
@@ -175,8 +188,9 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     public List<String> replicationSlots() throws SQLException {
-        try (Connection c = connect(SUPERUSER, DATABASE); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT slot_name FROM pg_replication_slots ORDER BY slot_name")) {
+        try (Connection c = connect(SUPERUSER, DATABASE);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT slot_name FROM pg_replication_slots ORDER BY slot_name")) {
             List<String> slots = new ArrayList<>();
             while (rs.next()) {
                 slots.add(rs.getString(1));
@@ -258,7 +272,8 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     private void createDatabase() throws SQLException {
-        try (Connection c = connect(SUPERUSER, "postgres"); Statement s = c.createStatement()) {
+        try (Connection c = connect(SUPERUSER, "postgres");
+                Statement s = c.createStatement()) {
             s.execute("CREATE ROLE " + USER + " LOGIN REPLICATION PASSWORD '" + password + "'");
         }
         createDatabase(DATABASE, SCHEMA_SCRIPTS);
@@ -274,10 +289,12 @@ public final class LocalPostgres implements AutoCloseable {
         if (!name.matches("[a-z_][a-z0-9_]*")) {
             throw new IllegalArgumentException("not a plain database name: " + name);
         }
-        try (Connection c = connect(SUPERUSER, "postgres"); Statement s = c.createStatement()) {
+        try (Connection c = connect(SUPERUSER, "postgres");
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name + " OWNER " + USER);
         }
-        try (Connection c = connect(USER, name); Statement s = c.createStatement()) {
+        try (Connection c = connect(USER, name);
+                Statement s = c.createStatement()) {
             for (String script : scripts) {
                 s.execute(Support.classpathText(script));
             }

@@ -1,6 +1,9 @@
 package io.prefectlifecycle.local;
 
 import io.prefectlifecycle.cli.DatabaseCoordinates;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,8 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * PostgreSQL with Prefect's tables, a KRaft broker and a Connect worker, all owned by this process:
@@ -73,8 +74,12 @@ public final class LocalStack implements AutoCloseable {
             kafka.createTopics(topicsOf(connector));
             connect = LocalConnect.start(kafka.bootstrapServers());
             stack = new LocalStack(new Own(postgresStart.get()), kafka, connect, connector);
-            log.info("local stack up in {}: {}, kafka {}, connect {}", Support.seconds(Support.since(t0)),
-                    stack.database.coordinates(), kafka.bootstrapServers(), connect.restUrl());
+            log.info(
+                    "local stack up in {}: {}, kafka {}, connect {}",
+                    Support.seconds(Support.since(t0)),
+                    stack.database.coordinates(),
+                    kafka.bootstrapServers(),
+                    connect.restUrl());
             return stack;
         } catch (ExecutionException e) {
             throw new IOException("PostgreSQL failed to start: " + e.getCause().getMessage(), e.getCause());
@@ -91,7 +96,8 @@ public final class LocalStack implements AutoCloseable {
      *
      * @param probe empty while the database answers, else why not (see {@link #problem()})
      */
-    public static LocalStack startCapturing(DatabaseCoordinates database, Supplier<Optional<String>> probe, Path kafkaDir)
+    public static LocalStack startCapturing(
+            DatabaseCoordinates database, Supplier<Optional<String>> probe, Path kafkaDir)
             throws IOException, TimeoutException, InterruptedException {
         long t0 = System.nanoTime();
         ConnectorDefinition connector = ConnectorDefinition.load();
@@ -103,8 +109,12 @@ public final class LocalStack implements AutoCloseable {
             kafka.createTopics(topicsOf(connector));
             connect = LocalConnect.start(kafka.bootstrapServers());
             stack = new LocalStack(new Existing(database, probe), kafka, connect, connector);
-            log.info("local stack up in {} around {}: kafka {}, connect {}", Support.seconds(Support.since(t0)),
-                    database, kafka.bootstrapServers(), connect.restUrl());
+            log.info(
+                    "local stack up in {} around {}: kafka {}, connect {}",
+                    Support.seconds(Support.since(t0)),
+                    database,
+                    kafka.bootstrapServers(),
+                    connect.restUrl());
             return stack;
         } finally {
             if (stack == null) {

@@ -1,6 +1,7 @@
 package io.prefectlifecycle.local;
 
 import io.prefectlifecycle.cli.DatabaseUrl;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -61,7 +62,8 @@ public final class LocalStateDir {
     /** Whether this directory holds the state of a run that captured {@code url} through {@code slot}. */
     public boolean holdsStateOf(DatabaseUrl url, String slot) {
         Properties note = note(dir);
-        return Files.isDirectory(kafka()) && url.toString().equals(note.getProperty("database"))
+        return Files.isDirectory(kafka())
+                && url.toString().equals(note.getProperty("database"))
                 && slot.equals(note.getProperty("slot"));
     }
 

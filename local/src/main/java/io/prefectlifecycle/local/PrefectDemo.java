@@ -2,6 +2,7 @@ package io.prefectlifecycle.local;
 
 import io.prefectlifecycle.kinds.Fernet;
 import io.prefectlifecycle.kinds.FernetKey;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -27,12 +28,25 @@ public final class PrefectDemo {
 
     /** The changes {@link #write} makes, in order, and the event each becomes. */
     public static final String[] EVENTS = {
-        "prefect.variable.created", "prefect.variable.updated", "prefect.flow.created", "prefect.flow.updated",
-        "prefect.block-type.created", "prefect.block-document.created", "prefect.block-document.updated",
-        "prefect.concurrency-limit.created", "prefect.concurrency-limit.updated", "prefect.concurrency-limit.created",
-        "prefect.artifact-collection.created", "prefect.automation.created", "prefect.automation.updated",
-        "prefect.work-queue.created", "prefect.work-pool.created", "prefect.deployment.created",
-        "prefect.deployment.updated", "prefect.variable.deleted"};
+        "prefect.variable.created",
+        "prefect.variable.updated",
+        "prefect.flow.created",
+        "prefect.flow.updated",
+        "prefect.block-type.created",
+        "prefect.block-document.created",
+        "prefect.block-document.updated",
+        "prefect.concurrency-limit.created",
+        "prefect.concurrency-limit.updated",
+        "prefect.concurrency-limit.created",
+        "prefect.artifact-collection.created",
+        "prefect.automation.created",
+        "prefect.automation.updated",
+        "prefect.work-queue.created",
+        "prefect.work-pool.created",
+        "prefect.deployment.created",
+        "prefect.deployment.updated",
+        "prefect.variable.deleted"
+    };
 
     private final Connection db;
     private final FernetKey key;
@@ -50,56 +64,120 @@ public final class PrefectDemo {
     private void write() throws SQLException {
         String variable = uuid();
         String now = now();
-        sql("INSERT INTO variable (name, value, tags, id, created, updated) VALUES (?, ?::jsonb, ?::jsonb, ?::uuid, "
-                + "?::timestamptz, ?::timestamptz)", "deploy_region", "\"eu-west-1\"", "[\"demo\"]", variable, now, now);
-        sql("UPDATE variable SET value = ?::jsonb, updated = now() WHERE variable.id = ?::uuid", "\"eu-central-1\"", variable);
+        sql(
+                "INSERT INTO variable (name, value, tags, id, created, updated) VALUES (?, ?::jsonb, ?::jsonb, ?::uuid, "
+                        + "?::timestamptz, ?::timestamptz)",
+                "deploy_region",
+                "\"eu-west-1\"",
+                "[\"demo\"]",
+                variable,
+                now,
+                now);
+        sql(
+                "UPDATE variable SET value = ?::jsonb, updated = now() WHERE variable.id = ?::uuid",
+                "\"eu-central-1\"",
+                variable);
 
         String flow = uuid();
         now = now();
-        sql("INSERT INTO flow (name, tags, labels, id, created, updated) VALUES (?, ?::jsonb, ?::jsonb, ?::uuid, "
-                + "?::timestamptz, ?::timestamptz) ON CONFLICT (name) DO NOTHING", "daily-etl", "[]", "{}", flow, now, now);
+        sql(
+                "INSERT INTO flow (name, tags, labels, id, created, updated) VALUES (?, ?::jsonb, ?::jsonb, ?::uuid, "
+                        + "?::timestamptz, ?::timestamptz) ON CONFLICT (name) DO NOTHING",
+                "daily-etl",
+                "[]",
+                "{}",
+                flow,
+                now,
+                now);
         sql("UPDATE flow SET tags = ?::jsonb, updated = now() WHERE flow.id = ?::uuid", "[\"etl\", \"nightly\"]", flow);
 
         String blockType = uuid();
         now = now();
-        sql("INSERT INTO block_type (name, slug, logo_url, documentation_url, description, code_example, is_protected, "
-                + "id, created, updated) VALUES (?, ?, NULL, ?, ?, ?, ?, ?::uuid, ?::timestamptz, ?::timestamptz)",
-                "Database Credentials", "database-credentials", "https://docs.prefect.io/integrations/prefect-sqlalchemy",
+        sql(
+                "INSERT INTO block_type (name, slug, logo_url, documentation_url, description, code_example, is_protected, "
+                        + "id, created, updated) VALUES (?, ?, NULL, ?, ?, ?, ?, ?::uuid, ?::timestamptz, ?::timestamptz)",
+                "Database Credentials",
+                "database-credentials",
+                "https://docs.prefect.io/integrations/prefect-sqlalchemy",
                 "Block used to manage authentication with a database.",
                 "```python\nfrom prefect_sqlalchemy import DatabaseCredentials\n\n"
-                        + "database_block = DatabaseCredentials.load(\"BLOCK_NAME\")\n```", false, blockType, now, now);
+                        + "database_block = DatabaseCredentials.load(\"BLOCK_NAME\")\n```",
+                false,
+                blockType,
+                now,
+                now);
         String schema = uuid();
-        String fields = "{\"type\": \"object\", \"title\": \"DatabaseCredentials\", \"description\": \"Block used to manage "
-                + "authentication with a database.\", \"properties\": {\"driver\": {\"type\": \"string\", \"title\": "
-                + "\"Driver\"}, \"username\": {\"type\": \"string\", \"title\": \"Username\"}, \"password\": {\"type\": "
-                + "\"string\", \"title\": \"Password\", \"format\": \"password\", \"writeOnly\": true}, \"host\": {\"type\": "
-                + "\"string\", \"title\": \"Host\"}, \"port\": {\"type\": \"integer\", \"title\": \"Port\"}, \"database\": "
-                + "{\"type\": \"string\", \"title\": \"Database\"}}, \"secret_fields\": [\"password\"], "
-                + "\"block_type_slug\": \"database-credentials\"}";
+        String fields =
+                "{\"type\": \"object\", \"title\": \"DatabaseCredentials\", \"description\": \"Block used to manage "
+                        + "authentication with a database.\", \"properties\": {\"driver\": {\"type\": \"string\", \"title\": "
+                        + "\"Driver\"}, \"username\": {\"type\": \"string\", \"title\": \"Username\"}, \"password\": {\"type\": "
+                        + "\"string\", \"title\": \"Password\", \"format\": \"password\", \"writeOnly\": true}, \"host\": {\"type\": "
+                        + "\"string\", \"title\": \"Host\"}, \"port\": {\"type\": \"integer\", \"title\": \"Port\"}, \"database\": "
+                        + "{\"type\": \"string\", \"title\": \"Database\"}}, \"secret_fields\": [\"password\"], "
+                        + "\"block_type_slug\": \"database-credentials\"}";
         now = now();
-        sql("INSERT INTO block_schema (fields, checksum, block_type_id, capabilities, version, id, created, updated) "
-                + "VALUES (?::jsonb, ?, ?::uuid, ?::jsonb, ?, ?::uuid, ?::timestamptz, ?::timestamptz)",
-                fields, "sha256:" + sha256(fields), blockType, "[]", "0.5.3", schema, now, now);
+        sql(
+                "INSERT INTO block_schema (fields, checksum, block_type_id, capabilities, version, id, created, updated) "
+                        + "VALUES (?::jsonb, ?, ?::uuid, ?::jsonb, ?, ?::uuid, ?::timestamptz, ?::timestamptz)",
+                fields,
+                "sha256:" + sha256(fields),
+                blockType,
+                "[]",
+                "0.5.3",
+                schema,
+                now,
+                now);
 
         String document = uuid();
         now = now();
-        sql("INSERT INTO block_document (name, data, block_schema_id, block_type_id, is_anonymous, block_type_name, id, "
-                + "created, updated) VALUES (?, ?::jsonb, ?::uuid, ?::uuid, ?, ?, ?::uuid, ?::timestamptz, ?::timestamptz)",
-                "warehouse", token(credentials("warehouse.internal", SECRET)), schema, blockType, false,
-                "Database Credentials", document, now, now);
-        sql("UPDATE block_document SET data = ?::jsonb, updated = now() WHERE block_document.id = ?::uuid",
-                token(credentials("warehouse-2.internal", ROTATED_SECRET)), document);
+        sql(
+                "INSERT INTO block_document (name, data, block_schema_id, block_type_id, is_anonymous, block_type_name, id, "
+                        + "created, updated) VALUES (?, ?::jsonb, ?::uuid, ?::uuid, ?, ?, ?::uuid, ?::timestamptz, ?::timestamptz)",
+                "warehouse",
+                token(credentials("warehouse.internal", SECRET)),
+                schema,
+                blockType,
+                false,
+                "Database Credentials",
+                document,
+                now,
+                now);
+        sql(
+                "UPDATE block_document SET data = ?::jsonb, updated = now() WHERE block_document.id = ?::uuid",
+                token(credentials("warehouse-2.internal", ROTATED_SECRET)),
+                document);
 
         String limit = uuid();
         now = now();
-        sql("INSERT INTO concurrency_limit_v2 (active, name, \"limit\", active_slots, denied_slots, slot_decay_per_second, "
-                + "avg_slot_occupancy_seconds, id, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?::uuid, ?::timestamptz, "
-                + "?::timestamptz)", true, "warehouse-connections", 5, 0, 0, 0.0, 2.0, limit, now, now);
-        sql("UPDATE concurrency_limit_v2 SET \"limit\" = ?, updated = now() WHERE concurrency_limit_v2.id = ?::uuid", 10, limit);
+        sql(
+                "INSERT INTO concurrency_limit_v2 (active, name, \"limit\", active_slots, denied_slots, slot_decay_per_second, "
+                        + "avg_slot_occupancy_seconds, id, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?::uuid, ?::timestamptz, "
+                        + "?::timestamptz)",
+                true,
+                "warehouse-connections",
+                5,
+                0,
+                0,
+                0.0,
+                2.0,
+                limit,
+                now,
+                now);
+        sql(
+                "UPDATE concurrency_limit_v2 SET \"limit\" = ?, updated = now() WHERE concurrency_limit_v2.id = ?::uuid",
+                10,
+                limit);
         now = now();
-        sql("INSERT INTO concurrency_limit (tag, concurrency_limit, active_slots, id, created, updated) VALUES (?, ?, "
-                + "?::jsonb, ?::uuid, ?::timestamptz, ?::timestamptz) ON CONFLICT (tag) DO UPDATE SET concurrency_limit = "
-                + "excluded.concurrency_limit, updated = excluded.updated", "legacy-db", 3, "[]", uuid(), now, now);
+        sql(
+                "INSERT INTO concurrency_limit (tag, concurrency_limit, active_slots, id, created, updated) VALUES (?, ?, "
+                        + "?::jsonb, ?::uuid, ?::timestamptz, ?::timestamptz) ON CONFLICT (tag) DO UPDATE SET concurrency_limit = "
+                        + "excluded.concurrency_limit, updated = excluded.updated",
+                "legacy-db",
+                3,
+                "[]",
+                uuid(),
+                now,
+                now);
 
         artifact();
 
@@ -110,22 +188,48 @@ public final class PrefectDemo {
         String actions = "[{\"type\": \"send-notification\", \"block_document_id\": \"" + document + "\", \"subject\": "
                 + "\"Prefect automated notification\", \"body\": \"Flow run {{ flow_run.name }} failed\"}]";
         now = now();
-        sql("INSERT INTO automation (name, description, enabled, trigger, actions, actions_on_trigger, actions_on_resolve, "
-                + "id, created, updated, tags) VALUES (?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?::uuid, "
-                + "?::timestamptz, ?::timestamptz, ?::jsonb)", "Notify on failed flow runs", "", true, trigger, actions,
-                "[]", "[]", automation, now, now, "[\"demo\"]");
+        sql(
+                "INSERT INTO automation (name, description, enabled, trigger, actions, actions_on_trigger, actions_on_resolve, "
+                        + "id, created, updated, tags) VALUES (?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?::uuid, "
+                        + "?::timestamptz, ?::timestamptz, ?::jsonb)",
+                "Notify on failed flow runs",
+                "",
+                true,
+                trigger,
+                actions,
+                "[]",
+                "[]",
+                automation,
+                now,
+                now,
+                "[\"demo\"]");
         sql("UPDATE automation SET enabled = ?, updated = now() WHERE automation.id = ?::uuid", false, automation);
 
         String queue = workPool();
         String deployment = uuid();
         now = now();
-        sql("INSERT INTO deployment (id, created, updated, name, tags, parameters, flow_id, description, "
-                + "parameter_openapi_schema, infra_overrides, entrypoint, work_queue_name, work_queue_id, pull_steps, "
-                + "enforce_parameter_schema, paused, status, labels) VALUES (?::uuid, ?::timestamptz, ?::timestamptz, ?, "
-                + "?::jsonb, ?::jsonb, ?::uuid, ?, ?::jsonb, ?::jsonb, ?, ?, ?::uuid, ?::jsonb, ?, ?, 'NOT_READY', ?::jsonb)",
-                deployment, now, now, "nightly", "[\"etl\"]", "{\"region\": \"eu-central-1\"}", flow,
-                "Loads the warehouse every night", "{}", "{}", "flows/etl.py:daily_etl", "default", queue, "[]", false,
-                false, "{\"prefect.flow.id\": \"" + flow + "\"}");
+        sql(
+                "INSERT INTO deployment (id, created, updated, name, tags, parameters, flow_id, description, "
+                        + "parameter_openapi_schema, infra_overrides, entrypoint, work_queue_name, work_queue_id, pull_steps, "
+                        + "enforce_parameter_schema, paused, status, labels) VALUES (?::uuid, ?::timestamptz, ?::timestamptz, ?, "
+                        + "?::jsonb, ?::jsonb, ?::uuid, ?, ?::jsonb, ?::jsonb, ?, ?, ?::uuid, ?::jsonb, ?, ?, 'NOT_READY', ?::jsonb)",
+                deployment,
+                now,
+                now,
+                "nightly",
+                "[\"etl\"]",
+                "{\"region\": \"eu-central-1\"}",
+                flow,
+                "Loads the warehouse every night",
+                "{}",
+                "{}",
+                "flows/etl.py:daily_etl",
+                "default",
+                queue,
+                "[]",
+                false,
+                false,
+                "{\"prefect.flow.id\": \"" + flow + "\"}");
         // PATCH /deployments/{id} {"paused": true}
         sql("UPDATE deployment SET paused = ?, updated = now() WHERE deployment.id = ?::uuid", true, deployment);
 
@@ -141,16 +245,35 @@ public final class PrefectDemo {
         String queue = uuid();
         String now = now();
         inOneTransaction(() -> {
-            sql("INSERT INTO work_pool (id, created, updated, name, description, type, base_job_template, is_paused, "
-                    + "status, storage_configuration) VALUES (?::uuid, ?::timestamptz, ?::timestamptz, ?, ?, ?, "
-                    + "?::jsonb, ?, 'NOT_READY', ?::jsonb)", pool, now, now, "demo-pool", "Runs the demo's flows",
-                    "process", "{}", false, "{\"bundle_upload_step\": null, \"bundle_execution_step\": null, "
+            sql(
+                    "INSERT INTO work_pool (id, created, updated, name, description, type, base_job_template, is_paused, "
+                            + "status, storage_configuration) VALUES (?::uuid, ?::timestamptz, ?::timestamptz, ?, ?, ?, "
+                            + "?::jsonb, ?, 'NOT_READY', ?::jsonb)",
+                    pool,
+                    now,
+                    now,
+                    "demo-pool",
+                    "Runs the demo's flows",
+                    "process",
+                    "{}",
+                    false,
+                    "{\"bundle_upload_step\": null, \"bundle_execution_step\": null, "
                             + "\"default_result_storage_block_id\": null}");
-            sql("INSERT INTO work_queue (id, created, updated, name, description, is_paused, priority, work_pool_id, "
-                    + "status) VALUES (?::uuid, ?::timestamptz, ?::timestamptz, ?, ?, ?, ?, ?::uuid, 'NOT_READY')",
-                    queue, now, now, "default", "The work pool's default queue.", false, 1, pool);
-            sql("UPDATE work_pool SET default_queue_id = ?::uuid, updated = now() WHERE work_pool.id = ?::uuid",
-                    queue, pool);
+            sql(
+                    "INSERT INTO work_queue (id, created, updated, name, description, is_paused, priority, work_pool_id, "
+                            + "status) VALUES (?::uuid, ?::timestamptz, ?::timestamptz, ?, ?, ?, ?, ?::uuid, 'NOT_READY')",
+                    queue,
+                    now,
+                    now,
+                    "default",
+                    "The work pool's default queue.",
+                    false,
+                    1,
+                    pool);
+            sql(
+                    "UPDATE work_pool SET default_queue_id = ?::uuid, updated = now() WHERE work_pool.id = ?::uuid",
+                    queue,
+                    pool);
         });
         return queue;
     }
@@ -162,16 +285,33 @@ public final class PrefectDemo {
         String data = "\"# Daily report\\n\\nAll 1,204 rows loaded.\"";
         String now = now();
         inOneTransaction(() -> {
-            sql("INSERT INTO artifact (key, type, data, metadata_, task_run_id, flow_run_id, description, id, created, "
-                    + "updated) VALUES (?, ?, ?::json, NULL, NULL, ?::uuid, ?, ?::uuid, ?::timestamptz, ?::timestamptz)",
-                    "daily-report", "markdown", data, flowRun, "Nightly load report", artifact, now, now);
-            sql("INSERT INTO artifact_collection (key, latest_id, task_run_id, flow_run_id, type, data, description, "
-                    + "metadata_, id, created, updated) VALUES (?, ?::uuid, NULL, ?::uuid, ?, ?::json, ?, NULL, ?::uuid, "
-                    + "?::timestamptz, ?::timestamptz) ON CONFLICT (key) DO UPDATE SET latest_id = excluded.latest_id, "
-                    + "task_run_id = excluded.task_run_id, flow_run_id = excluded.flow_run_id, type = excluded.type, "
-                    + "data = excluded.data, description = excluded.description, metadata_ = excluded.metadata_, "
-                    + "updated = excluded.updated", "daily-report", artifact, flowRun, "markdown", data,
-                    "Nightly load report", uuid(), now, now);
+            sql(
+                    "INSERT INTO artifact (key, type, data, metadata_, task_run_id, flow_run_id, description, id, created, "
+                            + "updated) VALUES (?, ?, ?::json, NULL, NULL, ?::uuid, ?, ?::uuid, ?::timestamptz, ?::timestamptz)",
+                    "daily-report",
+                    "markdown",
+                    data,
+                    flowRun,
+                    "Nightly load report",
+                    artifact,
+                    now,
+                    now);
+            sql(
+                    "INSERT INTO artifact_collection (key, latest_id, task_run_id, flow_run_id, type, data, description, "
+                            + "metadata_, id, created, updated) VALUES (?, ?::uuid, NULL, ?::uuid, ?, ?::json, ?, NULL, ?::uuid, "
+                            + "?::timestamptz, ?::timestamptz) ON CONFLICT (key) DO UPDATE SET latest_id = excluded.latest_id, "
+                            + "task_run_id = excluded.task_run_id, flow_run_id = excluded.flow_run_id, type = excluded.type, "
+                            + "data = excluded.data, description = excluded.description, metadata_ = excluded.metadata_, "
+                            + "updated = excluded.updated",
+                    "daily-report",
+                    artifact,
+                    flowRun,
+                    "markdown",
+                    data,
+                    "Nightly load report",
+                    uuid(),
+                    now,
+                    now);
         });
     }
 
@@ -224,7 +364,8 @@ public final class PrefectDemo {
 
     private static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform has SHA-256", e);
         }

@@ -14,8 +14,7 @@ import java.util.concurrent.TimeoutException;
  */
 final class ReplicationSlots {
 
-    private ReplicationSlots() {
-    }
+    private ReplicationSlots() {}
 
     /** Drops the named slot of this connection's database; nothing when there is none. */
     static void drop(Connection c, String slotName, Duration timeout) throws SQLException, TimeoutException {
@@ -30,10 +29,11 @@ final class ReplicationSlots {
     private static void dropWhere(Connection c, String condition, String parameter, Duration timeout)
             throws SQLException, TimeoutException {
         try (PreparedStatement terminate = c.prepareStatement("SELECT pg_terminate_backend(active_pid) FROM "
-                     + "pg_replication_slots WHERE active_pid IS NOT NULL AND " + condition);
-             PreparedStatement drop = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM "
-                     + "pg_replication_slots WHERE NOT active AND " + condition);
-             PreparedStatement left = c.prepareStatement("SELECT count(*) FROM pg_replication_slots WHERE " + condition)) {
+                        + "pg_replication_slots WHERE active_pid IS NOT NULL AND " + condition);
+                PreparedStatement drop = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM "
+                        + "pg_replication_slots WHERE NOT active AND " + condition);
+                PreparedStatement left =
+                        c.prepareStatement("SELECT count(*) FROM pg_replication_slots WHERE " + condition)) {
             terminate.setString(1, parameter);
             drop.setString(1, parameter);
             left.setString(1, parameter);

@@ -16,8 +16,7 @@ import java.util.stream.Stream;
 
 /** Small helpers shared by the local stack: polling, classpath text, temp dirs (free ports: {@link FreePorts}). */
 final class Support {
-    private Support() {
-    }
+    private Support() {}
 
     /**
      * Polls {@code probe} until it yields a value. A probe's exception counts as "not yet" (the last
@@ -70,7 +69,8 @@ final class Support {
             return;
         }
         try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            paths.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         } catch (IOException | UncheckedIOException ignored) {
             // best effort: a leftover temp dir is not worth failing a shutdown for
         }

@@ -1,11 +1,12 @@
 package io.prefectlifecycle.local;
 
+import org.junit.jupiter.api.Test;
+
+import java.util.Optional;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.util.Optional;
-import org.junit.jupiter.api.Test;
 
 /** What local reads from connect-config/prefect-connector.json: the heartbeat table and Prefect's own tables. */
 class ConnectorDefinitionTest {
@@ -27,7 +28,9 @@ class ConnectorDefinitionTest {
         assertFalse(without.config().containsKey("heartbeat.action.query"));
         assertEquals(shipped.prefectTables(), without.tables());
         assertEquals(Optional.empty(), without.heartbeatTable());
-        assertEquals(shipped.config().get("heartbeat.interval.ms"), without.config().get("heartbeat.interval.ms"),
+        assertEquals(
+                shipped.config().get("heartbeat.interval.ms"),
+                without.config().get("heartbeat.interval.ms"),
                 "heartbeat records still flow");
         assertEquals(shipped.config().size() - 1, without.config().size(), "nothing else changes");
     }

@@ -31,13 +31,17 @@ class RegisterConnectorScriptTest {
 
     @ParameterizedTest(name = "{0} read with {1}")
     @CsvSource({
-            "prefect-connector.json, jq", "prefect-connector.json, python3", "prefect-connector.json, neither",
-            "prefect-connector-avro.json, jq", "prefect-connector-avro.json, python3",
-            "prefect-connector-avro.json, neither",
-            "prefect-connector-staging.json, jq", "prefect-connector-staging.json, python3",
-            "prefect-connector-staging.json, neither"})
-    void registersTheConnectorTheAppDefines(String file, String reader, @TempDir Path bin)
-            throws Exception {
+        "prefect-connector.json, jq",
+        "prefect-connector.json, python3",
+        "prefect-connector.json, neither",
+        "prefect-connector-avro.json, jq",
+        "prefect-connector-avro.json, python3",
+        "prefect-connector-avro.json, neither",
+        "prefect-connector-staging.json, jq",
+        "prefect-connector-staging.json, python3",
+        "prefect-connector-staging.json, neither"
+    })
+    void registersTheConnectorTheAppDefines(String file, String reader, @TempDir Path bin) throws Exception {
         for (String tool : BASIC_TOOLS) link(bin, tool);
         if (!reader.equals("neither")) {
             Assumptions.assumeTrue(link(bin, reader), reader + " is not installed here");
@@ -51,8 +55,12 @@ class RegisterConnectorScriptTest {
     }
 
     private static List<String> dryRun(String file, Path bin) throws IOException, InterruptedException {
-        ProcessBuilder run = new ProcessBuilder("sh", SCRIPT.toString(), "--dry-run",
-                SCRIPT.resolveSibling(file).toString()).redirectError(ProcessBuilder.Redirect.INHERIT);
+        ProcessBuilder run = new ProcessBuilder(
+                        "sh",
+                        SCRIPT.toString(),
+                        "--dry-run",
+                        SCRIPT.resolveSibling(file).toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
         run.environment().put("PATH", bin.toString());
         Process process = run.start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -3,8 +3,8 @@ package io.prefectlifecycle.app;
 import io.prefectlifecycle.app.Setting.ProcessingGuarantee;
 import io.prefectlifecycle.event.EventFormat;
 import io.prefectlifecycle.kinds.FernetKey;
-import io.prefectlifecycle.stream.EncryptionKeys;
 import io.prefectlifecycle.registry.SchemaRegistrySettings;
+import io.prefectlifecycle.stream.EncryptionKeys;
 import io.prefectlifecycle.topology.TopologySettings;
 
 import java.net.URI;
@@ -80,8 +80,11 @@ public record AppConfig(
     }
 
     @SuppressWarnings("unchecked")
-    static AppConfig of(Map<Setting, Object> values, KafkaClientSettings kafka, Map<Setting, String> origins,
-                        List<String> warnings) {
+    static AppConfig of(
+            Map<Setting, Object> values,
+            KafkaClientSettings kafka,
+            Map<Setting, String> origins,
+            List<String> warnings) {
         return new AppConfig(
                 (Optional<Path>) values.get(Setting.CONFIG_FILE),
                 (String) values.get(Setting.BOOTSTRAP_SERVERS),
@@ -102,7 +105,9 @@ public record AppConfig(
                 (Boolean) values.get(Setting.SCHEMA_REGISTRY_AUTO_REGISTER),
                 (Integer) values.get(Setting.HTTP_PORT),
                 (Duration) values.get(Setting.SHUTDOWN_TIMEOUT),
-                kafka, origins, warnings);
+                kafka,
+                origins,
+                warnings);
     }
 
     /** {@code cdc.topic}, else {@code <topic.prefix>.cdc}. */
@@ -137,8 +142,16 @@ public record AppConfig(
     }
 
     private TopologySettings settings(String cdc, String source, Optional<FernetKey> key) {
-        return new TopologySettings(cdc, eventsTopicOf(source), deadLetterTopic, key, emitSnapshotReads, eventFormat,
-                schemaRegistry(), source, sourceLabel);
+        return new TopologySettings(
+                cdc,
+                eventsTopicOf(source),
+                deadLetterTopic,
+                key,
+                emitSnapshotReads,
+                eventFormat,
+                schemaRegistry(),
+                source,
+                sourceLabel);
     }
 
     /** The events topic of a source: {@code events.topic}, or {@code <events.topic>.<source>} per source. */
@@ -169,8 +182,10 @@ public record AppConfig(
         values.put(Setting.STANDBY_REPLICAS, Integer.toString(standbyReplicas));
         values.put(Setting.EMIT_SNAPSHOT_READS, Boolean.toString(emitSnapshotReads));
         values.put(Setting.EVENT_FORMAT, eventFormat.value());
-        values.put(Setting.SCHEMA_REGISTRY_URL,
-                Setting.SCHEMA_REGISTRY_URL.shown(schemaRegistryUrl.map(URI::toString).orElse("")));
+        values.put(
+                Setting.SCHEMA_REGISTRY_URL,
+                Setting.SCHEMA_REGISTRY_URL.shown(
+                        schemaRegistryUrl.map(URI::toString).orElse("")));
         values.put(Setting.SCHEMA_REGISTRY_AUTO_REGISTER, Boolean.toString(schemaRegistryAutoRegister));
         values.put(Setting.HTTP_PORT, Integer.toString(httpPort));
         values.put(Setting.SHUTDOWN_TIMEOUT, shutdownTimeout.toString());

@@ -1,6 +1,5 @@
 package io.prefectlifecycle.app;
 
-import io.prefectlifecycle.kinds.Kinds;
 import io.prefectlifecycle.topology.TopologySettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -19,7 +18,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,8 +37,7 @@ final class Authorizations {
     private static final Logger LOG = LoggerFactory.getLogger(Authorizations.class);
     private static final String SEE = " (docs/operations.md, Secured Kafka)";
 
-    private Authorizations() {
-    }
+    private Authorizations() {}
 
     /**
      * READ on the CDC topic. A topic the principal may not describe looks the same whether it exists or not; one that
@@ -50,9 +47,12 @@ final class Authorizations {
             throws Preflight.Failed, InterruptedException {
         String cdc = topology.cdcTopic();
         try {
-            Set<AclOperation> allowed = admin.describeTopics(List.of(cdc),
-                            new DescribeTopicsOptions().includeAuthorizedOperations(true)).topicNameValues().get(cdc)
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).authorizedOperations();
+            Set<AclOperation> allowed = admin.describeTopics(
+                            List.of(cdc), new DescribeTopicsOptions().includeAuthorizedOperations(true))
+                    .topicNameValues()
+                    .get(cdc)
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .authorizedOperations();
             if (allows(allowed, AclOperation.READ)) {
                 return;
             }
@@ -68,19 +68,22 @@ final class Authorizations {
             LOG.warn("cannot check the ACLs of the CDC topic: {}", ThreadFailurePolicy.describe(e));
             return;
         }
-        throw new Preflight.Failed("not authorized to READ the CDC topic " + cdc + ": grant the app's principal READ "
-                + "on it" + SEE);
+        throw new Preflight.Failed(
+                "not authorized to READ the CDC topic " + cdc + ": grant the app's principal READ " + "on it" + SEE);
     }
 
     /** WRITE on each output topic (they exist by now). */
     static void outputTopics(Admin admin, Map<String, Setting> outputs, AppConfig config, Duration timeout)
             throws Preflight.Failed, InterruptedException {
-        Map<String, KafkaFuture<TopicDescription>> described = admin.describeTopics(outputs.keySet(),
-                new DescribeTopicsOptions().includeAuthorizedOperations(true)).topicNameValues();
+        Map<String, KafkaFuture<TopicDescription>> described = admin.describeTopics(
+                        outputs.keySet(), new DescribeTopicsOptions().includeAuthorizedOperations(true))
+                .topicNameValues();
         for (Map.Entry<String, KafkaFuture<TopicDescription>> entry : described.entrySet()) {
             Set<AclOperation> allowed;
             try {
-                allowed = entry.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS).authorizedOperations();
+                allowed = entry.getValue()
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .authorizedOperations();
             } catch (ExecutionException | TimeoutException e) {
                 LOG.warn("cannot check the ACLs of {}: {}", entry.getKey(), ThreadFailurePolicy.describe(e));
                 continue;
@@ -98,9 +101,11 @@ final class Authorizations {
     static void group(Admin admin, AppConfig config, Duration timeout) throws Preflight.Failed, InterruptedException {
         String group = config.applicationId();
         try {
-            ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group),
-                            new DescribeConsumerGroupsOptions().includeAuthorizedOperations(true))
-                    .describedGroups().get(group).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            ConsumerGroupDescription description = admin.describeConsumerGroups(
+                            List.of(group), new DescribeConsumerGroupsOptions().includeAuthorizedOperations(true))
+                    .describedGroups()
+                    .get(group)
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!allows(description.authorizedOperations(), AclOperation.READ)) {
                 throw groupDenied(config);
             }
@@ -109,7 +114,8 @@ final class Authorizations {
                 throw groupDenied(config);
             }
             if (!(e.getCause() instanceof GroupIdNotFoundException)) {
-                LOG.warn("cannot check the ACLs of the group {}: {}", group, ThreadFailurePolicy.describe(e.getCause()));
+                LOG.warn(
+                        "cannot check the ACLs of the group {}: {}", group, ThreadFailurePolicy.describe(e.getCause()));
             }
         } catch (TimeoutException e) {
             LOG.warn("cannot check the ACLs of the group {}: {}", group, ThreadFailurePolicy.describe(e));
@@ -127,13 +133,16 @@ final class Authorizations {
         }
         String probe = config.applicationId() + "-preflight-probe";
         try {
-            admin.describeTransactions(List.of(probe)).description(probe).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            admin.describeTransactions(List.of(probe))
+                    .description(probe)
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof TransactionalIdAuthorizationException) {
                 throw new Preflight.Failed("not authorized to use transactional ids " + config.applicationId()
                         + "-… (" + Setting.PROCESSING_GUARANTEE.key() + " exactly_once_v2): grant the app's principal "
                         + "WRITE on transactional ids prefixed " + config.applicationId() + " ("
-                        + Setting.APPLICATION_ID.key() + " from " + config.origins().get(Setting.APPLICATION_ID) + ")"
+                        + Setting.APPLICATION_ID.key() + " from "
+                        + config.origins().get(Setting.APPLICATION_ID) + ")"
                         + SEE);
             }
             if (!(e.getCause() instanceof TransactionalIdNotFoundException)) {

@@ -19,8 +19,7 @@ final class BrokerAddresses {
 
     private static final int CONNECT_TIMEOUT_MS = 2_000;
 
-    private BrokerAddresses() {
-    }
+    private BrokerAddresses() {}
 
     /** E.g. {@code 127.0.0.1:1: connection refused}; empty when every address takes a TCP connection. */
     static Optional<String> whyUnreachable(String bootstrapServers) {

@@ -22,8 +22,8 @@ public record CdcSource(String name, String topicPrefix) {
 
     public CdcSource {
         if (!TopologySettings.SOURCE_NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("source name '" + name + "' must be 1 to 63 of a-z 0-9 _ -, starting "
-                    + "with a letter or digit");
+            throw new IllegalArgumentException(
+                    "source name '" + name + "' must be 1 to 63 of a-z 0-9 _ -, starting " + "with a letter or digit");
         }
         if (!KAFKA_NAME.matcher(topicPrefix).matches()) {
             throw new IllegalArgumentException("topic prefix '" + topicPrefix + "' of the source " + name

@@ -36,11 +36,17 @@ public final class ClusterLogin {
      * @param settings         the Kafka client settings given (values are read, only protocol and mechanism shown)
      * @param origins          key → where it came from
      */
-    public record Target(String bootstrapServers, String bootstrapOrigin, Map<String, String> settings,
-                         Map<String, String> origins) {
+    public record Target(
+            String bootstrapServers,
+            String bootstrapOrigin,
+            Map<String, String> settings,
+            Map<String, String> origins) {
         static Target of(AppConfig config) {
-            return new Target(config.bootstrapServers(), Setting.BOOTSTRAP_SERVERS.key() + " from "
-                    + config.origins().get(Setting.BOOTSTRAP_SERVERS), config.kafka().values(),
+            return new Target(
+                    config.bootstrapServers(),
+                    Setting.BOOTSTRAP_SERVERS.key() + " from "
+                            + config.origins().get(Setting.BOOTSTRAP_SERVERS),
+                    config.kafka().values(),
                     config.kafka().origins());
         }
     }
@@ -54,10 +60,10 @@ public final class ClusterLogin {
 
     /** Connections the broker accepted and then closed, without the call getting an answer, before giving up. */
     static final int DROPPED_CONNECTIONS = 5;
+
     private static final Duration POLL = Duration.ofMillis(100);
 
-    private ClusterLogin() {
-    }
+    private ClusterLogin() {}
 
     /** Waits for the cluster's brokers; the number of them. */
     public static int brokers(Admin admin, Target target, Duration timeout) throws Failed, InterruptedException {
@@ -99,8 +105,8 @@ public final class ClusterLogin {
             settings.put(key, clientProperties.getProperty(key));
             origins.put(key, origin);
         });
-        Target target = new Target(settings.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG), "bootstrap.servers",
-                settings, origins);
+        Target target = new Target(
+                settings.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG), "bootstrap.servers", settings, origins);
         Map<String, Object> adminConfig = new HashMap<>();
         Set<String> adminKeys = AdminClientConfig.configNames();
         settings.forEach((key, value) -> {
@@ -154,8 +160,8 @@ public final class ClusterLogin {
 
     private static Failed unreachable(Target target, Duration timeout, Throwable cause) {
         return new Failed("cannot reach the Kafka cluster at " + where(target) + " within "
-                + timeout.toSeconds() + " s: " + BrokerAddresses.whyUnreachable(target.bootstrapServers())
-                        .orElse("no broker answered")
+                + timeout.toSeconds() + " s: "
+                + BrokerAddresses.whyUnreachable(target.bootstrapServers()).orElse("no broker answered")
                 + "; check the address and the Kafka client settings (security.protocol, sasl.*, ssl.*)");
     }
 
@@ -166,8 +172,11 @@ public final class ClusterLogin {
 
     private static long total(Map<MetricName, ? extends Metric> metrics, String name) {
         return metrics.entrySet().stream()
-                .filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals("admin-client-metrics"))
-                .mapToLong(e -> ((Number) e.getValue().metricValue()).longValue()).max().orElse(0);
+                .filter(e ->
+                        e.getKey().name().equals(name) && e.getKey().group().equals("admin-client-metrics"))
+                .mapToLong(e -> ((Number) e.getValue().metricValue()).longValue())
+                .max()
+                .orElse(0);
     }
 
     private static String where(Target target) {

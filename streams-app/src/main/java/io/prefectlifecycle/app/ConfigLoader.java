@@ -8,7 +8,6 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -20,7 +19,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  * Resolves every {@link Setting} through the layers default &lt; file &lt; environment &lt; flag, then validates
@@ -39,8 +37,7 @@ final class ConfigLoader {
             "num.standby.replicas", Setting.STANDBY_REPLICAS);
 
     /** A value as written and where it came from. */
-    private record Raw(String value, String origin) {
-    }
+    private record Raw(String value, String origin) {}
 
     private final Map<String, String> env;
     private final Map<Setting, String> flags;
@@ -126,10 +123,12 @@ final class ConfigLoader {
                 }
             }
         }
-        List<String> inputs = sources.isEmpty() ? List.of(AppConfig.cdcTopic(values))
+        List<String> inputs = sources.isEmpty()
+                ? List.of(AppConfig.cdcTopic(values))
                 : sources.stream().map(CdcSource::cdcTopic).toList();
         boolean perSource = (Boolean) values.get(Setting.EVENTS_TOPIC_PER_SOURCE);
-        List<String> names = sources.isEmpty() ? List.of(TopologySettings.DEFAULT_SOURCE)
+        List<String> names = sources.isEmpty()
+                ? List.of(TopologySettings.DEFAULT_SOURCE)
                 : sources.stream().map(CdcSource::name).toList();
         Map<String, Setting> outputs = new LinkedHashMap<>();
         for (String name : names) {
@@ -155,8 +154,9 @@ final class ConfigLoader {
                 properties.load(reader);
             }
         } catch (IOException | IllegalArgumentException e) {
-            problems.add(Setting.CONFIG_FILE.key() + ": cannot read '" + file.value().trim() + "' from " + file.origin()
-                    + ": " + e.getClass().getSimpleName());
+            problems.add(
+                    Setting.CONFIG_FILE.key() + ": cannot read '" + file.value().trim() + "' from " + file.origin()
+                            + ": " + e.getClass().getSimpleName());
             return;
         }
         String origin = "file " + path;
@@ -166,7 +166,8 @@ final class ConfigLoader {
             if (key.startsWith(KafkaClientSettings.FILE_PREFIX)) {
                 String kafkaKey = key.substring(KafkaClientSettings.FILE_PREFIX.length());
                 if (!KafkaClientSettings.isKnown(kafkaKey) && !OWN_KAFKA_KEYS.containsKey(kafkaKey)) {
-                    warnings.add(origin + ": " + key + " is not a setting Kafka's clients know; passed through as given");
+                    warnings.add(
+                            origin + ": " + key + " is not a setting Kafka's clients know; passed through as given");
                 }
                 kafkaEntry(kafkaKey, new Raw(value, origin + ", key " + key), fromFile, kafka);
             } else if (key.equals(Setting.CONFIG_FILE.key())) {
@@ -193,7 +194,8 @@ final class ConfigLoader {
             String value = env.get(variable);
             if (variable.startsWith(Setting.ENV_PREFIX)) {
                 Optional<Setting> setting = Arrays.stream(Setting.values())
-                        .filter(s -> s.env().equals(variable)).findFirst();
+                        .filter(s -> s.env().equals(variable))
+                        .findFirst();
                 if (setting.isPresent() && setting.get() != Setting.CONFIG_FILE) {
                     own(setting.get(), new Raw(value, "environment variable " + variable), fromEnv);
                 } else if (setting.isEmpty() && retired(variable).isPresent()) {
@@ -216,8 +218,8 @@ final class ConfigLoader {
         }
         if (!ignored.isEmpty()) {
             // Kubernetes defines KAFKA_PORT, KAFKA_SERVICE_HOST, … for a Service named kafka: not client settings
-            warnings.add("environment variables " + String.join(", ", ignored)
-                    + " name no Kafka client setting: ignored");
+            warnings.add(
+                    "environment variables " + String.join(", ", ignored) + " name no Kafka client setting: ignored");
         }
         raw.putAll(fromEnv);
     }
@@ -225,7 +227,8 @@ final class ConfigLoader {
     /** The retired setting whose variable this is. */
     private static Optional<String> retired(String variable) {
         return Setting.RETIRED.keySet().stream()
-                .filter(key -> (Setting.ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_')).equals(variable))
+                .filter(key ->
+                        (Setting.ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_')).equals(variable))
                 .findFirst();
     }
 

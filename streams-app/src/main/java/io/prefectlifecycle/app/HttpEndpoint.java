@@ -36,8 +36,7 @@ public final class HttpEndpoint implements AutoCloseable {
     public static final String STARTING = "STARTING";
 
     /** Kafka Streams' state (or {@link #STARTING}) and the tasks this instance runs. */
-    record Status(String state, List<StreamsApp.LocalTask> tasks) {
-    }
+    record Status(String state, List<StreamsApp.LocalTask> tasks) {}
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -56,7 +55,11 @@ public final class HttpEndpoint implements AutoCloseable {
 
     /** {@code run}'s: {@code /health/ready} also lists the instance's tasks. */
     static HttpEndpoint startWithTasks(int port, Supplier<Status> status, Telemetry telemetry) throws IOException {
-        return start(port, () -> status.get().state(), () -> ",\"tasks\":" + tasks(status.get().tasks()), telemetry);
+        return start(
+                port,
+                () -> status.get().state(),
+                () -> ",\"tasks\":" + tasks(status.get().tasks()),
+                telemetry);
     }
 
     /** @param ready more fields of {@code /health/ready}'s body, each starting with a comma */
@@ -73,12 +76,18 @@ public final class HttpEndpoint implements AutoCloseable {
         });
         server.createContext("/metrics", exchange -> {
             if (allowed(exchange)) {
-                Telemetry.Scrape scrape = telemetry.scrape(exchange.getRequestHeaders().getFirst("Accept"));
+                Telemetry.Scrape scrape =
+                        telemetry.scrape(exchange.getRequestHeaders().getFirst("Accept"));
                 respond(exchange, 200, scrape.contentType(), scrape.body());
             }
         });
-        server.createContext("/", exchange -> respond(exchange, 404, "text/plain; charset=utf-8",
-                "not found: /health/live, /health/ready, /metrics\n"));
+        server.createContext(
+                "/",
+                exchange -> respond(
+                        exchange,
+                        404,
+                        "text/plain; charset=utf-8",
+                        "not found: /health/live, /health/ready, /metrics\n"));
         ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
             Thread thread = new Thread(r, "http");
             thread.setDaemon(true);
@@ -86,7 +95,9 @@ public final class HttpEndpoint implements AutoCloseable {
         });
         server.setExecutor(executor);
         server.start();
-        LOG.info("HTTP endpoint on port {}: /health/live, /health/ready, /metrics", server.getAddress().getPort());
+        LOG.info(
+                "HTTP endpoint on port {}: /health/live, /health/ready, /metrics",
+                server.getAddress().getPort());
         return new HttpEndpoint(server, executor);
     }
 
@@ -104,15 +115,19 @@ public final class HttpEndpoint implements AutoCloseable {
 
     private static void health(HttpExchange exchange, String state, boolean up, String more) throws IOException {
         if (allowed(exchange)) {
-            respond(exchange, up ? 200 : 503, "application/json",
+            respond(
+                    exchange,
+                    up ? 200 : 503,
+                    "application/json",
                     "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"state\":\"" + state + "\"" + more + "}\n");
         }
     }
 
     /** Source names and topics are checked at start (letters, digits, {@code . _ -}): nothing to escape. */
     static String tasks(List<StreamsApp.LocalTask> tasks) {
-        return tasks.stream().map(t -> "{\"task\":\"" + t.id() + "\",\"source\":\"" + t.source() + "\",\"topic\":\""
-                        + t.topic() + "\",\"role\":\"" + t.role() + "\"}")
+        return tasks.stream()
+                .map(t -> "{\"task\":\"" + t.id() + "\",\"source\":\"" + t.source() + "\",\"topic\":\"" + t.topic()
+                        + "\",\"role\":\"" + t.role() + "\"}")
                 .collect(Collectors.joining(",", "[", "]"));
     }
 

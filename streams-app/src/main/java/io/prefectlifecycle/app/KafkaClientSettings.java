@@ -30,9 +30,13 @@ public record KafkaClientSettings(Map<String, String> values, Map<String, String
     static final String FILE_PREFIX = "kafka.";
 
     /** Client prefixes Kafka Streams understands ({@code producer.linger.ms}, {@code main.consumer.…}). */
-    private static final List<String> CLIENT_PREFIXES = List.of(StreamsConfig.MAIN_CONSUMER_PREFIX,
-            StreamsConfig.RESTORE_CONSUMER_PREFIX, StreamsConfig.GLOBAL_CONSUMER_PREFIX, StreamsConfig.CONSUMER_PREFIX,
-            StreamsConfig.PRODUCER_PREFIX, StreamsConfig.ADMIN_CLIENT_PREFIX);
+    private static final List<String> CLIENT_PREFIXES = List.of(
+            StreamsConfig.MAIN_CONSUMER_PREFIX,
+            StreamsConfig.RESTORE_CONSUMER_PREFIX,
+            StreamsConfig.GLOBAL_CONSUMER_PREFIX,
+            StreamsConfig.CONSUMER_PREFIX,
+            StreamsConfig.PRODUCER_PREFIX,
+            StreamsConfig.ADMIN_CLIENT_PREFIX);
 
     private static final Set<String> KNOWN = known();
 
@@ -46,7 +50,8 @@ public record KafkaClientSettings(Map<String, String> values, Map<String, String
         if (!variable.startsWith(ENV_PREFIX) || variable.length() == ENV_PREFIX.length()) {
             return Optional.empty();
         }
-        return Optional.of(variable.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'));
+        return Optional.of(
+                variable.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'));
     }
 
     /** Whether Kafka's clients or Kafka Streams know the key (with or without a client prefix such as {@code producer.}). */
@@ -60,14 +65,17 @@ public record KafkaClientSettings(Map<String, String> values, Map<String, String
     /** The settings an admin client understands, for the pre-flight check. */
     public Map<String, Object> forAdmin() {
         Set<String> admin = AdminClientConfig.configNames();
-        return values.entrySet().stream().filter(e -> admin.contains(e.getKey()))
+        return values.entrySet().stream()
+                .filter(e -> admin.contains(e.getKey()))
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
     @Override
     public String toString() {
-        return new TreeMap<>(origins).entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")")
-                .collect(Collectors.joining(", ", "[", "]"));
+        return new TreeMap<>(origins)
+                .entrySet().stream()
+                        .map(e -> e.getKey() + " (" + e.getValue() + ")")
+                        .collect(Collectors.joining(", ", "[", "]"));
     }
 
     private static Set<String> known() {

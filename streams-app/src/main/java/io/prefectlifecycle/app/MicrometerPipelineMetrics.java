@@ -50,7 +50,8 @@ public final class MicrometerPipelineMetrics implements PipelineMetrics {
         Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
         Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
         Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15),
-        Duration.ofHours(1), Duration.ofHours(6), Duration.ofDays(1)};
+        Duration.ofHours(1), Duration.ofHours(6), Duration.ofDays(1)
+    };
 
     private final MeterRegistry registry;
     private final Clock clock;
@@ -80,22 +81,36 @@ public final class MicrometerPipelineMetrics implements PipelineMetrics {
             this.source = source;
             // every category from zero, so that rates and alerts work before the first occurrence
             for (IgnoredCategory reason : IgnoredCategory.values()) {
-                ignored.put(reason, Counter.builder(IGNORED).tag(SOURCE, source).tag("reason", reason.label())
-                        .description("CDC records that produced no event, by reason").register(registry));
+                ignored.put(
+                        reason,
+                        Counter.builder(IGNORED)
+                                .tag(SOURCE, source)
+                                .tag("reason", reason.label())
+                                .description("CDC records that produced no event, by reason")
+                                .register(registry));
             }
             for (DeadLetterCategory reason : DeadLetterCategory.values()) {
-                deadLetters.put(reason, Counter.builder(DEAD_LETTERS).tag(SOURCE, source).tag("reason", reason.label())
-                        .description("CDC records written to the dead-letter topic, by reason").register(registry));
+                deadLetters.put(
+                        reason,
+                        Counter.builder(DEAD_LETTERS)
+                                .tag(SOURCE, source)
+                                .tag("reason", reason.label())
+                                .description("CDC records written to the dead-letter topic, by reason")
+                                .register(registry));
             }
-            Gauge.builder(OPEN_ROWS, openRows, AtomicLong::get).tag(SOURCE, source)
+            Gauge.builder(OPEN_ROWS, openRows, AtomicLong::get)
+                    .tag(SOURCE, source)
                     .description("Rows changed so far by the transaction being read (0 when none is open)")
                     .register(registry);
-            Gauge.builder(OPEN_AGE, this, SourceMeters::openTransactionAge).tag(SOURCE, source).baseUnit("seconds")
+            Gauge.builder(OPEN_AGE, this, SourceMeters::openTransactionAge)
+                    .tag(SOURCE, source)
+                    .baseUnit("seconds")
                     .description("How long the transaction being read has been open, since this instance read its "
                             + "first change (0 when none is open): it grows only while a transaction's END has not "
                             + "arrived")
                     .register(registry);
-            this.lag = Timer.builder(LAG).tag(SOURCE, source)
+            this.lag = Timer.builder(LAG)
+                    .tag(SOURCE, source)
                     .description("Time from the commit in PostgreSQL (the event's occurred) to the event being written")
                     .serviceLevelObjectives(LAG_BUCKETS)
                     .register(registry);
@@ -103,19 +118,20 @@ public final class MicrometerPipelineMetrics implements PipelineMetrics {
 
         @Override
         public void outcome(Emission emission) {
-            emission.outcome().match(
-                    written -> {
-                        written.events().forEach(this::event);
-                        return null;
-                    },
-                    skipped -> {
-                        ignored.get(skipped.category()).increment();
-                        return null;
-                    },
-                    dead -> {
-                        deadLetters.get(dead.category()).increment();
-                        return null;
-                    });
+            emission.outcome()
+                    .match(
+                            written -> {
+                                written.events().forEach(this::event);
+                                return null;
+                            },
+                            skipped -> {
+                                ignored.get(skipped.category()).increment();
+                                return null;
+                            },
+                            dead -> {
+                                deadLetters.get(dead.category()).increment();
+                                return null;
+                            });
         }
 
         @Override
@@ -142,8 +158,12 @@ public final class MicrometerPipelineMetrics implements PipelineMetrics {
             int firstDot = eventName.indexOf('.');
             String kind = firstDot < lastDot ? eventName.substring(firstDot + 1, lastDot) : "unknown";
             String action = lastDot >= 0 ? eventName.substring(lastDot + 1) : "unknown";
-            return Counter.builder(EVENTS).tag(SOURCE, source).tag("kind", kind).tag("action", action)
-                    .description("Prefect lifecycle events written, by kind and action").register(registry);
+            return Counter.builder(EVENTS)
+                    .tag(SOURCE, source)
+                    .tag("kind", kind)
+                    .tag("action", action)
+                    .description("Prefect lifecycle events written, by kind and action")
+                    .register(registry);
         }
     }
 }

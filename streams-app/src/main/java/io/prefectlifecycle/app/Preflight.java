@@ -22,7 +22,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -56,8 +55,7 @@ final class Preflight {
 
     private static final String UNDESCRIBABLE = "cannot be described";
 
-    private Preflight() {
-    }
+    private Preflight() {}
 
     static void check(AppConfig config, List<TopologySettings> sources) throws Failed, InterruptedException {
         check(config, sources, TIMEOUT);
@@ -118,7 +116,10 @@ final class Preflight {
         try {
             registry.subjects();
             if (topology.eventFormat() == EventFormat.AVRO && !settings.get().autoRegister()) {
-                for (String events : sources.stream().map(TopologySettings::eventsTopic).distinct().toList()) {
+                for (String events : sources.stream()
+                        .map(TopologySettings::eventsTopic)
+                        .distinct()
+                        .toList()) {
                     new AvroEventEncoder(registry, events, false).schemaId();
                 }
             }
@@ -134,12 +135,15 @@ final class Preflight {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new Failed(Setting.STATE_DIR.key() + ": cannot create " + dir + " (from "
-                    + config.origins().get(Setting.STATE_DIR) + "): " + e.getClass().getSimpleName()
+                    + config.origins().get(Setting.STATE_DIR) + "): "
+                    + e.getClass().getSimpleName()
                     + "; mount a writable volume there or set " + Setting.STATE_DIR.flag());
         }
         if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
-            throw new Failed(Setting.STATE_DIR.key() + ": " + dir + " (from " + config.origins().get(Setting.STATE_DIR)
-                    + ") is not a writable directory; mount a writable volume there or set " + Setting.STATE_DIR.flag());
+            throw new Failed(Setting.STATE_DIR.key() + ": " + dir + " (from "
+                    + config.origins().get(Setting.STATE_DIR)
+                    + ") is not a writable directory; mount a writable volume there or set "
+                    + Setting.STATE_DIR.flag());
         }
     }
 
@@ -158,7 +162,8 @@ final class Preflight {
                 if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                     missing.add(entry.getKey());
                 } else {
-                    throw topicFailure(config, outputs.get(entry.getKey()), entry.getKey(), UNDESCRIBABLE, e.getCause());
+                    throw topicFailure(
+                            config, outputs.get(entry.getKey()), entry.getKey(), UNDESCRIBABLE, e.getCause());
                 }
             } catch (TimeoutException e) {
                 throw topicFailure(config, outputs.get(entry.getKey()), entry.getKey(), UNDESCRIBABLE, e);
@@ -169,7 +174,9 @@ final class Preflight {
             return;
         }
         // partitions and replication factor: the broker's defaults
-        List<NewTopic> topics = missing.stream().map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).toList();
+        List<NewTopic> topics = missing.stream()
+                .map(t -> new NewTopic(t, Optional.empty(), Optional.empty()))
+                .toList();
         Map<String, KafkaFuture<Void>> created = admin.createTopics(topics).values();
         for (String topic : missing) {
             try {
@@ -177,8 +184,8 @@ final class Preflight {
                 LOG.info("created the output topic {}", topic);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw topicFailure(config, outputs.get(topic), topic, "is missing and could not be created",
-                            e.getCause());
+                    throw topicFailure(
+                            config, outputs.get(topic), topic, "is missing and could not be created", e.getCause());
                 }
             } catch (TimeoutException e) {
                 throw topicFailure(config, outputs.get(topic), topic, "is missing and could not be created", e);
@@ -202,19 +209,30 @@ final class Preflight {
             if (!names.contains(cdc)) {
                 String prefix = cdc.endsWith(".cdc") ? cdc.substring(0, cdc.length() - ".cdc".length()) : null;
                 if (prefix != null && names.contains(prefix + ".transaction")) {
-                    LOG.warn("no topic {}{} yet, but {}.transaction exists: the connector still writes one topic per "
-                            + "table; register connect-config/prefect-connector.json again (its transforms route "
-                            + "every table and BEGIN/END into {}; docs/operations.md, Upgrading)", cdc, of, prefix, cdc);
+                    LOG.warn(
+                            "no topic {}{} yet, but {}.transaction exists: the connector still writes one topic per "
+                                    + "table; register connect-config/prefect-connector.json again (its transforms route "
+                                    + "every table and BEGIN/END into {}; docs/operations.md, Upgrading)",
+                            cdc,
+                            of,
+                            prefix,
+                            cdc);
                 } else {
-                    LOG.warn("no topic {}{} yet: is the Debezium connector (connect-config/) registered? The app "
-                            + "starts reading it when it appears", cdc, of);
+                    LOG.warn(
+                            "no topic {}{} yet: is the Debezium connector (connect-config/) registered? The app "
+                                    + "starts reading it when it appears",
+                            cdc,
+                            of);
                 }
                 return;
             }
-            TopicDescription description = admin.describeTopics(List.of(cdc)).allTopicNames()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(cdc);
+            TopicDescription description = admin.describeTopics(List.of(cdc))
+                    .allTopicNames()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .get(cdc);
             if (description.partitions().size() != 1) {
-                throw new Failed("the CDC topic " + cdc + of + " has " + description.partitions().size() + " partitions: "
+                throw new Failed("the CDC topic " + cdc + of + " has "
+                        + description.partitions().size() + " partitions: "
                         + "it must have one, the database's commit order (docs/adr/0004); recreate it with one "
                         + "partition (Debezium's topic.creation.default.partitions=1)");
             }
@@ -234,7 +252,8 @@ final class Preflight {
             return new Failed("output topic " + topic + origin + " is missing and the app's principal is not "
                     + "authorized to CREATE it: create it beforehand, or grant CREATE on it");
         }
-        return new Failed("output topic " + topic + " (" + setting.key() + " from " + config.origins().get(setting)
+        return new Failed("output topic " + topic + " (" + setting.key() + " from "
+                + config.origins().get(setting)
                 + ") " + what + ": " + ThreadFailurePolicy.describe(cause)
                 + "; create it, or grant the app's principal CREATE and DESCRIBE on it");
     }

@@ -24,71 +24,107 @@ import java.util.stream.Collectors;
  * ({@link AppConfig#load}). The README's configuration table is {@link #markdownTable()}, checked by a test.
  */
 public enum Setting {
-
-    CONFIG_FILE("config.file", "",
+    CONFIG_FILE(
+            "config.file",
+            "",
             "A `.properties` file of settings (keys: the setting names) and Kafka client settings (keys prefixed "
                     + "`kafka.`).",
             Setting::optionalPath),
-    BOOTSTRAP_SERVERS("bootstrap.servers", "localhost:9092",
-            "Kafka cluster, `host:port[,host:port…]`.",
-            Setting::hostPorts),
-    APPLICATION_ID("application.id", "prefect-lifecycle-cdc",
+    BOOTSTRAP_SERVERS(
+            "bootstrap.servers", "localhost:9092", "Kafka cluster, `host:port[,host:port…]`.", Setting::hostPorts),
+    APPLICATION_ID(
+            "application.id",
+            "prefect-lifecycle-cdc",
             "Kafka Streams `application.id`: the consumer group, the prefix of internal topics and transactional ids.",
             Setting::kafkaName),
-    TOPIC_PREFIX("topic.prefix", "prefect",
+    TOPIC_PREFIX(
+            "topic.prefix",
+            "prefect",
             "Debezium's `topic.prefix`: the input is the change stream `<prefix>.cdc` (connect-config/ routes every "
                     + "captured table and the BEGIN/END records into it).",
             Setting::kafkaName),
-    CDC_TOPIC("cdc.topic", "",
+    CDC_TOPIC(
+            "cdc.topic",
+            "",
             "The change stream to read, when not `<topic.prefix>.cdc`: one partition, in commit order.",
             Setting::optionalKafkaName),
-    SOURCES("sources", "",
+    SOURCES(
+            "sources",
+            "",
             "Several Prefect databases, `name=topic-prefix[,name=topic-prefix…]` (each connector's `topic.prefix`; "
                     + "stream `<prefix>.cdc`), one task each, in this order: append new ones at the end. Empty: one "
                     + "source, `prefect`, reading `topic.prefix` or `cdc.topic`.",
             raw -> CdcSource.parseList(raw)),
-    SOURCE_LABEL("source.label", "false",
+    SOURCE_LABEL(
+            "source.label",
+            "false",
             "Add the resource label `prefect.cdc.source` (the source's name) to every event; the header "
                     + "`prefect.cdc.source` is always there.",
             Setting::bool),
-    EVENTS_TOPIC("events.topic", "prefect.lifecycle-events",
+    EVENTS_TOPIC(
+            "events.topic",
+            "prefect.lifecycle-events",
             "Output topic of the events; created at start when missing.",
             Setting::kafkaName),
-    EVENTS_TOPIC_PER_SOURCE("events.topic.per.source", "false",
+    EVENTS_TOPIC_PER_SOURCE(
+            "events.topic.per.source",
+            "false",
             "One events topic per source, `<events.topic>.<source>`, instead of one for all.",
             Setting::bool),
-    DEAD_LETTER_TOPIC("dead.letter.topic", "prefect.lifecycle-events.dlq",
+    DEAD_LETTER_TOPIC(
+            "dead.letter.topic",
+            "prefect.lifecycle-events.dlq",
             "Dead-letter topic; created at start when missing.",
             Setting::kafkaName),
-    STATE_DIR("state.dir", "/var/lib/prefect-lifecycle-cdc",
+    STATE_DIR(
+            "state.dir",
+            "/var/lib/prefect-lifecycle-cdc",
             "Kafka Streams state (the row store): a persistent volume spares a restore from the changelog on restart.",
             Setting::path),
-    PROCESSING_GUARANTEE("processing.guarantee", "exactly_once_v2",
+    PROCESSING_GUARANTEE(
+            "processing.guarantee",
+            "exactly_once_v2",
             "`exactly_once_v2` or `at_least_once` (duplicates after a crash; the event ids stay the same).",
             ProcessingGuarantee::parse),
-    STANDBY_REPLICAS("standby.replicas", "0",
+    STANDBY_REPLICAS(
+            "standby.replicas",
+            "0",
             "Warm copies of the state kept by other instances (`num.standby.replicas`), for fast fail-over.",
             raw -> integer(raw, 0, 16)),
-    EMIT_SNAPSHOT_READS("emit.snapshot.reads", "false",
+    EMIT_SNAPSHOT_READS(
+            "emit.snapshot.reads",
+            "false",
             "Emit Debezium snapshot reads (`op` `r`) as `created` events.",
             Setting::bool),
-    EVENT_FORMAT("event.format", "json",
+    EVENT_FORMAT(
+            "event.format",
+            "json",
             "`json` (Prefect's bytes) or `avro`: the schemas in `schemas/avro/`, Confluent wire format, subject "
                     + "`<events.topic>-value`; needs `schema.registry.url`.",
-            EventFormat::parse, "--format", "--event-format"),
-    SCHEMA_REGISTRY_URL("schema.registry.url", "",
+            EventFormat::parse,
+            "--format",
+            "--event-format"),
+    SCHEMA_REGISTRY_URL(
+            "schema.registry.url",
+            "",
             "Confluent-compatible schema registry (Confluent, Karapace, Redpanda, Apicurio's `/apis/ccompat/v7`): for "
                     + "Avro events, and for CDC records written by an Avro converter. `user:password@` in it is sent as "
                     + "basic auth.",
             Setting::optionalUrl),
-    SCHEMA_REGISTRY_AUTO_REGISTER("schema.registry.auto.register", "true",
+    SCHEMA_REGISTRY_AUTO_REGISTER(
+            "schema.registry.auto.register",
+            "true",
             "Register the event schema on first use; `false`: it must already be registered under "
                     + "`<events.topic>-value`.",
             Setting::bool),
-    HTTP_PORT("http.port", "8080",
+    HTTP_PORT(
+            "http.port",
+            "8080",
             "Port of `/health/live`, `/health/ready` and `/metrics`; `0` turns the endpoint off.",
             raw -> integer(raw, 0, 65535)),
-    SHUTDOWN_TIMEOUT("shutdown.timeout", "PT30S",
+    SHUTDOWN_TIMEOUT(
+            "shutdown.timeout",
+            "PT30S",
             "How long SIGTERM waits for Kafka Streams to commit and close (ISO-8601 duration).",
             Setting::positiveDuration);
 
@@ -177,10 +213,14 @@ public enum Setting {
     /** The README's configuration table, one row per setting. */
     public static String markdownTable() {
         return "| setting | environment | flag | default | meaning |\n|---|---|---|---|---|\n"
-                + Arrays.stream(values()).map(s -> "| `" + s.key + "` | `" + s.env() + "` | "
-                        + Arrays.stream(s.flags).map(f -> "`" + f + "`").collect(Collectors.joining(" or ")) + " | "
-                        + (s.defaultValue.isEmpty() ? "" : "`" + s.defaultValue + "`") + " | " + s.description + " |")
-                .collect(Collectors.joining("\n")) + "\n";
+                + Arrays.stream(values())
+                        .map(s -> "| `" + s.key + "` | `" + s.env() + "` | "
+                                + Arrays.stream(s.flags).map(f -> "`" + f + "`").collect(Collectors.joining(" or "))
+                                + " | "
+                                + (s.defaultValue.isEmpty() ? "" : "`" + s.defaultValue + "`") + " | " + s.description
+                                + " |")
+                        .collect(Collectors.joining("\n"))
+                + "\n";
     }
 
     private static Object kafkaName(String raw) {
@@ -228,8 +268,11 @@ public enum Setting {
         }
         try {
             URI url = new URI(raw);
-            if (url.getScheme() != null && (url.getScheme().equals("http") || url.getScheme().equals("https"))
-                    && url.getHost() != null && url.getQuery() == null && url.getFragment() == null) {
+            if (url.getScheme() != null
+                    && (url.getScheme().equals("http") || url.getScheme().equals("https"))
+                    && url.getHost() != null
+                    && url.getQuery() == null
+                    && url.getFragment() == null) {
                 return Optional.of(url);
             }
         } catch (URISyntaxException e) {

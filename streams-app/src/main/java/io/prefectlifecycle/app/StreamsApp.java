@@ -5,13 +5,13 @@ import io.prefectlifecycle.topology.PipelineMetrics;
 import io.prefectlifecycle.topology.TopologySettings;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TaskMetadata;
 import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.processor.StateRestoreListener;
-import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +40,7 @@ public final class StreamsApp implements AutoCloseable {
     private final KafkaStreams streams;
     /** Each source's change stream, and the source's name. */
     private final Map<String, String> sourceOfTopic;
+
     private final CompletableFuture<KafkaStreams.State> terminated = new CompletableFuture<>();
 
     private StreamsApp(KafkaStreams streams, Map<String, String> sourceOfTopic) {
@@ -51,14 +52,14 @@ public final class StreamsApp implements AutoCloseable {
      * A task this instance runs: its id ({@code <sub-topology>_<partition>}: the source's place in the list, then 0),
      * its source, and whether it is {@code active} or a {@code standby} copy of the state.
      */
-    public record LocalTask(String id, String source, String topic, String role) {
-    }
+    public record LocalTask(String id, String source, String topic, String role) {}
 
     /** The producer's transaction timeout (see {@link #properties(String, String, Path)}). */
     public static final int TRANSACTION_TIMEOUT_MS = 300_000;
 
     /** Exactly-once v2 by default; the rest tuned for latency on a quiet, low-volume stream. */
-    @SuppressWarnings("deprecation") // PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG: gone in Kafka 5, its default then
+    @SuppressWarnings(
+            "deprecation") // PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG: gone in Kafka 5, its default then
     public static Properties properties(String bootstrapServers, String applicationId, Path stateDir) {
         Properties props = new Properties();
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -102,7 +103,9 @@ public final class StreamsApp implements AutoCloseable {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.processingGuarantee().streamsValue());
+        props.put(
+                StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
+                config.processingGuarantee().streamsValue());
         props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
         props.put(PipelineMetrics.CONFIG, metrics);
         return props;
@@ -166,7 +169,10 @@ public final class StreamsApp implements AutoCloseable {
     }
 
     private LocalTask task(TaskMetadata task, String role) {
-        String topic = task.topicPartitions().stream().map(TopicPartition::topic).findFirst().orElse("");
+        String topic = task.topicPartitions().stream()
+                .map(TopicPartition::topic)
+                .findFirst()
+                .orElse("");
         return new LocalTask(task.taskId().toString(), sourceOfTopic.getOrDefault(topic, ""), topic, role);
     }
 
@@ -177,13 +183,16 @@ public final class StreamsApp implements AutoCloseable {
     private static final class RestoreLog implements StateRestoreListener {
         @Override
         public void onRestoreStart(TopicPartition changelog, String store, long startingOffset, long endingOffset) {
-            LOG.info("restoring state store {} from {}: offsets {} to {}", store, changelog, startingOffset,
+            LOG.info(
+                    "restoring state store {} from {}: offsets {} to {}",
+                    store,
+                    changelog,
+                    startingOffset,
                     endingOffset);
         }
 
         @Override
-        public void onBatchRestored(TopicPartition changelog, String store, long batchEndOffset, long numRestored) {
-        }
+        public void onBatchRestored(TopicPartition changelog, String store, long batchEndOffset, long numRestored) {}
 
         @Override
         public void onRestoreEnd(TopicPartition changelog, String store, long totalRestored) {
@@ -224,9 +233,11 @@ public final class StreamsApp implements AutoCloseable {
      * @return whether everything closed within the timeout
      */
     public boolean close(Duration timeout, boolean leaveGroup) {
-        boolean closed = streams.close(CloseOptions.timeout(timeout).withGroupMembershipOperation(leaveGroup
-                ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP
-                : CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP));
+        boolean closed = streams.close(CloseOptions.timeout(timeout)
+                .withGroupMembershipOperation(
+                        leaveGroup
+                                ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP
+                                : CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP));
         terminated.complete(streams.state());
         return closed;
     }

@@ -1,12 +1,12 @@
 package io.prefectlifecycle.app;
 
 import io.prefectlifecycle.topology.TopologySettings;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,11 +26,9 @@ public final class StreamsService {
     public static final int FAILED = 1;
 
     /** Why the service stops: a signal ({@code requested}) or Kafka Streams stopping by itself. */
-    private record Stop(String why, boolean requested) {
-    }
+    private record Stop(String why, boolean requested) {}
 
-    private StreamsService() {
-    }
+    private StreamsService() {}
 
     public static int run(AppConfig config, List<TopologySettings> sources) {
         LOG.info("configuration:\n{}", config);
@@ -39,16 +37,18 @@ public final class StreamsService {
         Thread main = Thread.currentThread();
         AtomicBoolean starting = new AtomicBoolean(true);
         AtomicReference<StreamsApp> running = new AtomicReference<>();
-        TerminationSignals signals = TerminationSignals.install(signal -> {
-            stop.complete(new Stop(signal, true));
-            synchronized (running) {
-                if (starting.get()) {
-                    main.interrupt();
-                }
-            }
-        }, config.shutdownTimeout().plusSeconds(5));
+        TerminationSignals signals = TerminationSignals.install(
+                signal -> {
+                    stop.complete(new Stop(signal, true));
+                    synchronized (running) {
+                        if (starting.get()) {
+                            main.interrupt();
+                        }
+                    }
+                },
+                config.shutdownTimeout().plusSeconds(5));
         try (Telemetry telemetry = new Telemetry();
-             AutoCloseable http = http(config, telemetry, running)) {
+                AutoCloseable http = http(config, telemetry, running)) {
             MicrometerPipelineMetrics pipeline = new MicrometerPipelineMetrics(telemetry.registry(), Clock.systemUTC());
             try {
                 Preflight.check(config, sources);
@@ -78,15 +78,22 @@ public final class StreamsService {
             boolean closed = app.close(config.shutdownTimeout(), true);
             long millis = (System.nanoTime() - t0) / 1_000_000;
             if (!closed) {
-                LOG.error("Kafka Streams did not close within {} ({} from {}); exiting anyway", config.shutdownTimeout(),
-                        Setting.SHUTDOWN_TIMEOUT.key(), config.origins().get(Setting.SHUTDOWN_TIMEOUT));
+                LOG.error(
+                        "Kafka Streams did not close within {} ({} from {}); exiting anyway",
+                        config.shutdownTimeout(),
+                        Setting.SHUTDOWN_TIMEOUT.key(),
+                        config.origins().get(Setting.SHUTDOWN_TIMEOUT));
                 return FAILED;
             }
             LOG.info("Kafka Streams closed in {} ms", millis);
             return why.requested() ? STOPPED : FAILED;
         } catch (IOException e) {
-            LOG.error("{}: cannot serve HTTP on port {} (from {}): {}", Setting.HTTP_PORT.key(), config.httpPort(),
-                    config.origins().get(Setting.HTTP_PORT), ThreadFailurePolicy.describe(e));
+            LOG.error(
+                    "{}: cannot serve HTTP on port {} (from {}): {}",
+                    Setting.HTTP_PORT.key(),
+                    config.httpPort(),
+                    config.origins().get(Setting.HTTP_PORT),
+                    ThreadFailurePolicy.describe(e));
             return FAILED;
         } catch (Exception e) {
             LOG.error("failed: {}", ThreadFailurePolicy.describe(e), e);
@@ -99,13 +106,17 @@ public final class StreamsService {
     private static AutoCloseable http(AppConfig config, Telemetry telemetry, AtomicReference<StreamsApp> running)
             throws IOException {
         if (config.httpPort() == 0) {
-            return () -> { };
+            return () -> {};
         }
-        return HttpEndpoint.startWithTasks(config.httpPort(), () -> {
-            StreamsApp app = running.get();
-            return app == null ? new HttpEndpoint.Status(HttpEndpoint.STARTING, List.of())
-                    : new HttpEndpoint.Status(app.state().name(), app.tasks());
-        }, telemetry);
+        return HttpEndpoint.startWithTasks(
+                config.httpPort(),
+                () -> {
+                    StreamsApp app = running.get();
+                    return app == null
+                            ? new HttpEndpoint.Status(HttpEndpoint.STARTING, List.of())
+                            : new HttpEndpoint.Status(app.state().name(), app.tasks());
+                },
+                telemetry);
     }
 
     /** Only the signal handler interrupts, and only while starting: past that, waiting is all there is to do. */

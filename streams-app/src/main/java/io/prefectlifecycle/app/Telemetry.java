@@ -2,6 +2,7 @@ package io.prefectlifecycle.app;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -13,7 +14,6 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.micrometer.core.instrument.binder.MeterBinder;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.streams.KafkaStreams;
 
@@ -85,13 +85,12 @@ public final class Telemetry implements AutoCloseable {
 
     /** The meters in the format the scraper asks for: OpenMetrics when it accepts it, else Prometheus text 0.0.4. */
     public Scrape scrape(String accept) {
-        String contentType = accept != null && accept.contains("application/openmetrics-text") ? OPEN_METRICS
-                : PROMETHEUS_TEXT;
+        String contentType =
+                accept != null && accept.contains("application/openmetrics-text") ? OPEN_METRICS : PROMETHEUS_TEXT;
         return new Scrape(contentType, registry.scrape(contentType));
     }
 
-    public record Scrape(String contentType, String body) {
-    }
+    public record Scrape(String contentType, String body) {}
 
     @Override
     public synchronized void close() {

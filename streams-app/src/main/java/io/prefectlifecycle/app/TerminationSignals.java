@@ -25,8 +25,7 @@ public final class TerminationSignals {
     private final AtomicBoolean signalled = new AtomicBoolean();
     private final CountDownLatch finished = new CountDownLatch(1);
 
-    private TerminationSignals() {
-    }
+    private TerminationSignals() {}
 
     /**
      * @param onSignal     called once, on a signal-handling thread, with the signal's name
@@ -39,10 +38,13 @@ public final class TerminationSignals {
                 replaceHandler(name, () -> signals.received("SIG" + name, onSignal));
             } catch (IllegalArgumentException | UnsupportedOperationException e) {
                 LOG.debug("cannot handle SIG{} ({}): a shutdown hook stops the app instead", name, e.getMessage());
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    signals.received("shutdown", onSignal);
-                    signals.awaitFinished(hookDeadline);
-                }, "shutdown"));
+                Runtime.getRuntime()
+                        .addShutdownHook(new Thread(
+                                () -> {
+                                    signals.received("shutdown", onSignal);
+                                    signals.awaitFinished(hookDeadline);
+                                },
+                                "shutdown"));
                 break;
             }
         }
@@ -58,7 +60,9 @@ public final class TerminationSignals {
         try {
             Class<?> signal = Class.forName("sun.misc.Signal");
             Class<?> signalHandler = Class.forName("sun.misc.SignalHandler");
-            Object proxy = Proxy.newProxyInstance(signalHandler.getClassLoader(), new Class<?>[] {signalHandler},
+            Object proxy = Proxy.newProxyInstance(
+                    signalHandler.getClassLoader(),
+                    new Class<?>[] {signalHandler},
                     (self, method, args) -> switch (method.getName()) {
                         case "handle" -> {
                             handler.run();

@@ -2,11 +2,11 @@ package io.prefectlifecycle.app;
 
 import io.prefectlifecycle.registry.SchemaRegistryUnavailableException;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.errors.LockException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.errors.TaskCorruptedException;
@@ -59,8 +59,12 @@ final class ThreadFailurePolicy implements StreamsUncaughtExceptionHandler {
             replacements.removeFirst();
         }
         if (replacements.size() >= MAX_REPLACEMENTS) {
-            LOG.error("stream thread failed {} times within {}, shutting down: {}", replacements.size() + 1, WINDOW,
-                    cause, exception);
+            LOG.error(
+                    "stream thread failed {} times within {}, shutting down: {}",
+                    replacements.size() + 1,
+                    WINDOW,
+                    cause,
+                    exception);
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         }
         replacements.addLast(now);
@@ -81,12 +85,17 @@ final class ThreadFailurePolicy implements StreamsUncaughtExceptionHandler {
     static boolean isTransient(Throwable exception) {
         boolean retriable = false;
         for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof Error || t instanceof AuthenticationException || t instanceof AuthorizationException
-                    || t instanceof UnsupportedVersionException || t instanceof ConfigException) {
+            if (t instanceof Error
+                    || t instanceof AuthenticationException
+                    || t instanceof AuthorizationException
+                    || t instanceof UnsupportedVersionException
+                    || t instanceof ConfigException) {
                 return false;
             }
-            if (t instanceof RetriableException || t instanceof TaskMigratedException
-                    || t instanceof TaskCorruptedException || t instanceof LockException) {
+            if (t instanceof RetriableException
+                    || t instanceof TaskMigratedException
+                    || t instanceof TaskCorruptedException
+                    || t instanceof LockException) {
                 retriable = true;
             }
         }
@@ -101,8 +110,10 @@ final class ThreadFailurePolicy implements StreamsUncaughtExceptionHandler {
                 out.append(" <- ");
             }
             out.append(t.getClass().getSimpleName());
-            if (t.getMessage() != null && !(t instanceof KafkaException && t.getCause() != null
-                    && t.getMessage().equals(String.valueOf(t.getCause())))) {
+            if (t.getMessage() != null
+                    && !(t instanceof KafkaException
+                            && t.getCause() != null
+                            && t.getMessage().equals(String.valueOf(t.getCause())))) {
                 out.append(": ").append(t.getMessage());
             }
         }

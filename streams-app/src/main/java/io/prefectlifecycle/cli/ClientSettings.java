@@ -7,8 +7,7 @@ import java.util.Map;
 /** A {@link Setting} of {@code run} as a client command takes it: its flag, else its environment variable, else the default. */
 final class ClientSettings {
 
-    private ClientSettings() {
-    }
+    private ClientSettings() {}
 
     /** @throws IllegalArgumentException in {@code run}'s words: the setting, the value (a password masked), its origin */
     static Object resolve(Setting setting, String flagValue, Map<String, String> env) {
@@ -24,8 +23,8 @@ final class ClientSettings {
         try {
             return setting.parse(raw);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(setting.key() + ": '" + setting.shown(raw) + "' from " + origin + " "
-                    + e.getMessage());
+            throw new IllegalArgumentException(
+                    setting.key() + ": '" + setting.shown(raw) + "' from " + origin + " " + e.getMessage());
         }
     }
 }

@@ -24,7 +24,8 @@ public record DatabaseUrl(DatabaseCoordinates coordinates, Optional<String> sslM
     private static final Pattern URL = Pattern.compile(
             "(?<scheme>postgres(?:ql)?(?:\\+[A-Za-z0-9_]+)?)://(?<authority>[^/?#]*)/(?<database>[^?#]+)(?:\\?(?<query>.*))?");
     private static final Pattern HOST_PORT = Pattern.compile("(?<host>\\[[^\\]]+]|[^:]+)(?::(?<port>\\d{1,5}))?");
-    private static final Set<String> SSL_MODES = Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
+    private static final Set<String> SSL_MODES =
+            Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
 
     /** The URL is not one local can use; the message names the problem, never the password. */
     public static final class Invalid extends IllegalArgumentException {
@@ -62,14 +63,19 @@ public record DatabaseUrl(DatabaseCoordinates coordinates, Optional<String> sslM
         if (m.group("query") != null && !m.group("query").isEmpty()) {
             for (String parameter : m.group("query").split("&")) {
                 String[] pair = parameter.split("=", 2);
-                if (!pair[0].equals("sslmode") || pair.length < 2 || !SSL_MODES.contains(pair[1].toLowerCase(Locale.ROOT))) {
-                    throw new Invalid(shown, "'" + parameter + "': the only parameter taken is sslmode="
-                            + String.join("|", new TreeSet<>(SSL_MODES)));
+                if (!pair[0].equals("sslmode")
+                        || pair.length < 2
+                        || !SSL_MODES.contains(pair[1].toLowerCase(Locale.ROOT))) {
+                    throw new Invalid(
+                            shown,
+                            "'" + parameter + "': the only parameter taken is sslmode="
+                                    + String.join("|", new TreeSet<>(SSL_MODES)));
                 }
                 sslMode = Optional.of(pair[1].toLowerCase(Locale.ROOT));
             }
         }
-        return new DatabaseUrl(new DatabaseCoordinates(host, port, user, password, decode(m.group("database"))), sslMode);
+        return new DatabaseUrl(
+                new DatabaseCoordinates(host, port, user, password, decode(m.group("database"))), sslMode);
     }
 
     /** JDBC connection properties: user, password, sslmode. */

@@ -24,11 +24,11 @@ final class ErrorLines implements CommandLine.IParameterExceptionHandler, Comman
     static final int FAILED = 1;
 
     private static final Logger LOG = LoggerFactory.getLogger(ErrorLines.class);
-    private static final Pattern INVALID_VALUE = Pattern.compile("Invalid value for (?:option|positional parameter) '([^']+)': (.*)",
-            Pattern.DOTALL);
+    private static final Pattern INVALID_VALUE =
+            Pattern.compile("Invalid value for (?:option|positional parameter) '([^']+)': (.*)", Pattern.DOTALL);
     /** {@code (java.io.FileNotFoundException: x)} as a whole; a bare {@code java.lang.IllegalStateException: } alone. */
-    private static final Pattern CLASS_NAME = Pattern.compile(
-            "\\s*\\((?:[a-z_$][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error)(?::[^)]*)?\\)"
+    private static final Pattern CLASS_NAME =
+            Pattern.compile("\\s*\\((?:[a-z_$][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error)(?::[^)]*)?\\)"
                     + "|\\b(?:[a-z_$][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error):?\\s*");
 
     @Override
@@ -60,15 +60,24 @@ final class ErrorLines implements CommandLine.IParameterExceptionHandler, Comman
             }
             if (!command.getSubcommands().isEmpty()) {
                 return "unknown command '" + first + "'" + hint + "; commands: "
-                        + String.join(", ", command.getSubcommands().entrySet().stream()
-                                .filter(sub -> !sub.getValue().getCommandSpec().usageMessage().hidden())
-                                .map(java.util.Map.Entry::getKey).toList());
+                        + String.join(
+                                ", ",
+                                command.getSubcommands().entrySet().stream()
+                                        .filter(sub -> !sub.getValue()
+                                                .getCommandSpec()
+                                                .usageMessage()
+                                                .hidden())
+                                        .map(java.util.Map.Entry::getKey)
+                                        .toList());
             }
             return "unexpected argument '" + first + "'; " + help;
         }
         if (ex instanceof CommandLine.MissingParameterException missing) {
-            return missing.getMissing().stream().map(ErrorLines::name).reduce((a, b) -> a + ", " + b)
-                    .map(names -> names + ": a value is needed; " + help).orElse(plain(ex.getMessage()));
+            return missing.getMissing().stream()
+                    .map(ErrorLines::name)
+                    .reduce((a, b) -> a + ", " + b)
+                    .map(names -> names + ": a value is needed; " + help)
+                    .orElse(plain(ex.getMessage()));
         }
         ArgSpec arg = ex.getArgSpec();
         String value = ex.getValue();
@@ -86,7 +95,8 @@ final class ErrorLines implements CommandLine.IParameterExceptionHandler, Comman
         if (reason.startsWith(quoted + " ")) {
             reason = reason.substring(quoted.length() + 1);
         }
-        Matcher oneOf = Pattern.compile("expected one of \\[(.*)] \\(case-sensitive\\) but was '.*'").matcher(reason);
+        Matcher oneOf = Pattern.compile("expected one of \\[(.*)] \\(case-sensitive\\) but was '.*'")
+                .matcher(reason);
         if (oneOf.matches()) {
             return "must be one of " + oneOf.group(1);
         }
@@ -120,7 +130,10 @@ final class ErrorLines implements CommandLine.IParameterExceptionHandler, Comman
 
     private static String helpCommand(CommandLine command) {
         String jar = command.getCommandSpec().root().name(); // prefect-lifecycle-cdc, or the local jar's
-        return command.getCommandSpec().qualifiedName().substring(jar.length()).strip()
+        return command.getCommandSpec()
+                .qualifiedName()
+                .substring(jar.length())
+                .strip()
                 .transform(name -> name.isEmpty() ? "--help" : name + " --help");
     }
 }

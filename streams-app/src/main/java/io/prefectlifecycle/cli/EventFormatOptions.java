@@ -17,7 +17,9 @@ import java.util.Optional;
  */
 public final class EventFormatOptions {
 
-    @Option(names = {"--format", "--event-format"}, paramLabel = "json|avro",
+    @Option(
+            names = {"--format", "--event-format"},
+            paramLabel = "json|avro",
             description = "json (Prefect's bytes) or avro (schemas/avro/, Confluent wire format, subject "
                     + "<topic>-value; needs --schema-registry-url); use the live application's setting "
                     + "(env PREFECT_CDC_EVENT_FORMAT). Default: json.")
@@ -26,7 +28,10 @@ public final class EventFormatOptions {
     @Mixin
     SchemaRegistryOption registry = new SchemaRegistryOption();
 
-    @Option(names = "--schema-registry-auto-register", paramLabel = "true|false", arity = "0..1",
+    @Option(
+            names = "--schema-registry-auto-register",
+            paramLabel = "true|false",
+            arity = "0..1",
             fallbackValue = "true",
             description = "Avro: register the event schema on first use; false: it must already be registered "
                     + "(env PREFECT_CDC_SCHEMA_REGISTRY_AUTO_REGISTER). Default: true.")
@@ -46,8 +51,8 @@ public final class EventFormatOptions {
         Optional<URI> url = registry.url(env);
         boolean auto = (Boolean) ClientSettings.resolve(Setting.SCHEMA_REGISTRY_AUTO_REGISTER, autoRegister, env);
         if (format(env) == EventFormat.AVRO && url.isEmpty()) {
-            throw new IllegalArgumentException("--format avro needs --schema-registry-url (or "
-                    + Setting.SCHEMA_REGISTRY_URL.env() + ")");
+            throw new IllegalArgumentException(
+                    "--format avro needs --schema-registry-url (or " + Setting.SCHEMA_REGISTRY_URL.env() + ")");
         }
         return url.map(u -> new SchemaRegistrySettings(u, auto));
     }

@@ -38,10 +38,11 @@ public final class EventPrinter implements AutoCloseable {
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer());
+        KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                .toList();
         consumer.assign(partitions);
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
         ends.forEach(consumer::seek);
@@ -55,9 +56,10 @@ public final class EventPrinter implements AutoCloseable {
      */
     public void printArriving(PrintStream out, Duration timeout) {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(timeout)) {
-            out.println(avroEvents.isPresent() && ConfluentWireFormat.isFramed(record.value())
-                    ? avroEvents.get().decode(record.value()).toJson()
-                    : new String(record.value(), StandardCharsets.UTF_8));
+            out.println(
+                    avroEvents.isPresent() && ConfluentWireFormat.isFramed(record.value())
+                            ? avroEvents.get().decode(record.value()).toJson()
+                            : new String(record.value(), StandardCharsets.UTF_8));
         }
     }
 

@@ -18,12 +18,16 @@ public final class KafkaConnection {
 
     private static final Duration LOGIN_TIMEOUT = Duration.ofSeconds(30);
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,…]",
+    @Option(
+            names = "--bootstrap-servers",
+            paramLabel = "HOST:PORT[,…]",
             description = "Kafka bootstrap servers. Default: bootstrap.servers of --command-config, else "
                     + "PREFECT_CDC_BOOTSTRAP_SERVERS, else KAFKA_BOOTSTRAP_SERVERS, else localhost:9092.")
     String bootstrapServers;
 
-    @Option(names = "--command-config", paramLabel = "FILE",
+    @Option(
+            names = "--command-config",
+            paramLabel = "FILE",
             description = "Kafka client properties (security.protocol, sasl.*, ssl.*, …), as for Kafka's own "
                     + "command-line tools. They win over KAFKA_<NAME> environment variables "
                     + "(KAFKA_SASL_JAAS_CONFIG → sasl.jaas.config).")

@@ -17,7 +17,8 @@ import java.util.concurrent.Callable;
 @Command(name = "local", hidden = true, description = "Moved to its own jar.")
 final class LocalMovedCommand implements Callable<Integer> {
 
-    static final String MOVED = "local is its own jar now: java -jar local/target/prefect-lifecycle-cdc-local.jar local";
+    static final String MOVED =
+            "local is its own jar now: java -jar local/target/prefect-lifecycle-cdc-local.jar local";
 
     @Spec
     CommandSpec spec;

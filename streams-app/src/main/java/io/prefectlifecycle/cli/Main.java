@@ -7,10 +7,21 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 
 /** {@code java -jar prefect-lifecycle-cdc.jar [command]}; without a command it runs {@code run}, as a pod does. */
-@Command(name = "prefect-lifecycle-cdc", mixinStandardHelpOptions = true, versionProvider = VersionCommand.class,
+@Command(
+        name = "prefect-lifecycle-cdc",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionCommand.class,
         description = "Prefect object lifecycle events rebuilt from Debezium change records.",
-        subcommands = {RunCommand.class, LocalMovedCommand.class, TransformCommand.class, ReplayCommand.class,
-            TailCommand.class, ForwardCommand.class, ParityCommand.class, VersionCommand.class})
+        subcommands = {
+            RunCommand.class,
+            LocalMovedCommand.class,
+            TransformCommand.class,
+            ReplayCommand.class,
+            TailCommand.class,
+            ForwardCommand.class,
+            ParityCommand.class,
+            VersionCommand.class
+        })
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

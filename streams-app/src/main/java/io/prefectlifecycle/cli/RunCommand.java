@@ -21,22 +21,28 @@ import java.util.concurrent.Callable;
  * The streams application against an existing Kafka cluster; the default command. Its flags are the
  * {@link Setting} declarations, added by {@link SettingOptions}.
  */
-@Command(name = "run", mixinStandardHelpOptions = true, modelTransformer = RunCommand.SettingOptions.class,
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        modelTransformer = RunCommand.SettingOptions.class,
         sortOptions = false,
-        description = {"Run the Kafka Streams application against an existing Kafka cluster (the default command).",
+        description = {
+            "Run the Kafka Streams application against an existing Kafka cluster (the default command).",
             "",
             "Each setting comes from, in increasing precedence: its default, the --config-file (keys: the setting "
-                + "names, such as bootstrap.servers), its PREFECT_CDC_ environment variable, its flag.",
-            ""},
-        footer = {"",
+                    + "names, such as bootstrap.servers), its PREFECT_CDC_ environment variable, its flag.",
+            ""
+        },
+        footer = {
+            "",
             "Kafka client settings (SASL, SSL, timeouts, ...) apply to every Kafka client of the app: environment "
-                + "variables KAFKA_<NAME> (KAFKA_SECURITY_PROTOCOL -> security.protocol) or keys kafka.<name> in the "
-                + "config file. Their values are never logged.",
+                    + "variables KAFKA_<NAME> (KAFKA_SECURITY_PROTOCOL -> security.protocol) or keys kafka.<name> in the "
+                    + "config file. Their values are never logged.",
             "PREFECT_SERVER_ENCRYPTION_KEY: the Fernet key of block documents, as Prefect's server has it; "
-                + "PREFECT_SERVER_ENCRYPTION_KEY_<SOURCE> (upper case, - as _): one source's own key.",
+                    + "PREFECT_SERVER_ENCRYPTION_KEY_<SOURCE> (upper case, - as _): one source's own key.",
             "SIGTERM or SIGINT: Kafka Streams commits and closes within --shutdown-timeout.",
             "Exit status: 0 stopped by a signal; 1 a pre-flight check failed, Kafka Streams failed, or it did not close "
-                + "in time; 2 invalid configuration.",
+                    + "in time; 2 invalid configuration.",
             "",
             "Examples:",
             "  run --bootstrap-servers kafka:9092",
@@ -51,7 +57,8 @@ import java.util.concurrent.Callable;
             "      Avro events (schemas/avro/), subject prefect.lifecycle-events-value",
             "  run --sources prod=prefect-prod,staging=prefect-staging --standby-replicas 1",
             "      two Prefect databases (prefect-prod.cdc, prefect-staging.cdc), one task",
-            "      each, spread over the instances; append new sources at the end"})
+            "      each, spread over the instances; append new sources at the end"
+        })
 public final class RunCommand implements Callable<Integer> {
 
     static final int INVALID_CONFIGURATION = 2;
@@ -112,14 +119,17 @@ public final class RunCommand implements Callable<Integer> {
         @Override
         public CommandSpec transform(CommandSpec spec) {
             for (Setting setting : Setting.values()) {
-                boolean bool = setting.defaultValue().equals("false") || setting.defaultValue().equals("true");
+                boolean bool = setting.defaultValue().equals("false")
+                        || setting.defaultValue().equals("true");
                 String label = "<" + setting.key().substring(setting.key().lastIndexOf('.') + 1) + ">";
                 OptionSpec.Builder option = OptionSpec.builder(setting.flags())
                         .type(String.class)
                         .paramLabel(bool ? "<true|false>" : label)
                         .arity(bool ? "0..1" : "1")
                         .description(setting.description().replace("`", "") + " Env " + setting.env() + "."
-                                + (setting.defaultValue().isEmpty() ? "" : " Default: " + setting.defaultValue() + "."));
+                                + (setting.defaultValue().isEmpty()
+                                        ? ""
+                                        : " Default: " + setting.defaultValue() + "."));
                 if (bool) {
                     option.fallbackValue("true");
                 }

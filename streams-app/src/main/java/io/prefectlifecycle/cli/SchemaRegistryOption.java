@@ -14,7 +14,9 @@ import java.util.Optional;
  */
 public final class SchemaRegistryOption {
 
-    @Option(names = "--schema-registry-url", paramLabel = "URL",
+    @Option(
+            names = "--schema-registry-url",
+            paramLabel = "URL",
             description = "Confluent-compatible schema registry (Apicurio: http://<host>:8080/apis/ccompat/v7), to "
                     + "read Avro records (env PREFECT_CDC_SCHEMA_REGISTRY_URL, as for run). Default: none.")
     String url;

@@ -21,7 +21,9 @@ final class TopicCheck {
     /** The mismatch, the first time this topic carries a change of this source; empty for anything else. */
     Optional<String> mismatch(String topic, byte[] value) {
         Optional<Source> source = Source.of(value);
-        if (topic == null || source.isEmpty() || source.get().writesTo(topic)
+        if (topic == null
+                || source.isEmpty()
+                || source.get().writesTo(topic)
                 || !reported.add(topic + " " + source.get())) {
             return Optional.empty();
         }

@@ -8,6 +8,8 @@ import io.prefectlifecycle.cdc.Json;
 import io.prefectlifecycle.cdc.WriterSchemas;
 import io.prefectlifecycle.event.EventFormat;
 import io.prefectlifecycle.event.LifecycleEvent;
+import io.prefectlifecycle.registry.SchemaRegistryClient;
+import io.prefectlifecycle.registry.SchemaRegistryException;
 import io.prefectlifecycle.stream.ChangeStream;
 import io.prefectlifecycle.stream.Emission;
 import io.prefectlifecycle.stream.EncryptionKeys;
@@ -15,14 +17,12 @@ import io.prefectlifecycle.stream.FixtureRecord;
 import io.prefectlifecycle.stream.InMemoryRowStore;
 import io.prefectlifecycle.stream.InMemoryTransactionState;
 import io.prefectlifecycle.stream.InputRecord;
-import io.prefectlifecycle.registry.SchemaRegistryClient;
-import io.prefectlifecycle.registry.SchemaRegistryException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedReader;
 import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -45,21 +45,25 @@ import java.util.stream.Collectors;
  * an Avro converter wrote go in as {@code value_base64}/{@code key_base64}, read through {@code --schema-registry-url}.
  * The output is JSON only: Avro events are binary, and equal to the JSON ones once read back (docs/adr/0003).
  */
-@Command(name = "transform", mixinStandardHelpOptions = true,
-        description = {"Turn a dump of Debezium records into Prefect events, offline.",
+@Command(
+        name = "transform",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Turn a dump of Debezium records into Prefect events, offline.",
             "",
             "stdin: the change stream's records in its order (commit order), one per line, "
-                + "{\"topic\":…,\"key\":…,\"value\":…} (value null = tombstone); the last transaction ends at the "
-                + "end of the input. Records "
-                + "written by an Avro converter (Confluent wire format) give \"key_base64\"/\"value_base64\" instead "
-                + "of \"key\"/\"value\", with --schema-registry-url.",
+                    + "{\"topic\":…,\"key\":…,\"value\":…} (value null = tombstone); the last transaction ends at the "
+                    + "end of the input. Records "
+                    + "written by an Avro converter (Confluent wire format) give \"key_base64\"/\"value_base64\" instead "
+                    + "of \"key\"/\"value\", with --schema-registry-url.",
             "stdout: one event per line, as JSON (the bytes of --format json; an Avro event read back gives the same).",
             "stderr: one dead letter per line, as JSON with the reason; and lines starting \"transform:\" about the "
-                + "input: a record whose topic does not name its source's connector and table (the table is read "
-                + "from source), and at the end the records of tables without a kind, per table (skipped; dead "
-                + "letters with --strict).",
+                    + "input: a record whose topic does not name its source's connector and table (the table is read "
+                    + "from source), and at the end the records of tables without a kind, per table (skipped; dead "
+                    + "letters with --strict).",
             "The Fernet key comes from PREFECT_SERVER_ENCRYPTION_KEY or from a configuration row in the input.",
-            ""})
+            ""
+        })
 public final class TransformCommand implements Callable<Integer> {
 
     @Option(names = "--emit-snapshot-reads", description = "Emit snapshot reads (op r) as created events.")
@@ -71,14 +75,20 @@ public final class TransformCommand implements Callable<Integer> {
     @Mixin
     SchemaRegistryOption schemaRegistry = new SchemaRegistryOption();
 
-    @Option(names = {"--format", "--event-format"}, paramLabel = "json", defaultValue = "json",
+    @Option(
+            names = {"--format", "--event-format"},
+            paramLabel = "json",
+            defaultValue = "json",
             description = "Only json: events are printed as JSON lines; Avro events are binary (run and replay write "
                     + "them with --format avro, tail prints them as JSON). Default: ${DEFAULT-VALUE}.")
     String format = "json";
 
     @Override
     public Integer call() throws IOException {
-        return transform(System.in, new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err),
+        return transform(
+                System.in,
+                new FileOutputStream(FileDescriptor.out),
+                new FileOutputStream(FileDescriptor.err),
                 System.getenv());
     }
 
@@ -97,10 +107,14 @@ public final class TransformCommand implements Callable<Integer> {
             err.println("transform: " + e.getMessage());
             return 2;
         }
-        ChangeDecoder decoder = new ChangeDecoder(registry.<WriterSchemas>map(RegistryWriterSchemas::new)
-                .orElse(WriterSchemas.NONE));
-        ChangeStream stream = new ChangeStream(new InMemoryRowStore(), new InMemoryTransactionState(),
-                EncryptionKeys.fromEnvironment(env), emitSnapshotReads, decoder);
+        ChangeDecoder decoder = new ChangeDecoder(
+                registry.<WriterSchemas>map(RegistryWriterSchemas::new).orElse(WriterSchemas.NONE));
+        ChangeStream stream = new ChangeStream(
+                new InMemoryRowStore(),
+                new InMemoryTransactionState(),
+                EncryptionKeys.fromEnvironment(env),
+                emitSnapshotReads,
+                decoder);
         PrintStream out = new PrintStream(new BufferedOutputStream(stdout, 1 << 16), false, StandardCharsets.UTF_8);
         Map<String, Long> unmapped = new TreeMap<>();
         Consumer<Emission> write = emission -> write(emission, out, err, unmapped);
@@ -130,15 +144,24 @@ public final class TransformCommand implements Callable<Integer> {
 
     private String unmappedSummary(Map<String, Long> unmapped) {
         long records = unmapped.values().stream().mapToLong(Long::longValue).sum();
-        return String.format(Locale.ROOT, "transform: %,d record(s) of tables without a kind %s: %s", records,
+        return String.format(
+                Locale.ROOT,
+                "transform: %,d record(s) of tables without a kind %s: %s",
+                records,
                 strict ? "were dead letters (--strict)" : "were skipped (--strict makes them dead letters)",
-                unmapped.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                unmapped.entrySet().stream()
+                        .map(e -> e.getKey() + " " + e.getValue())
                         .collect(Collectors.joining(", ")));
     }
 
     /** One line of input, in order: the records of a dump are the change stream's, one record per line. */
-    private static void offer(ChangeStream stream, String line, long lineNumber, PrintStream err,
-                              Consumer<Emission> write, TopicCheck topics) {
+    private static void offer(
+            ChangeStream stream,
+            String line,
+            long lineNumber,
+            PrintStream err,
+            Consumer<Emission> write,
+            TopicCheck topics) {
         FixtureRecord record;
         try {
             record = FixtureRecord.parse(line);
@@ -153,24 +176,34 @@ public final class TransformCommand implements Callable<Integer> {
     }
 
     private void write(Emission emission, PrintStream out, PrintStream err, Map<String, Long> unmapped) {
-        String deadLetter = emission.outcome().match(
-                events -> {
-                    for (LifecycleEvent event : events.events()) {
-                        out.print(event.toJson());
-                        out.print('\n');
-                    }
-                    return null;
-                },
-                skipped -> {
-                    if (skipped.category() != IgnoredCategory.UNMAPPED_TABLE) {
-                        return null;
-                    }
-                    unmapped.merge(skipped.reason().substring(ChangeStream.UNMAPPED_TABLE.length()), 1L, Long::sum);
-                    return strict ? deadLetter(emission.source().offset(), emission.source().topic(),
-                            skipped.reason(), "UnmappedTable") : null;
-                },
-                dead -> deadLetter(emission.source().offset(), emission.source().topic(), dead.reason(),
-                        dead.exceptionClass()));
+        String deadLetter = emission.outcome()
+                .match(
+                        events -> {
+                            for (LifecycleEvent event : events.events()) {
+                                out.print(event.toJson());
+                                out.print('\n');
+                            }
+                            return null;
+                        },
+                        skipped -> {
+                            if (skipped.category() != IgnoredCategory.UNMAPPED_TABLE) {
+                                return null;
+                            }
+                            unmapped.merge(
+                                    skipped.reason().substring(ChangeStream.UNMAPPED_TABLE.length()), 1L, Long::sum);
+                            return strict
+                                    ? deadLetter(
+                                            emission.source().offset(),
+                                            emission.source().topic(),
+                                            skipped.reason(),
+                                            "UnmappedTable")
+                                    : null;
+                        },
+                        dead -> deadLetter(
+                                emission.source().offset(),
+                                emission.source().topic(),
+                                dead.reason(),
+                                dead.exceptionClass()));
         if (deadLetter != null) {
             err.println(deadLetter);
         }

@@ -18,20 +18,21 @@ final class UntilStopped {
         void stop();
     }
 
-    private UntilStopped() {
-    }
+    private UntilStopped() {}
 
     /** @return 0 when the work finished, 1 when it failed (the reason printed as {@code <command>: <message>}) */
     static int run(String command, Work work, Duration grace, PrintStream err) {
         CountDownLatch finished = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            work.stop();
-            try {
-                finished.await(grace.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, command + "-shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    work.stop();
+                    try {
+                        finished.await(grace.toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                command + "-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             work.run();

@@ -36,8 +36,8 @@ final class WordWrappedHelp extends Help {
     }
 
     @Override
-    public Layout createDefaultLayout(List<OptionSpec> options, List<PositionalParamSpec> positionals,
-            ColorScheme scheme) {
+    public Layout createDefaultLayout(
+            List<OptionSpec> options, List<PositionalParamSpec> positionals, ColorScheme scheme) {
         Layout layout = super.createDefaultLayout(options, positionals, scheme);
         TextTable table = new SpaceWrappedTable(scheme, layout.textTable().columns());
         table.setAdjustLineBreaksForWideCJKCharacters(layout.textTable().isAdjustLineBreaksForWideCJKCharacters());
@@ -65,19 +65,23 @@ final class WordWrappedHelp extends Help {
         if (subcommands.isEmpty()) {
             return "";
         }
-        int nameWidth = Math.min(subcommands.keySet().stream().mapToInt(String::length).max().orElse(0), helpWidth() / 2);
+        int nameWidth = Math.min(
+                subcommands.keySet().stream().mapToInt(String::length).max().orElse(0), helpWidth() / 2);
         TextTable table = new SpaceWrappedTable(colorScheme(), new Column[] {
             new Column(nameWidth + 2, 2, Column.Overflow.SPAN),
-            new Column(helpWidth() - (nameWidth + 2), 2, Column.Overflow.WRAP)});
+            new Column(helpWidth() - (nameWidth + 2), 2, Column.Overflow.WRAP)
+        });
         subcommands.forEach((name, help) -> {
             String[] description = help.commandSpec().usageMessage().description();
-            table.addRowValues(help.commandNamesText(", "), colorScheme().text(description.length == 0 ? "" : description[0]));
+            table.addRowValues(
+                    help.commandNamesText(", "), colorScheme().text(description.length == 0 ? "" : description[0]));
         });
         return table.toString();
     }
 
     private String paragraphs(String[] values, Object... params) {
-        TextTable table = new SpaceWrappedTable(colorScheme(), new Column[] {new Column(helpWidth(), 0, Column.Overflow.WRAP)});
+        TextTable table =
+                new SpaceWrappedTable(colorScheme(), new Column[] {new Column(helpWidth(), 0, Column.Overflow.WRAP)});
         table.indentWrappedLines = 0;
         for (String value : values) {
             table.addRowValues(colorScheme().text(format(value, params)));
@@ -107,7 +111,8 @@ final class WordWrappedHelp extends Help {
         @Override
         public Cell putValue(int row, int col, Text value) {
             Column column = columns()[col];
-            if (value == null || column.overflow != Column.Overflow.WRAP
+            if (value == null
+                    || column.overflow != Column.Overflow.WRAP
                     || column.indent + value.plainString().length() <= column.width) {
                 return super.putValue(row, col, value);
             }
@@ -124,7 +129,13 @@ final class WordWrappedHelp extends Help {
                 }
                 Text line = value.substring(start, end);
                 // a word longer than a line is broken by picocli, onto rows of its own
-                row = super.putValue(row, col, indent == 0 ? line : scheme.text(" ".repeat(indent)).concat(line)).row;
+                row = super.putValue(
+                                row,
+                                col,
+                                indent == 0
+                                        ? line
+                                        : scheme.text(" ".repeat(indent)).concat(line))
+                        .row;
                 start = end;
                 while (start < plain.length() && plain.charAt(start) == ' ') {
                     start++;

@@ -27,15 +27,35 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ForwardMetrics {
 
-    enum Outcome { sent, filtered, dead_letter }
+    enum Outcome {
+        sent,
+        filtered,
+        dead_letter
+    }
 
-    enum Result { accepted, server_error, unreachable, rejected }
+    enum Result {
+        accepted,
+        server_error,
+        unreachable,
+        rejected
+    }
 
     private static final Duration[] LAG_BUCKETS = {
-        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
-        Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
-        Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofHours(1), Duration.ofHours(6),
-        Duration.ofDays(1)};
+        Duration.ofMillis(100),
+        Duration.ofMillis(250),
+        Duration.ofMillis(500),
+        Duration.ofSeconds(1),
+        Duration.ofMillis(2500),
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(30),
+        Duration.ofMinutes(1),
+        Duration.ofMinutes(5),
+        Duration.ofMinutes(15),
+        Duration.ofHours(1),
+        Duration.ofHours(6),
+        Duration.ofDays(1)
+    };
 
     private final Clock clock;
     private final Map<Outcome, Counter> events = new EnumMap<>(Outcome.class);
@@ -47,18 +67,28 @@ final class ForwardMetrics {
         this.clock = clock;
         // every label from zero, so that rates and alerts work before the first occurrence
         for (Outcome outcome : Outcome.values()) {
-            events.put(outcome, Counter.builder("prefect.cdc.forward.events").tag("outcome", outcome.name())
-                    .description("Events read from the events topic, by what became of them").register(registry));
+            events.put(
+                    outcome,
+                    Counter.builder("prefect.cdc.forward.events")
+                            .tag("outcome", outcome.name())
+                            .description("Events read from the events topic, by what became of them")
+                            .register(registry));
         }
         for (Result result : Result.values()) {
-            requests.put(result, Counter.builder("prefect.cdc.forward.requests").tag("result", result.name())
-                    .description("POST /events calls to the Prefect server, by result").register(registry));
+            requests.put(
+                    result,
+                    Counter.builder("prefect.cdc.forward.requests")
+                            .tag("result", result.name())
+                            .description("POST /events calls to the Prefect server, by result")
+                            .register(registry));
         }
         Gauge.builder("prefect.cdc.forward.server.up", serverUp, AtomicInteger::get)
-                .description("1 while the Prefect server answers, 0 while forward retries").register(registry);
+                .description("1 while the Prefect server answers, 0 while forward retries")
+                .register(registry);
         lag = Timer.builder("prefect.cdc.forward.event.lag")
                 .description("Time from the event's occurred to the Prefect server accepting it")
-                .serviceLevelObjectives(LAG_BUCKETS).register(registry);
+                .serviceLevelObjectives(LAG_BUCKETS)
+                .register(registry);
     }
 
     void events(Outcome outcome, int count) {

@@ -81,6 +81,7 @@ public final class Forwarder {
 
     /** Health states, named as Kafka Streams' so that {@code /health/*} reads them alike. */
     public static final String RUNNING = "RUNNING";
+
     public static final String RETRYING = "RETRYING";
     public static final String NOT_RUNNING = "NOT_RUNNING";
 
@@ -98,15 +99,24 @@ public final class Forwarder {
      * @param maxEventBytes    Prefect's {@code PREFECT_SERVER_EVENTS_MAXIMUM_SIZE_BYTES}
      * @param schemaRegistry   where the writer schemas of Avro events are
      */
-    public record Options(Properties clients, String topic, String groupId, String deadLetterTopic, EventFilter filter,
-                          boolean fromBeginning, URI apiUrl, PrefectAuth auth, boolean allowNative, int batchSize,
-                          long maxEventBytes, Duration maxRetryInterval, Duration requestTimeout,
-                          Optional<URI> schemaRegistry) {
-    }
+    public record Options(
+            Properties clients,
+            String topic,
+            String groupId,
+            String deadLetterTopic,
+            EventFilter filter,
+            boolean fromBeginning,
+            URI apiUrl,
+            PrefectAuth auth,
+            boolean allowNative,
+            int batchSize,
+            long maxEventBytes,
+            Duration maxRetryInterval,
+            Duration requestTimeout,
+            Optional<URI> schemaRegistry) {}
 
     /** One event read and to be sent. */
-    private record Pending(ConsumerRecord<byte[], byte[]> record, byte[] json, TailedEvent event) {
-    }
+    private record Pending(ConsumerRecord<byte[], byte[]> record, byte[] json, TailedEvent event) {}
 
     private final Options options;
     private final PrefectApi api;
@@ -187,8 +197,11 @@ public final class Forwarder {
             }
             if (!reply.accepted()) {
                 if (options.allowNative()) {
-                    LOG.warn("GET {} answered HTTP {}: the Prefect release is unknown; forwarding anyway "
-                            + "(--allow-native)", api.adminVersion(), reply.status());
+                    LOG.warn(
+                            "GET {} answered HTTP {}: the Prefect release is unknown; forwarding anyway "
+                                    + "(--allow-native)",
+                            api.adminVersion(),
+                            reply.status());
                     return;
                 }
                 throw new ForwardException("GET " + api.adminVersion() + " answered HTTP " + reply.status()
@@ -198,7 +211,8 @@ public final class Forwarder {
             PrefectVersion version = version(reply.body());
             if (!version.atLeast(PrefectVersion.EVENTS_API)) {
                 throw new ForwardException("Prefect " + version + " at " + options.apiUrl() + " has no events API "
-                        + "(POST /api/events, since " + PrefectVersion.EVENTS_API + "): nothing can be forwarded to it");
+                        + "(POST /api/events, since " + PrefectVersion.EVENTS_API
+                        + "): nothing can be forwarded to it");
             }
             if (version.atLeast(PrefectVersion.LIFECYCLE_EVENTS)) {
                 if (!options.allowNative()) {
@@ -206,8 +220,10 @@ public final class Forwarder {
                             + "events itself (since " + PrefectVersion.LIFECYCLE_EVENTS + "): forwarded, each change "
                             + "would show twice, with different ids; give --allow-native to forward anyway");
                 }
-                LOG.warn("Prefect {} emits lifecycle events itself: each change shows twice, with different ids "
-                        + "(--allow-native)", version);
+                LOG.warn(
+                        "Prefect {} emits lifecycle events itself: each change shows twice, with different ids "
+                                + "(--allow-native)",
+                        version);
             } else {
                 LOG.info("Prefect {} at {}: events API, no lifecycle events of its own", version, options.apiUrl());
             }
@@ -220,8 +236,8 @@ public final class Forwarder {
             JsonNode node = Json.MAPPER.readTree(body);
             return PrefectVersion.parse(node != null && node.isTextual() ? node.textValue() : body);
         } catch (IOException | IllegalArgumentException e) {
-            throw new ForwardException("the Prefect server's release '" + body + "' (GET /api/admin/version) is not "
-                    + "a version");
+            throw new ForwardException(
+                    "the Prefect server's release '" + body + "' (GET /api/admin/version) is not " + "a version");
         }
     }
 
@@ -234,8 +250,13 @@ public final class Forwarder {
 
     private void waitForServer(int attempts, String call, String why, Duration wait) throws InterruptedException {
         if (attempts == 1) {
-            LOG.warn("the Prefect server at {} does not answer {} ({}): retrying, at most every {} s; events wait in "
-                    + "the topic", options.apiUrl(), call, why, options.maxRetryInterval().toSeconds());
+            LOG.warn(
+                    "the Prefect server at {} does not answer {} ({}): retrying, at most every {} s; events wait in "
+                            + "the topic",
+                    options.apiUrl(),
+                    call,
+                    why,
+                    options.maxRetryInterval().toSeconds());
         } else {
             LOG.debug("{}: attempt {} failed ({}); next in {} ms", call, attempts, why, wait.toMillis());
         }
@@ -258,14 +279,18 @@ public final class Forwarder {
     // --- the topic ----------------------------------------------------------------------------------------------
 
     private void forward() throws InterruptedException {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
-             KafkaProducer<byte[], byte[]> deadLetterProducer = new KafkaProducer<>(producerProperties(),
-                     new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                        consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                KafkaProducer<byte[], byte[]> deadLetterProducer = new KafkaProducer<>(
+                        producerProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
             activeConsumer = consumer;
             onConsumer.accept(consumer);
             consumer.subscribe(List.of(options.topic()), new Rebalances(consumer));
-            LOG.info("forwarding {} (group {}) to POST {} with {}", options.topic(), options.groupId(), api.events(),
+            LOG.info(
+                    "forwarding {} (group {}) to POST {} with {}",
+                    options.topic(),
+                    options.groupId(),
+                    api.events(),
                     options.auth().describe());
             state.set(RUNNING);
             while (!stopRequested) {
@@ -303,8 +328,11 @@ public final class Forwarder {
     }
 
     /** One poll's records: dead letters written, events posted until accepted, then the offsets committed. */
-    private void forward(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> deadLetterProducer,
-                         ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
+    private void forward(
+            KafkaConsumer<byte[], byte[]> consumer,
+            KafkaProducer<byte[], byte[]> deadLetterProducer,
+            ConsumerRecords<byte[], byte[]> records)
+            throws InterruptedException {
         Map<TopicPartition, Long> first = new HashMap<>();
         Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
         List<Pending> pending = new ArrayList<>();
@@ -325,7 +353,11 @@ public final class Forwarder {
             try {
                 event = TailedEvent.parse(json);
             } catch (IllegalArgumentException e) {
-                deadLetter(deadLetterProducer, record, record.value(), "not a Prefect event: " + e.getMessage(),
+                deadLetter(
+                        deadLetterProducer,
+                        record,
+                        record.value(),
+                        "not a Prefect event: " + e.getMessage(),
                         "NotAnEvent");
                 continue;
             }
@@ -335,10 +367,18 @@ public final class Forwarder {
             }
             long size = json.length + (long) RECEIVED_FIELD_BYTES;
             if (size > options.maxEventBytes()) {
-                deadLetter(deadLetterProducer, record, null, String.format(Locale.ROOT, "the event is %,d bytes with "
-                        + "the received time the server adds, over the Prefect server's limit of %,d "
-                        + "(PREFECT_SERVER_EVENTS_MAXIMUM_SIZE_BYTES), which drops it; the value is left out here: "
-                        + "read it at dlq.source.topic/dlq.source.offset", size, options.maxEventBytes()),
+                deadLetter(
+                        deadLetterProducer,
+                        record,
+                        null,
+                        String.format(
+                                Locale.ROOT,
+                                "the event is %,d bytes with "
+                                        + "the received time the server adds, over the Prefect server's limit of %,d "
+                                        + "(PREFECT_SERVER_EVENTS_MAXIMUM_SIZE_BYTES), which drops it; the value is left out here: "
+                                        + "read it at dlq.source.topic/dlq.source.offset",
+                                size,
+                                options.maxEventBytes()),
                         "EventTooLarge");
                 continue;
             }
@@ -357,7 +397,8 @@ public final class Forwarder {
             consumer.commitSync(next);
         } catch (KafkaException e) {
             // delivered already: a member that takes the partitions over sends them again, Prefect drops the copies
-            LOG.warn("offsets not committed ({}): the events may be sent again, the server keeps each id once",
+            LOG.warn(
+                    "offsets not committed ({}): the events may be sent again, the server keeps each id once",
                     e.getMessage());
         }
     }
@@ -387,8 +428,11 @@ public final class Forwarder {
      *
      * @return false when the batch was abandoned: stopping, or its partitions went to another member
      */
-    private boolean send(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> deadLetterProducer,
-                         List<Pending> chunk) throws InterruptedException {
+    private boolean send(
+            KafkaConsumer<byte[], byte[]> consumer,
+            KafkaProducer<byte[], byte[]> deadLetterProducer,
+            List<Pending> chunk)
+            throws InterruptedException {
         Backoff backoff = new Backoff(FIRST_RETRY, options.maxRetryInterval());
         List<byte[]> bodies = chunk.stream().map(Pending::json).toList();
         int attempts = 0;
@@ -416,8 +460,11 @@ public final class Forwarder {
                 continue;
             }
             if (failingSince != 0) {
-                LOG.info("the Prefect server at {} answers again, after {} attempts in {} s", options.apiUrl(),
-                        attempts, (System.nanoTime() - failingSince) / 1_000_000_000L);
+                LOG.info(
+                        "the Prefect server at {} answers again, after {} attempts in {} s",
+                        options.apiUrl(),
+                        attempts,
+                        (System.nanoTime() - failingSince) / 1_000_000_000L);
             }
             state.set(RUNNING);
             if (reply.accepted()) {
@@ -438,8 +485,13 @@ public final class Forwarder {
             metrics.request(ForwardMetrics.Result.rejected);
             if (chunk.size() == 1) {
                 Pending p = chunk.get(0);
-                deadLetter(deadLetterProducer, p.record(), p.record().value(), "the Prefect server rejected the event "
-                        + "with HTTP " + reply.status() + " at POST " + api.events(), "RejectedByPrefect");
+                deadLetter(
+                        deadLetterProducer,
+                        p.record(),
+                        p.record().value(),
+                        "the Prefect server rejected the event " + "with HTTP " + reply.status() + " at POST "
+                                + api.events(),
+                        "RejectedByPrefect");
                 return true;
             }
             int half = chunk.size() / 2;
@@ -454,8 +506,9 @@ public final class Forwarder {
         if (!ConfluentWireFormat.startsWithMagic(record.value())) {
             return record.value();
         }
-        AvroEventDecoder decoder = avroEvents.orElseThrow(() -> new ForwardException("an Avro event at "
-                + coordinates(record) + ": give --schema-registry-url (or PREFECT_CDC_SCHEMA_REGISTRY_URL) to read it"));
+        AvroEventDecoder decoder =
+                avroEvents.orElseThrow(() -> new ForwardException("an Avro event at " + coordinates(record)
+                        + ": give --schema-registry-url (or PREFECT_CDC_SCHEMA_REGISTRY_URL) to read it"));
         Backoff backoff = new Backoff(FIRST_RETRY, options.maxRetryInterval());
         while (!stopRequested) {
             try {
@@ -471,14 +524,24 @@ public final class Forwarder {
         return null;
     }
 
-    private void deadLetter(KafkaProducer<byte[], byte[]> producer, ConsumerRecord<byte[], byte[]> record,
-                            byte[] value, String reason, String exceptionClass) {
+    private void deadLetter(
+            KafkaProducer<byte[], byte[]> producer,
+            ConsumerRecord<byte[], byte[]> record,
+            byte[] value,
+            String reason,
+            String exceptionClass) {
         InputRecord source = new InputRecord(record.topic(), record.partition(), record.offset(), null, null);
         try {
             write(producer, record.key(), value, OutputRecords.deadLetterHeaders(source, reason, exceptionClass));
         } catch (RecordTooLargeException e) {
-            write(producer, record.key(), null, OutputRecords.deadLetterHeaders(source,
-                    reason + " (the value, too large for the dead-letter topic, is left out)", exceptionClass));
+            write(
+                    producer,
+                    record.key(),
+                    null,
+                    OutputRecords.deadLetterHeaders(
+                            source,
+                            reason + " (the value, too large for the dead-letter topic, is left out)",
+                            exceptionClass));
         }
         LOG.warn("dead letter {}: {}", coordinates(record), reason);
         metrics.events(ForwardMetrics.Outcome.dead_letter, 1);
@@ -487,7 +550,8 @@ public final class Forwarder {
 
     private void write(KafkaProducer<byte[], byte[]> producer, byte[] key, byte[] value, Headers headers) {
         try {
-            producer.send(new ProducerRecord<>(options.deadLetterTopic(), null, key, value, headers)).get();
+            producer.send(new ProducerRecord<>(options.deadLetterTopic(), null, key, value, headers))
+                    .get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RecordTooLargeException tooLarge) {
                 throw tooLarge;
@@ -535,8 +599,10 @@ public final class Forwarder {
 
     private boolean revokedAny(List<Pending> chunk) {
         synchronized (revoked) {
-            return !revoked.isEmpty() && chunk.stream().anyMatch(p ->
-                    revoked.contains(new TopicPartition(p.record().topic(), p.record().partition())));
+            return !revoked.isEmpty()
+                    && chunk.stream()
+                            .anyMatch(p -> revoked.contains(new TopicPartition(
+                                    p.record().topic(), p.record().partition())));
         }
     }
 
@@ -589,8 +655,15 @@ public final class Forwarder {
             }
             if (!starts.isEmpty()) {
                 consumer.commitSync(starts);
-                LOG.info("group {} starts {} at {}", options.groupId(), options.topic(), starts.entrySet().stream()
-                        .map(e -> e.getKey().partition() + ":" + e.getValue().offset()).sorted().toList());
+                LOG.info(
+                        "group {} starts {} at {}",
+                        options.groupId(),
+                        options.topic(),
+                        starts.entrySet().stream()
+                                .map(e -> e.getKey().partition() + ":"
+                                        + e.getValue().offset())
+                                .sorted()
+                                .toList());
             }
         }
     }

@@ -48,7 +48,10 @@ public final class PrefectApi {
         this.base = URI.create(text.endsWith("/") ? text : text + "/");
         this.auth = auth;
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+        this.client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(timeout)
+                .build();
     }
 
     public URI events() {
@@ -71,7 +74,8 @@ public final class PrefectApi {
     }
 
     static byte[] jsonArray(List<byte[]> events) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream(events.stream().mapToInt(e -> e.length + 1).sum() + 2);
+        ByteArrayOutputStream body = new ByteArrayOutputStream(
+                events.stream().mapToInt(e -> e.length + 1).sum() + 2);
         body.write('[');
         for (int i = 0; i < events.size(); i++) {
             if (i > 0) {
@@ -86,9 +90,10 @@ public final class PrefectApi {
     private Reply send(HttpRequest.Builder request) throws IOException, InterruptedException {
         request.timeout(timeout).header("Accept", "application/json");
         auth.header().ifPresent(value -> request.header("Authorization", value));
-        HttpResponse<String> response = client.send(request.build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        HttpResponse<String> response =
+                client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         String body = response.body() == null ? "" : response.body().strip();
-        return new Reply(response.statusCode(), body.length() > BODY_SHOWN ? body.substring(0, BODY_SHOWN) + "…" : body);
+        return new Reply(
+                response.statusCode(), body.length() > BODY_SHOWN ? body.substring(0, BODY_SHOWN) + "…" : body);
     }
 }

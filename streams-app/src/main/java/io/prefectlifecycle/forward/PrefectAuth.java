@@ -35,8 +35,9 @@ public final class PrefectAuth {
         for (String variable : new String[] {API_AUTH_STRING, SERVER_API_AUTH_STRING}) {
             String value = env.get(variable);
             if (value != null && !value.isEmpty()) {
-                return new PrefectAuth("Basic " + Base64.getEncoder().encodeToString(
-                        value.getBytes(StandardCharsets.UTF_8)), variable);
+                return new PrefectAuth(
+                        "Basic " + Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8)),
+                        variable);
             }
         }
         String key = env.get(API_KEY);

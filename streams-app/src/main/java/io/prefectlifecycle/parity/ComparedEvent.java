@@ -14,8 +14,15 @@ import java.time.format.DateTimeParseException;
  *
  * @param where where it was read: {@code events id=<uuid>} or {@code <topic>-<partition>@<offset>}
  */
-public record ComparedEvent(String id, Instant occurred, String event, String resourceId, JsonNode resource,
-                            JsonNode related, JsonNode payload, String where) {
+public record ComparedEvent(
+        String id,
+        Instant occurred,
+        String event,
+        String resourceId,
+        JsonNode resource,
+        JsonNode related,
+        JsonNode payload,
+        String where) {
 
     /** {@code prefect.variable.created} → {@code variable}. */
     public String kind() {
@@ -47,7 +54,9 @@ public record ComparedEvent(String id, Instant occurred, String event, String re
         } catch (IOException e) {
             throw new IllegalArgumentException("not JSON");
         }
-        if (!(root instanceof ObjectNode event) || !event.path("event").isTextual() || !event.path("occurred").isTextual()
+        if (!(root instanceof ObjectNode event)
+                || !event.path("event").isTextual()
+                || !event.path("occurred").isTextual()
                 || !event.path("resource").path("prefect.resource.id").isTextual()) {
             throw new IllegalArgumentException("not a Prefect event");
         }
@@ -57,8 +66,14 @@ public record ComparedEvent(String id, Instant occurred, String event, String re
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("occurred is not an ISO-8601 time");
         }
-        return new ComparedEvent(event.path("id").asText(), occurred,
-                event.get("event").textValue(), event.get("resource").get("prefect.resource.id").textValue(),
-                event.get("resource"), event.path("related"), event.path("payload"), where);
+        return new ComparedEvent(
+                event.path("id").asText(),
+                occurred,
+                event.get("event").textValue(),
+                event.get("resource").get("prefect.resource.id").textValue(),
+                event.get("resource"),
+                event.path("related"),
+                event.path("payload"),
+                where);
     }
 }

@@ -19,18 +19,19 @@ import java.util.regex.Pattern;
 public final class JsonDifferences {
 
     /** One place where the two differ; a missing side is {@link MissingNode}. */
-    public record Difference(String path, JsonNode prefect, JsonNode ours) {
-    }
+    public record Difference(String path, JsonNode prefect, JsonNode ours) {}
 
     private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
-    private JsonDifferences() {
-    }
+    private JsonDifferences() {}
 
     public static List<Difference> between(String path, JsonNode prefect, JsonNode ours) {
         List<Difference> found = new ArrayList<>();
-        collect(path, prefect == null ? MissingNode.getInstance() : prefect,
-                ours == null ? MissingNode.getInstance() : ours, found);
+        collect(
+                path,
+                prefect == null ? MissingNode.getInstance() : prefect,
+                ours == null ? MissingNode.getInstance() : ours,
+                found);
         return found;
     }
 

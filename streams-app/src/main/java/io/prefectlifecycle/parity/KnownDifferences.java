@@ -30,8 +30,7 @@ import java.util.function.Predicate;
 public final class KnownDifferences {
 
     /** An item of the contract's list. */
-    public record Known(String title, String text) {
-    }
+    public record Known(String title, String text) {}
 
     /** What a rule may ask beyond the two events. */
     public interface Facts {
@@ -62,8 +61,7 @@ public final class KnownDifferences {
     static final String DEPLOYMENT_LIMIT = "A deployment's own concurrency limit.";
     static final String ROLLED_BACK_CALLS = "Events of rolled-back calls.";
 
-    private record Rule(ParityCase.Kind kind, String title, Predicate<ParityCase> applies) {
-    }
+    private record Rule(ParityCase.Kind kind, String title, Predicate<ParityCase> applies) {}
 
     private final Map<String, Known> items;
     private final List<Rule> rules;
@@ -71,7 +69,11 @@ public final class KnownDifferences {
     private KnownDifferences(Map<String, Known> items, Facts facts) {
         this.items = items;
         this.rules = rules(facts);
-        List<String> missing = rules.stream().map(Rule::title).filter(t -> !items.containsKey(t)).distinct().toList();
+        List<String> missing = rules.stream()
+                .map(Rule::title)
+                .filter(t -> !items.containsKey(t))
+                .distinct()
+                .toList();
         if (!missing.isEmpty()) {
             throw new IllegalStateException(CONTRACT + " lists no difference titled " + missing);
         }
@@ -140,50 +142,81 @@ public final class KnownDifferences {
 
     /** The item of the list that explains the case, if a rule recognises it. */
     public Optional<Known> explain(ParityCase c) {
-        return rules.stream().filter(r -> r.kind() == c.kind() && r.applies().test(c)).findFirst()
+        return rules.stream()
+                .filter(r -> r.kind() == c.kind() && r.applies().test(c))
+                .findFirst()
                 .map(r -> items.get(r.title()));
     }
 
     private static List<Rule> rules(Facts facts) {
         List<Rule> rules = new ArrayList<>();
         // only in Prefect
-        rules.add(new Rule(ParityCase.Kind.ONLY_IN_PREFECT, NOTHING_CHANGED,
+        rules.add(new Rule(
+                ParityCase.Kind.ONLY_IN_PREFECT,
+                NOTHING_CHANGED,
                 c -> c.prefect().event().equals("prefect.block-document.updated") && unchanged(c.prefect(), facts)));
-        rules.add(new Rule(ParityCase.Kind.ONLY_IN_PREFECT, AMBIGUOUS_LIMIT_UPDATE,
+        rules.add(new Rule(
+                ParityCase.Kind.ONLY_IN_PREFECT,
+                AMBIGUOUS_LIMIT_UPDATE,
                 c -> c.prefect().event().equals("prefect.concurrency-limit.updated") && unchanged(c.prefect(), facts)));
-        rules.add(new Rule(ParityCase.Kind.ONLY_IN_PREFECT, ROLLED_BACK,
-                c -> c.prefect().action().equals("created") && facts.rowExists(c.prefect()).equals(Optional.of(false))
+        rules.add(new Rule(
+                ParityCase.Kind.ONLY_IN_PREFECT,
+                ROLLED_BACK,
+                c -> c.prefect().action().equals("created")
+                        && facts.rowExists(c.prefect()).equals(Optional.of(false))
                         && !facts.eventsHereFor(c.prefect().resourceId())));
-        rules.add(new Rule(ParityCase.Kind.ONLY_IN_PREFECT, ROLLED_BACK_CALLS,
-                c -> c.prefect().action().equals("deleted") && facts.rowExists(c.prefect()).equals(Optional.of(true))));
+        rules.add(new Rule(
+                ParityCase.Kind.ONLY_IN_PREFECT,
+                ROLLED_BACK_CALLS,
+                c -> c.prefect().action().equals("deleted")
+                        && facts.rowExists(c.prefect()).equals(Optional.of(true))));
         // only here
         rules.add(new Rule(ParityCase.Kind.ONLY_HERE, OLDER_SERVERS, c -> !facts.prefectHasLifecycleEvents()));
-        rules.add(new Rule(ParityCase.Kind.ONLY_HERE, AMBIGUOUS_LIMIT_UPDATE,
+        rules.add(new Rule(
+                ParityCase.Kind.ONLY_HERE,
+                AMBIGUOUS_LIMIT_UPDATE,
                 c -> c.ours().event().equals("prefect.concurrency-limit.updated") && unchanged(c.ours(), facts)));
-        rules.add(new Rule(ParityCase.Kind.ONLY_HERE, PAUSE_ENDPOINTS,
-                c -> c.ours().event().equals("prefect.deployment.updated") && updatedFields(c.ours()).equals(
-                        List.of("paused"))));
-        rules.add(new Rule(ParityCase.Kind.ONLY_HERE, DEPLOYMENT_LIMIT,
-                c -> c.ours().event().equals("prefect.deployment.updated") && updatedFields(c.ours()).equals(
-                        List.of("concurrency_limit_id"))));
-        rules.add(new Rule(ParityCase.Kind.ONLY_HERE, UNANNOUNCED_WRITES,
-                c -> Set.of("prefect.artifact-collection.updated", "prefect.automation.created",
-                        "prefect.automation.deleted").contains(c.ours().event())));
+        rules.add(new Rule(
+                ParityCase.Kind.ONLY_HERE,
+                PAUSE_ENDPOINTS,
+                c -> c.ours().event().equals("prefect.deployment.updated")
+                        && updatedFields(c.ours()).equals(List.of("paused"))));
+        rules.add(new Rule(
+                ParityCase.Kind.ONLY_HERE,
+                DEPLOYMENT_LIMIT,
+                c -> c.ours().event().equals("prefect.deployment.updated")
+                        && updatedFields(c.ours()).equals(List.of("concurrency_limit_id"))));
+        rules.add(new Rule(
+                ParityCase.Kind.ONLY_HERE,
+                UNANNOUNCED_WRITES,
+                c -> Set.of(
+                                "prefect.artifact-collection.updated",
+                                "prefect.automation.created",
+                                "prefect.automation.deleted")
+                        .contains(c.ours().event())));
         // different
-        rules.add(new Rule(ParityCase.Kind.DIFFERENT, DEPLOYMENT_FIELD_ORDER,
+        rules.add(new Rule(
+                ParityCase.Kind.DIFFERENT,
+                DEPLOYMENT_FIELD_ORDER,
                 c -> c.ours().event().equals("prefect.deployment.updated")
                         && sameAfter(c, KnownDifferences::sortedUpdatedFields)));
-        rules.add(new Rule(ParityCase.Kind.DIFFERENT, DEPLOYMENT_LIMIT,
+        rules.add(new Rule(
+                ParityCase.Kind.DIFFERENT,
+                DEPLOYMENT_LIMIT,
                 c -> c.ours().event().equals("prefect.deployment.updated")
                         && sameAfter(c, KnownDifferences::withoutDeploymentLimitId)));
-        rules.add(new Rule(ParityCase.Kind.DIFFERENT, AUTOMATION_SETS,
+        rules.add(new Rule(
+                ParityCase.Kind.DIFFERENT,
+                AUTOMATION_SETS,
                 c -> c.ours().kind().equals("automation") && sameAfter(c, KnownDifferences::automationSetsSorted)));
         return rules;
     }
 
     /** The event's payload is the resource's payload before it: it announces no change. */
     private static boolean unchanged(ComparedEvent event, Facts facts) {
-        return facts.payloadBefore(event).map(before -> JsonDifferences.same(before, event.payload())).orElse(false);
+        return facts.payloadBefore(event)
+                .map(before -> JsonDifferences.same(before, event.payload()))
+                .orElse(false);
     }
 
     private static List<String> updatedFields(ComparedEvent event) {
@@ -196,12 +229,14 @@ public final class KnownDifferences {
     private static boolean sameAfter(ParityCase c, Function<JsonNode, JsonNode> normal) {
         return JsonDifferences.same(c.prefect().resource(), c.ours().resource())
                 && JsonDifferences.same(c.prefect().related(), c.ours().related())
-                && JsonDifferences.same(normal.apply(c.prefect().payload().deepCopy()),
-                normal.apply(c.ours().payload().deepCopy()));
+                && JsonDifferences.same(
+                        normal.apply(c.prefect().payload().deepCopy()),
+                        normal.apply(c.ours().payload().deepCopy()));
     }
 
     private static JsonNode sortedUpdatedFields(JsonNode payload) {
-        if (payload instanceof ObjectNode object && payload.path("updated_fields").isArray()) {
+        if (payload instanceof ObjectNode object
+                && payload.path("updated_fields").isArray()) {
             object.set("updated_fields", sortedSet((ArrayNode) payload.get("updated_fields")));
         }
         return payload;
@@ -232,7 +267,8 @@ public final class KnownDifferences {
             List<String> sets = new ArrayList<>();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> field = fields.next();
-                if (Set.of("after", "expect", "for_each").contains(field.getKey()) && field.getValue().isArray()) {
+                if (Set.of("after", "expect", "for_each").contains(field.getKey())
+                        && field.getValue().isArray()) {
                     sets.add(field.getKey());
                 } else {
                     automationSetsSorted(field.getValue());

@@ -12,8 +12,12 @@ import java.util.Optional;
  * @param differences where a matched pair differs (empty otherwise)
  * @param known       the item of the contract's list of differences that explains it, if any
  */
-public record ParityCase(Kind kind, ComparedEvent prefect, ComparedEvent ours,
-                         List<JsonDifferences.Difference> differences, Optional<KnownDifferences.Known> known) {
+public record ParityCase(
+        Kind kind,
+        ComparedEvent prefect,
+        ComparedEvent ours,
+        List<JsonDifferences.Difference> differences,
+        Optional<KnownDifferences.Known> known) {
 
     public enum Kind {
         ONLY_IN_PREFECT("only in Prefect", "only_in_prefect"),

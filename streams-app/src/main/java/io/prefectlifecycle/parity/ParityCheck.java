@@ -42,21 +42,24 @@ public final class ParityCheck {
     }
 
     /** Whether the object's row is in Prefect's database now, by event kind and object id; empty when unknown. */
-    public interface Rows extends BiFunction<String, String, Optional<Boolean>> {
-    }
+    public interface Rows extends BiFunction<String, String, Optional<Boolean>> {}
 
-    private ParityCheck() {
-    }
+    private ParityCheck() {}
 
     /**
      * @param prefect Prefect's lifecycle events in the range
      * @param ours    the topic's lifecycle events in the range widened by the window on each side
      */
     public static ParityReport compare(List<ComparedEvent> prefect, List<ComparedEvent> ours, Range range, Rows rows) {
-        List<ComparedEvent> prefectSorted = prefect.stream().sorted(Comparator.comparing(ComparedEvent::occurred)).toList();
-        List<ComparedEvent> oursSorted = ours.stream().sorted(Comparator.comparing(ComparedEvent::occurred)).toList();
+        List<ComparedEvent> prefectSorted = prefect.stream()
+                .sorted(Comparator.comparing(ComparedEvent::occurred))
+                .toList();
+        List<ComparedEvent> oursSorted = ours.stream()
+                .sorted(Comparator.comparing(ComparedEvent::occurred))
+                .toList();
         Map<String, List<ComparedEvent>> oursByKey = new HashMap<>();
-        oursSorted.forEach(o -> oursByKey.computeIfAbsent(key(o), k -> new ArrayList<>()).add(o));
+        oursSorted.forEach(
+                o -> oursByKey.computeIfAbsent(key(o), k -> new ArrayList<>()).add(o));
         Set<ComparedEvent> used = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         Map<ComparedEvent, ComparedEvent> matched = new IdentityHashMap<>();
         Map<ComparedEvent, ComparedEvent> paired = new IdentityHashMap<>();
@@ -107,10 +110,14 @@ public final class ParityCheck {
      * Pairs events of one name and resource id within the window, the pairs closest in time first, each event at most
      * once; with {@code equalOnly}, only pairs without a difference.
      */
-    private static void pair(List<ComparedEvent> prefect, Map<String, List<ComparedEvent>> oursByKey, Duration window,
-                             boolean equalOnly, Set<ComparedEvent> used, Map<ComparedEvent, ComparedEvent> pairs) {
-        record Candidate(ComparedEvent prefect, ComparedEvent ours, Duration apart) {
-        }
+    private static void pair(
+            List<ComparedEvent> prefect,
+            Map<String, List<ComparedEvent>> oursByKey,
+            Duration window,
+            boolean equalOnly,
+            Set<ComparedEvent> used,
+            Map<ComparedEvent, ComparedEvent> pairs) {
+        record Candidate(ComparedEvent prefect, ComparedEvent ours, Duration apart) {}
         Set<ComparedEvent> taken = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         taken.addAll(used);
         List<Candidate> candidates = new ArrayList<>();
@@ -120,7 +127,9 @@ public final class ParityCheck {
             }
             for (ComparedEvent o : oursByKey.getOrDefault(key(p), List.of())) {
                 Duration apart = Duration.between(p.occurred(), o.occurred()).abs();
-                if (!taken.contains(o) && apart.compareTo(window) <= 0 && (!equalOnly || differences(p, o).isEmpty())) {
+                if (!taken.contains(o)
+                        && apart.compareTo(window) <= 0
+                        && (!equalOnly || differences(p, o).isEmpty())) {
                     candidates.add(new Candidate(p, o, apart));
                 }
             }
@@ -165,7 +174,9 @@ public final class ParityCheck {
     private static Optional<JsonNode> latestBefore(List<ComparedEvent> events, ComparedEvent event) {
         ComparedEvent latest = null;
         for (ComparedEvent e : events) {
-            if (e != event && e.resourceId().equals(event.resourceId()) && e.occurred().isBefore(event.occurred())) {
+            if (e != event
+                    && e.resourceId().equals(event.resourceId())
+                    && e.occurred().isBefore(event.occurred())) {
                 latest = e;
             }
         }

@@ -13,8 +13,8 @@ import java.util.Locale;
  * its diff and, when the contract's list explains it, that item's title and text. {@link #toJson()} for machines,
  * {@link #toTable()} for people.
  */
-public record ParityReport(ParityCheck.Range range, int prefectEvents, int ourEvents, int matched,
-                           List<ParityCase> cases) {
+public record ParityReport(
+        ParityCheck.Range range, int prefectEvents, int ourEvents, int matched, List<ParityCase> cases) {
 
     public ParityReport {
         cases = List.copyOf(cases);
@@ -25,7 +25,9 @@ public record ParityReport(ParityCheck.Range range, int prefectEvents, int ourEv
     }
 
     public long known(ParityCase.Kind kind) {
-        return cases.stream().filter(c -> c.kind() == kind && c.known().isPresent()).count();
+        return cases.stream()
+                .filter(c -> c.kind() == kind && c.known().isPresent())
+                .count();
     }
 
     public long unexplained() {
@@ -85,8 +87,14 @@ public record ParityReport(ParityCheck.Range range, int prefectEvents, int ourEv
     /** A few lines of counts, then one line per difference (a diff line per path under it). */
     public String toTable() {
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "parity %s .. %s (window %s s): %d events in Prefect, %d here%n",
-                range.since(), range.until(), range.window().toMillis() / 1000.0, prefectEvents, ourEvents));
+        out.append(String.format(
+                Locale.ROOT,
+                "parity %s .. %s (window %s s): %d events in Prefect, %d here%n",
+                range.since(),
+                range.until(),
+                range.window().toMillis() / 1000.0,
+                prefectEvents,
+                ourEvents));
         out.append(String.format(Locale.ROOT, "  %-16s %6d%n", "matched", matched));
         for (ParityCase.Kind kind : ParityCase.Kind.values()) {
             out.append(String.format(Locale.ROOT, "  %-16s %6d   (%d known)%n", kind.text(), count(kind), known(kind)));
@@ -97,11 +105,17 @@ public record ParityReport(ParityCheck.Range range, int prefectEvents, int ourEv
         }
         for (ParityCase c : cases) {
             ComparedEvent e = c.either();
-            out.append(String.format(Locale.ROOT, "%-16s %s %s %s  %s%n", c.kind().text(), e.occurred(), e.event(),
-                    e.resourceId(), c.known().map(k -> "known: " + k.title()).orElse("UNEXPLAINED")));
+            out.append(String.format(
+                    Locale.ROOT,
+                    "%-16s %s %s %s  %s%n",
+                    c.kind().text(),
+                    e.occurred(),
+                    e.event(),
+                    e.resourceId(),
+                    c.known().map(k -> "known: " + k.title()).orElse("UNEXPLAINED")));
             for (JsonDifferences.Difference d : c.differences()) {
-                out.append(String.format(Locale.ROOT, "    %s: Prefect %s, here %s%n", d.path(), shown(d.prefect()),
-                        shown(d.ours())));
+                out.append(String.format(
+                        Locale.ROOT, "    %s: Prefect %s, here %s%n", d.path(), shown(d.prefect()), shown(d.ours())));
             }
         }
         return out.toString();

@@ -1,8 +1,8 @@
 package io.prefectlifecycle.parity;
 
 import io.prefectlifecycle.cdc.Json;
-import io.prefectlifecycle.kinds.Kinds;
 import io.prefectlifecycle.cli.DatabaseUrl;
+import io.prefectlifecycle.kinds.Kinds;
 
 import java.io.IOException;
 import java.sql.Connection;
@@ -46,7 +46,8 @@ public final class PrefectDatabase implements AutoCloseable {
         props.setProperty("options", "-c default_transaction_read_only=on");
         props.setProperty("readOnly", "true");
         try {
-            Connection connection = DriverManager.getConnection(url.coordinates().jdbcUrl(), props);
+            Connection connection =
+                    DriverManager.getConnection(url.coordinates().jdbcUrl(), props);
             connection.setReadOnly(true);
             return new PrefectDatabase(connection, url.toString());
         } catch (SQLException e) {
@@ -67,9 +68,14 @@ public final class PrefectDatabase implements AutoCloseable {
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     String id = rows.getString(1);
-                    events.add(new ComparedEvent(id, rows.getObject(2, OffsetDateTime.class).toInstant(),
-                            rows.getString(3), rows.getString(4), Json.MAPPER.readTree(rows.getString(5)),
-                            Json.MAPPER.readTree(rows.getString(6)), Json.MAPPER.readTree(rows.getString(7)),
+                    events.add(new ComparedEvent(
+                            id,
+                            rows.getObject(2, OffsetDateTime.class).toInstant(),
+                            rows.getString(3),
+                            rows.getString(4),
+                            Json.MAPPER.readTree(rows.getString(5)),
+                            Json.MAPPER.readTree(rows.getString(6)),
+                            Json.MAPPER.readTree(rows.getString(7)),
                             "events id=" + id));
                 }
             } catch (IOException e) {
@@ -77,8 +83,10 @@ public final class PrefectDatabase implements AutoCloseable {
             }
         } catch (SQLException e) {
             if ("42P01".equals(e.getSQLState())) {
-                throw new SQLException(shown + " has no events table: Prefect keeps its events there since 2.17.0 (is "
-                        + "--database-url Prefect's database?)", e);
+                throw new SQLException(
+                        shown + " has no events table: Prefect keeps its events there since 2.17.0 (is "
+                                + "--database-url Prefect's database?)",
+                        e);
             }
             throw e;
         }
@@ -92,8 +100,8 @@ public final class PrefectDatabase implements AutoCloseable {
             return Optional.empty();
         }
         for (String table : tables) {
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT EXISTS (SELECT 1 FROM " + table + " WHERE id = ?::uuid)")) {
+            try (PreparedStatement select =
+                    connection.prepareStatement("SELECT EXISTS (SELECT 1 FROM " + table + " WHERE id = ?::uuid)")) {
                 select.setString(1, objectId);
                 try (ResultSet rows = select.executeQuery()) {
                     if (rows.next() && rows.getBoolean(1)) {

@@ -36,16 +36,20 @@ public final class TopicEvents {
     private static final Duration CLOCK_SLACK = Duration.ofMinutes(1);
     private static final Set<String> NAMES = Set.copyOf(PrefectDatabase.LIFECYCLE_EVENTS);
 
-    private TopicEvents() {
-    }
+    private TopicEvents() {}
 
     /**
      * @param clients        Kafka client properties
      * @param schemaRegistry where Avro events' writer schemas are; without it an Avro event is an error
      * @throws IllegalStateException when the topic is missing or an Avro event cannot be read
      */
-    public static List<ComparedEvent> read(Properties clients, String topic, Instant since, Instant until,
-                                           Optional<URI> schemaRegistry, PrintStream err) {
+    public static List<ComparedEvent> read(
+            Properties clients,
+            String topic,
+            Instant since,
+            Instant until,
+            Optional<URI> schemaRegistry,
+            PrintStream err) {
         Properties props = new Properties();
         props.putAll(clients);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
@@ -53,16 +57,18 @@ public final class TopicEvents {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "prefect-lifecycle-cdc-parity");
-        Optional<AvroEventDecoder> avro = schemaRegistry
-                .map(url -> new AvroEventDecoder(new RegistryWriterSchemas(new SchemaRegistryClient(url))));
+        Optional<AvroEventDecoder> avro = schemaRegistry.map(
+                url -> new AvroEventDecoder(new RegistryWriterSchemas(new SchemaRegistryClient(url))));
         List<ComparedEvent> events = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, METADATA_TIMEOUT);
             if (infos == null || infos.isEmpty()) {
                 throw new IllegalStateException("topic " + topic + " does not exist");
             }
-            List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            List<TopicPartition> partitions = infos.stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             Map<TopicPartition, Long> startTimes = new HashMap<>();
@@ -86,7 +92,8 @@ public final class TopicEvents {
                         skipped++;
                         continue;
                     }
-                    if (NAMES.contains(event.event()) && !event.occurred().isBefore(since)
+                    if (NAMES.contains(event.event())
+                            && !event.occurred().isBefore(since)
                             && !event.occurred().isAfter(until)) {
                         events.add(event);
                     }

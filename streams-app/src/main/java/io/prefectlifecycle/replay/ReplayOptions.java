@@ -19,6 +19,9 @@ import java.util.Properties;
  * @param transactionalId the producer's {@code transactional.id}: a second replay with the same id fences the first
  */
 public record ReplayOptions(
-        Properties clients, TopologySettings settings, String toTopic, Optional<String> deadLetterTopic,
-        Optional<Instant> from, String transactionalId) {
-}
+        Properties clients,
+        TopologySettings settings,
+        String toTopic,
+        Optional<String> deadLetterTopic,
+        Optional<Instant> from,
+        String transactionalId) {}

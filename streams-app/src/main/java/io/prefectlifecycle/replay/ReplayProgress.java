@@ -79,9 +79,15 @@ public final class ReplayProgress {
         double rate = recordsRead / seconds;
         long remaining = Math.max(0, total - offsetsDone);
         String eta = rate <= 0 ? "?" : formatDuration(Duration.ofMillis((long) (remaining / rate * 1000)));
-        return String.format(Locale.ROOT,
+        return String.format(
+                Locale.ROOT,
                 "replay: %,d / %,d records (%.1f%%), %,d events written, %,.0f records/s, ETA %s",
-                offsetsDone, total, total == 0 ? 100.0 : 100.0 * offsetsDone / total, eventsWritten, rate, eta);
+                offsetsDone,
+                total,
+                total == 0 ? 100.0 : 100.0 * offsetsDone / total,
+                eventsWritten,
+                rate,
+                eta);
     }
 
     static String formatDuration(Duration d) {

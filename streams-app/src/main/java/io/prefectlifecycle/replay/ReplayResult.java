@@ -13,8 +13,13 @@ import java.time.Duration;
  *                               offsets: not emitted, as the live application has not emitted them either
  * @param elapsed                wall-clock time of the whole replay
  */
-public record ReplayResult(long recordsRead, long eventsWritten, long eventsBeforeFrom,
-                           long deadLetters, long openTransactionRows, Duration elapsed) {
+public record ReplayResult(
+        long recordsRead,
+        long eventsWritten,
+        long eventsBeforeFrom,
+        long deadLetters,
+        long openTransactionRows,
+        Duration elapsed) {
 
     public double recordsPerSecond() {
         return recordsRead / seconds();

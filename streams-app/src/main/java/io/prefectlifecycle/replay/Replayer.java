@@ -8,6 +8,8 @@ import io.prefectlifecycle.cdc.Json;
 import io.prefectlifecycle.cdc.WriterSchemas;
 import io.prefectlifecycle.event.EventEncoder;
 import io.prefectlifecycle.event.LifecycleEvent;
+import io.prefectlifecycle.registry.SchemaRegistryClient;
+import io.prefectlifecycle.registry.SchemaRegistryException;
 import io.prefectlifecycle.stream.ChangeStream;
 import io.prefectlifecycle.stream.Emission;
 import io.prefectlifecycle.stream.InMemoryRowStore;
@@ -16,8 +18,6 @@ import io.prefectlifecycle.stream.InputRecord;
 import io.prefectlifecycle.stream.OpenTransaction;
 import io.prefectlifecycle.stream.Outcome;
 import io.prefectlifecycle.topology.OutputRecords;
-import io.prefectlifecycle.registry.SchemaRegistryClient;
-import io.prefectlifecycle.registry.SchemaRegistryException;
 import io.prefectlifecycle.topology.TopologySettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -116,8 +116,8 @@ public final class Replayer {
                 throw new ReplayException("schema registry: " + e.getMessage(), e);
             }
         }
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(options.clients()),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                consumerProperties(options.clients()), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             activeConsumer = consumer;
             TopicPartition partition = partition(consumer, settings);
             consumer.assign(List.of(partition));
@@ -125,12 +125,19 @@ public final class Replayer {
             long end = consumer.endOffsets(List.of(partition)).get(partition);
             consumer.seek(partition, first);
             long total = Math.max(0, end - first);
-            err.printf("replay: %s, %,d records up to the end offset at start, into %s%s%n", settings.cdcTopic(), total,
-                    options.toTopic(), options.from().map(f -> " (events occurred at or after " + f + ")").orElse(""));
+            err.printf(
+                    "replay: %s, %,d records up to the end offset at start, into %s%s%n",
+                    settings.cdcTopic(),
+                    total,
+                    options.toTopic(),
+                    options.from()
+                            .map(f -> " (events occurred at or after " + f + ")")
+                            .orElse(""));
             ReplayProgress progress = new ReplayProgress(total, start);
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
                     producerProperties(options.clients(), options.transactionalId()),
-                    new ByteArraySerializer(), new ByteArraySerializer())) {
+                    new ByteArraySerializer(),
+                    new ByteArraySerializer())) {
                 Run run = new Run(consumer, producer, partition, first, end, progress, encoder);
                 return run.execute(start);
             }
@@ -150,9 +157,11 @@ public final class Replayer {
         try {
             topics = consumer.listTopics(METADATA_TIMEOUT);
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            throw new ReplayException("cannot list the topics of the Kafka cluster at "
-                    + options.clients().getProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG) + " within "
-                    + METADATA_TIMEOUT.toSeconds() + " s", e);
+            throw new ReplayException(
+                    "cannot list the topics of the Kafka cluster at "
+                            + options.clients().getProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG) + " within "
+                            + METADATA_TIMEOUT.toSeconds() + " s",
+                    e);
         }
         if (options.toTopic().equals(settings.cdcTopic())) {
             throw new ReplayException("--to-topic " + options.toTopic() + " is the CDC topic");
@@ -184,23 +193,33 @@ public final class Replayer {
             for (Map.Entry<String, String> topic : wanted.entrySet()) {
                 List<PartitionInfo> like = topics.get(topic.getValue());
                 Optional<Integer> partitions = like == null ? Optional.empty() : Optional.of(like.size());
-                Optional<Short> replication = like == null || like.isEmpty() ? Optional.empty()
+                Optional<Short> replication = like == null || like.isEmpty()
+                        ? Optional.empty()
                         : Optional.of((short) like.get(0).replicas().length);
                 try {
-                    admin.createTopics(List.of(new NewTopic(topic.getKey(), partitions, replication))).all()
+                    admin.createTopics(List.of(new NewTopic(topic.getKey(), partitions, replication)))
+                            .all()
                             .get(METADATA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                    err.printf("replay: created %s (%s)%n", topic.getKey(), like == null
-                            ? "the broker's default partitions and replication"
-                            : "partitions and replication of " + topic.getValue());
+                    err.printf(
+                            "replay: created %s (%s)%n",
+                            topic.getKey(),
+                            like == null
+                                    ? "the broker's default partitions and replication"
+                                    : "partitions and replication of " + topic.getValue());
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new ReplayException("the target topic " + topic.getKey() + " does not exist and could "
-                                + "not be created (" + e.getCause().getMessage() + "): create it, or grant CREATE "
-                                + "on it", e.getCause());
+                        throw new ReplayException(
+                                "the target topic " + topic.getKey() + " does not exist and could "
+                                        + "not be created (" + e.getCause().getMessage()
+                                        + "): create it, or grant CREATE "
+                                        + "on it",
+                                e.getCause());
                     }
                 } catch (java.util.concurrent.TimeoutException e) {
-                    throw new ReplayException("the target topic " + topic.getKey() + " does not exist and could "
-                            + "not be created within " + METADATA_TIMEOUT.toSeconds() + " s", e);
+                    throw new ReplayException(
+                            "the target topic " + topic.getKey() + " does not exist and could "
+                                    + "not be created within " + METADATA_TIMEOUT.toSeconds() + " s",
+                            e);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new ReplayException("interrupted while creating " + topic.getKey(), e);
@@ -261,8 +280,14 @@ public final class Replayer {
         private long eventsInTransaction;
         private long eventsCommitted;
 
-        Run(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer, TopicPartition partition,
-            long first, long end, ReplayProgress progress, EventEncoder encoder) {
+        Run(
+                KafkaConsumer<byte[], byte[]> consumer,
+                KafkaProducer<byte[], byte[]> producer,
+                TopicPartition partition,
+                long first,
+                long end,
+                ReplayProgress progress,
+                EventEncoder encoder) {
             this.consumer = consumer;
             this.producer = producer;
             this.partition = partition;
@@ -270,10 +295,14 @@ public final class Replayer {
             this.end = end;
             this.progress = progress;
             TopologySettings settings = options.settings();
-            ChangeDecoder decoder = new ChangeDecoder(registry.<WriterSchemas>map(RegistryWriterSchemas::new)
-                    .orElse(WriterSchemas.NONE));
-            this.stream = new ChangeStream(new InMemoryRowStore(), new InMemoryTransactionState(),
-                    settings.keyOverride(), settings.emitSnapshotReads(), decoder);
+            ChangeDecoder decoder = new ChangeDecoder(
+                    registry.<WriterSchemas>map(RegistryWriterSchemas::new).orElse(WriterSchemas.NONE));
+            this.stream = new ChangeStream(
+                    new InMemoryRowStore(),
+                    new InMemoryTransactionState(),
+                    settings.keyOverride(),
+                    settings.emitSnapshotReads(),
+                    decoder);
             this.encoder = encoder;
             this.from = options.from().orElse(null);
         }
@@ -300,23 +329,34 @@ public final class Replayer {
                         + eventsCommitted + " events committed before it stay");
             } catch (OffsetOutOfRangeException e) {
                 abort();
-                throw new ReplayException("CDC records were deleted by retention while being replayed ("
-                        + e.offsetOutOfRangePartitions() + "): replay again, or re-snapshot (docs/operations.md)", e);
+                throw new ReplayException(
+                        "CDC records were deleted by retention while being replayed (" + e.offsetOutOfRangePartitions()
+                                + "): replay again, or re-snapshot (docs/operations.md)",
+                        e);
             } catch (SchemaRegistryException e) {
                 abort();
-                throw new ReplayException("schema registry: " + e.getMessage() + ": the open Kafka transaction was "
-                        + "aborted; the " + eventsCommitted + " events committed before it stay; replay again once it "
-                        + "answers", e);
+                throw new ReplayException(
+                        "schema registry: " + e.getMessage() + ": the open Kafka transaction was "
+                                + "aborted; the " + eventsCommitted
+                                + " events committed before it stay; replay again once it "
+                                + "answers",
+                        e);
             } catch (ProducerFencedException e) {
-                throw new ReplayException("another replay with transactional.id " + options.transactionalId()
-                        + " started: this one was fenced off", e);
+                throw new ReplayException(
+                        "another replay with transactional.id " + options.transactionalId()
+                                + " started: this one was fenced off",
+                        e);
             } catch (KafkaException e) {
                 abort();
                 throw e;
             }
             OpenTransaction open = stream.openTransaction();
-            ReplayResult result = new ReplayResult(progress.recordsRead(), progress.eventsWritten(),
-                    progress.eventsBeforeFrom(), progress.deadLetters(), open.isOpen() ? open.touched() : 0,
+            ReplayResult result = new ReplayResult(
+                    progress.recordsRead(),
+                    progress.eventsWritten(),
+                    progress.eventsBeforeFrom(),
+                    progress.deadLetters(),
+                    open.isOpen() ? open.touched() : 0,
                     Duration.ofNanos(nanoTime.getAsLong() - start));
             err.println(summary(result));
             return result;
@@ -326,8 +366,9 @@ public final class Replayer {
             progress.read(record.offset() + 1 - next);
             next = record.offset() + 1;
             timestamp = record.timestamp();
-            stream.offer(new InputRecord(record.topic(), record.partition(), record.offset(), record.key(),
-                    record.value()), this::write);
+            stream.offer(
+                    new InputRecord(record.topic(), record.partition(), record.offset(), record.key(), record.value()),
+                    this::write);
             boolean due = sentInTransaction >= COMMIT_EVERY_RECORDS
                     || nanoTime.getAsLong() - transactionStart >= COMMIT_EVERY_NANOS;
             // a database transaction's events are all written by the record that ends it: never split by a commit
@@ -340,42 +381,59 @@ public final class Replayer {
         private void write(Emission original) {
             List<byte[]> values = new ArrayList<>();
             Emission emission = OutputRecords.encode(original, encoder, options.settings(), values);
-            emission.outcome().match(
-                    events -> {
-                        for (int i = 0; i < events.events().size(); i++) {
-                            LifecycleEvent event = events.events().get(i);
-                            boolean wanted = from == null || !event.occurred().isBefore(from);
-                            if (wanted) {
-                                send(new ProducerRecord<>(options.toTopic(), null, timestamp,
-                                        OutputRecords.eventKey(event), values.get(i),
-                                        OutputRecords.eventHeaders(event, options.settings().source())));
-                                eventsInTransaction++;
-                            }
-                            progress.event(wanted);
-                        }
-                        return null;
-                    },
-                    skipped -> null,
-                    dead -> {
-                        if (from == null || timestamp >= from.toEpochMilli()) {
-                            deadLetter(emission.source(), dead);
-                        }
-                        return null;
-                    });
+            emission.outcome()
+                    .match(
+                            events -> {
+                                for (int i = 0; i < events.events().size(); i++) {
+                                    LifecycleEvent event = events.events().get(i);
+                                    boolean wanted =
+                                            from == null || !event.occurred().isBefore(from);
+                                    if (wanted) {
+                                        send(new ProducerRecord<>(
+                                                options.toTopic(),
+                                                null,
+                                                timestamp,
+                                                OutputRecords.eventKey(event),
+                                                values.get(i),
+                                                OutputRecords.eventHeaders(
+                                                        event,
+                                                        options.settings().source())));
+                                        eventsInTransaction++;
+                                    }
+                                    progress.event(wanted);
+                                }
+                                return null;
+                            },
+                            skipped -> null,
+                            dead -> {
+                                if (from == null || timestamp >= from.toEpochMilli()) {
+                                    deadLetter(emission.source(), dead);
+                                }
+                                return null;
+                            });
         }
 
         private void deadLetter(InputRecord source, Outcome.DeadLetter dead) {
             progress.deadLetter();
             if (options.deadLetterTopic().isPresent()) {
-                send(new ProducerRecord<>(options.deadLetterTopic().get(), null, timestamp, source.key(),
-                        source.value(), OutputRecords.deadLetterHeaders(source, dead, options.settings().source())));
+                send(new ProducerRecord<>(
+                        options.deadLetterTopic().get(),
+                        null,
+                        timestamp,
+                        source.key(),
+                        source.value(),
+                        OutputRecords.deadLetterHeaders(
+                                source, dead, options.settings().source())));
             } else {
                 ObjectNode line = Json.MAPPER.createObjectNode();
-                line.put("topic", source.topic()).put("partition", source.partition()).put("offset", source.offset());
+                line.put("topic", source.topic())
+                        .put("partition", source.partition())
+                        .put("offset", source.offset());
                 line.put("reason", dead.reason()).put("exception_class", dead.exceptionClass());
                 err.println(line);
             }
         }
+
         private void send(ProducerRecord<byte[], byte[]> record) {
             if (!inTransaction) {
                 producer.beginTransaction();
@@ -418,15 +476,25 @@ public final class Replayer {
 
     static String summary(ReplayResult r) {
         double seconds = r.elapsed().toNanos() / 1e9;
-        return String.format(Locale.ROOT,
+        return String.format(
+                Locale.ROOT,
                 "replay: done: %,d records in %.1f s (%,.0f records/s); %,d events written"
                         + "%s (%,.0f events/s); %,d dead letters%s",
-                r.recordsRead(), seconds, r.recordsPerSecond(), r.eventsWritten(),
-                r.eventsBeforeFrom() > 0 ? String.format(Locale.ROOT, ", %,d before --from left out",
-                        r.eventsBeforeFrom()) : "",
-                r.eventsPerSecond(), r.deadLetters(), r.openTransactionRows() > 0 ? String.format(Locale.ROOT,
-                        "; a transaction of %,d row(s) was still open at the end offset (its END not yet written): "
-                                + "not emitted, as the live application has not yet either", r.openTransactionRows())
+                r.recordsRead(),
+                seconds,
+                r.recordsPerSecond(),
+                r.eventsWritten(),
+                r.eventsBeforeFrom() > 0
+                        ? String.format(Locale.ROOT, ", %,d before --from left out", r.eventsBeforeFrom())
+                        : "",
+                r.eventsPerSecond(),
+                r.deadLetters(),
+                r.openTransactionRows() > 0
+                        ? String.format(
+                                Locale.ROOT,
+                                "; a transaction of %,d row(s) was still open at the end offset (its END not yet written): "
+                                        + "not emitted, as the live application has not yet either",
+                                r.openTransactionRows())
                         : "");
     }
 }

@@ -21,9 +21,15 @@ import java.util.Set;
  *   <li>{@code since}, {@code until}: {@code EventOccurredFilter}, both inclusive; null = unbounded.</li>
  * </ul>
  */
-public record EventFilter(NamePatterns names, Set<String> resourceIds, List<String> resourceIdPrefixes,
-                          Map<String, NamePatterns> resourceLabels, Set<String> relatedIds, Set<String> relatedRoles,
-                          Instant since, Instant until) {
+public record EventFilter(
+        NamePatterns names,
+        Set<String> resourceIds,
+        List<String> resourceIdPrefixes,
+        Map<String, NamePatterns> resourceLabels,
+        Set<String> relatedIds,
+        Set<String> relatedRoles,
+        Instant since,
+        Instant until) {
 
     public static EventFilter all() {
         return new EventFilter(NamePatterns.any(), Set.of(), List.of(), Map.of(), Set.of(), Set.of(), null, null);

@@ -14,14 +14,18 @@ public final class EventTimes {
     /** {@code 2026-06-01}, {@code 2026-06-01T12:00}, {@code 2026-06-01T12:00:00.5Z}, {@code …+02:00}; else UTC. */
     private static final DateTimeFormatter ISO = new DateTimeFormatterBuilder()
             .append(DateTimeFormatter.ISO_LOCAL_DATE)
-            .optionalStart().appendLiteral('T').append(DateTimeFormatter.ISO_LOCAL_TIME).optionalEnd()
-            .optionalStart().appendOffsetId().optionalEnd()
+            .optionalStart()
+            .appendLiteral('T')
+            .append(DateTimeFormatter.ISO_LOCAL_TIME)
+            .optionalEnd()
+            .optionalStart()
+            .appendOffsetId()
+            .optionalEnd()
             .parseDefaulting(ChronoField.HOUR_OF_DAY, 0)
             .parseDefaulting(ChronoField.OFFSET_SECONDS, 0)
             .toFormatter(Locale.ROOT);
 
-    private EventTimes() {
-    }
+    private EventTimes() {}
 
     /** @throws IllegalArgumentException naming the accepted forms */
     public static Instant parse(String text) {

@@ -46,7 +46,8 @@ public final class NamePatterns {
             (negated ? negative : positive).add(new Pattern(text, prefix));
         }
         return positive.isEmpty() && negative.isEmpty()
-                ? ANY : new NamePatterns(List.copyOf(positive), List.copyOf(negative));
+                ? ANY
+                : new NamePatterns(List.copyOf(positive), List.copyOf(negative));
     }
 
     public boolean isAny() {

@@ -16,8 +16,13 @@ import java.util.Map;
  * stored string, printed as is; {@code resource} and each of {@code related} are label maps
  * ({@code prefect.resource.id}, {@code prefect.resource.name}, {@code prefect.resource.role}, …).
  */
-public record TailedEvent(String id, String occurredText, Instant occurred, String event,
-                          Map<String, String> resource, List<Map<String, String>> related) {
+public record TailedEvent(
+        String id,
+        String occurredText,
+        Instant occurred,
+        String event,
+        Map<String, String> resource,
+        List<Map<String, String>> related) {
 
     static final String ID = "prefect.resource.id";
     static final String NAME = "prefect.resource.name";
@@ -57,8 +62,8 @@ public record TailedEvent(String id, String occurredText, Instant occurred, Stri
             }
             relatedNode.forEach(r -> related.add(labels(r, "related")));
         }
-        return new TailedEvent(text(root, "id"), occurredText, occurred, text(root, "event"), resource,
-                List.copyOf(related));
+        return new TailedEvent(
+                text(root, "id"), occurredText, occurred, text(root, "event"), resource, List.copyOf(related));
     }
 
     /** {@code <occurred> <event> <resource id>[ <resource name>]}. */

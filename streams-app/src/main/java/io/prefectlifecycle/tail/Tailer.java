@@ -5,14 +5,14 @@ import io.prefectlifecycle.avro.RegistryWriterSchemas;
 import io.prefectlifecycle.registry.ConfluentWireFormat;
 import io.prefectlifecycle.registry.SchemaRegistryClient;
 import io.prefectlifecycle.registry.SchemaRegistryUnavailableException;
+import io.prefectlifecycle.topology.TopologySettings;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
-import io.prefectlifecycle.topology.TopologySettings;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.io.IOException;
@@ -25,8 +25,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * Follows the events topic: {@code read_committed}, no consumer group (nothing is committed; every tail starts at
@@ -47,17 +47,42 @@ public final class Tailer {
      * @param schemaRegistry where the writer schemas of Avro events are; without it an Avro event is skipped
      * @param sources       only events whose {@code prefect.cdc.source} header is one of these; empty = all
      */
-    public record Options(Properties clients, String topic, EventFilter filter, boolean json, boolean fromBeginning,
-                          long maxEvents, int dedupeWindow, boolean exitAtEnd, Optional<URI> schemaRegistry,
-                          Set<String> sources) {
+    public record Options(
+            Properties clients,
+            String topic,
+            EventFilter filter,
+            boolean json,
+            boolean fromBeginning,
+            long maxEvents,
+            int dedupeWindow,
+            boolean exitAtEnd,
+            Optional<URI> schemaRegistry,
+            Set<String> sources) {
         public Options {
             sources = Set.copyOf(sources);
         }
 
         /** Events of every source. */
-        public Options(Properties clients, String topic, EventFilter filter, boolean json, boolean fromBeginning,
-                       long maxEvents, int dedupeWindow, boolean exitAtEnd, Optional<URI> schemaRegistry) {
-            this(clients, topic, filter, json, fromBeginning, maxEvents, dedupeWindow, exitAtEnd, schemaRegistry,
+        public Options(
+                Properties clients,
+                String topic,
+                EventFilter filter,
+                boolean json,
+                boolean fromBeginning,
+                long maxEvents,
+                int dedupeWindow,
+                boolean exitAtEnd,
+                Optional<URI> schemaRegistry) {
+            this(
+                    clients,
+                    topic,
+                    filter,
+                    json,
+                    fromBeginning,
+                    maxEvents,
+                    dedupeWindow,
+                    exitAtEnd,
+                    schemaRegistry,
                     Set.of());
         }
     }
@@ -104,15 +129,16 @@ public final class Tailer {
     public long run() {
         RecentIds recent = new RecentIds(options.dedupeWindow());
         long printed = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(options.clients()),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                consumerProperties(options.clients()), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             activeConsumer = consumer;
             List<PartitionInfo> infos = consumer.partitionsFor(options.topic(), METADATA_TIMEOUT);
             if (infos == null || infos.isEmpty()) {
                 throw new IllegalStateException("topic " + options.topic() + " does not exist");
             }
             List<TopicPartition> partitions = infos.stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             consumer.assign(partitions);
             if (options.fromBeginning()) {
                 consumer.seekToBeginning(partitions);
@@ -168,8 +194,8 @@ public final class Tailer {
             json = json(record.value());
             event = TailedEvent.parse(json);
         } catch (IllegalArgumentException e) {
-            err.println("tail: skipped " + record.topic() + "-" + record.partition() + "@" + record.offset()
-                    + ": " + e.getMessage());
+            err.println("tail: skipped " + record.topic() + "-" + record.partition() + "@" + record.offset() + ": "
+                    + e.getMessage());
             return false;
         }
         if (!options.filter().includes(event) || !recent.firstSeen(event.id())) {

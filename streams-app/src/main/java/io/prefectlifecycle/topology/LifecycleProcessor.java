@@ -47,13 +47,14 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     private RecordSizeLimit sizeLimit;
     /** The open transaction last reported to the metrics, and since when (wall clock) this task has seen it open. */
     private OpenTransaction reported = OpenTransaction.NONE;
+
     private long openSinceMs;
     private long timestamp;
     /** Whether the upgrade being emitted was logged: an upgrade is worth one INFO, not one per row it rewrote. */
     private boolean upgradeLogged;
 
-    LifecycleProcessor(TopologySettings settings, LifecycleTopology.Nodes nodes,
-                       Optional<SchemaRegistryClient> registry) {
+    LifecycleProcessor(
+            TopologySettings settings, LifecycleTopology.Nodes nodes, Optional<SchemaRegistryClient> registry) {
         this.settings = settings;
         this.nodes = nodes;
         this.registry = registry;
@@ -65,10 +66,14 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
         KeyValueStore<String, byte[]> rows = context.getStateStore(LifecycleTopology.rowStore(settings.source()));
         KeyValueStore<String, byte[]> transaction =
                 context.getStateStore(LifecycleTopology.transactionStore(settings.source()));
-        ChangeDecoder decoder = new ChangeDecoder(registry.<WriterSchemas>map(RegistryWriterSchemas::new)
-                .orElse(WriterSchemas.NONE));
-        this.stream = new ChangeStream(new StoreBackedRows(rows), new StoreBackedTransactionState(transaction),
-                settings.keyOverride(), settings.emitSnapshotReads(), decoder);
+        ChangeDecoder decoder = new ChangeDecoder(
+                registry.<WriterSchemas>map(RegistryWriterSchemas::new).orElse(WriterSchemas.NONE));
+        this.stream = new ChangeStream(
+                new StoreBackedRows(rows),
+                new StoreBackedTransactionState(transaction),
+                settings.keyOverride(),
+                settings.emitSnapshotReads(),
+                decoder);
         this.encoder = settings.eventEncoder(registry, settings.eventsTopic());
         this.metrics = PipelineMetrics.from(context.appConfigs()).forSource(settings.source());
         this.sizeLimit = RecordSizeLimit.from(context.appConfigs());
@@ -78,7 +83,8 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata where = context.recordMetadata().orElseThrow();
-        InputRecord input = new InputRecord(where.topic(), where.partition(), where.offset(), record.key(), record.value());
+        InputRecord input =
+                new InputRecord(where.topic(), where.partition(), where.offset(), record.key(), record.value());
         timestamp = record.timestamp();
         if (!sizeLimit.fits(record.key(), record.value())) {
             forward(tooLarge(input));
@@ -118,15 +124,22 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
      */
     private Emission tooLarge(InputRecord input) {
         long size = RecordSizeLimit.size(input.key(), input.value());
-        // the key is a primary key, small: kept (a compacted dead-letter topic refuses null keys), unless it is the problem
+        // the key is a primary key, small: kept (a compacted dead-letter topic refuses null keys), unless it is the
+        // problem
         boolean keepKey = input.key() != null && input.key().length <= MAX_KEPT_KEY;
-        InputRecord withoutBytes = new InputRecord(input.topic(), input.partition(), input.offset(),
-                keepKey ? input.key() : null, null);
-        return new Emission(withoutBytes, new Outcome.DeadLetter(DeadLetterCategory.RECORD_TOO_LARGE, "record of "
-                + size + " bytes is larger than the app's max.request.size of " + sizeLimit.maxRequestSize()
-                + " bytes (less " + RecordSizeLimit.HEADROOM + " for framing): " + (keepKey ? "value" : "key and value")
-                + " left out, read it at the source offset; raise KAFKA_MAX_REQUEST_SIZE and the topics' "
-                + "max.message.bytes to process such records"));
+        InputRecord withoutBytes =
+                new InputRecord(input.topic(), input.partition(), input.offset(), keepKey ? input.key() : null, null);
+        return new Emission(
+                withoutBytes,
+                new Outcome.DeadLetter(
+                        DeadLetterCategory.RECORD_TOO_LARGE,
+                        "record of "
+                                + size + " bytes is larger than the app's max.request.size of "
+                                + sizeLimit.maxRequestSize()
+                                + " bytes (less " + RecordSizeLimit.HEADROOM + " for framing): "
+                                + (keepKey ? "value" : "key and value")
+                                + " left out, read it at the source offset; raise KAFKA_MAX_REQUEST_SIZE and the topics' "
+                                + "max.message.bytes to process such records"));
     }
 
     /** The registry did not answer within the client's retry budget: the task gives up its uncommitted work (nothing of
@@ -135,7 +148,9 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
      * session timeout a replaced thread would wait for.
      */
     private static TaskMigratedException waitForRegistry(SchemaRegistryUnavailableException e, String where) {
-        LOG.warn("{}: the schema registry does not answer; the record waits and is read again: {}", where,
+        LOG.warn(
+                "{}: the schema registry does not answer; the record waits and is read again: {}",
+                where,
                 e.getMessage());
         return new TaskMigratedException("schema registry unavailable at " + where, e);
     }
@@ -146,29 +161,38 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
         Emission emission = withinSizeLimit(OutputRecords.encode(original, encoder, settings, values), values);
         InputRecord source = emission.source();
         metrics.outcome(emission);
-        boolean upgrade = emission.outcome() instanceof Outcome.Skipped skip
-                && skip.category() == IgnoredCategory.UPGRADE;
-        emission.outcome().match(
-                events -> {
-                    for (int i = 0; i < events.events().size(); i++) {
-                        forwardEvent(events.events().get(i), values.get(i));
-                    }
-                    return null;
-                },
-                skipped -> {
-                    if (upgrade && !upgradeLogged) {
-                        LOG.info("Prefect upgrade, {} ({}-{}@{}): its changes are silent, as in Prefect",
-                                skipped.reason(), source.topic(), source.partition(), source.offset());
-                    } else {
-                        LOG.debug("skipped {}-{}@{}: {}", source.topic(), source.partition(), source.offset(),
-                                skipped.reason());
-                    }
-                    return null;
-                },
-                dead -> {
-                    forwardDeadLetter(source, dead);
-                    return null;
-                });
+        boolean upgrade =
+                emission.outcome() instanceof Outcome.Skipped skip && skip.category() == IgnoredCategory.UPGRADE;
+        emission.outcome()
+                .match(
+                        events -> {
+                            for (int i = 0; i < events.events().size(); i++) {
+                                forwardEvent(events.events().get(i), values.get(i));
+                            }
+                            return null;
+                        },
+                        skipped -> {
+                            if (upgrade && !upgradeLogged) {
+                                LOG.info(
+                                        "Prefect upgrade, {} ({}-{}@{}): its changes are silent, as in Prefect",
+                                        skipped.reason(),
+                                        source.topic(),
+                                        source.partition(),
+                                        source.offset());
+                            } else {
+                                LOG.debug(
+                                        "skipped {}-{}@{}: {}",
+                                        source.topic(),
+                                        source.partition(),
+                                        source.offset(),
+                                        skipped.reason());
+                            }
+                            return null;
+                        },
+                        dead -> {
+                            forwardDeadLetter(source, dead);
+                            return null;
+                        });
         upgradeLogged = upgrade;
     }
 
@@ -179,10 +203,14 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
                 byte[] value = values.get(i);
                 if (!sizeLimit.fits(OutputRecords.eventKey(events.events().get(i)), value)) {
                     values.clear();
-                    return new Emission(emission.source(), new Outcome.DeadLetter(DeadLetterCategory.RECORD_TOO_LARGE,
-                            "the event of " + value.length + " bytes is larger than the app's max.request.size of "
-                            + sizeLimit.maxRequestSize() + " bytes (less " + RecordSizeLimit.HEADROOM
-                            + " for framing)"));
+                    return new Emission(
+                            emission.source(),
+                            new Outcome.DeadLetter(
+                                    DeadLetterCategory.RECORD_TOO_LARGE,
+                                    "the event of " + value.length
+                                            + " bytes is larger than the app's max.request.size of "
+                                            + sizeLimit.maxRequestSize() + " bytes (less " + RecordSizeLimit.HEADROOM
+                                            + " for framing)"));
                 }
             }
         }
@@ -190,14 +218,29 @@ final class LifecycleProcessor implements Processor<byte[], byte[], byte[], byte
     }
 
     private void forwardEvent(LifecycleEvent event, byte[] value) {
-        context.forward(new Record<>(OutputRecords.eventKey(event), value, timestamp,
-                OutputRecords.eventHeaders(event, settings.source())), nodes.eventsSink());
+        context.forward(
+                new Record<>(
+                        OutputRecords.eventKey(event),
+                        value,
+                        timestamp,
+                        OutputRecords.eventHeaders(event, settings.source())),
+                nodes.eventsSink());
     }
 
     private void forwardDeadLetter(InputRecord source, Outcome.DeadLetter dead) {
-        LOG.warn("dead letter {}-{}@{} ({}): {}", source.topic(), source.partition(), source.offset(),
-                dead.category().label(), dead.reason());
-        context.forward(new Record<>(source.key(), source.value(), timestamp,
-                OutputRecords.deadLetterHeaders(source, dead, settings.source())), nodes.deadLetterSink());
+        LOG.warn(
+                "dead letter {}-{}@{} ({}): {}",
+                source.topic(),
+                source.partition(),
+                source.offset(),
+                dead.category().label(),
+                dead.reason());
+        context.forward(
+                new Record<>(
+                        source.key(),
+                        source.value(),
+                        timestamp,
+                        OutputRecords.deadLetterHeaders(source, dead, settings.source())),
+                nodes.deadLetterSink());
     }
 }

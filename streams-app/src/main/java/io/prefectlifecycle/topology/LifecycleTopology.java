@@ -53,10 +53,10 @@ public final class LifecycleTopology {
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
     /** The default source's stores: {@link #rowStore} and {@link #transactionStore} of {@code prefect}. */
     public static final String ROW_STORE = "prefect-rows";
+
     public static final String TRANSACTION_STORE = "prefect-open-transaction";
 
-    private LifecycleTopology() {
-    }
+    private LifecycleTopology() {}
 
     public static Topology build(TopologySettings settings) {
         return build(List.of(settings));
@@ -75,8 +75,8 @@ public final class LifecycleTopology {
         }
         Topology topology = new Topology();
         // one client per app: its caches outlive tasks and replaced threads
-        Optional<SchemaRegistryClient> registry = sources.get(0).schemaRegistry()
-                .map(r -> new SchemaRegistryClient(r.url()));
+        Optional<SchemaRegistryClient> registry =
+                sources.get(0).schemaRegistry().map(r -> new SchemaRegistryClient(r.url()));
         for (TopologySettings source : sources) {
             add(topology, source, new Nodes(sources.size() == 1 ? "" : source.source() + "."), registry);
         }
@@ -111,23 +111,42 @@ public final class LifecycleTopology {
         }
     }
 
-    private static void add(Topology topology, TopologySettings settings, Nodes nodes,
-                            Optional<SchemaRegistryClient> registry) {
-        topology.addSource(nodes.source(), new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+    private static void add(
+            Topology topology, TopologySettings settings, Nodes nodes, Optional<SchemaRegistryClient> registry) {
+        topology.addSource(
+                nodes.source(),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer(),
                 Pattern.compile(Pattern.quote(settings.cdcTopic())));
-        topology.addProcessor(nodes.processor(), () -> new LifecycleProcessor(settings, nodes, registry),
-                nodes.source());
+        topology.addProcessor(
+                nodes.processor(), () -> new LifecycleProcessor(settings, nodes, registry), nodes.source());
         // cached: between commits a key is written to RocksDB and the changelog once, however often it changed (a
         // churned concurrency slot; the open transaction's entries, rewritten by every transaction)
-        topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(rowStore(settings.source())), Serdes.String(), Serdes.ByteArray())
-                .withCachingEnabled(), nodes.processor());
-        topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(transactionStore(settings.source())), Serdes.String(), Serdes.ByteArray())
-                .withCachingEnabled(), nodes.processor());
-        topology.addSink(nodes.eventsSink(), settings.eventsTopic(), new ByteArraySerializer(),
-                new ByteArraySerializer(), nodes.processor());
-        topology.addSink(nodes.deadLetterSink(), settings.deadLetterTopic(),
-                new ByteArraySerializer(), new ByteArraySerializer(), nodes.processor());
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                                Stores.persistentKeyValueStore(rowStore(settings.source())),
+                                Serdes.String(),
+                                Serdes.ByteArray())
+                        .withCachingEnabled(),
+                nodes.processor());
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                                Stores.persistentKeyValueStore(transactionStore(settings.source())),
+                                Serdes.String(),
+                                Serdes.ByteArray())
+                        .withCachingEnabled(),
+                nodes.processor());
+        topology.addSink(
+                nodes.eventsSink(),
+                settings.eventsTopic(),
+                new ByteArraySerializer(),
+                new ByteArraySerializer(),
+                nodes.processor());
+        topology.addSink(
+                nodes.deadLetterSink(),
+                settings.deadLetterTopic(),
+                new ByteArraySerializer(),
+                new ByteArraySerializer(),
+                nodes.processor());
     }
 }

@@ -20,8 +20,7 @@ import java.util.List;
  */
 public final class OutputRecords {
 
-    private OutputRecords() {
-    }
+    private OutputRecords() {}
 
     /** An event's key: its resource id, UTF-8 (per-object ordering). */
     public static byte[] eventKey(LifecycleEvent event) {
@@ -42,11 +41,14 @@ public final class OutputRecords {
      * the format cannot represent turns the whole emission into a dead letter of its source record (and leaves
      * {@code values} empty).
      */
-    public static Emission encode(Emission emission, EventEncoder encoder, TopologySettings settings,
-                                  List<byte[]> values) {
+    public static Emission encode(
+            Emission emission, EventEncoder encoder, TopologySettings settings, List<byte[]> values) {
         if (settings.sourceLabel() && emission.outcome() instanceof Outcome.Events unlabelled) {
-            emission = new Emission(emission.source(), new Outcome.Events(unlabelled.events().stream()
-                    .map(e -> e.withResourceLabel(TopologySettings.SOURCE_LABEL, settings.source())).toList()));
+            emission = new Emission(
+                    emission.source(),
+                    new Outcome.Events(unlabelled.events().stream()
+                            .map(e -> e.withResourceLabel(TopologySettings.SOURCE_LABEL, settings.source()))
+                            .toList()));
         }
         EventFormat format = settings.eventFormat();
         if (emission.outcome() instanceof Outcome.Events events) {
@@ -55,8 +57,11 @@ public final class OutputRecords {
                     values.add(encoder.encode(event));
                 } catch (EventEncodingException e) {
                     values.clear();
-                    return new Emission(emission.source(), new Outcome.DeadLetter(DeadLetterCategory.EVENT_ENCODING,
-                            "the event cannot be written as " + format.value() + ": " + e.getMessage()));
+                    return new Emission(
+                            emission.source(),
+                            new Outcome.DeadLetter(
+                                    DeadLetterCategory.EVENT_ENCODING,
+                                    "the event cannot be written as " + format.value() + ": " + e.getMessage()));
                 }
             }
         }

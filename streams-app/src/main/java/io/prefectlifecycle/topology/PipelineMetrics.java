@@ -15,8 +15,7 @@ public interface PipelineMetrics {
     /** The Streams configuration key holding the listener instance. */
     String CONFIG = "prefect.cdc.pipeline.metrics";
 
-    PipelineMetrics NONE = new PipelineMetrics() {
-    };
+    PipelineMetrics NONE = new PipelineMetrics() {};
 
     /** The listener for one source's task: its meters carry the source's name. */
     default PipelineMetrics forSource(String source) {
@@ -24,15 +23,13 @@ public interface PipelineMetrics {
     }
 
     /** One input record's outcome: events, skipped with a reason, or dead-lettered. Called once per input record. */
-    default void outcome(Emission emission) {
-    }
+    default void outcome(Emission emission) {}
 
     /**
      * The transaction being read changed: how many rows it has changed so far, and since when (epoch milliseconds,
      * wall clock) this task has seen it open; both 0 when none is open. Called when either changes.
      */
-    default void openTransaction(long rows, long openSinceMillis) {
-    }
+    default void openTransaction(long rows, long openSinceMillis) {}
 
     /** The listener in a Streams configuration ({@code ProcessorContext.appConfigs()}), else {@link #NONE}. */
     static PipelineMetrics from(Map<String, Object> appConfigs) {

@@ -16,6 +16,7 @@ final class RecordSizeLimit {
 
     /** Room for the changelog key, the buffered record's topic and coordinates, and the record batch framing. */
     static final int HEADROOM = 64 * 1024;
+
     private static final int KAFKA_DEFAULT = 1024 * 1024;
 
     private final int maxRequestSize;
@@ -30,7 +31,10 @@ final class RecordSizeLimit {
         if (value == null) {
             value = appConfigs.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
         }
-        return new RecordSizeLimit(value == null ? KAFKA_DEFAULT : Integer.parseInt(String.valueOf(value).strip()));
+        return new RecordSizeLimit(
+                value == null
+                        ? KAFKA_DEFAULT
+                        : Integer.parseInt(String.valueOf(value).strip()));
     }
 
     int maxRequestSize() {

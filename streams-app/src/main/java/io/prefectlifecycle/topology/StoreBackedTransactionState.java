@@ -36,8 +36,8 @@ public final class StoreBackedTransactionState implements TransactionState {
     public RowTouch touch(int index) {
         byte[] bytes = store.get(TOUCH + index);
         if (bytes == null) {
-            throw new IllegalStateException("the open transaction's touched row " + index + " is missing from "
-                    + "the state store");
+            throw new IllegalStateException(
+                    "the open transaction's touched row " + index + " is missing from " + "the state store");
         }
         return RowTouch.fromBytes(bytes);
     }

@@ -26,9 +26,15 @@ import java.util.regex.Pattern;
  * @param sourceLabel       whether the events' resource gets the label {@value #SOURCE_LABEL} = {@code source}
  */
 public record TopologySettings(
-        String cdcTopic, String eventsTopic, String deadLetterTopic, Optional<FernetKey> keyOverride,
-        boolean emitSnapshotReads, EventFormat eventFormat, Optional<SchemaRegistrySettings> schemaRegistry,
-        String source, boolean sourceLabel) {
+        String cdcTopic,
+        String eventsTopic,
+        String deadLetterTopic,
+        Optional<FernetKey> keyOverride,
+        boolean emitSnapshotReads,
+        EventFormat eventFormat,
+        Optional<SchemaRegistrySettings> schemaRegistry,
+        String source,
+        boolean sourceLabel) {
 
     public static final String DEFAULT_TOPIC_PREFIX = "prefect";
     public static final String DEFAULT_EVENTS_TOPIC = "prefect.lifecycle-events";
@@ -56,23 +62,50 @@ public record TopologySettings(
     }
 
     /** The default source, without its label. */
-    public TopologySettings(String cdcTopic, String eventsTopic, String deadLetterTopic, Optional<FernetKey> keyOverride,
-                            boolean emitSnapshotReads, EventFormat eventFormat,
-                            Optional<SchemaRegistrySettings> schemaRegistry) {
-        this(cdcTopic, eventsTopic, deadLetterTopic, keyOverride, emitSnapshotReads, eventFormat, schemaRegistry,
-                DEFAULT_SOURCE, false);
+    public TopologySettings(
+            String cdcTopic,
+            String eventsTopic,
+            String deadLetterTopic,
+            Optional<FernetKey> keyOverride,
+            boolean emitSnapshotReads,
+            EventFormat eventFormat,
+            Optional<SchemaRegistrySettings> schemaRegistry) {
+        this(
+                cdcTopic,
+                eventsTopic,
+                deadLetterTopic,
+                keyOverride,
+                emitSnapshotReads,
+                eventFormat,
+                schemaRegistry,
+                DEFAULT_SOURCE,
+                false);
     }
 
     /** JSON events, no schema registry. */
-    public TopologySettings(String cdcTopic, String eventsTopic, String deadLetterTopic,
-                            Optional<FernetKey> keyOverride, boolean emitSnapshotReads) {
-        this(cdcTopic, eventsTopic, deadLetterTopic, keyOverride, emitSnapshotReads, EventFormat.JSON,
+    public TopologySettings(
+            String cdcTopic,
+            String eventsTopic,
+            String deadLetterTopic,
+            Optional<FernetKey> keyOverride,
+            boolean emitSnapshotReads) {
+        this(
+                cdcTopic,
+                eventsTopic,
+                deadLetterTopic,
+                keyOverride,
+                emitSnapshotReads,
+                EventFormat.JSON,
                 Optional.empty());
     }
 
     public static TopologySettings defaults() {
-        return new TopologySettings(cdcTopicOf(DEFAULT_TOPIC_PREFIX), DEFAULT_EVENTS_TOPIC, DEFAULT_DEAD_LETTER_TOPIC,
-                Optional.empty(), false);
+        return new TopologySettings(
+                cdcTopicOf(DEFAULT_TOPIC_PREFIX),
+                DEFAULT_EVENTS_TOPIC,
+                DEFAULT_DEAD_LETTER_TOPIC,
+                Optional.empty(),
+                false);
     }
 
     /** The change stream Debezium writes for {@code topic.prefix} through connect-config's routing. */
@@ -82,14 +115,30 @@ public record TopologySettings(
 
     /** These settings with events written in {@code format}, through {@code registry}. */
     public TopologySettings withEventFormat(EventFormat format, Optional<SchemaRegistrySettings> registry) {
-        return new TopologySettings(cdcTopic, eventsTopic, deadLetterTopic, keyOverride, emitSnapshotReads, format,
-                registry, source, sourceLabel);
+        return new TopologySettings(
+                cdcTopic,
+                eventsTopic,
+                deadLetterTopic,
+                keyOverride,
+                emitSnapshotReads,
+                format,
+                registry,
+                source,
+                sourceLabel);
     }
 
     /** These settings for the source {@code name}, its events with the {@value #SOURCE_LABEL} label or not. */
     public TopologySettings withSource(String name, boolean label) {
-        return new TopologySettings(cdcTopic, eventsTopic, deadLetterTopic, keyOverride, emitSnapshotReads, eventFormat,
-                schemaRegistry, name, label);
+        return new TopologySettings(
+                cdcTopic,
+                eventsTopic,
+                deadLetterTopic,
+                keyOverride,
+                emitSnapshotReads,
+                eventFormat,
+                schemaRegistry,
+                name,
+                label);
     }
 
     /**
@@ -101,7 +150,11 @@ public record TopologySettings(
     public EventEncoder eventEncoder(Optional<SchemaRegistryClient> registry, String topic) {
         return switch (eventFormat) {
             case JSON -> EventEncoder.JSON;
-            case AVRO -> new AvroEventEncoder(registry.orElseThrow(), topic, schemaRegistry.orElseThrow().autoRegister());
+            case AVRO ->
+                new AvroEventEncoder(
+                        registry.orElseThrow(),
+                        topic,
+                        schemaRegistry.orElseThrow().autoRegister());
         };
     }
 }

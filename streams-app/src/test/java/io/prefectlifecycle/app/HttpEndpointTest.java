@@ -21,11 +21,14 @@ class HttpEndpointTest {
     @Test
     void healthFollowsTheStreamsStateAndMetricsAreScraped() throws Exception {
         AtomicReference<String> state = new AtomicReference<>(HttpEndpoint.STARTING);
-        List<StreamsApp.LocalTask> tasks = List.of(new StreamsApp.LocalTask("0_0", "prod", "prefect-prod.cdc", "active"),
+        List<StreamsApp.LocalTask> tasks = List.of(
+                new StreamsApp.LocalTask("0_0", "prod", "prefect-prod.cdc", "active"),
                 new StreamsApp.LocalTask("1_0", "staging", "prefect-staging.cdc", "standby"));
         try (Telemetry telemetry = new Telemetry();
-             HttpEndpoint http = HttpEndpoint.startWithTasks(0, () -> new HttpEndpoint.Status(state.get(),
-                     state.get().equals("RUNNING") ? tasks : List.of()), telemetry)) {
+                HttpEndpoint http = HttpEndpoint.startWithTasks(
+                        0,
+                        () -> new HttpEndpoint.Status(state.get(), state.get().equals("RUNNING") ? tasks : List.of()),
+                        telemetry)) {
             // micrometer's gauges hold their state weakly: run keeps the pipeline's meters with Kafka Streams
             MicrometerPipelineMetrics pipeline = new MicrometerPipelineMetrics(telemetry.registry(), Clock.systemUTC());
             String base = "http://127.0.0.1:" + http.port();
@@ -37,43 +40,58 @@ class HttpEndpointTest {
                 assertEquals("503", get(base + "/health/ready").substring(0, 3), s);
             }
             state.set("RUNNING");
-            assertEquals("200 {\"status\":\"UP\",\"state\":\"RUNNING\",\"tasks\":[{\"task\":\"0_0\",\"source\":\"prod\","
-                    + "\"topic\":\"prefect-prod.cdc\",\"role\":\"active\"},{\"task\":\"1_0\",\"source\":\"staging\","
-                    + "\"topic\":\"prefect-staging.cdc\",\"role\":\"standby\"}]}", get(base + "/health/ready"));
+            assertEquals(
+                    "200 {\"status\":\"UP\",\"state\":\"RUNNING\",\"tasks\":[{\"task\":\"0_0\",\"source\":\"prod\","
+                            + "\"topic\":\"prefect-prod.cdc\",\"role\":\"active\"},{\"task\":\"1_0\",\"source\":\"staging\","
+                            + "\"topic\":\"prefect-staging.cdc\",\"role\":\"standby\"}]}",
+                    get(base + "/health/ready"));
             assertEquals("200 {\"status\":\"UP\",\"state\":\"RUNNING\"}", get(base + "/health/live"));
             state.set("ERROR");
             assertEquals("503 {\"status\":\"DOWN\",\"state\":\"ERROR\"}", get(base + "/health/live"));
             state.set("NOT_RUNNING");
             assertEquals("503", get(base + "/health/live").substring(0, 3));
 
-            HttpResponse<String> metrics = client.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+            HttpResponse<String> metrics = client.send(
+                    HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, metrics.statusCode());
-            assertEquals(Telemetry.PROMETHEUS_TEXT, metrics.headers().firstValue("Content-Type").orElseThrow());
+            assertEquals(
+                    Telemetry.PROMETHEUS_TEXT,
+                    metrics.headers().firstValue("Content-Type").orElseThrow());
             pipeline.forSource("prod");
-            metrics = client.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+            metrics = client.send(
+                    HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString());
-            assertTrue(metrics.body().contains("\nprefect_cdc_open_transaction_rows{source=\"prod\"} 0.0\n"), metrics.body());
+            assertTrue(
+                    metrics.body().contains("\nprefect_cdc_open_transaction_rows{source=\"prod\"} 0.0\n"),
+                    metrics.body());
             assertTrue(metrics.body().contains("jvm_memory_used_bytes{"), "JVM metrics");
             assertTrue(metrics.body().contains("process_uptime_seconds"), "process metrics");
 
-            HttpResponse<String> open = client.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
-                    .header("Accept", "application/openmetrics-text; version=1.0.0").build(),
+            HttpResponse<String> open = client.send(
+                    HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                            .header("Accept", "application/openmetrics-text; version=1.0.0")
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
-            assertEquals(Telemetry.OPEN_METRICS, open.headers().firstValue("Content-Type").orElseThrow());
+            assertEquals(
+                    Telemetry.OPEN_METRICS,
+                    open.headers().firstValue("Content-Type").orElseThrow());
             assertTrue(open.body().endsWith("# EOF\n"), "OpenMetrics ends with # EOF");
 
             assertEquals("404", get(base + "/nope").substring(0, 3));
-            HttpResponse<String> post = client.send(HttpRequest.newBuilder(URI.create(base + "/health/live"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> post = client.send(
+                    HttpRequest.newBuilder(URI.create(base + "/health/live"))
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(405, post.statusCode());
             Reference.reachabilityFence(pipeline);
         }
     }
 
     private String get(String url) throws Exception {
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
         return response.statusCode() + " " + response.body().strip();
     }
 }

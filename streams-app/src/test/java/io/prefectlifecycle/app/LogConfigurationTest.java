@@ -1,10 +1,5 @@
 package io.prefectlifecycle.app;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import java.net.URISyntaxException;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.logging.log4j.core.Appender;
 import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.LoggerContext;
@@ -13,6 +8,12 @@ import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import java.net.URISyntaxException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The shipped log4j2.xml, in a context of its own: an unreachable broker is one line every few seconds instead of a
@@ -26,12 +27,14 @@ class LogConfigurationTest {
     @BeforeEach
     void shippedConfiguration() throws URISyntaxException {
         context = new LoggerContext("LogConfigurationTest");
-        context.setConfigLocation(LogConfigurationTest.class.getResource("/log4j2.xml").toURI());
+        context.setConfigLocation(
+                LogConfigurationTest.class.getResource("/log4j2.xml").toURI());
         context.start();
         Appender capture = new AbstractAppender("capture", null, null, true, Property.EMPTY_ARRAY) {
             @Override
             public void append(LogEvent event) {
-                shown.add(event.getLevel() + " " + event.getLoggerName() + " " + event.getMessage().getFormattedMessage());
+                shown.add(event.getLevel() + " " + event.getLoggerName() + " "
+                        + event.getMessage().getFormattedMessage());
             }
         };
         capture.start();
@@ -58,25 +61,31 @@ class LogConfigurationTest {
 
     @Test
     void warningsAUserCannotActOnAreNotShown() {
-        context.getLogger("org.apache.kafka.clients.NetworkClient").warn("[NodeToControllerChannelManager id=1 "
-                + "name=registration] Attempting to close NetworkClient that has already been closed.");
-        context.getLogger("org.apache.kafka.controller.QuorumController").warn("[QuorumController id=1] Performing "
-                + "controller activation. The metadata log appears to be empty.");
-        context.getLogger("org.apache.kafka.streams.processor.internals.StateDirectory").warn("Using an OS temp "
-                + "directory in the state.dir property can cause failures");
-        context.getLogger("org.apache.kafka.streams.StreamsConfig").warn("Processing exception handler is not enabled "
-                + "for the GlobalThread.");
-        context.getLogger("org.apache.kafka.connect.runtime.distributed.WorkerCoordinator").warn("Close timed out with "
-                + "1 pending requests to coordinator, terminating client connections");
-        context.getLogger("org.apache.kafka.connect.runtime.distributed.DistributedHerder").warn("[Worker "
-                + "clientId=connect-127.0.0.1:44767, groupId=prefect-cdc-local-connect] Catching up to assignment's "
-                + "config offset.");
-        context.getLogger("org.apache.kafka.clients.producer.internals.Sender").warn("[Producer clientId=x-producer, "
-                + "transactionalId=x-1] Got error produce response with correlation id 11 on topic-partition "
-                + "x-changelog-0, retrying (2147483646 attempts left). Error: CONCURRENT_TRANSACTIONS");
+        context.getLogger("org.apache.kafka.clients.NetworkClient")
+                .warn("[NodeToControllerChannelManager id=1 "
+                        + "name=registration] Attempting to close NetworkClient that has already been closed.");
+        context.getLogger("org.apache.kafka.controller.QuorumController")
+                .warn("[QuorumController id=1] Performing "
+                        + "controller activation. The metadata log appears to be empty.");
+        context.getLogger("org.apache.kafka.streams.processor.internals.StateDirectory")
+                .warn("Using an OS temp " + "directory in the state.dir property can cause failures");
+        context.getLogger("org.apache.kafka.streams.StreamsConfig")
+                .warn("Processing exception handler is not enabled " + "for the GlobalThread.");
+        context.getLogger("org.apache.kafka.connect.runtime.distributed.WorkerCoordinator")
+                .warn("Close timed out with " + "1 pending requests to coordinator, terminating client connections");
+        context.getLogger("org.apache.kafka.connect.runtime.distributed.DistributedHerder")
+                .warn("[Worker "
+                        + "clientId=connect-127.0.0.1:44767, groupId=prefect-cdc-local-connect] Catching up to assignment's "
+                        + "config offset.");
+        context.getLogger("org.apache.kafka.clients.producer.internals.Sender")
+                .warn("[Producer clientId=x-producer, "
+                        + "transactionalId=x-1] Got error produce response with correlation id 11 on topic-partition "
+                        + "x-changelog-0, retrying (2147483646 attempts left). Error: CONCURRENT_TRANSACTIONS");
         assertEquals(List.of(), shown);
-        context.getLogger("org.apache.kafka.connect.runtime.distributed.DistributedHerder").warn("another warning");
-        assertEquals(List.of("WARN org.apache.kafka.connect.runtime.distributed.DistributedHerder another warning"), shown);
+        context.getLogger("org.apache.kafka.connect.runtime.distributed.DistributedHerder")
+                .warn("another warning");
+        assertEquals(
+                List.of("WARN org.apache.kafka.connect.runtime.distributed.DistributedHerder another warning"), shown);
     }
 
     @Test
@@ -84,7 +93,10 @@ class LogConfigurationTest {
         context.getLogger("org.apache.kafka.streams.KafkaStreams").warn("a library warning");
         context.getLogger("org.apache.kafka.streams.KafkaStreams").info("a library info");
         context.getLogger("io.prefectlifecycle.local.LocalStack").info("local stack up");
-        assertEquals(List.of("WARN org.apache.kafka.streams.KafkaStreams a library warning",
-                "INFO io.prefectlifecycle.local.LocalStack local stack up"), shown);
+        assertEquals(
+                List.of(
+                        "WARN org.apache.kafka.streams.KafkaStreams a library warning",
+                        "INFO io.prefectlifecycle.local.LocalStack local stack up"),
+                shown);
     }
 }

@@ -2,8 +2,8 @@ package io.prefectlifecycle.app;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.golden.TopologyHarness;
+import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.topology.TopologySettings;
 import org.junit.jupiter.api.Test;
 
@@ -36,31 +36,77 @@ class MicrometerPipelineMetricsTest {
         }
         Map<String, Double> samples = samples(registry.scrape());
 
-        assertEquals(new TreeMap<>(Map.ofEntries(
-                Map.entry("prefect_cdc_events_total{action=\"created\",kind=\"variable\",source=\"prefect\"}", 1.0),
-                Map.entry("prefect_cdc_events_total{action=\"updated\",kind=\"variable\",source=\"prefect\"}", 1.0),
-                Map.entry("prefect_cdc_events_total{action=\"created\",kind=\"flow\",source=\"prefect\"}", 2.0),
-                Map.entry("prefect_cdc_events_total{action=\"created\",kind=\"block-type\",source=\"prefect\"}", 1.0),
-                Map.entry("prefect_cdc_events_total{action=\"created\",kind=\"block-document\",source=\"prefect\"}", 1.0),
-                Map.entry("prefect_cdc_events_total{action=\"deleted\",kind=\"block-document\",source=\"prefect\"}", 1.0),
-                Map.entry("prefect_cdc_events_total{action=\"created\",kind=\"concurrency-limit\",source=\"prefect\"}", 3.0),
-                Map.entry("prefect_cdc_events_total{action=\"updated\",kind=\"concurrency-limit\",source=\"prefect\"}", 1.0),
-                Map.entry("prefect_cdc_events_total{action=\"deleted\",kind=\"concurrency-limit\",source=\"prefect\"}", 1.0),
-                Map.entry("prefect_cdc_events_total{action=\"created\",kind=\"artifact-collection\",source=\"prefect\"}", 1.0),
-                Map.entry("prefect_cdc_events_total{action=\"updated\",kind=\"artifact-collection\",source=\"prefect\"}", 1.0),
-                Map.entry("prefect_cdc_events_total{action=\"created\",kind=\"automation\",source=\"prefect\"}", 1.0))),
+        assertEquals(
+                new TreeMap<>(Map.ofEntries(
+                        Map.entry(
+                                "prefect_cdc_events_total{action=\"created\",kind=\"variable\",source=\"prefect\"}",
+                                1.0),
+                        Map.entry(
+                                "prefect_cdc_events_total{action=\"updated\",kind=\"variable\",source=\"prefect\"}",
+                                1.0),
+                        Map.entry("prefect_cdc_events_total{action=\"created\",kind=\"flow\",source=\"prefect\"}", 2.0),
+                        Map.entry(
+                                "prefect_cdc_events_total{action=\"created\",kind=\"block-type\",source=\"prefect\"}",
+                                1.0),
+                        Map.entry(
+                                "prefect_cdc_events_total{action=\"created\",kind=\"block-document\",source=\"prefect\"}",
+                                1.0),
+                        Map.entry(
+                                "prefect_cdc_events_total{action=\"deleted\",kind=\"block-document\",source=\"prefect\"}",
+                                1.0),
+                        Map.entry(
+                                "prefect_cdc_events_total{action=\"created\",kind=\"concurrency-limit\",source=\"prefect\"}",
+                                3.0),
+                        Map.entry(
+                                "prefect_cdc_events_total{action=\"updated\",kind=\"concurrency-limit\",source=\"prefect\"}",
+                                1.0),
+                        Map.entry(
+                                "prefect_cdc_events_total{action=\"deleted\",kind=\"concurrency-limit\",source=\"prefect\"}",
+                                1.0),
+                        Map.entry(
+                                "prefect_cdc_events_total{action=\"created\",kind=\"artifact-collection\",source=\"prefect\"}",
+                                1.0),
+                        Map.entry(
+                                "prefect_cdc_events_total{action=\"updated\",kind=\"artifact-collection\",source=\"prefect\"}",
+                                1.0),
+                        Map.entry(
+                                "prefect_cdc_events_total{action=\"created\",kind=\"automation\",source=\"prefect\"}",
+                                1.0))),
                 filter(samples, "prefect_cdc_events_total{"));
         assertEquals(2.0, samples.get("prefect_cdc_ignored_records_total{reason=\"tombstone\",source=\"prefect\"}"));
         assertEquals(2.0, samples.get("prefect_cdc_ignored_records_total{reason=\"silent\",source=\"prefect\"}"));
         // the heartbeat transaction the harness ends the input with (the fixture has no transaction metadata)
         assertEquals(1.0, samples.get("prefect_cdc_ignored_records_total{reason=\"heartbeat\",source=\"prefect\"}"));
         // every reason from zero, with the labels docs/operations.md lists
-        assertEquals(List.of("coalesced", "heartbeat", "logical_message", "redelivered", "silent", "snapshot_read",
-                "tombstone", "transaction_marker", "truncate", "unmapped_table", "upgrade"),
+        assertEquals(
+                List.of(
+                        "coalesced",
+                        "heartbeat",
+                        "logical_message",
+                        "redelivered",
+                        "silent",
+                        "snapshot_read",
+                        "tombstone",
+                        "transaction_marker",
+                        "truncate",
+                        "unmapped_table",
+                        "upgrade"),
                 reasons(filter(samples, "prefect_cdc_ignored_records_total{")));
-        assertEquals(List.of("column_format", "encryption", "event_encoding", "malformed_record", "missing_state",
-                "record_too_large", "unsupported_model"), reasons(filter(samples, "prefect_cdc_dead_letters_total{")));
-        assertEquals(0.0, filter(samples, "prefect_cdc_dead_letters_total{").values().stream().mapToDouble(d -> d).sum());
+        assertEquals(
+                List.of(
+                        "column_format",
+                        "encryption",
+                        "event_encoding",
+                        "malformed_record",
+                        "missing_state",
+                        "record_too_large",
+                        "unsupported_model"),
+                reasons(filter(samples, "prefect_cdc_dead_letters_total{")));
+        assertEquals(
+                0.0,
+                filter(samples, "prefect_cdc_dead_letters_total{").values().stream()
+                        .mapToDouble(d -> d)
+                        .sum());
         assertEquals(0.0, samples.get("prefect_cdc_open_transaction_rows{source=\"prefect\"}"));
         assertEquals(0.0, samples.get("prefect_cdc_open_transaction_age_seconds{source=\"prefect\"}"));
 
@@ -111,7 +157,11 @@ class MicrometerPipelineMetricsTest {
     /** The {@code reason} labels of the samples, sorted. */
     private static List<String> reasons(Map<String, Double> samples) {
         Pattern reason = Pattern.compile("reason=\"([a-z_]+)\"");
-        return samples.keySet().stream().map(reason::matcher).filter(Matcher::find).map(m -> m.group(1)).sorted()
+        return samples.keySet().stream()
+                .map(reason::matcher)
+                .filter(Matcher::find)
+                .map(m -> m.group(1))
+                .sorted()
                 .toList();
     }
 }

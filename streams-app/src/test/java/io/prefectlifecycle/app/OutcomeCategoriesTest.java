@@ -2,11 +2,11 @@ package io.prefectlifecycle.app;
 
 import io.prefectlifecycle.cdc.DeadLetterCategory;
 import io.prefectlifecycle.cdc.IgnoredCategory;
-import io.prefectlifecycle.testdata.GoldenCases;
-import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.golden.TopologyHarness;
 import io.prefectlifecycle.stream.Emission;
 import io.prefectlifecycle.stream.Outcome;
+import io.prefectlifecycle.testdata.GoldenCases;
+import io.prefectlifecycle.testdata.ProjectPaths;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -36,8 +36,10 @@ class OutcomeCategoriesTest {
         Map<String, Long> byCategory = new TreeMap<>();
         List<Path> cases;
         try (Stream<Path> files = Files.walk(ProjectPaths.goldenCases())) {
-            cases = files.filter(p -> p.getFileName().toString().equals("input.jsonl")).map(Path::getParent)
-                    .sorted().toList();
+            cases = files.filter(p -> p.getFileName().toString().equals("input.jsonl"))
+                    .map(Path::getParent)
+                    .sorted()
+                    .toList();
         }
         for (Path caseDir : cases) {
             List<Emission> seen;
@@ -48,7 +50,9 @@ class OutcomeCategoriesTest {
                 harness.pipeFile(caseDir.resolve("input.jsonl"));
                 harness.endInput();
                 piped = Files.readAllLines(caseDir.resolve("input.jsonl"), StandardCharsets.UTF_8).stream()
-                        .filter(line -> !line.isBlank()).count() + TopologyHarness.END_OF_INPUT_RECORDS;
+                                .filter(line -> !line.isBlank())
+                                .count()
+                        + TopologyHarness.END_OF_INPUT_RECORDS;
                 seen = harness.outcomes();
                 events = harness.events().size();
                 deadLetters = harness.deadLetters();
@@ -72,19 +76,28 @@ class OutcomeCategoriesTest {
             for (int i = 0; i < deadLetters.size(); i++) {
                 Map<String, String> headers = deadLetters.get(i).headers();
                 assertEquals(reportedDead.get(i).label(), headers.get("dlq.category"), name + ": dlq.category");
-                assertEquals(reportedDead.get(i).exceptionClass(), headers.get("dlq.exception.class"),
+                assertEquals(
+                        reportedDead.get(i).exceptionClass(),
+                        headers.get("dlq.exception.class"),
                         name + ": dlq.exception.class");
             }
         }
         System.out.println("golden outcomes by category: " + byCategory);
         List<String> reached = new ArrayList<>();
-        for (IgnoredCategory c : List.of(IgnoredCategory.TOMBSTONE, IgnoredCategory.TRANSACTION_MARKER,
-                IgnoredCategory.SILENT, IgnoredCategory.SNAPSHOT_READ, IgnoredCategory.COALESCED,
+        for (IgnoredCategory c : List.of(
+                IgnoredCategory.TOMBSTONE,
+                IgnoredCategory.TRANSACTION_MARKER,
+                IgnoredCategory.SILENT,
+                IgnoredCategory.SNAPSHOT_READ,
+                IgnoredCategory.COALESCED,
                 IgnoredCategory.REDELIVERED)) {
             reached.add("ignored " + c.label());
         }
-        for (DeadLetterCategory c : List.of(DeadLetterCategory.MALFORMED_RECORD, DeadLetterCategory.ENCRYPTION,
-                DeadLetterCategory.MISSING_STATE, DeadLetterCategory.UNSUPPORTED_MODEL)) {
+        for (DeadLetterCategory c : List.of(
+                DeadLetterCategory.MALFORMED_RECORD,
+                DeadLetterCategory.ENCRYPTION,
+                DeadLetterCategory.MISSING_STATE,
+                DeadLetterCategory.UNSUPPORTED_MODEL)) {
             reached.add("dead letter " + c.label());
         }
         for (String expected : reached) {

@@ -29,8 +29,10 @@ class ReadmeConfigurationTableTest {
         int heading = indexOf(lines, HEADING, 0);
         assertTrue(heading >= 0, "README.md has no '" + HEADING + "' section");
         int start = indexOf(lines, HEADER_ROW, heading);
-        assertTrue(start >= 0, "README.md's configuration section has no table starting with " + HEADER_ROW
-                + "; paste:\n" + Setting.markdownTable());
+        assertTrue(
+                start >= 0,
+                "README.md's configuration section has no table starting with " + HEADER_ROW + "; paste:\n"
+                        + Setting.markdownTable());
         int end = start;
         while (end < lines.size() && lines.get(end).startsWith("|")) {
             end++;
@@ -42,7 +44,9 @@ class ReadmeConfigurationTableTest {
             Files.write(readme, lines, StandardCharsets.UTF_8);
             end = start + expected.size();
         }
-        assertEquals(String.join("\n", expected), String.join("\n", lines.subList(start, end)),
+        assertEquals(
+                String.join("\n", expected),
+                String.join("\n", lines.subList(start, end)),
                 "README.md's configuration table differs from the Setting declarations; regenerate it with "
                         + "-Dreadme.update=true and review the diff");
     }

@@ -22,7 +22,8 @@ class RunCommandTest {
         run.usage(new PrintWriter(help));
         String text = help.toString().replaceAll("\\s+", " ");
         for (Setting setting : Setting.values()) {
-            assertTrue(text.contains(setting.flag() + "=") || text.contains(setting.flag() + "[="),
+            assertTrue(
+                    text.contains(setting.flag() + "=") || text.contains(setting.flag() + "[="),
                     setting.flag() + " in\n" + help);
             assertTrue(text.contains("Env " + setting.env() + "."), setting.env() + " in\n" + help);
             if (!setting.defaultValue().isEmpty()) {
@@ -34,11 +35,26 @@ class RunCommandTest {
     @Test
     void flagsAreReadAsWritten() {
         CommandLine run = new CommandLine(new RunCommand());
-        CommandLine.ParseResult parsed = run.parseArgs("--bootstrap-servers", "k:9092", "--processing-guarantee=twice",
-                "--emit-snapshot-reads", "--http-port", "0");
-        assertEquals(Map.of(Setting.BOOTSTRAP_SERVERS, "k:9092", Setting.PROCESSING_GUARANTEE, "twice",
-                Setting.EMIT_SNAPSHOT_READS, "true", Setting.HTTP_PORT, "0"), RunCommand.flags(parsed));
-        assertEquals(Map.of(Setting.EMIT_SNAPSHOT_READS, "false"),
+        CommandLine.ParseResult parsed = run.parseArgs(
+                "--bootstrap-servers",
+                "k:9092",
+                "--processing-guarantee=twice",
+                "--emit-snapshot-reads",
+                "--http-port",
+                "0");
+        assertEquals(
+                Map.of(
+                        Setting.BOOTSTRAP_SERVERS,
+                        "k:9092",
+                        Setting.PROCESSING_GUARANTEE,
+                        "twice",
+                        Setting.EMIT_SNAPSHOT_READS,
+                        "true",
+                        Setting.HTTP_PORT,
+                        "0"),
+                RunCommand.flags(parsed));
+        assertEquals(
+                Map.of(Setting.EMIT_SNAPSHOT_READS, "false"),
                 RunCommand.flags(new CommandLine(new RunCommand()).parseArgs("--emit-snapshot-reads=false")));
     }
 
@@ -53,9 +69,11 @@ class RunCommandTest {
     @Test
     void runIsTheDefaultCommand() {
         assertArrayEquals(new String[] {"run"}, RunCommand.withDefaultCommand(new String[0]));
-        assertArrayEquals(new String[] {"run", "--http-port", "0"},
+        assertArrayEquals(
+                new String[] {"run", "--http-port", "0"},
                 RunCommand.withDefaultCommand(new String[] {"--http-port", "0"}));
-        assertArrayEquals(new String[] {"run", "--http-port=0"}, RunCommand.withDefaultCommand(new String[] {"--http-port=0"}));
+        assertArrayEquals(
+                new String[] {"run", "--http-port=0"}, RunCommand.withDefaultCommand(new String[] {"--http-port=0"}));
         assertArrayEquals(new String[] {"transform"}, RunCommand.withDefaultCommand(new String[] {"transform"}));
         assertArrayEquals(new String[] {"run", "-h"}, RunCommand.withDefaultCommand(new String[] {"run", "-h"}));
         assertArrayEquals(new String[] {"--help"}, RunCommand.withDefaultCommand(new String[] {"--help"}));
@@ -68,7 +86,10 @@ class RunCommandTest {
         CommandLine run = new CommandLine(new RunCommand());
         run.setErr(new PrintWriter(err));
         assertEquals(2, run.execute("--processing-guarantee=twice"));
-        assertTrue(err.toString().contains("processing.guarantee: 'twice' from flag --processing-guarantee must be one of "
-                + "exactly_once_v2, at_least_once"), err.toString());
+        assertTrue(
+                err.toString()
+                        .contains("processing.guarantee: 'twice' from flag --processing-guarantee must be one of "
+                                + "exactly_once_v2, at_least_once"),
+                err.toString());
     }
 }

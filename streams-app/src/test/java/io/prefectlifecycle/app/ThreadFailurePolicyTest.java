@@ -37,8 +37,10 @@ class ThreadFailurePolicyTest {
         // a bug would fail again on the same record: replacing the thread would loop
         assertEquals(SHUTDOWN, policy.handle(new StreamsException(new NullPointerException())));
         // an authorization failure wrapped around a retriable one is still fatal
-        assertEquals(SHUTDOWN, policy.handle(new StreamsException(new TimeoutException("t",
-                new TopicAuthorizationException(Set.of("events"))))));
+        assertEquals(
+                SHUTDOWN,
+                policy.handle(new StreamsException(
+                        new TimeoutException("t", new TopicAuthorizationException(Set.of("events"))))));
     }
 
     @Test
@@ -55,8 +57,10 @@ class ThreadFailurePolicyTest {
 
     @Test
     void describesTheCauseChain() {
-        assertEquals("StreamsException: task 0_0 failed <- TimeoutException: fetch timed out",
-                ThreadFailurePolicy.describe(new StreamsException("task 0_0 failed", new TimeoutException("fetch timed out"))));
+        assertEquals(
+                "StreamsException: task 0_0 failed <- TimeoutException: fetch timed out",
+                ThreadFailurePolicy.describe(
+                        new StreamsException("task 0_0 failed", new TimeoutException("fetch timed out"))));
     }
 
     private static final class MutableClock extends Clock {

@@ -24,14 +24,17 @@ class ClientCommandOptionsTest {
 
     @Test
     void replayTakesTheFormatAndRegistryFromFlagsOrTheEnvironmentAsRunDoes() throws Exception {
-        ReplayOptions fromFlags = replay("--format", "avro", "--schema-registry-url", URL,
-                "--schema-registry-auto-register=false").options(Map.of());
+        ReplayOptions fromFlags = replay(
+                        "--format", "avro", "--schema-registry-url", URL, "--schema-registry-auto-register=false")
+                .options(Map.of());
         assertEquals(EventFormat.AVRO, fromFlags.settings().eventFormat());
-        assertEquals(URI.create(URL), fromFlags.settings().schemaRegistry().orElseThrow().url());
+        assertEquals(
+                URI.create(URL),
+                fromFlags.settings().schemaRegistry().orElseThrow().url());
         assertFalse(fromFlags.settings().schemaRegistry().orElseThrow().autoRegister());
 
-        ReplayOptions fromEnv = replay().options(Map.of("PREFECT_CDC_EVENT_FORMAT", "avro",
-                "PREFECT_CDC_SCHEMA_REGISTRY_URL", URL));
+        ReplayOptions fromEnv =
+                replay().options(Map.of("PREFECT_CDC_EVENT_FORMAT", "avro", "PREFECT_CDC_SCHEMA_REGISTRY_URL", URL));
         assertEquals(EventFormat.AVRO, fromEnv.settings().eventFormat());
         assertTrue(fromEnv.settings().schemaRegistry().orElseThrow().autoRegister());
 
@@ -43,18 +46,24 @@ class ClientCommandOptionsTest {
 
     @Test
     void badValuesAreNamedAsRunNamesThemWithoutThePassword() {
-        IllegalArgumentException noRegistry = assertThrows(IllegalArgumentException.class,
-                () -> replay("--format", "avro").options(Map.of()));
-        assertEquals("--format avro needs --schema-registry-url (or PREFECT_CDC_SCHEMA_REGISTRY_URL)",
+        IllegalArgumentException noRegistry = assertThrows(
+                IllegalArgumentException.class, () -> replay("--format", "avro").options(Map.of()));
+        assertEquals(
+                "--format avro needs --schema-registry-url (or PREFECT_CDC_SCHEMA_REGISTRY_URL)",
                 noRegistry.getMessage());
-        IllegalArgumentException badFormat = assertThrows(IllegalArgumentException.class,
-                () -> replay().options(Map.of("PREFECT_CDC_EVENT_FORMAT", "protobuf")));
-        assertEquals("event.format: 'protobuf' from environment variable PREFECT_CDC_EVENT_FORMAT must be json or avro",
+        IllegalArgumentException badFormat = assertThrows(
+                IllegalArgumentException.class, () -> replay().options(Map.of("PREFECT_CDC_EVENT_FORMAT", "protobuf")));
+        assertEquals(
+                "event.format: 'protobuf' from environment variable PREFECT_CDC_EVENT_FORMAT must be json or avro",
                 badFormat.getMessage());
-        IllegalArgumentException badUrl = assertThrows(IllegalArgumentException.class,
-                () -> replay("--schema-registry-url", "ftp://user:secret@registry").options(Map.of()));
-        assertEquals("schema.registry.url: 'ftp://***@registry' from flag --schema-registry-url must be an "
-                + "http(s)://host[:port][/path] URL", badUrl.getMessage());
+        IllegalArgumentException badUrl = assertThrows(
+                IllegalArgumentException.class,
+                () -> replay("--schema-registry-url", "ftp://user:secret@registry")
+                        .options(Map.of()));
+        assertEquals(
+                "schema.registry.url: 'ftp://***@registry' from flag --schema-registry-url must be an "
+                        + "http(s)://host[:port][/path] URL",
+                badUrl.getMessage());
     }
 
     private static ReplayCommand replay(String... args) {

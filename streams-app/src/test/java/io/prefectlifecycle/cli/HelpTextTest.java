@@ -1,7 +1,9 @@
 package io.prefectlifecycle.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -11,10 +13,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code --help} is wrapped by picocli, at spaces only: no line wider than the help, no name such as
@@ -23,7 +24,8 @@ import picocli.CommandLine.Model.OptionSpec;
 class HelpTextTest {
 
     /** Words that a break after '.', ':' or '/' used to split: dotted names, URLs, paths, times. */
-    private static final Pattern NAME = Pattern.compile("[^\\s,;()'\"`]*[A-Za-z0-9>*][.:/][A-Za-z0-9<{*/][^\\s,;()'\"`]*");
+    private static final Pattern NAME =
+            Pattern.compile("[^\\s,;()'\"`]*[A-Za-z0-9>*][.:/][A-Za-z0-9<{*/][^\\s,;()'\"`]*");
 
     @Test
     void everyNameInEveryCommandsHelpIsWholeOnOneLine() {
@@ -32,7 +34,9 @@ class HelpTextTest {
             String help = help(command);
             for (String name : names(command.getCommandSpec())) {
                 checked++;
-                assertTrue(help.contains(name), () -> command.getCommandName() + " --help breaks '" + name + "':\n" + help);
+                assertTrue(
+                        help.contains(name),
+                        () -> command.getCommandName() + " --help breaks '" + name + "':\n" + help);
             }
         }
         assertTrue(checked > 50, checked + " names checked");
@@ -43,7 +47,8 @@ class HelpTextTest {
         for (CommandLine command : commands()) {
             int width = command.getCommandSpec().usageMessage().width();
             for (String line : help(command).lines().toList()) {
-                assertTrue(line.length() <= width || !line.strip().contains(" "),
+                assertTrue(
+                        line.length() <= width || !line.strip().contains(" "),
                         () -> command.getCommandName() + " --help: " + line.length() + " columns: " + line);
             }
         }
@@ -54,7 +59,8 @@ class HelpTextTest {
         for (CommandLine command : commands()) {
             int width = command.getCommandSpec().usageMessage().width();
             for (String line : command.getCommandSpec().usageMessage().footer()) {
-                assertTrue(!line.startsWith("  ") || line.length() <= width,
+                assertTrue(
+                        !line.startsWith("  ") || line.length() <= width,
                         () -> command.getCommandName() + ": an example line wider than the help: " + line);
             }
         }
@@ -66,10 +72,12 @@ class HelpTextTest {
             String[] description = command.getCommandSpec().usageMessage().description();
             for (String paragraph : description) {
                 // a paragraph broken by hand ends in the middle of a sentence and the next one goes on in lower case
-                assertTrue(paragraph.isEmpty() || paragraph.matches("(?s).*[.:)]$") || paragraph.length() < 60,
+                assertTrue(
+                        paragraph.isEmpty() || paragraph.matches("(?s).*[.:)]$") || paragraph.length() < 60,
                         () -> command.getCommandName() + ": '" + paragraph + "' reads as a line broken by hand");
             }
-            assertTrue(description.length > 0 && description[0].endsWith("."),
+            assertTrue(
+                    description.length > 0 && description[0].endsWith("."),
                     () -> command.getCommandName() + ": the first paragraph is the summary in the command list");
         }
     }
@@ -130,7 +138,8 @@ class HelpTextTest {
 
     @Test
     void namesAreFoundAsTheyAreWritten() {
-        Matcher m = NAME.matcher("Default: prefect.lifecycle-events.replay. See http://<host>:8080/apis and <prefix>.<schema>.");
+        Matcher m = NAME.matcher(
+                "Default: prefect.lifecycle-events.replay. See http://<host>:8080/apis and <prefix>.<schema>.");
         List<String> found = new ArrayList<>();
         while (m.find()) {
             found.add(m.group().replaceAll("[.:]+$", ""));

@@ -28,17 +28,22 @@ class DockerComposeAppServiceTest {
     private final JsonNode environment;
 
     DockerComposeAppServiceTest() throws IOException {
-        app = new YAMLMapper().readTree(ProjectPaths.root().resolve("docker-compose.yml").toFile()).at("/services/app");
+        app = new YAMLMapper()
+                .readTree(ProjectPaths.root().resolve("docker-compose.yml").toFile())
+                .at("/services/app");
         environment = app.path("environment");
     }
 
     @Test
     void runsTheImageTheProfileBuilds() throws IOException {
         String pom = Files.readString(ProjectPaths.root().resolve("pom.xml"), StandardCharsets.UTF_8);
-        Matcher version = Pattern.compile("<artifactId>prefect-lifecycle-cdc-parent</artifactId>\\s*<version>([^<]+)</version>")
+        Matcher version = Pattern.compile(
+                        "<artifactId>prefect-lifecycle-cdc-parent</artifactId>\\s*<version>([^<]+)</version>")
                 .matcher(pom);
         assertTrue(version.find());
-        assertEquals("prefect-lifecycle-cdc:" + version.group(1), app.path("image").asText(),
+        assertEquals(
+                "prefect-lifecycle-cdc:" + version.group(1),
+                app.path("image").asText(),
                 "the tag jib:buildTar writes (prefect-lifecycle-cdc:${project.version})");
     }
 
@@ -46,7 +51,8 @@ class DockerComposeAppServiceTest {
     void everyPrefectCdcVariableIsASetting() {
         Set<String> declared = Arrays.stream(Setting.values()).map(Setting::env).collect(Collectors.toSet());
         List<String> unknown = StreamSupport.stream(((Iterable<String>) environment::fieldNames).spliterator(), false)
-                .filter(n -> n.startsWith("PREFECT_CDC_") && !declared.contains(n)).toList();
+                .filter(n -> n.startsWith("PREFECT_CDC_") && !declared.contains(n))
+                .toList();
         assertEquals(List.of(), unknown, "PREFECT_CDC_* variables that no Setting declares");
     }
 
@@ -62,11 +68,12 @@ class DockerComposeAppServiceTest {
     void theHealthcheckAsksForReadinessAndTheGracePeriodOutlastsTheShutdown() {
         String test = app.at("/healthcheck/test").toString();
         assertTrue(test.contains("/health/ready"), "healthcheck: " + test);
-        Duration shutdown = Duration.parse(environment.path(Setting.SHUTDOWN_TIMEOUT.env())
-                .asText(Setting.SHUTDOWN_TIMEOUT.defaultValue()));
+        Duration shutdown = Duration.parse(
+                environment.path(Setting.SHUTDOWN_TIMEOUT.env()).asText(Setting.SHUTDOWN_TIMEOUT.defaultValue()));
         String grace = app.path("stop_grace_period").asText("10s");
         assertTrue(grace.matches("\\d+s"), "stop_grace_period in seconds: " + grace);
-        assertTrue(Long.parseLong(grace.substring(0, grace.length() - 1)) > shutdown.toSeconds() + 5,
+        assertTrue(
+                Long.parseLong(grace.substring(0, grace.length() - 1)) > shutdown.toSeconds() + 5,
                 "stop_grace_period " + grace + " outlasts the shutdown timeout " + shutdown + " + 5 s");
     }
 }

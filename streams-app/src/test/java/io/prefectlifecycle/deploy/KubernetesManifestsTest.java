@@ -73,7 +73,9 @@ class KubernetesManifestsTest {
                     .filter(n -> n.endsWith(".yaml") && !n.equals("kustomization.yaml"))
                     .collect(Collectors.toCollection(TreeSet::new));
         }
-        assertEquals(files, new TreeSet<>(texts(kustomization.path("resources"))),
+        assertEquals(
+                files,
+                new TreeSet<>(texts(kustomization.path("resources"))),
                 "deploy/k8s/*.yaml and kustomization.yaml's resources differ");
     }
 
@@ -83,12 +85,16 @@ class KubernetesManifestsTest {
         assertEquals("http", http.path("name").asText(), "the container port is named http");
         int port = http.path("containerPort").asInt();
         assertEquals(Integer.parseInt(Setting.HTTP_PORT.defaultValue()), port, "container port = the app's default");
-        assertEquals(String.valueOf(port), settings.get(Setting.HTTP_PORT.env()),
+        assertEquals(
+                String.valueOf(port),
+                settings.get(Setting.HTTP_PORT.env()),
                 Setting.HTTP_PORT.env() + " in the ConfigMap = the container port");
 
         assertEquals(LIVE, container.at("/livenessProbe/httpGet/path").asText());
         assertEquals(READY, container.at("/readinessProbe/httpGet/path").asText());
-        assertEquals(LIVE, container.at("/startupProbe/httpGet/path").asText(),
+        assertEquals(
+                LIVE,
+                container.at("/startupProbe/httpGet/path").asText(),
                 "the startup probe waits for liveness: readiness may take a whole state restore");
         for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
             assertEquals("http", container.at("/" + probe + "/httpGet/port").asText(), probe + " uses the named port");
@@ -97,26 +103,32 @@ class KubernetesManifestsTest {
 
     @Test
     void theEncryptionKeyComesFromASecretTheManifestsDefine() {
-        JsonNode ref = env(ENCRYPTION_KEY).map(e -> e.at("/valueFrom/secretKeyRef"))
+        JsonNode ref = env(ENCRYPTION_KEY)
+                .map(e -> e.at("/valueFrom/secretKeyRef"))
                 .filter(r -> !r.isMissingNode())
                 .orElseGet(() -> fail(ENCRYPTION_KEY + " is not set from a secretKeyRef"));
         assertEquals(ENCRYPTION_KEY, ref.path("key").asText());
         JsonNode secret = named("Secret", ref.path("name").asText());
-        assertTrue(ref.path("optional").asBoolean(),
+        assertTrue(
+                ref.path("optional").asBoolean(),
                 "optional: without the key the app reads Prefect's configuration table, as Prefect does");
 
         // a placeholder: no key is ever committed, not even an empty one (an empty key would be an invalid key)
-        assertTrue(secret.path("data").isEmpty() && secret.path("stringData").isEmpty(),
+        assertTrue(
+                secret.path("data").isEmpty() && secret.path("stringData").isEmpty(),
                 "the Secret in deploy/k8s carries no data");
         for (JsonNode e : container.path("env")) {
             JsonNode secretRef = e.at("/valueFrom/secretKeyRef");
             if (!secretRef.isMissingNode()) {
                 named("Secret", secretRef.path("name").asText());
             }
-            assertTrue(e.path("value").isMissingNode() || !isSecretName(e.path("name").asText()),
+            assertTrue(
+                    e.path("value").isMissingNode()
+                            || !isSecretName(e.path("name").asText()),
                     e.path("name").asText() + " is a secret: it comes from the Secret, not a literal");
         }
-        assertTrue(env("KAFKA_SASL_JAAS_CONFIG").map(e -> e.has("valueFrom")).orElse(false),
+        assertTrue(
+                env("KAFKA_SASL_JAAS_CONFIG").map(e -> e.has("valueFrom")).orElse(false),
                 "KAFKA_SASL_JAAS_CONFIG comes from the Secret");
     }
 
@@ -125,15 +137,21 @@ class KubernetesManifestsTest {
         Set<String> declared = Arrays.stream(Setting.values()).map(Setting::env).collect(Collectors.toSet());
         Set<String> used = new TreeSet<>(settings.keySet());
         container.path("env").forEach(e -> used.add(e.path("name").asText()));
-        List<String> unknown = used.stream().filter(n -> n.startsWith("PREFECT_CDC_") && !declared.contains(n)).toList();
+        List<String> unknown = used.stream()
+                .filter(n -> n.startsWith("PREFECT_CDC_") && !declared.contains(n))
+                .toList();
         assertEquals(List.of(), unknown, "PREFECT_CDC_* variables that no Setting declares");
-        assertFalse(settings.containsKey(Setting.CONFIG_FILE.env()) && settings.get(Setting.CONFIG_FILE.env()).isBlank(),
+        assertFalse(
+                settings.containsKey(Setting.CONFIG_FILE.env())
+                        && settings.get(Setting.CONFIG_FILE.env()).isBlank(),
                 "an empty " + Setting.CONFIG_FILE.env() + " is noise");
 
         Set<String> kafkaKeys = kafkaClientKeys();
         for (String name : used) {
             if (name.startsWith("KAFKA_")) {
-                String key = name.substring("KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.');
+                String key = name.substring("KAFKA_".length())
+                        .toLowerCase(Locale.ROOT)
+                        .replace('_', '.');
                 assertTrue(kafkaKeys.contains(key), name + " names no Kafka client setting (" + key + ")");
             }
         }
@@ -141,9 +159,13 @@ class KubernetesManifestsTest {
 
     @Test
     void theConfigMapIsTheGeneratedOneAndHoldsNoSecret() {
-        String generated = onlyElement(kustomization.path("configMapGenerator"), "configMapGenerator").path("name").asText();
+        String generated = onlyElement(kustomization.path("configMapGenerator"), "configMapGenerator")
+                .path("name")
+                .asText();
         List<String> refs = new ArrayList<>();
-        container.path("envFrom").forEach(e -> refs.add(e.at("/configMapRef/name").asText()));
+        container
+                .path("envFrom")
+                .forEach(e -> refs.add(e.at("/configMapRef/name").asText()));
         assertEquals(List.of(generated), refs, "the container's envFrom is the generated ConfigMap");
         settings.keySet().forEach(k -> assertFalse(isSecretName(k), k + " belongs in the Secret, not the ConfigMap"));
     }
@@ -152,7 +174,9 @@ class KubernetesManifestsTest {
     void theStateVolumeIsMountedAtTheStateDirAndTmpIsWritable() {
         String stateDir = settings.getOrDefault(Setting.STATE_DIR.env(), Setting.STATE_DIR.defaultValue());
         JsonNode claim = onlyElement(statefulSet.at("/spec/volumeClaimTemplates"), "volumeClaimTemplate");
-        assertEquals(stateDir, mountPath(claim.at("/metadata/name").asText()),
+        assertEquals(
+                stateDir,
+                mountPath(claim.at("/metadata/name").asText()),
                 "the persistent volume is mounted at " + Setting.STATE_DIR.env());
         assertTrue(claim.at("/spec/resources/requests/storage").isTextual(), "the state volume has a size");
 
@@ -162,11 +186,12 @@ class KubernetesManifestsTest {
 
     @Test
     void theGracePeriodOutlastsTheShutdownTimeout() {
-        Duration shutdown = Duration.parse(settings.getOrDefault(Setting.SHUTDOWN_TIMEOUT.env(),
-                Setting.SHUTDOWN_TIMEOUT.defaultValue()));
+        Duration shutdown = Duration.parse(
+                settings.getOrDefault(Setting.SHUTDOWN_TIMEOUT.env(), Setting.SHUTDOWN_TIMEOUT.defaultValue()));
         long grace = podSpec.path("terminationGracePeriodSeconds").asLong(30);
         // the app gives Kafka Streams the timeout, then itself five seconds more before it exits anyway
-        assertTrue(grace > shutdown.toSeconds() + 5,
+        assertTrue(
+                grace > shutdown.toSeconds() + 5,
                 "terminationGracePeriodSeconds " + grace + " must outlast the shutdown timeout " + shutdown + " + 5 s");
         assertTrue(grace > 30);
     }
@@ -214,15 +239,20 @@ class KubernetesManifestsTest {
         assertContains(podLabels, strings(service.at("/spec/selector")), "Service selector");
         JsonNode port = onlyElement(service.at("/spec/ports"), "Service port");
         assertEquals("http", port.path("targetPort").asText(), "the Service targets the named container port");
-        assertEquals("true", service.at("/metadata/annotations/prometheus.io~1scrape").asText());
-        assertEquals(container.at("/ports/0/containerPort").asText(),
+        assertEquals(
+                "true",
+                service.at("/metadata/annotations/prometheus.io~1scrape").asText());
+        assertEquals(
+                container.at("/ports/0/containerPort").asText(),
                 service.at("/metadata/annotations/prometheus.io~1port").asText());
-        assertEquals(METRICS, service.at("/metadata/annotations/prometheus.io~1path").asText());
+        assertEquals(
+                METRICS, service.at("/metadata/annotations/prometheus.io~1path").asText());
     }
 
     @Test
     void kafkaServiceLinksCannotLeakIntoTheClientPassthrough() {
-        assertFalse(podSpec.path("enableServiceLinks").asBoolean(true),
+        assertFalse(
+                podSpec.path("enableServiceLinks").asBoolean(true),
                 "enableServiceLinks: false, or a Service named kafka defines KAFKA_PORT, KAFKA_SERVICE_HOST, …");
     }
 
@@ -232,24 +262,33 @@ class KubernetesManifestsTest {
         Optional<Path> kubectl = onPath("kubectl");
         assumeTrue(kubectl.isPresent(), "kubectl is not installed");
         Process process = new ProcessBuilder(kubectl.get().toString(), "kustomize", K8S.toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         byte[] out = process.getInputStream().readAllBytes();
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "kubectl kustomize did not finish");
         assertEquals(0, process.exitValue(), "kubectl kustomize deploy/k8s failed");
         List<JsonNode> rendered = readAll(new String(out, StandardCharsets.UTF_8));
-        JsonNode configMap = rendered.stream().filter(o -> o.path("kind").asText().equals("ConfigMap")).findFirst()
+        JsonNode configMap = rendered.stream()
+                .filter(o -> o.path("kind").asText().equals("ConfigMap"))
+                .findFirst()
                 .orElseGet(() -> fail("no ConfigMap rendered"));
-        JsonNode sts = rendered.stream().filter(o -> o.path("kind").asText().equals("StatefulSet")).findFirst()
+        JsonNode sts = rendered.stream()
+                .filter(o -> o.path("kind").asText().equals("StatefulSet"))
+                .findFirst()
                 .orElseGet(() -> fail("no StatefulSet rendered"));
-        assertEquals(configMap.at("/metadata/name").asText(),
-                sts.at("/spec/template/spec/containers/0/envFrom/0/configMapRef/name").asText());
+        assertEquals(
+                configMap.at("/metadata/name").asText(),
+                sts.at("/spec/template/spec/containers/0/envFrom/0/configMapRef/name")
+                        .asText());
         assertTrue(sts.at("/spec/template/spec/containers/0/image").asText().startsWith("prefect-lifecycle-cdc:"));
     }
 
     // ---------------------------------------------------------------------------------------------------------
 
     private static boolean isSecretName(String variable) {
-        return variable.equals(ENCRYPTION_KEY) || variable.contains("PASSWORD") || variable.contains("JAAS")
+        return variable.equals(ENCRYPTION_KEY)
+                || variable.contains("PASSWORD")
+                || variable.contains("JAAS")
                 || variable.contains("SECRET");
     }
 
@@ -267,42 +306,55 @@ class KubernetesManifestsTest {
         for (String literal : texts(generator.path("literals"))) {
             int eq = literal.indexOf('=');
             assertTrue(eq > 0, "literal " + literal + " is not NAME=value");
-            assertTrue(literals.put(literal.substring(0, eq), literal.substring(eq + 1)) == null,
+            assertTrue(
+                    literals.put(literal.substring(0, eq), literal.substring(eq + 1)) == null,
                     literal.substring(0, eq) + " twice");
         }
         return literals;
     }
 
     private Optional<JsonNode> env(String name) {
-        return stream(container.path("env")).filter(e -> e.path("name").asText().equals(name)).findFirst();
+        return stream(container.path("env"))
+                .filter(e -> e.path("name").asText().equals(name))
+                .findFirst();
     }
 
     private String mountPath(String volume) {
-        return stream(container.path("volumeMounts")).filter(m -> m.path("name").asText().equals(volume))
-                .map(m -> m.path("mountPath").asText()).findFirst()
+        return stream(container.path("volumeMounts"))
+                .filter(m -> m.path("name").asText().equals(volume))
+                .map(m -> m.path("mountPath").asText())
+                .findFirst()
                 .orElseGet(() -> fail("volume " + volume + " is not mounted"));
     }
 
     private String mountPathOwner(String path) {
-        return stream(container.path("volumeMounts")).filter(m -> m.path("mountPath").asText().equals(path))
-                .map(m -> m.path("name").asText()).findFirst()
+        return stream(container.path("volumeMounts"))
+                .filter(m -> m.path("mountPath").asText().equals(path))
+                .map(m -> m.path("name").asText())
+                .findFirst()
                 .orElseGet(() -> fail("nothing is mounted at " + path));
     }
 
     private JsonNode volume(String name) {
-        return stream(podSpec.path("volumes")).filter(v -> v.path("name").asText().equals(name)).findFirst()
+        return stream(podSpec.path("volumes"))
+                .filter(v -> v.path("name").asText().equals(name))
+                .findFirst()
                 .orElseGet(() -> fail("no volume " + name));
     }
 
     private JsonNode only(String kind) {
-        List<JsonNode> found = objects.stream().filter(o -> o.path("kind").asText().equals(kind)).toList();
+        List<JsonNode> found = objects.stream()
+                .filter(o -> o.path("kind").asText().equals(kind))
+                .toList();
         assertEquals(1, found.size(), "one " + kind + " in deploy/k8s");
         return found.get(0);
     }
 
     private JsonNode named(String kind, String name) {
-        return objects.stream().filter(o -> o.path("kind").asText().equals(kind)
-                        && o.at("/metadata/name").asText().equals(name)).findFirst()
+        return objects.stream()
+                .filter(o -> o.path("kind").asText().equals(kind)
+                        && o.at("/metadata/name").asText().equals(name))
+                .findFirst()
                 .orElseGet(() -> fail("deploy/k8s defines no " + kind + " named '" + name + "'"));
     }
 
@@ -333,7 +385,8 @@ class KubernetesManifestsTest {
     private static List<JsonNode> readManifests() {
         try (Stream<Path> list = Files.list(K8S)) {
             List<JsonNode> all = new ArrayList<>();
-            for (Path file : list.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+            for (Path file :
+                    list.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
                 if (!file.getFileName().toString().equals("kustomization.yaml")) {
                     all.addAll(readAll(Files.readString(file, StandardCharsets.UTF_8)));
                 }
@@ -354,7 +407,9 @@ class KubernetesManifestsTest {
 
     private static List<JsonNode> readAll(String yaml) {
         try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(yaml)) {
-            return docs.readAll().stream().filter(d -> d != null && !d.isNull() && !d.isMissingNode()).toList();
+            return docs.readAll().stream()
+                    .filter(d -> d != null && !d.isNull() && !d.isMissingNode())
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -362,7 +417,9 @@ class KubernetesManifestsTest {
 
     private static Optional<Path> onPath(String command) {
         String path = System.getenv().getOrDefault("PATH", "");
-        return Arrays.stream(path.split(java.io.File.pathSeparator)).map(d -> Path.of(d, command))
-                .filter(Files::isExecutable).findFirst();
+        return Arrays.stream(path.split(java.io.File.pathSeparator))
+                .map(d -> Path.of(d, command))
+                .filter(Files::isExecutable)
+                .findFirst();
     }
 }

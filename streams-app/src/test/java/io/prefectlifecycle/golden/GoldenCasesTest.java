@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -41,8 +40,7 @@ public class GoldenCasesTest {
     }
 
     /** What the topology makes of a golden input: the event values and the dead letters' reasons, in order. */
-    public record Output(List<String> events, List<String> deadLetterReasons) {
-    }
+    public record Output(List<String> events, List<String> deadLetterReasons) {}
 
     /** Runs {@code input} (golden format) through the real topology in a fresh harness with {@code env}. */
     public static Output run(Path input, Map<String, String> env) throws IOException {
@@ -80,10 +78,13 @@ public class GoldenCasesTest {
         if (!Files.exists(expectedEvents)) {
             fail("missing " + expectedEvents + ": write it, or regenerate with -Dgolden.update=true and review it");
         }
-        assertEquals(String.join("\n", Files.readAllLines(expectedEvents, StandardCharsets.UTF_8)),
-                String.join("\n", events), "events of " + caseDir.getFileName());
+        assertEquals(
+                String.join("\n", Files.readAllLines(expectedEvents, StandardCharsets.UTF_8)),
+                String.join("\n", events),
+                "events of " + caseDir.getFileName());
         List<String> expectedReasons = Files.exists(expectedDeadLetters)
-                ? Files.readAllLines(expectedDeadLetters, StandardCharsets.UTF_8) : List.of();
+                ? Files.readAllLines(expectedDeadLetters, StandardCharsets.UTF_8)
+                : List.of();
         assertEquals(expectedReasons, deadLetters, "dead letters of " + caseDir.getFileName());
     }
 
@@ -94,7 +95,9 @@ public class GoldenCasesTest {
         for (Path caseDir : cases().toList()) {
             Path expected = caseDir.resolve("expected.jsonl");
             if (Files.exists(expected)) {
-                all.addAll(Files.readAllLines(expected, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList());
+                all.addAll(Files.readAllLines(expected, StandardCharsets.UTF_8).stream()
+                        .filter(l -> !l.isBlank())
+                        .toList());
             }
         }
         PrefectOracle.Verdict verdict = PrefectOracle.check(all);

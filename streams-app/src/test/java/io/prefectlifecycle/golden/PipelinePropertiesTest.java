@@ -1,6 +1,5 @@
 package io.prefectlifecycle.golden;
 
-import io.prefectlifecycle.testdata.GoldenCases;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.prefectlifecycle.cdc.ChangeDecoder;
@@ -8,6 +7,7 @@ import io.prefectlifecycle.cdc.Decoded;
 import io.prefectlifecycle.cdc.Json;
 import io.prefectlifecycle.stream.Emission;
 import io.prefectlifecycle.stream.Outcome;
+import io.prefectlifecycle.testdata.GoldenCases;
 import io.prefectlifecycle.topology.TopologySettings;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -15,8 +15,8 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.constraints.Size;
+import net.jqwik.api.statistics.Statistics;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +49,8 @@ class PipelinePropertiesTest {
             assertEveryRecordHasExactlyOneOutcome(harness, values.size() + TopologyHarness.END_OF_INPUT_RECORDS);
         }
         // not vacuous: some bytes get as far as a dead letter
-        Statistics.label(OUTCOME).coverage(outcomes -> outcomes.check(DEAD_LETTER).count(n -> n > 0));
+        Statistics.label(OUTCOME)
+                .coverage(outcomes -> outcomes.check(DEAD_LETTER).count(n -> n > 0));
     }
 
     @Property(tries = 150)
@@ -76,6 +77,7 @@ class PipelinePropertiesTest {
 
     /** The statistics label and values of the outcomes seen. */
     private static final String OUTCOME = "outcome";
+
     private static final String EVENTS = "events";
     private static final String SKIPPED = "skipped";
     private static final String DEAD_LETTER = "dead letter";
@@ -93,34 +95,48 @@ class PipelinePropertiesTest {
             Emission twice = byOffset.put(emission.source().offset(), emission);
             assertNull(twice, () -> "two outcomes of one record: " + twice + " and " + emission);
         }
-        assertEquals(LongStream.range(0, records).boxed().toList(), List.copyOf(byOffset.keySet()),
+        assertEquals(
+                LongStream.range(0, records).boxed().toList(),
+                List.copyOf(byOffset.keySet()),
                 "the offsets that have an outcome");
 
         List<String> eventsReported = new ArrayList<>();
         List<Long> deadLettersReported = new ArrayList<>();
         for (Emission emission : outcomes) {
-            Statistics.label(OUTCOME).collect(emission.outcome().<String>match(e -> EVENTS, s -> SKIPPED, d -> DEAD_LETTER));
-            emission.outcome().match(
-                    events -> {
-                        assertFalse(events.events().isEmpty(), () -> "an event outcome without events: " + emission);
-                        events.events().forEach(event -> eventsReported.add(event.toJson()));
-                        return null;
-                    },
-                    skipped -> {
-                        assertFalse(skipped.reason().isBlank(), () -> "a skip without a reason: " + emission);
-                        return null;
-                    },
-                    dead -> {
-                        assertFalse(dead.reason().isBlank() || dead.exceptionClass().isBlank(),
-                                () -> "a dead letter without a reason or class: " + emission);
-                        deadLettersReported.add(emission.source().offset());
-                        return null;
-                    });
+            Statistics.label(OUTCOME)
+                    .collect(emission.outcome().<String>match(e -> EVENTS, s -> SKIPPED, d -> DEAD_LETTER));
+            emission.outcome()
+                    .match(
+                            events -> {
+                                assertFalse(
+                                        events.events().isEmpty(),
+                                        () -> "an event outcome without events: " + emission);
+                                events.events().forEach(event -> eventsReported.add(event.toJson()));
+                                return null;
+                            },
+                            skipped -> {
+                                assertFalse(skipped.reason().isBlank(), () -> "a skip without a reason: " + emission);
+                                return null;
+                            },
+                            dead -> {
+                                assertFalse(
+                                        dead.reason().isBlank()
+                                                || dead.exceptionClass().isBlank(),
+                                        () -> "a dead letter without a reason or class: " + emission);
+                                deadLettersReported.add(emission.source().offset());
+                                return null;
+                            });
         }
-        assertEquals(eventsReported, harness.events().stream().map(TopologyHarness.Output::value).toList(),
+        assertEquals(
+                eventsReported,
+                harness.events().stream().map(TopologyHarness.Output::value).toList(),
                 "the events topic holds the events of the event outcomes, in order");
-        assertEquals(deadLettersReported.stream().sorted().toList(), harness.deadLetters().stream()
-                        .map(letter -> Long.parseLong(letter.headers().get("dlq.source.offset"))).sorted().toList(),
+        assertEquals(
+                deadLettersReported.stream().sorted().toList(),
+                harness.deadLetters().stream()
+                        .map(letter -> Long.parseLong(letter.headers().get("dlq.source.offset")))
+                        .sorted()
+                        .toList(),
                 "the dead-letter topic holds one record per dead-lettered offset");
     }
 
@@ -184,12 +200,22 @@ class PipelinePropertiesTest {
         Arbitrary<String> ops = Arbitraries.of("c", "u", "r");
         Arbitrary<Long> lsns = Arbitraries.longs().between(1, 1L << 40);
         return Combinators.combine(names, values, ops, lsns).as((name, value, op, lsn) -> {
-            ObjectNode after = Json.MAPPER.createObjectNode()
+            ObjectNode after = Json.MAPPER
+                    .createObjectNode()
                     .put("id", "5f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e")
-                    .put("created", "2026-06-05T13:01:54.123456Z").put("updated", "2026-06-05T13:01:55Z")
-                    .put("name", name).put("tags", "[\"t\"]").put("value", value);
-            ObjectNode source = Json.MAPPER.createObjectNode().put("name", "prefect").put("schema", "public")
-                    .put("table", "variable").put("ts_us", 1780664515123573L).put("lsn", lsn).put("txId", 751)
+                    .put("created", "2026-06-05T13:01:54.123456Z")
+                    .put("updated", "2026-06-05T13:01:55Z")
+                    .put("name", name)
+                    .put("tags", "[\"t\"]")
+                    .put("value", value);
+            ObjectNode source = Json.MAPPER
+                    .createObjectNode()
+                    .put("name", "prefect")
+                    .put("schema", "public")
+                    .put("table", "variable")
+                    .put("ts_us", 1780664515123573L)
+                    .put("lsn", lsn)
+                    .put("txId", 751)
                     .put("snapshot", "false");
             ObjectNode record = Json.MAPPER.createObjectNode();
             record.putNull("before");
@@ -209,14 +235,20 @@ class PipelinePropertiesTest {
     private Arbitrary<byte[]> mutatedRecord() {
         return variableRecords().flatMap(record -> {
             byte[] bytes = record.toString().getBytes(StandardCharsets.UTF_8);
-            return Arbitraries.integers().between(0, bytes.length - 1).list().ofMaxSize(5).flatMap(positions ->
-                    Arbitraries.bytes().list().ofSize(positions.size()).map(replacements -> {
-                        byte[] mutated = bytes.clone();
-                        for (int i = 0; i < positions.size(); i++) {
-                            mutated[positions.get(i)] = replacements.get(i);
-                        }
-                        return mutated;
-                    }));
+            return Arbitraries.integers()
+                    .between(0, bytes.length - 1)
+                    .list()
+                    .ofMaxSize(5)
+                    .flatMap(positions -> Arbitraries.bytes()
+                            .list()
+                            .ofSize(positions.size())
+                            .map(replacements -> {
+                                byte[] mutated = bytes.clone();
+                                for (int i = 0; i < positions.size(); i++) {
+                                    mutated[positions.get(i)] = replacements.get(i);
+                                }
+                                return mutated;
+                            }));
         });
     }
 

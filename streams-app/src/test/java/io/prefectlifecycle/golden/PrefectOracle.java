@@ -18,11 +18,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PrefectOracle {
 
-    public record Verdict(int exitCode, String output) {
-    }
+    public record Verdict(int exitCode, String output) {}
 
-    private PrefectOracle() {
-    }
+    private PrefectOracle() {}
 
     public static Path location() {
         return ProjectPaths.shared().resolve("tools/prefect-event-oracle");
@@ -40,7 +38,8 @@ public final class PrefectOracle {
         }
         Verdict probe = check(List.of());
         if (probe.exitCode() == 2 || probe.exitCode() == 127) {
-            return Optional.of("python3 with pydantic 2 is not available (" + probe.output().strip() + ")");
+            return Optional.of("python3 with pydantic 2 is not available ("
+                    + probe.output().strip() + ")");
         }
         return Optional.empty();
     }
@@ -50,7 +49,9 @@ public final class PrefectOracle {
             Path input = Files.createTempFile("oracle", ".jsonl");
             Files.write(input, eventLines, StandardCharsets.UTF_8);
             Process process = new ProcessBuilder(location().toString())
-                    .redirectInput(input.toFile()).redirectErrorStream(true).start();
+                    .redirectInput(input.toFile())
+                    .redirectErrorStream(true)
+                    .start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();

@@ -1,7 +1,7 @@
 package io.prefectlifecycle.golden;
 
-import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.testdata.GoldenCases;
+import io.prefectlifecycle.testdata.ProjectPaths;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,10 +28,13 @@ class SharedFixturesTest {
     @ValueSource(strings = {"spec-examples", "object-events"})
     void theProjectsCopyIsTheSharedFixture(String name) throws IOException {
         Path shared = ProjectPaths.shared().resolve("fixtures").resolve(name);
-        Assumptions.assumeTrue(Files.isDirectory(shared), "no ../shared/fixtures/" + name + " beside the project: "
-                + "copy not compared");
+        Assumptions.assumeTrue(
+                Files.isDirectory(shared),
+                "no ../shared/fixtures/" + name + " beside the project: " + "copy not compared");
         for (String file : List.of("input.jsonl", "expected.jsonl")) {
-            assertEquals(Files.readString(shared.resolve(file)), Files.readString(ProjectPaths.fixture(name).resolve(file)),
+            assertEquals(
+                    Files.readString(shared.resolve(file)),
+                    Files.readString(ProjectPaths.fixture(name).resolve(file)),
                     file + " differs from ../shared/fixtures/" + name + ": copy it again");
         }
     }
@@ -46,18 +49,21 @@ class SharedFixturesTest {
             harness.pipeFile(fixture.resolve("input.jsonl"));
             harness.endInput();
             for (TopologyHarness.Output event : harness.events()) {
-                events.add(event.value().replaceFirst("\"id\":\"[0-9a-f-]{36}\",\"follows\":null}$",
-                        "\"id\":\"<ID>\",\"follows\":null}"));
+                events.add(event.value()
+                        .replaceFirst(
+                                "\"id\":\"[0-9a-f-]{36}\",\"follows\":null}$", "\"id\":\"<ID>\",\"follows\":null}"));
                 keys.add(event.key());
                 assertEquals(event.key(), event.headers().get("prefect.resource.id"));
-                assertTrue(event.value().contains("\"event\":\"" + event.headers().get("prefect.event") + "\""));
+                assertTrue(
+                        event.value().contains("\"event\":\"" + event.headers().get("prefect.event") + "\""));
             }
             assertEquals(List.of(), harness.deadLetters());
         }
         List<String> expected = Files.readAllLines(fixture.resolve("expected.jsonl"), StandardCharsets.UTF_8);
         assertEquals(String.join("\n", expected), String.join("\n", events));
         for (int i = 0; i < keys.size(); i++) {
-            assertTrue(expected.get(i).contains("\"prefect.resource.id\":\"" + keys.get(i) + "\""), "key of event " + i);
+            assertTrue(
+                    expected.get(i).contains("\"prefect.resource.id\":\"" + keys.get(i) + "\""), "key of event " + i);
         }
     }
 
@@ -66,8 +72,8 @@ class SharedFixturesTest {
     void everyEventOfTheFixturePassesPrefectsOwnSerializer(String name) throws IOException {
         PrefectOracle.assumeAvailable();
         List<String> events = new ArrayList<>();
-        try (TopologyHarness harness = TopologyHarness.withEnvironment(
-                GoldenCases.environment(ProjectPaths.fixture(name)))) {
+        try (TopologyHarness harness =
+                TopologyHarness.withEnvironment(GoldenCases.environment(ProjectPaths.fixture(name)))) {
             harness.pipeFile(ProjectPaths.fixture(name).resolve("input.jsonl"));
             harness.endInput();
             harness.events().forEach(event -> events.add(event.value()));

@@ -35,8 +35,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class TopologyHarness implements AutoCloseable {
 
     /** One output record, decoded for assertions. */
-    public record Output(String key, String value, Map<String, String> headers) {
-    }
+    public record Output(String key, String value, Map<String, String> headers) {}
 
     /** The transaction id of the heartbeat {@link #endInput()} writes: none of the cases uses it. */
     private static final long END_OF_INPUT_TRANSACTION = 4_000_000_000L;
@@ -81,9 +80,10 @@ public final class TopologyHarness implements AutoCloseable {
         });
         this.driver = new TopologyTestDriver(LifecycleTopology.build(settings), props);
         this.input = driver.createInputTopic(settings.cdcTopic(), new ByteArraySerializer(), new ByteArraySerializer());
-        this.events = driver.createOutputTopic(settings.eventsTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.deadLetters = driver.createOutputTopic(settings.deadLetterTopic(),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.events = driver.createOutputTopic(
+                settings.eventsTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.deadLetters = driver.createOutputTopic(
+                settings.deadLetterTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     private static Path newStateDir() {
@@ -99,8 +99,12 @@ public final class TopologyHarness implements AutoCloseable {
     /** A harness whose Fernet key override comes from {@code env} as it would from the process environment. */
     public static TopologyHarness withEnvironment(Map<String, String> env) {
         TopologySettings defaults = TopologySettings.defaults();
-        return new TopologyHarness(new TopologySettings(defaults.cdcTopic(), defaults.eventsTopic(),
-                defaults.deadLetterTopic(), EncryptionKeys.fromEnvironment(env), false));
+        return new TopologyHarness(new TopologySettings(
+                defaults.cdcTopic(),
+                defaults.eventsTopic(),
+                defaults.deadLetterTopic(),
+                EncryptionKeys.fromEnvironment(env),
+                false));
     }
 
     /** One record of the change stream. */
@@ -125,8 +129,11 @@ public final class TopologyHarness implements AutoCloseable {
      */
     public void endInput() {
         pipe(HEARTBEAT_KEY, heartbeat(END_OF_INPUT_TRANSACTION));
-        pipe(null, ("{\"status\":\"END\",\"id\":\"" + END_OF_INPUT_TRANSACTION + ":1\",\"event_count\":1,"
-                + "\"data_collections\":[]}").getBytes(StandardCharsets.UTF_8));
+        pipe(
+                null,
+                ("{\"status\":\"END\",\"id\":\"" + END_OF_INPUT_TRANSACTION + ":1\",\"event_count\":1,"
+                                + "\"data_collections\":[]}")
+                        .getBytes(StandardCharsets.UTF_8));
     }
 
     /** The records {@link #endInput()} pipes. */
@@ -141,9 +148,9 @@ public final class TopologyHarness implements AutoCloseable {
      */
     public static byte[] heartbeat(long txId) {
         return ("{\"before\":null,\"after\":{\"id\":1,\"ts\":\"2026-06-05T13:01:54.123456Z\"},\"source\":{"
-                + "\"name\":\"prefect\",\"schema\":\"public\",\"table\":\"" + Kinds.HEARTBEAT_TABLE + "\","
-                + "\"ts_us\":1780664515123573,\"txId\":" + txId + ",\"snapshot\":\"false\"},\"transaction\":"
-                + "{\"id\":\"" + txId + ":1\",\"total_order\":1,\"data_collection_order\":1},\"op\":\"u\"}")
+                        + "\"name\":\"prefect\",\"schema\":\"public\",\"table\":\"" + Kinds.HEARTBEAT_TABLE + "\","
+                        + "\"ts_us\":1780664515123573,\"txId\":" + txId + ",\"snapshot\":\"false\"},\"transaction\":"
+                        + "{\"id\":\"" + txId + ":1\",\"total_order\":1,\"data_collection_order\":1},\"op\":\"u\"}")
                 .getBytes(StandardCharsets.UTF_8);
     }
 
@@ -174,7 +181,9 @@ public final class TopologyHarness implements AutoCloseable {
         for (TestRecord<byte[], byte[]> record : topic.readRecordsToList()) {
             Map<String, String> headers = new HashMap<>();
             for (Header header : record.headers()) {
-                headers.put(header.key(), header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8));
+                headers.put(
+                        header.key(),
+                        header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8));
             }
             out.add(new Output(text(record.key()), text(record.value()), headers));
         }

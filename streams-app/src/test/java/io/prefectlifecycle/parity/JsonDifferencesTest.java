@@ -1,12 +1,13 @@
 package io.prefectlifecycle.parity;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.prefectlifecycle.cdc.Json;
-import java.util.List;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class JsonDifferencesTest {
 
@@ -21,13 +22,15 @@ class JsonDifferencesTest {
 
     @Test
     void labelsWithDotsAreQuoted() throws Exception {
-        assertEquals(List.of("payload[\"prefect.resource.name\"]"),
+        assertEquals(
+                List.of("payload[\"prefect.resource.name\"]"),
                 paths("{\"prefect.resource.name\":\"a\"}", "{\"prefect.resource.name\":\"b\"}"));
     }
 
     private static List<String> paths(String prefect, String ours) throws Exception {
         return JsonDifferences.between("payload", json(prefect), json(ours)).stream()
-                .map(JsonDifferences.Difference::path).toList();
+                .map(JsonDifferences.Difference::path)
+                .toList();
     }
 
     private static JsonNode json(String text) throws Exception {

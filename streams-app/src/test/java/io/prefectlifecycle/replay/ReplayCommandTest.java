@@ -11,7 +11,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -40,14 +39,29 @@ class ReplayCommandTest {
 
     @Test
     void everyOptionIsParsed() throws IOException {
-        ReplayOptions options = parse("--bootstrap-servers", "k1:9092,k2:9092", "--topic-prefix", "pf",
-                "--to-topic", "prefect.lifecycle-events", "--from", "2026-06-01T02:00+02:00", "--emit-snapshot-reads",
-                "--dead-letter-topic", "dlq.replay", "--transactional-id", "t1")
+        ReplayOptions options = parse(
+                        "--bootstrap-servers",
+                        "k1:9092,k2:9092",
+                        "--topic-prefix",
+                        "pf",
+                        "--to-topic",
+                        "prefect.lifecycle-events",
+                        "--from",
+                        "2026-06-01T02:00+02:00",
+                        "--emit-snapshot-reads",
+                        "--dead-letter-topic",
+                        "dlq.replay",
+                        "--transactional-id",
+                        "t1")
                 .options(Map.of());
         assertEquals("k1:9092,k2:9092", options.clients().getProperty("bootstrap.servers"));
         assertEquals("pf.cdc", options.settings().cdcTopic());
-        assertEquals("other.stream", parse("--topic-prefix", "pf", "--cdc-topic", "other.stream").options(Map.of())
-                .settings().cdcTopic());
+        assertEquals(
+                "other.stream",
+                parse("--topic-prefix", "pf", "--cdc-topic", "other.stream")
+                        .options(Map.of())
+                        .settings()
+                        .cdcTopic());
         assertEquals("prefect.lifecycle-events", options.toTopic());
         assertEquals(Optional.of(Instant.parse("2026-06-01T00:00:00Z")), options.from());
         assertTrue(options.settings().emitSnapshotReads());
@@ -65,28 +79,45 @@ class ReplayCommandTest {
         assertEquals("staging", staging.settings().source(), "the events' prefect.cdc.source header");
         assertTrue(staging.settings().sourceLabel());
         assertTrue(staging.settings().keyOverride().isPresent(), "the source's own key");
-        assertEquals("prefect.lifecycle-events.staging", parse("--sources", sources, "--source", "staging")
-                .options(Map.of("PREFECT_CDC_EVENTS_TOPIC_PER_SOURCE", "true")).settings().eventsTopic(),
+        assertEquals(
+                "prefect.lifecycle-events.staging",
+                parse("--sources", sources, "--source", "staging")
+                        .options(Map.of("PREFECT_CDC_EVENTS_TOPIC_PER_SOURCE", "true"))
+                        .settings()
+                        .eventsTopic(),
                 "the live topic whose partitions a created target topic copies");
 
         ReplayOptions none = parse().options(Map.of());
         assertEquals("prefect", none.settings().source(), "without sources: the one source prefect");
         assertFalse(none.settings().sourceLabel());
 
-        assertEquals("--source is needed: a replay reads one source's change stream; one of prod, staging",
-                assertThrows(IllegalArgumentException.class, () -> parse("--sources", sources).options(Map.of()))
+        assertEquals(
+                "--source is needed: a replay reads one source's change stream; one of prod, staging",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> parse("--sources", sources).options(Map.of()))
                         .getMessage());
-        assertEquals("--source dev is not one of the sources: prod, staging", assertThrows(
-                IllegalArgumentException.class, () -> parse("--sources", sources, "--source", "dev").options(Map.of()))
-                .getMessage());
-        assertEquals("--source dev needs --sources (or PREFECT_CDC_SOURCES) naming it", assertThrows(
-                IllegalArgumentException.class, () -> parse("--source", "dev").options(Map.of())).getMessage());
+        assertEquals(
+                "--source dev is not one of the sources: prod, staging",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> parse("--sources", sources, "--source", "dev")
+                                        .options(Map.of()))
+                        .getMessage());
+        assertEquals(
+                "--source dev needs --sources (or PREFECT_CDC_SOURCES) naming it",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> parse("--source", "dev").options(Map.of()))
+                        .getMessage());
     }
 
     @Test
     void aBadTimeIsAUsageError() {
         StringWriter err = new StringWriter();
-        int status = new CommandLine(new ReplayCommand()).setErr(new PrintWriter(err)).execute("--from", "yesterday");
+        int status = new CommandLine(new ReplayCommand())
+                .setErr(new PrintWriter(err))
+                .execute("--from", "yesterday");
         assertEquals(2, status);
         assertTrue(err.toString().contains("'yesterday' is not an ISO-8601 time"), err.toString());
     }
@@ -94,10 +125,21 @@ class ReplayCommandTest {
     @Test
     void helpListsTheOptions() {
         StringWriter out = new StringWriter();
-        int status = new CommandLine(new ReplayCommand()).setOut(new PrintWriter(out)).execute("--help");
+        int status = new CommandLine(new ReplayCommand())
+                .setOut(new PrintWriter(out))
+                .execute("--help");
         assertEquals(0, status);
-        for (String option : new String[] {"--bootstrap-servers", "--command-config", "--topic-prefix", "--cdc-topic",
-            "--to-topic", "--from", "--emit-snapshot-reads", "--dead-letter-topic", "--transactional-id"}) {
+        for (String option : new String[] {
+            "--bootstrap-servers",
+            "--command-config",
+            "--topic-prefix",
+            "--cdc-topic",
+            "--to-topic",
+            "--from",
+            "--emit-snapshot-reads",
+            "--dead-letter-topic",
+            "--transactional-id"
+        }) {
             assertTrue(out.toString().contains(option), option);
         }
     }
@@ -106,8 +148,15 @@ class ReplayCommandTest {
     void clientSettingsComeFromEnvironmentThenCommandConfigThenFlag(@TempDir Path dir) throws IOException {
         Path config = dir.resolve("client.properties");
         Files.writeString(config, "security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\nbootstrap.servers=file:9093\n");
-        Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", "env:9092", "KAFKA_SASL_MECHANISM", "SCRAM-SHA-512",
-                "KAFKA_SSL_TRUSTSTORE_LOCATION", "/etc/kafka/truststore.jks", "KAFKA_HEAP_OPTS", "-Xmx1g");
+        Map<String, String> env = Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS",
+                "env:9092",
+                "KAFKA_SASL_MECHANISM",
+                "SCRAM-SHA-512",
+                "KAFKA_SSL_TRUSTSTORE_LOCATION",
+                "/etc/kafka/truststore.jks",
+                "KAFKA_HEAP_OPTS",
+                "-Xmx1g");
 
         Properties fromEnv = KafkaConnection.properties(null, null, env);
         assertEquals("env:9092", fromEnv.getProperty("bootstrap.servers"));
@@ -121,11 +170,15 @@ class ReplayCommandTest {
         assertEquals("SASL_SSL", fromFile.getProperty("security.protocol"));
         assertEquals("/etc/kafka/truststore.jks", fromFile.getProperty("ssl.truststore.location"));
 
-        assertEquals("flag:9092", KafkaConnection.properties("flag:9092", config, env).getProperty("bootstrap.servers"));
+        assertEquals(
+                "flag:9092",
+                KafkaConnection.properties("flag:9092", config, env).getProperty("bootstrap.servers"));
 
-        Map<String, String> both = Map.of("KAFKA_BOOTSTRAP_SERVERS", "kafka-env:9092",
-                "PREFECT_CDC_BOOTSTRAP_SERVERS", "prefect-env:9092");
-        assertEquals("prefect-env:9092", KafkaConnection.properties(null, null, both).getProperty("bootstrap.servers"),
+        Map<String, String> both = Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", "kafka-env:9092", "PREFECT_CDC_BOOTSTRAP_SERVERS", "prefect-env:9092");
+        assertEquals(
+                "prefect-env:9092",
+                KafkaConnection.properties(null, null, both).getProperty("bootstrap.servers"),
                 "the app's own variable wins over the Kafka client one");
         assertEquals("file:9093", KafkaConnection.properties(null, config, both).getProperty("bootstrap.servers"));
     }

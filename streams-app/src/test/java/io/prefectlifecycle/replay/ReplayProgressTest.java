@@ -32,7 +32,8 @@ class ReplayProgressTest {
             progress.event(true);
         }
         progress.event(false);
-        assertEquals("replay: 1,000 / 4,000 records (25.0%), 300 events written, 500 records/s, ETA 6s",
+        assertEquals(
+                "replay: 1,000 / 4,000 records (25.0%), 300 events written, 500 records/s, ETA 6s",
                 progress.line(2 * SECOND));
         assertEquals(300, progress.eventsWritten());
         assertEquals(1, progress.eventsBeforeFrom());
@@ -49,7 +50,8 @@ class ReplayProgressTest {
 
     @Test
     void anEmptyHistoryIsComplete() {
-        assertEquals("replay: 0 / 0 records (100.0%), 0 events written, 0 records/s, ETA ?",
+        assertEquals(
+                "replay: 0 / 0 records (100.0%), 0 events written, 0 records/s, ETA ?",
                 new ReplayProgress(0, 0).line(SECOND));
     }
 
@@ -65,11 +67,15 @@ class ReplayProgressTest {
         ReplayResult result = new ReplayResult(100_000, 40_000, 2_000, 3, 0, Duration.ofSeconds(4));
         assertEquals(25_000, result.recordsPerSecond(), 1e-6);
         assertEquals(10_500, result.eventsPerSecond(), 1e-6);
-        assertEquals("replay: done: 100,000 records in 4.0 s (25,000 records/s); 40,000 events written, 2,000 before "
-                + "--from left out (10,500 events/s); 3 dead letters", Replayer.summary(result));
+        assertEquals(
+                "replay: done: 100,000 records in 4.0 s (25,000 records/s); 40,000 events written, 2,000 before "
+                        + "--from left out (10,500 events/s); 3 dead letters",
+                Replayer.summary(result));
         ReplayResult open = new ReplayResult(10, 4, 0, 0, 2, Duration.ofSeconds(1));
-        assertEquals("replay: done: 10 records in 1.0 s (10 records/s); 4 events written (4 events/s); 0 dead letters; a "
-                + "transaction of 2 row(s) was still open at the end offset (its END not yet written): not emitted, as "
-                + "the live application has not yet either", Replayer.summary(open));
+        assertEquals(
+                "replay: done: 10 records in 1.0 s (10 records/s); 4 events written (4 events/s); 0 dead letters; a "
+                        + "transaction of 2 row(s) was still open at the end offset (its END not yet written): not emitted, as "
+                        + "the live application has not yet either",
+                Replayer.summary(open));
     }
 }

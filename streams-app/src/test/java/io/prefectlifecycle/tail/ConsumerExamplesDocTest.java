@@ -36,8 +36,13 @@ class ConsumerExamplesDocTest {
         Matcher python = Pattern.compile("```python\n(.*?)```", Pattern.DOTALL).matcher(doc);
         assertTrue(python.find(), "a python block in docs/consumers.md");
         String code = python.group(1);
-        for (String needed : new String[] {"from confluent_kafka import Consumer", "from prefect.events import Event",
-            "\"isolation.level\": \"read_committed\"", "Event.model_validate_json(", "event.id"}) {
+        for (String needed : new String[] {
+            "from confluent_kafka import Consumer",
+            "from prefect.events import Event",
+            "\"isolation.level\": \"read_committed\"",
+            "Event.model_validate_json(",
+            "event.id"
+        }) {
             assertTrue(code.contains(needed), needed);
         }
     }

@@ -3,17 +3,18 @@ package io.prefectlifecycle.tail;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** Prints every Prefect lifecycle event once: java LifecycleEventConsumer localhost:9092 */
 public final class LifecycleEventConsumer {
@@ -24,8 +25,11 @@ public final class LifecycleEventConsumer {
     public static void main(String[] args) {
         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(properties(args[0], "my-service"));
         Runtime.getRuntime().addShutdownHook(new Thread(consumer::wakeup)); // Ctrl-C: leave poll() cleanly
-        consume(consumer, event -> System.out.println(event.get("occurred").asText() + " "
-                + event.get("event").asText() + " " + event.get("resource").get("prefect.resource.id").asText()));
+        consume(
+                consumer,
+                event -> System.out.println(event.get("occurred").asText() + " "
+                        + event.get("event").asText() + " "
+                        + event.get("resource").get("prefect.resource.id").asText()));
     }
 
     public static Properties properties(String bootstrapServers, String groupId) {
@@ -33,7 +37,7 @@ public final class LifecycleEventConsumer {
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // only committed transactions
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");      // commit after handling
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"); // commit after handling
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());

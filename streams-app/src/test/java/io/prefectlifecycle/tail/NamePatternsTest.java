@@ -41,24 +41,28 @@ class NamePatternsTest {
     }
 
     @ParameterizedTest(name = "{0} ~ {1} = {2}")
-    @CsvSource(delimiter = '|', value = {
-        // positives are OR-ed, prefixes and exact names alike
-        "prefect.variable.*;prefect.flow.created          | prefect.variable.deleted        | true",
-        "prefect.variable.*;prefect.flow.created          | prefect.flow.created            | true",
-        "prefect.variable.*;prefect.flow.created          | prefect.flow.updated            | false",
-        // negatives are AND NOT: any one of them excludes
-        "!prefect.flow.deleted;!prefect.variable.*        | prefect.flow.created            | true",
-        "!prefect.flow.deleted;!prefect.variable.*        | prefect.flow.deleted            | false",
-        "!prefect.flow.deleted;!prefect.variable.*        | prefect.variable.created        | false",
-        // both: one positive and no negative
-        "prefect.block-document.*;!prefect.block-document.deleted | prefect.block-document.updated | true",
-        "prefect.block-document.*;!prefect.block-document.deleted | prefect.block-document.deleted | false",
-        "prefect.block-document.*;!prefect.block-document.deleted | prefect.block-type.updated     | false",
-        // a negative exact name does not exclude longer names
-        "prefect.flow.*;!prefect.flow                     | prefect.flow.created            | true",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                // positives are OR-ed, prefixes and exact names alike
+                "prefect.variable.*;prefect.flow.created          | prefect.variable.deleted        | true",
+                "prefect.variable.*;prefect.flow.created          | prefect.flow.created            | true",
+                "prefect.variable.*;prefect.flow.created          | prefect.flow.updated            | false",
+                // negatives are AND NOT: any one of them excludes
+                "!prefect.flow.deleted;!prefect.variable.*        | prefect.flow.created            | true",
+                "!prefect.flow.deleted;!prefect.variable.*        | prefect.flow.deleted            | false",
+                "!prefect.flow.deleted;!prefect.variable.*        | prefect.variable.created        | false",
+                // both: one positive and no negative
+                "prefect.block-document.*;!prefect.block-document.deleted | prefect.block-document.updated | true",
+                "prefect.block-document.*;!prefect.block-document.deleted | prefect.block-document.deleted | false",
+                "prefect.block-document.*;!prefect.block-document.deleted | prefect.block-type.updated     | false",
+                // a negative exact name does not exclude longer names
+                "prefect.flow.*;!prefect.flow                     | prefect.flow.created            | true",
+            })
     void severalValues(String patterns, String value, boolean expected) {
-        assertEquals(expected, NamePatterns.parse(Arrays.asList(patterns.strip().split(";"))).matches(value.strip()));
+        assertEquals(
+                expected,
+                NamePatterns.parse(Arrays.asList(patterns.strip().split(";"))).matches(value.strip()));
     }
 
     @Test
@@ -81,8 +85,8 @@ class NamePatternsTest {
     void rejectsEmptyPatternsAndInnerStars() {
         assertThrows(IllegalArgumentException.class, () -> NamePatterns.parse(List.of("")));
         assertThrows(IllegalArgumentException.class, () -> NamePatterns.parse(List.of("!")));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> NamePatterns.parse(List.of("prefect.*.created")));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> NamePatterns.parse(List.of("prefect.*.created")));
         assertTrue(e.getMessage().contains("only allowed at the end"), e.getMessage());
     }
 

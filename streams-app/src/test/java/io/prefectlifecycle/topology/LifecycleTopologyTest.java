@@ -19,7 +19,8 @@ class LifecycleTopologyTest {
 
     @Test
     void theTopologyIsTheDocumentedOne() {
-        String description = LifecycleTopology.build(TopologySettings.defaults()).describe().toString();
+        String description =
+                LifecycleTopology.build(TopologySettings.defaults()).describe().toString();
         String expected = """
                 Topologies:
                    Sub-topology: 0
@@ -45,18 +46,22 @@ class LifecycleTopologyTest {
     @Test
     void eachSourceIsOneSubTopologyAndAppendingOneKeepsTheOthersIds() {
         Map<String, Integer> two = subTopologyOfSource(LifecycleTopology.build(List.of(source("prod"), source("dev"))));
-        Map<String, Integer> three = subTopologyOfSource(LifecycleTopology.build(List.of(source("prod"), source("dev"),
-                source("staging"))));
+        Map<String, Integer> three =
+                subTopologyOfSource(LifecycleTopology.build(List.of(source("prod"), source("dev"), source("staging"))));
         assertEquals(Map.of("prod.cdc-source", 0, "dev.cdc-source", 1), two);
         assertEquals(Map.of("prod.cdc-source", 0, "dev.cdc-source", 1, "staging.cdc-source", 2), three);
         // not sorted by name: "aaa" appended still comes last
-        assertEquals(3, subTopologyOfSource(LifecycleTopology.build(List.of(source("prod"), source("dev"),
-                source("staging"), source("aaa")))).get("aaa.cdc-source"));
+        assertEquals(
+                3,
+                subTopologyOfSource(LifecycleTopology.build(
+                                List.of(source("prod"), source("dev"), source("staging"), source("aaa"))))
+                        .get("aaa.cdc-source"));
 
         Map<String, Set<String>> stores = new HashMap<>();
         Map<String, Set<String>> sinks = new HashMap<>();
         for (TopologyDescription.Subtopology sub : LifecycleTopology.build(List.of(source("prod"), source("dev")))
-                .describe().subtopologies()) {
+                .describe()
+                .subtopologies()) {
             for (TopologyDescription.Node node : sub.nodes()) {
                 if (node instanceof TopologyDescription.Processor processor) {
                     stores.put(processor.name(), processor.stores());
@@ -65,31 +70,50 @@ class LifecycleTopologyTest {
                 }
             }
         }
-        assertEquals(Map.of("prod.lifecycle-events", Set.of("prod-rows", "prod-open-transaction"),
-                "dev.lifecycle-events", Set.of("dev-rows", "dev-open-transaction")), stores, "each source its own stores");
-        assertEquals(Map.of(
-                "0", Set.of("prod.events-sink prefect.lifecycle-events", "prod.dead-letter-sink prefect.lifecycle-events.dlq"),
-                "1", Set.of("dev.events-sink prefect.lifecycle-events", "dev.dead-letter-sink prefect.lifecycle-events.dlq")),
-                sinks, "one events topic and one dead-letter topic for all");
+        assertEquals(
+                Map.of(
+                        "prod.lifecycle-events",
+                        Set.of("prod-rows", "prod-open-transaction"),
+                        "dev.lifecycle-events",
+                        Set.of("dev-rows", "dev-open-transaction")),
+                stores,
+                "each source its own stores");
+        assertEquals(
+                Map.of(
+                        "0",
+                                Set.of(
+                                        "prod.events-sink prefect.lifecycle-events",
+                                        "prod.dead-letter-sink prefect.lifecycle-events.dlq"),
+                        "1",
+                                Set.of(
+                                        "dev.events-sink prefect.lifecycle-events",
+                                        "dev.dead-letter-sink prefect.lifecycle-events.dlq")),
+                sinks,
+                "one events topic and one dead-letter topic for all");
     }
 
     @Test
     void aSourceNamedTwiceIsRefused() {
-        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
-                () -> LifecycleTopology.build(List.of(source("prod"), source("prod"))));
+        IllegalArgumentException twice = assertThrows(
+                IllegalArgumentException.class, () -> LifecycleTopology.build(List.of(source("prod"), source("prod"))));
         assertEquals("the source prod is listed twice", twice.getMessage());
     }
 
     private static TopologySettings source(String name) {
-        return new TopologySettings(TopologySettings.cdcTopicOf("prefect-" + name),
-                TopologySettings.DEFAULT_EVENTS_TOPIC, TopologySettings.DEFAULT_DEAD_LETTER_TOPIC, Optional.empty(), false)
+        return new TopologySettings(
+                        TopologySettings.cdcTopicOf("prefect-" + name),
+                        TopologySettings.DEFAULT_EVENTS_TOPIC,
+                        TopologySettings.DEFAULT_DEAD_LETTER_TOPIC,
+                        Optional.empty(),
+                        false)
                 .withSource(name, false);
     }
 
     private static Map<String, Integer> subTopologyOfSource(Topology topology) {
         Map<String, Integer> ids = new HashMap<>();
         for (TopologyDescription.Subtopology sub : topology.describe().subtopologies()) {
-            sub.nodes().stream().filter(n -> n instanceof TopologyDescription.Source)
+            sub.nodes().stream()
+                    .filter(n -> n instanceof TopologyDescription.Source)
                     .forEach(n -> ids.put(n.name(), sub.id()));
         }
         return ids;

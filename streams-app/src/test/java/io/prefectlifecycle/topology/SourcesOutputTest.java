@@ -2,8 +2,8 @@ package io.prefectlifecycle.topology;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.golden.TopologyHarness;
+import io.prefectlifecycle.testdata.ProjectPaths;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -40,13 +40,16 @@ class SourcesOutputTest {
 
     @Test
     void theHeaderNamesTheSourceAndTheEventBytesArePrefects() throws Exception {
-        String expected = Files.readString(CASE.resolve("expected.jsonl"), StandardCharsets.UTF_8).strip();
+        String expected = Files.readString(CASE.resolve("expected.jsonl"), StandardCharsets.UTF_8)
+                .strip();
         List<TopologySettings> sources = List.of(source("prod", false, "events"), source("staging", false, "events"));
         try (TopologyTestDriver driver = driver(sources)) {
             pipe(driver, "prefect-prod.cdc");
             pipe(driver, "prefect-staging.cdc");
             List<TestRecord<byte[], byte[]>> events = output(driver, "events").readRecordsToList();
-            assertEquals(List.of("prod", "staging"), events.stream().map(r -> header(r, "prefect.cdc.source")).toList());
+            assertEquals(
+                    List.of("prod", "staging"),
+                    events.stream().map(r -> header(r, "prefect.cdc.source")).toList());
             for (TestRecord<byte[], byte[]> event : events) {
                 assertEquals(expected, new String(event.value(), StandardCharsets.UTF_8), "Prefect's bytes");
                 assertEquals("prefect.variable.created", header(event, "prefect.event"));
@@ -57,17 +60,21 @@ class SourcesOutputTest {
     @Test
     void withTheLabelTheResourceNamesTheSourceLastAndEachSourceMayHaveItsTopic() throws Exception {
         JsonNode expected = JSON.readTree(Files.readString(CASE.resolve("expected.jsonl"), StandardCharsets.UTF_8));
-        List<TopologySettings> sources = List.of(source("prod", true, "events.prod"),
-                source("staging", true, "events.staging"));
+        List<TopologySettings> sources =
+                List.of(source("prod", true, "events.prod"), source("staging", true, "events.staging"));
         try (TopologyTestDriver driver = driver(sources)) {
             pipe(driver, "prefect-staging.cdc");
             assertEquals(List.of(), output(driver, "events.prod").readRecordsToList());
-            List<TestRecord<byte[], byte[]>> staging = output(driver, "events.staging").readRecordsToList();
+            List<TestRecord<byte[], byte[]>> staging =
+                    output(driver, "events.staging").readRecordsToList();
             assertEquals(1, staging.size());
             JsonNode event = JSON.readTree(staging.get(0).value());
-            assertEquals(List.of("prefect.resource.id", "prefect.resource.name", "prefect.cdc.source"),
-                    fieldNames(event.path("resource")), "the label comes last");
-            assertEquals("staging", event.path("resource").path("prefect.cdc.source").asText());
+            assertEquals(
+                    List.of("prefect.resource.id", "prefect.resource.name", "prefect.cdc.source"),
+                    fieldNames(event.path("resource")),
+                    "the label comes last");
+            assertEquals(
+                    "staging", event.path("resource").path("prefect.cdc.source").asText());
             ((com.fasterxml.jackson.databind.node.ObjectNode) event.path("resource")).remove("prefect.cdc.source");
             assertEquals(expected, event, "otherwise the event is Prefect's, its id included");
             assertEquals("staging", header(staging.get(0), "prefect.cdc.source"));
@@ -89,11 +96,12 @@ class SourcesOutputTest {
 
     /** The golden case's records, in order, then the harness's end of input (another transaction's change). */
     private static void pipe(TopologyTestDriver driver, String topic) throws Exception {
-        TestInputTopic<byte[], byte[]> input = driver.createInputTopic(topic, new ByteArraySerializer(),
-                new ByteArraySerializer());
+        TestInputTopic<byte[], byte[]> input =
+                driver.createInputTopic(topic, new ByteArraySerializer(), new ByteArraySerializer());
         for (String line : Files.readAllLines(CASE.resolve("input.jsonl"), StandardCharsets.UTF_8)) {
             JsonNode record = JSON.readTree(line);
-            input.pipeInput(JSON.writeValueAsBytes(record.get("key")),
+            input.pipeInput(
+                    JSON.writeValueAsBytes(record.get("key")),
                     record.get("value").isNull() ? null : JSON.writeValueAsBytes(record.get("value")));
         }
         input.pipeInput(TopologyHarness.HEARTBEAT_KEY, TopologyHarness.heartbeat(4_000_000_000L));

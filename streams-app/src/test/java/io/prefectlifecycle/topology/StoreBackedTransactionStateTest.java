@@ -30,8 +30,10 @@ class StoreBackedTransactionStateTest {
 
     @BeforeEach
     void store() {
-        store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("prefect-open-transaction"), Serdes.String(),
-                Serdes.ByteArray()).withLoggingDisabled().build();
+        store = Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore("prefect-open-transaction"), Serdes.String(), Serdes.ByteArray())
+                .withLoggingDisabled()
+                .build();
         MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
         store.init(context.getStateStoreContext(), store);
     }
@@ -41,10 +43,16 @@ class StoreBackedTransactionStateTest {
         StoreBackedTransactionState state = new StoreBackedTransactionState(store);
         assertEquals(OpenTransaction.NONE, state.open());
         Row previous = new Row("variable", (ObjectNode) Json.parse("{\"id\":\"v1\",\"name\":\"é\",\"tags\":\"[]\"}"));
-        RowTouch first = new RowTouch("variable/v1", new RowTouch.FirstChange(Op.UPDATE, 120, 1_780_664_515_123_573L,
-                "prefect"), 2, 240, Op.DELETE, previous, record(7));
-        RowTouch second = new RowTouch("flow/f1", new RowTouch.FirstChange(Op.CREATE, -1, 5, null), 1, -1, Op.CREATE,
-                null, record(8));
+        RowTouch first = new RowTouch(
+                "variable/v1",
+                new RowTouch.FirstChange(Op.UPDATE, 120, 1_780_664_515_123_573L, "prefect"),
+                2,
+                240,
+                Op.DELETE,
+                previous,
+                record(7));
+        RowTouch second = new RowTouch(
+                "flow/f1", new RowTouch.FirstChange(Op.CREATE, -1, 5, null), 1, -1, Op.CREATE, null, record(8));
         state.open(new OpenTransaction(41, "987", 2, "9e9dadc36797"));
         state.touch(0, first);
         state.touch(1, second);
@@ -60,8 +68,16 @@ class StoreBackedTransactionStateTest {
         StoreBackedTransactionState state = new StoreBackedTransactionState(store);
         state.open(new OpenTransaction(1, null, 0, null));
         for (int i = 0; i < 5; i++) {
-            state.touch(i, new RowTouch("flow/f" + i, new RowTouch.FirstChange(Op.CREATE, i, 5, "prefect"), 1, i,
-                    Op.CREATE, null, record(i)));
+            state.touch(
+                    i,
+                    new RowTouch(
+                            "flow/f" + i,
+                            new RowTouch.FirstChange(Op.CREATE, i, 5, "prefect"),
+                            1,
+                            i,
+                            Op.CREATE,
+                            null,
+                            record(i)));
         }
         state.forget(2, 5);
         assertEquals(List.of("open", "touch/0", "touch/1"), keys());
@@ -85,7 +101,11 @@ class StoreBackedTransactionStateTest {
     }
 
     private static InputRecord record(long offset) {
-        return new InputRecord("prefect.cdc", 0, offset, "k".getBytes(StandardCharsets.UTF_8),
+        return new InputRecord(
+                "prefect.cdc",
+                0,
+                offset,
+                "k".getBytes(StandardCharsets.UTF_8),
                 ("v" + offset).getBytes(StandardCharsets.UTF_8));
     }
 

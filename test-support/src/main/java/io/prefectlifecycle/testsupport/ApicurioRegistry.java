@@ -1,6 +1,7 @@
 package io.prefectlifecycle.testsupport;
 
 import io.prefectlifecycle.local.FreePorts;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -31,7 +32,8 @@ public final class ApicurioRegistry implements AutoCloseable {
     private final Path log;
     private final int port;
     private final boolean persistent;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
 
     private ApicurioRegistry(Path home, Path dataDir, int port, boolean persistent) {
@@ -50,12 +52,13 @@ public final class ApicurioRegistry implements AutoCloseable {
     private static ApicurioRegistry launch(boolean persistent) {
         Path home = Path.of(System.getProperty("apicurio.registry.home", "target/apicurio-registry"));
         if (!Files.isRegularFile(runner(home))) {
-            throw new IllegalStateException("no Apicurio Registry at " + home.toAbsolutePath() + ": run the tests through "
-                    + "Maven (process-test-resources unpacks io.apicurio:apicurio-registry-app:zip:all)");
+            throw new IllegalStateException(
+                    "no Apicurio Registry at " + home.toAbsolutePath() + ": run the tests through "
+                            + "Maven (process-test-resources unpacks io.apicurio:apicurio-registry-app:zip:all)");
         }
         try {
-            ApicurioRegistry registry = new ApicurioRegistry(home, Files.createTempDirectory("apicurio-registry-"),
-                    FreePorts.next(), persistent);
+            ApicurioRegistry registry = new ApicurioRegistry(
+                    home, Files.createTempDirectory("apicurio-registry-"), FreePorts.next(), persistent);
             registry.start();
             return registry;
         } catch (IOException e) {
@@ -91,11 +94,18 @@ public final class ApicurioRegistry implements AutoCloseable {
         if (process != null && process.isAlive()) {
             return;
         }
-        JarLauncher launcher = JarLauncher.of(runner(home).toAbsolutePath()).jvm("-Xmx384m", "-XX:TieredStopAtLevel=1",
-                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
-                "-Dquarkus.datasource.jdbc.url=" + (persistent
-                        ? "jdbc:h2:file:" + dataDir.resolve("registry").toAbsolutePath() : "jdbc:h2:mem:registry_db"),
-                "-Dquarkus.log.level=WARN")
+        JarLauncher launcher = JarLauncher.of(runner(home).toAbsolutePath())
+                .jvm(
+                        "-Xmx384m",
+                        "-XX:TieredStopAtLevel=1",
+                        "-Dquarkus.http.host=127.0.0.1",
+                        "-Dquarkus.http.port=" + port,
+                        "-Dquarkus.datasource.jdbc.url="
+                                + (persistent
+                                        ? "jdbc:h2:file:"
+                                                + dataDir.resolve("registry").toAbsolutePath()
+                                        : "jdbc:h2:mem:registry_db"),
+                        "-Dquarkus.log.level=WARN")
                 .directory(home);
         long t0 = System.nanoTime();
         try {
@@ -106,12 +116,13 @@ public final class ApicurioRegistry implements AutoCloseable {
         long deadline = t0 + START_TIMEOUT.toNanos();
         while (!answers()) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("Apicurio Registry exited with " + process.exitValue() + ":\n" + tail());
+                throw new IllegalStateException(
+                        "Apicurio Registry exited with " + process.exitValue() + ":\n" + tail());
             }
             if (System.nanoTime() > deadline) {
                 stop();
-                throw new IllegalStateException("Apicurio Registry not up on port " + port + " within " + START_TIMEOUT
-                        + ":\n" + tail());
+                throw new IllegalStateException(
+                        "Apicurio Registry not up on port " + port + " within " + START_TIMEOUT + ":\n" + tail());
             }
             sleep(100);
         }
@@ -143,9 +154,11 @@ public final class ApicurioRegistry implements AutoCloseable {
 
     /** Sets the compatibility level of {@code subject} ({@code PUT /config/{subject}}). */
     public void setCompatibility(String subject, String level) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(ccompatUrl() + "/config/" + subject))
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(ccompatUrl() + "/config/" + subject))
                         .header("Content-Type", "application/vnd.schemaregistry.v1+json")
-                        .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"" + level + "\"}")).build(),
+                        .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"" + level + "\"}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException("PUT /config/" + subject + " -> " + response.statusCode() + ": " + response.body());
@@ -157,22 +170,32 @@ public final class ApicurioRegistry implements AutoCloseable {
      * record-name strategy registered, which the Confluent API lists only in the default group.
      */
     public List<String> artifactIds() throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(nativeUrl()
-                        + "/search/artifacts?limit=1000")).timeout(Duration.ofSeconds(5)).GET().build(),
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(nativeUrl() + "/search/artifacts?limit=1000"))
+                        .timeout(Duration.ofSeconds(5))
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException("GET /search/artifacts -> " + response.statusCode() + ": " + response.body());
         }
         List<String> ids = new java.util.ArrayList<>();
-        io.prefectlifecycle.cdc.Json.MAPPER.readTree(response.body()).path("artifacts")
-                .forEach(a -> ids.add(a.path("groupId").asText("default") + "/" + a.path("id").asText()));
+        io.prefectlifecycle.cdc.Json.MAPPER
+                .readTree(response.body())
+                .path("artifacts")
+                .forEach(a -> ids.add(
+                        a.path("groupId").asText("default") + "/" + a.path("id").asText()));
         return ids;
     }
 
     private boolean answers() {
         try {
-            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(ccompatUrl() + "/subjects"))
-                    .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> response = http.send(
+                    HttpRequest.newBuilder(URI.create(ccompatUrl() + "/subjects"))
+                            .timeout(Duration.ofSeconds(2))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
             return response.statusCode() == 200;
         } catch (IOException e) {
             return false;
@@ -193,13 +216,13 @@ public final class ApicurioRegistry implements AutoCloseable {
 
     private static Path runner(Path home) {
         try (Stream<Path> files = Files.list(home)) {
-            return files.filter(p -> p.getFileName().toString().endsWith("-runner.jar")).findFirst()
+            return files.filter(p -> p.getFileName().toString().endsWith("-runner.jar"))
+                    .findFirst()
                     .orElse(home.resolve("apicurio-registry-app-runner.jar"));
         } catch (IOException e) {
             return home.resolve("apicurio-registry-app-runner.jar");
         }
     }
-
 
     private static void sleep(long millis) {
         try {

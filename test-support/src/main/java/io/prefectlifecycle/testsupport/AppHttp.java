@@ -1,7 +1,5 @@
 package io.prefectlifecycle.testsupport;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,18 +9,24 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /** The app's HTTP endpoints as a test asks them: {@code /health/*} status codes and the {@code /metrics} scrape. */
 public final class AppHttp {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private AppHttp() {
-    }
+    private AppHttp() {}
 
     /** The status code, or -1 while nothing listens. */
     public static int status(String url) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return HTTP.send(
+                            HttpRequest.newBuilder(URI.create(url))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
@@ -33,8 +37,8 @@ public final class AppHttp {
 
     /** The body of a GET that must answer 200. */
     public static String get(String url) throws IOException, InterruptedException {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), url);
         return response.body();
     }
@@ -45,9 +49,11 @@ public final class AppHttp {
         scrape.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).forEach(line -> {
             int space = line.lastIndexOf(' ');
             String value = line.substring(space + 1);
-            samples.put(line.substring(0, space), value.endsWith("Inf")
-                    ? (value.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY)
-                    : value.equals("NaN") ? Double.NaN : Double.parseDouble(value));
+            samples.put(
+                    line.substring(0, space),
+                    value.endsWith("Inf")
+                            ? (value.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY)
+                            : value.equals("NaN") ? Double.NaN : Double.parseDouble(value));
         });
         return samples;
     }

@@ -1,8 +1,7 @@
 package io.prefectlifecycle.testsupport;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import io.prefectlifecycle.testdata.ProjectPaths;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The app as an operator runs it: {@code java -jar prefect-lifecycle-cdc.jar run} in its own JVM, exactly-once v2,
@@ -26,7 +27,12 @@ public final class AppProcess {
     private Process process;
 
     /** @param environment extra environment of {@code run} (e.g. {@code KAFKA_*} client settings) */
-    public AppProcess(String name, String bootstrapServers, String applicationId, Path stateDir, Map<String, String> environment) {
+    public AppProcess(
+            String name,
+            String bootstrapServers,
+            String applicationId,
+            Path stateDir,
+            Map<String, String> environment) {
         this.name = name;
         this.bootstrapServers = bootstrapServers;
         this.applicationId = applicationId;
@@ -35,13 +41,21 @@ public final class AppProcess {
     }
 
     public AppProcess start() throws IOException {
-        Path log = ProjectPaths.root().resolve("streams-app/target/reliability/" + name + "-app-" + (logs.size() + 1) + ".log");
-        JarLauncher app = JarLauncher.app().jvm("-Xmx512m").args("run",
-                "--bootstrap-servers", bootstrapServers,
-                "--state-dir", stateDir.toString(),
-                "--application-id", applicationId)
+        Path log = ProjectPaths.root()
+                .resolve("streams-app/target/reliability/" + name + "-app-" + (logs.size() + 1) + ".log");
+        JarLauncher app = JarLauncher.app()
+                .jvm("-Xmx512m")
+                .args(
+                        "run",
+                        "--bootstrap-servers",
+                        bootstrapServers,
+                        "--state-dir",
+                        stateDir.toString(),
+                        "--application-id",
+                        applicationId)
                 .env("PREFECT_CDC_HTTP_PORT", "0") // no fixed port to collide on
-                .env(environment).log(log);
+                .env(environment)
+                .log(log);
         logs.add(log);
         process = app.start();
         return this;

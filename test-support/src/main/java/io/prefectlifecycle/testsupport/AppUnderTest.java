@@ -1,9 +1,13 @@
 package io.prefectlifecycle.testsupport;
 
-import static org.awaitility.Awaitility.await;
-
 import io.prefectlifecycle.app.StreamsApp;
 import io.prefectlifecycle.topology.TopologySettings;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,13 +17,10 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.stream.Stream;
 import java.util.regex.Pattern;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Produced;
+import java.util.stream.Stream;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * The app as {@code run} starts it ({@link StreamsApp#properties}: exactly-once v2), with a fresh application id and
@@ -45,8 +46,9 @@ public final class AppUnderTest implements AutoCloseable {
     }
 
     /** The change stream copied byte for byte to {@code outputTopic}, read as the app reads it, same properties. */
-    public static AppUnderTest passThrough(String bootstrapServers, String cdcTopic, String outputTopic,
-            Map<String, Object> overrides) throws IOException {
+    public static AppUnderTest passThrough(
+            String bootstrapServers, String cdcTopic, String outputTopic, Map<String, Object> overrides)
+            throws IOException {
         Path stateDir = Files.createTempDirectory("prefect-lifecycle-it-state-");
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(Pattern.compile(Pattern.quote(cdcTopic)), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
@@ -57,19 +59,23 @@ public final class AppUnderTest implements AutoCloseable {
     }
 
     private static Properties properties(String bootstrapServers, Path stateDir, Map<String, Object> overrides) {
-        Properties props = StreamsApp.properties(bootstrapServers, "prefect-lifecycle-it-" + UUID.randomUUID(), stateDir);
+        Properties props =
+                StreamsApp.properties(bootstrapServers, "prefect-lifecycle-it-" + UUID.randomUUID(), stateDir);
         props.putAll(overrides);
         return props;
     }
 
     public AppUnderTest awaitRunning(Duration timeout) {
-        await("Kafka Streams RUNNING").atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> {
-            KafkaStreams.State state = streams.state();
-            if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
-                throw new IllegalStateException("Kafka Streams is " + state);
-            }
-            return state == KafkaStreams.State.RUNNING;
-        });
+        await("Kafka Streams RUNNING")
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    KafkaStreams.State state = streams.state();
+                    if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
+                        throw new IllegalStateException("Kafka Streams is " + state);
+                    }
+                    return state == KafkaStreams.State.RUNNING;
+                });
         return this;
     }
 

@@ -2,11 +2,13 @@ package io.prefectlifecycle.testsupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prefectlifecycle.local.ConnectorDefinition;
+import io.prefectlifecycle.testdata.ProjectPaths;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import io.prefectlifecycle.testdata.ProjectPaths;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import io.prefectlifecycle.local.ConnectorDefinition;
 
 /**
  * Reads (with {@link CommittedRecords}) every record of the change stream ({@code prefect.cdc}: every captured table's changes and the BEGIN/END
@@ -29,26 +30,34 @@ public final class CdcCapture implements AutoCloseable {
     public static final String CDC_TOPIC = ConnectorDefinition.load().cdcTopic();
     public static final String TOMBSTONE = "tombstone";
     /** The real Debezium 3.6 capture of {@link PrefectScenario} (DebeziumCaptureIT writes it): what golden cases are cut from. */
-    public static final Path FULL_SCENARIO = ProjectPaths.goldenCases()
-            .resolve("captured/debezium-3.6-full-scenario/input.jsonl");
+    public static final Path FULL_SCENARIO =
+            ProjectPaths.goldenCases().resolve("captured/debezium-3.6-full-scenario/input.jsonl");
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * @param table the change's table ({@code source.table}; for a tombstone, that of the delete before it);
      *              {@code null} for a BEGIN or END record
      */
-    public record Captured(String topic, int partition, long offset, String key, String value, JsonNode keyJson,
-                    JsonNode valueJson, String table) {
-    public     boolean isTombstone() {
+    public record Captured(
+            String topic,
+            int partition,
+            long offset,
+            String key,
+            String value,
+            JsonNode keyJson,
+            JsonNode valueJson,
+            String table) {
+        public boolean isTombstone() {
             return value == null;
         }
 
-    public     boolean isTransactionMarker() {
+        public boolean isTransactionMarker() {
             return valueJson != null && valueJson.has("status") && !valueJson.has("op");
         }
 
         /** The fixture line: {@code {"topic":..,"key":<raw json>,"value":<raw json or null>}}. */
-    public     String goldenLine() {
+        public String goldenLine() {
             return "{\"topic\":" + JSON.valueToTree(topic) + ",\"key\":" + key + ",\"value\":" + value + "}";
         }
     }
@@ -58,7 +67,7 @@ public final class CdcCapture implements AutoCloseable {
      * followed by its tombstone), END. The {@code txId} is the part of Debezium's transaction id before the colon.
      */
     public record Transaction(String txId, Captured begin, List<Captured> changes, Captured end) {
-    public     List<Captured> records() {
+        public List<Captured> records() {
             List<Captured> all = new ArrayList<>(changes.size() + 2);
             all.add(begin);
             all.addAll(changes);
@@ -67,13 +76,18 @@ public final class CdcCapture implements AutoCloseable {
         }
 
         /** The tables its changes touch. */
-    public     Set<String> tables() {
-            return changes.stream().filter(c -> !c.isTombstone()).map(Captured::table).collect(Collectors.toSet());
+        public Set<String> tables() {
+            return changes.stream()
+                    .filter(c -> !c.isTombstone())
+                    .map(Captured::table)
+                    .collect(Collectors.toSet());
         }
 
         /** Whether any of its changes has a source LSN in {@code [from, to)}. */
-    public     boolean within(long from, long to) {
-            return changes.stream().filter(c -> !c.isTombstone()).mapToLong(c -> source(c).path("lsn").asLong())
+        public boolean within(long from, long to) {
+            return changes.stream()
+                    .filter(c -> !c.isTombstone())
+                    .mapToLong(c -> source(c).path("lsn").asLong())
                     .anyMatch(lsn -> lsn >= from && lsn < to);
         }
     }
@@ -102,10 +116,12 @@ public final class CdcCapture implements AutoCloseable {
     public CdcCapture poll() {
         for (CommittedRecords.Received r : reader.poll(Duration.ofMillis(200))) {
             JsonNode value = parse(r.value());
-            String table = value == null ? lastTable : value.path("source").path("table").asText(null);
+            String table = value == null
+                    ? lastTable
+                    : value.path("source").path("table").asText(null);
             lastTable = table;
-            records.add(new Captured(r.topic(), r.partition(), r.offset(), r.key(), r.value(), parse(r.key()), value,
-                    table));
+            records.add(new Captured(
+                    r.topic(), r.partition(), r.offset(), r.key(), r.value(), parse(r.key()), value, table));
         }
         return this;
     }
@@ -140,7 +156,10 @@ public final class CdcCapture implements AutoCloseable {
 
     /** Snapshot reads ({@code op r}, outside any transaction), as Debezium emitted them. */
     public List<Captured> snapshotReads() {
-        return records.stream().filter(r -> !r.isTombstone() && !r.isTransactionMarker() && transactionOf(r).isEmpty())
+        return records.stream()
+                .filter(r -> !r.isTombstone()
+                        && !r.isTransactionMarker()
+                        && transactionOf(r).isEmpty())
                 .toList();
     }
 
@@ -157,7 +176,9 @@ public final class CdcCapture implements AutoCloseable {
         Set<String> ended = new HashSet<>();
         for (Captured r : records) {
             if (r.isTombstone()) {
-                if (previous != null && !previous.isTombstone() && !previous.isTransactionMarker()
+                if (previous != null
+                        && !previous.isTombstone()
+                        && !previous.isTransactionMarker()
                         && "d".equals(previous.valueJson().path("op").asText())) {
                     tombstoneOf.put(previous, r);
                 }
@@ -177,7 +198,12 @@ public final class CdcCapture implements AutoCloseable {
                 }
             } else if (!transactionOf(r).isEmpty()) {
                 changes.computeIfAbsent(transactionOf(r), tx -> new TreeMap<>())
-                        .putIfAbsent(r.valueJson().path("transaction").path("total_order").asLong(), r);
+                        .putIfAbsent(
+                                r.valueJson()
+                                        .path("transaction")
+                                        .path("total_order")
+                                        .asLong(),
+                                r);
             }
             previous = r;
         }

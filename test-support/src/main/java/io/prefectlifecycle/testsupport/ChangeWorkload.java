@@ -30,23 +30,30 @@ public final class ChangeWorkload {
     /** Every ~this many changes: a transaction of several statements instead of one autocommitted. */
     private static final int MULTI_STATEMENT_EVERY = 4;
 
-    private enum Op { CREATE, UPDATE, DELETE, SILENT_UPDATE }
-
-    /** One kind's table and statements; {@code resource} prefixes the id in the event's resource id. */
-    private record Table(String resource, String insert, String update, String silentUpdate, String delete) {
+    private enum Op {
+        CREATE,
+        UPDATE,
+        DELETE,
+        SILENT_UPDATE
     }
 
-    private static final Table VARIABLE = new Table("prefect.variable.",
+    /** One kind's table and statements; {@code resource} prefixes the id in the event's resource id. */
+    private record Table(String resource, String insert, String update, String silentUpdate, String delete) {}
+
+    private static final Table VARIABLE = new Table(
+            "prefect.variable.",
             "INSERT INTO variable (id, name, value, tags) VALUES (?::uuid, ?, to_jsonb(?::int), '[]')",
             "UPDATE variable SET value = to_jsonb(?::int), updated = now() WHERE id = ?::uuid",
             null,
             "DELETE FROM variable WHERE id = ?::uuid");
-    private static final Table FLOW = new Table("prefect.flow.",
+    private static final Table FLOW = new Table(
+            "prefect.flow.",
             "INSERT INTO flow (id, name, tags, labels) VALUES (?::uuid, ?, jsonb_build_array(?::text), NULL)",
             "UPDATE flow SET tags = jsonb_build_array(?::text), updated = now() WHERE id = ?::uuid",
             null,
             "DELETE FROM flow WHERE id = ?::uuid");
-    private static final Table LIMIT = new Table("prefect.concurrency-limit.",
+    private static final Table LIMIT = new Table(
+            "prefect.concurrency-limit.",
             "INSERT INTO concurrency_limit_v2 (id, name, \"limit\", active, active_slots, denied_slots, "
                     + "slot_decay_per_second, avg_slot_occupancy_seconds) VALUES (?::uuid, ?, ?, true, 0, 0, 0, 2.0)",
             "UPDATE concurrency_limit_v2 SET \"limit\" = \"limit\" + 1, updated = now() WHERE id = ?::uuid",
@@ -54,8 +61,7 @@ public final class ChangeWorkload {
             "DELETE FROM concurrency_limit_v2 WHERE id = ?::uuid");
 
     /** What a transaction did to one row: its first and last change. */
-    private record RowOps(Table table, Op first, Op last) {
-    }
+    private record RowOps(Table table, Op first, Op last) {}
 
     private final Connection db;
     private final String prefix;
@@ -105,7 +111,8 @@ public final class ChangeWorkload {
         execute(VARIABLE, Op.CREATE, id);
         transactions.incrementAndGet();
         live.get(VARIABLE).add(id);
-        expected.computeIfAbsent(VARIABLE.resource() + id, r -> new ArrayList<>()).add("created");
+        expected.computeIfAbsent(VARIABLE.resource() + id, r -> new ArrayList<>())
+                .add("created");
         return VARIABLE.resource() + id;
     }
 
@@ -170,7 +177,7 @@ public final class ChangeWorkload {
             };
             if (action != null) {
                 expected.computeIfAbsent(resource, r -> new ArrayList<>()).add(action);
-                    }
+            }
         });
     }
 

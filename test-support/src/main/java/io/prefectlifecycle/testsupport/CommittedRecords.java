@@ -1,9 +1,15 @@
 package io.prefectlifecycle.testsupport;
 
-import static org.awaitility.Awaitility.await;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -13,13 +19,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * What a downstream consumer of one topic sees: {@code isolation.level=read_committed}, every partition from the
@@ -28,14 +29,23 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class CommittedRecords implements AutoCloseable {
 
-    public record Header(String key, String value) {
-    }
+    public record Header(String key, String value) {}
 
-    public record Received(String topic, int partition, long offset, String key, String value, List<Header> headers,
+    public record Received(
+            String topic,
+            int partition,
+            long offset,
+            String key,
+            String value,
+            List<Header> headers,
             long receivedNanos) {
 
         public String header(String name) {
-            return headers.stream().filter(h -> h.key().equals(name)).map(Header::value).findFirst().orElse(null);
+            return headers.stream()
+                    .filter(h -> h.key().equals(name))
+                    .map(Header::value)
+                    .findFirst()
+                    .orElse(null);
         }
 
         /** The value parsed as JSON; null for a tombstone. */
@@ -61,7 +71,8 @@ public final class CommittedRecords implements AutoCloseable {
     }
 
     /** @param values how a value is shown (e.g. an Avro event as its JSON); null stays null */
-    public CommittedRecords(String bootstrapServers, String topic, Map<String, Object> overrides, Function<byte[], String> values) {
+    public CommittedRecords(
+            String bootstrapServers, String topic, Map<String, Object> overrides, Function<byte[], String> values) {
         this.values = values;
         Map<String, Object> config = new HashMap<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -71,10 +82,15 @@ public final class CommittedRecords implements AutoCloseable {
         config.putAll(overrides);
         consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
         // a topic created a moment ago may not be in the broker's metadata yet: its partition list is empty then
-        partitions = await("partitions of " + topic).atMost(Duration.ofSeconds(30)).pollInSameThread()
+        partitions = await("partitions of " + topic)
+                .atMost(Duration.ofSeconds(30))
+                .pollInSameThread()
                 .pollInterval(Duration.ofMillis(50))
-                .until(() -> consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                        .map(p -> new TopicPartition(p.topic(), p.partition())).toList(), list -> !list.isEmpty());
+                .until(
+                        () -> consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                                .toList(),
+                        list -> !list.isEmpty());
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
     }
@@ -90,10 +106,17 @@ public final class CommittedRecords implements AutoCloseable {
         long now = System.nanoTime();
         for (ConsumerRecord<String, byte[]> r : records) {
             List<Header> headers = new ArrayList<>();
-            r.headers().forEach(h -> headers.add(new Header(h.key(),
-                    h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8))));
-            batch.add(new Received(r.topic(), r.partition(), r.offset(), r.key(),
-                    r.value() == null ? null : values.apply(r.value()), List.copyOf(headers), now));
+            r.headers()
+                    .forEach(h -> headers.add(new Header(
+                            h.key(), h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8))));
+            batch.add(new Received(
+                    r.topic(),
+                    r.partition(),
+                    r.offset(),
+                    r.key(),
+                    r.value() == null ? null : values.apply(r.value()),
+                    List.copyOf(headers),
+                    now));
         }
         received.addAll(batch);
         return batch;
@@ -117,8 +140,11 @@ public final class CommittedRecords implements AutoCloseable {
     /** Polls until the position reaches the last stable offset of every partition, as it is now. */
     public List<Received> readToEnd(Duration timeout) {
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
-        await("the end of " + partitions + " " + ends).atMost(timeout).pollInSameThread()
-                .pollInterval(Duration.ofMillis(10)).until(() -> {
+        await("the end of " + partitions + " " + ends)
+                .atMost(timeout)
+                .pollInSameThread()
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> {
                     if (partitions.stream().allMatch(p -> consumer.position(p) >= ends.get(p))) {
                         return true;
                     }

@@ -1,11 +1,11 @@
 package io.prefectlifecycle.testsupport;
 
-import io.prefectlifecycle.local.FreePorts;
-
-import io.prefectlifecycle.testdata.ProjectPaths;
-import io.prefectlifecycle.local.ConnectRest;
 import io.prefectlifecycle.cli.DatabaseCoordinates;
+import io.prefectlifecycle.local.ConnectRest;
+import io.prefectlifecycle.local.FreePorts;
 import io.prefectlifecycle.local.LocalConnect;
+import io.prefectlifecycle.testdata.ProjectPaths;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -40,8 +40,9 @@ public final class ConnectWorkerProcess implements AutoCloseable {
      * @param overrides worker settings on top of {@link LocalConnect#workerSettings} (e.g. offset.flush.interval.ms)
      * @param logName   the worker's output goes to {@code streams-app/target/<logName>.log}
      */
-    public static ConnectWorkerProcess start(String bootstrapServers, DatabaseCoordinates db, Map<String, String> overrides,
-            String logName) throws IOException, TimeoutException {
+    public static ConnectWorkerProcess start(
+            String bootstrapServers, DatabaseCoordinates db, Map<String, String> overrides, String logName)
+            throws IOException, TimeoutException {
         int port = FreePorts.next();
         Map<String, String> settings = new TreeMap<>(LocalConnect.workerSettings(bootstrapServers, port));
         settings.put("config.providers", "env");
@@ -56,9 +57,15 @@ public final class ConnectWorkerProcess implements AutoCloseable {
             properties.store(out, "ConnectWorkerProcess");
         }
         Path log = ProjectPaths.root().resolve("streams-app/target/" + logName + ".log");
-        Process process = JarLauncher.local().jvm("-Xmx512m").mainClass("org.apache.kafka.connect.cli.ConnectDistributed")
-                .args(file.toString()).env(db.asConnectorVariables()).appendLog(log).start();
-        ConnectWorkerProcess worker = new ConnectWorkerProcess(process, new ConnectRest("http://127.0.0.1:" + port), dir);
+        Process process = JarLauncher.local()
+                .jvm("-Xmx512m")
+                .mainClass("org.apache.kafka.connect.cli.ConnectDistributed")
+                .args(file.toString())
+                .env(db.asConnectorVariables())
+                .appendLog(log)
+                .start();
+        ConnectWorkerProcess worker =
+                new ConnectWorkerProcess(process, new ConnectRest("http://127.0.0.1:" + port), dir);
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (!worker.rest.healthy()) {
             if (!worker.process.isAlive() || System.nanoTime() > deadline) {
@@ -98,7 +105,6 @@ public final class ConnectWorkerProcess implements AutoCloseable {
             }
         }
     }
-
 
     private static void sleep(long millis) {
         try {

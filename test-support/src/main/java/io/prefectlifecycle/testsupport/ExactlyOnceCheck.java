@@ -1,14 +1,16 @@
 package io.prefectlifecycle.testsupport;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prefectlifecycle.cli.TransformCommand;
 import io.prefectlifecycle.testsupport.CommittedRecords.Received;
 import io.prefectlifecycle.topology.TopologySettings;
-import io.prefectlifecycle.cli.TransformCommand;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,11 +28,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.GroupListing;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The one check that every expected event came out exactly once (none lost, none duplicated, none unexpected) and
@@ -46,7 +47,13 @@ public final class ExactlyOnceCheck {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The figures the reliability docs report. */
-    public record Figures(long expected, long read, long distinctIds, long duplicates, long missing, long unexpected,
+    public record Figures(
+            long expected,
+            long read,
+            long distinctIds,
+            long duplicates,
+            long missing,
+            long unexpected,
             long deadLetters) {
         @Override
         public String toString() {
@@ -56,32 +63,44 @@ public final class ExactlyOnceCheck {
         }
     }
 
-    private ExactlyOnceCheck() {
-    }
+    private ExactlyOnceCheck() {}
 
     /**
      * Waits until the app's consumer group has committed every CDC partition to its current end (the records Debezium
      * wrote, redeliveries included, have all been processed; with exactly-once their output is committed with them).
      */
-    public static void awaitAppCaughtUp(Admin admin, TopologySettings settings, List<String> cdcTopics, Duration timeout) {
+    public static void awaitAppCaughtUp(
+            Admin admin, TopologySettings settings, List<String> cdcTopics, Duration timeout) {
         List<String> read = List.of(settings.cdcTopic());
-        await("the app has consumed the CDC topics to their end").atMost(timeout).pollInterval(Duration.ofMillis(200))
+        await("the app has consumed the CDC topics to their end")
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(200))
                 .until(() -> {
-                    String group = admin.listGroups().all().get().stream().map(GroupListing::groupId)
-                            .filter(g -> g.startsWith("prefect-lifecycle-it-")).findFirst().orElse(null);
+                    String group = admin.listGroups().all().get().stream()
+                            .map(GroupListing::groupId)
+                            .filter(g -> g.startsWith("prefect-lifecycle-it-"))
+                            .findFirst()
+                            .orElse(null);
                     if (group == null) {
                         return false;
                     }
-                    Map<TopicPartition, OffsetAndMetadata> committed =
-                            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+                    Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                            .partitionsToOffsetAndMetadata()
+                            .get();
                     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-                    admin.describeTopics(read).allTopicNames().get().forEach((topic, description) ->
-                            description.partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()),
-                                    OffsetSpec.latest())));
+                    admin.describeTopics(read)
+                            .allTopicNames()
+                            .get()
+                            .forEach((topic, description) -> description
+                                    .partitions()
+                                    .forEach(p ->
+                                            latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest())));
                     var ends = admin.listOffsets(latest).all().get();
-                    return ends.entrySet().stream().allMatch(e -> e.getValue().offset() == 0
-                            || (committed.get(e.getKey()) != null
-                                    && committed.get(e.getKey()).offset() >= e.getValue().offset()));
+                    return ends.entrySet().stream()
+                            .allMatch(e -> e.getValue().offset() == 0
+                                    || (committed.get(e.getKey()) != null
+                                            && committed.get(e.getKey()).offset()
+                                                    >= e.getValue().offset()));
                 });
     }
 
@@ -93,7 +112,8 @@ public final class ExactlyOnceCheck {
             JsonNode json = parse(event.value());
             ids.add(json.path("id").asText());
             String type = json.path("event").asText();
-            actual.computeIfAbsent(json.path("resource").path("prefect.resource.id").asText(), r -> new ArrayList<>())
+            actual.computeIfAbsent(
+                            json.path("resource").path("prefect.resource.id").asText(), r -> new ArrayList<>())
                     .add(type.substring(type.lastIndexOf('.') + 1));
         }
         Map<String, List<String>> expected = new TreeMap<>(workload.actionsByResource());
@@ -107,18 +127,34 @@ public final class ExactlyOnceCheck {
             missing += Math.max(0, want - got);
             unexpected += Math.max(0, got - want);
         }
-        Figures figures = new Figures(workload.total(), events.size(), ids.size(), events.size() - ids.size(),
-                missing, unexpected, deadLetters.size());
+        Figures figures = new Figures(
+                workload.total(),
+                events.size(),
+                ids.size(),
+                events.size() - ids.size(),
+                missing,
+                unexpected,
+                deadLetters.size());
         System.out.println("ExactlyOnceCheck " + figures);
-        assertEquals(List.of(), deadLetters.stream().map(d -> d.header("dlq.reason") + ": " + d.value()).limit(5)
-                .toList(), "dead letters");
+        assertEquals(
+                List.of(),
+                deadLetters.stream()
+                        .map(d -> d.header("dlq.reason") + ": " + d.value())
+                        .limit(5)
+                        .toList(),
+                "dead letters");
         assertEquals(workload.total(), events.size(), "events read: " + figures);
         assertEquals(events.size(), ids.size(), "every event id once: " + figures);
         Map<String, List<String>> differing = expected.entrySet().stream()
                 .filter(e -> !e.getValue().equals(actual.get(e.getKey())))
-                .limit(5).collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
-        assertEquals(Map.of(), differing.keySet().stream().collect(Collectors.toMap(k -> k, k -> "expected "
-                + expected.get(k) + ", got " + actual.get(k))), "resources whose events differ from the writes");
+                .limit(5)
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        assertEquals(
+                Map.of(),
+                differing.keySet().stream()
+                        .collect(Collectors.toMap(
+                                k -> k, k -> "expected " + expected.get(k) + ", got " + actual.get(k))),
+                "resources whose events differ from the writes");
         assertEquals(expected, actual, "each resource's actions, in order");
         return figures;
     }
@@ -129,8 +165,14 @@ public final class ExactlyOnceCheck {
      * @param events    the values read, in order
      * @param reference e.g. {@link #transformReference}
      */
-    public record Comparison(int read, Map<String, Integer> seen, Map<String, String> readById,
-            Map<String, String> reference, List<String> missing, List<String> unexpected, List<String> differing) {
+    public record Comparison(
+            int read,
+            Map<String, Integer> seen,
+            Map<String, String> readById,
+            Map<String, String> reference,
+            List<String> missing,
+            List<String> unexpected,
+            List<String> differing) {
 
         public long duplicates() {
             return read - seen.size();
@@ -156,23 +198,44 @@ public final class ExactlyOnceCheck {
             seen.merge(id, 1, Integer::sum);
             readById.putIfAbsent(id, event);
         }
-        List<String> missing = reference.keySet().stream().filter(id -> !seen.containsKey(id)).sorted().toList();
-        List<String> unexpected = seen.keySet().stream().filter(id -> !reference.containsKey(id)).sorted().toList();
+        List<String> missing = reference.keySet().stream()
+                .filter(id -> !seen.containsKey(id))
+                .sorted()
+                .toList();
+        List<String> unexpected = seen.keySet().stream()
+                .filter(id -> !reference.containsKey(id))
+                .sorted()
+                .toList();
         List<String> differing = reference.entrySet().stream()
-                .filter(e -> readById.containsKey(e.getKey()) && !readById.get(e.getKey()).equals(e.getValue()))
-                .map(Map.Entry::getKey).sorted().toList();
+                .filter(e -> readById.containsKey(e.getKey())
+                        && !readById.get(e.getKey()).equals(e.getValue()))
+                .map(Map.Entry::getKey)
+                .sorted()
+                .toList();
         return new Comparison(events.size(), seen, readById, reference, missing, unexpected, differing);
     }
 
     /** Asserts none missing, none unexpected, none read twice, each with the reference's bytes (examples shown). */
     public static void assertExactlyOnce(Comparison c) {
-        assertEquals(List.of(), first(c.missing(), 20).stream().map(c.reference()::get).toList(),
+        assertEquals(
+                List.of(),
+                first(c.missing(), 20).stream().map(c.reference()::get).toList(),
                 c.missing().size() + " events of the reference missing (first 20 shown); ids not in the reference: "
-                        + first(c.unexpected(), 20).stream().map(c.readById()::get).toList());
-        assertEquals(List.of(), first(c.unexpected(), 20).stream().map(c.readById()::get).toList(),
+                        + first(c.unexpected(), 20).stream()
+                                .map(c.readById()::get)
+                                .toList());
+        assertEquals(
+                List.of(),
+                first(c.unexpected(), 20).stream().map(c.readById()::get).toList(),
                 c.unexpected().size() + " events whose ids are not in the reference (first 20)");
-        assertEquals(0, c.duplicates(), "records with an id read before: "
-                + c.seen().entrySet().stream().filter(e -> e.getValue() > 1).limit(20).toList());
+        assertEquals(
+                0,
+                c.duplicates(),
+                "records with an id read before: "
+                        + c.seen().entrySet().stream()
+                                .filter(e -> e.getValue() > 1)
+                                .limit(20)
+                                .toList());
         if (!c.differing().isEmpty()) {
             String id = c.differing().get(0);
             fail(c.differing().size() + " events differ from transform's bytes, e.g.\n  app:       "
@@ -189,9 +252,13 @@ public final class ExactlyOnceCheck {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         try (InputStream in = Files.newInputStream(cdcRecords)) {
-            assertEquals(0, new TransformCommand().transform(in, out, err, Map.of()), err.toString(StandardCharsets.UTF_8));
+            assertEquals(
+                    0, new TransformCommand().transform(in, out, err, Map.of()), err.toString(StandardCharsets.UTF_8));
         }
-        List<String> deadLetters = err.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("{")).toList();
+        List<String> deadLetters = err.toString(StandardCharsets.UTF_8)
+                .lines()
+                .filter(l -> l.startsWith("{"))
+                .toList();
         assertEquals(List.of(), first(deadLetters, 5), "transform's dead letters");
         Map<String, String> byId = new LinkedHashMap<>();
         for (String line : out.toString(StandardCharsets.UTF_8).lines().toList()) {
@@ -205,8 +272,10 @@ public final class ExactlyOnceCheck {
 
     /** Dead letters as {@code <source topic>@<offset>: <reason>}, for an assertion message. */
     public static List<String> describe(List<Received> deadLetters) {
-        return deadLetters.stream().map(d -> d.header("dlq.source.topic") + "@" + d.header("dlq.source.offset") + ": "
-                + d.header("dlq.reason")).toList();
+        return deadLetters.stream()
+                .map(d -> d.header("dlq.source.topic") + "@" + d.header("dlq.source.offset") + ": "
+                        + d.header("dlq.reason"))
+                .toList();
     }
 
     /** A top-level text field of an event. */

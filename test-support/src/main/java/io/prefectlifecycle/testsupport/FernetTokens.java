@@ -2,6 +2,7 @@ package io.prefectlifecycle.testsupport;
 
 import io.prefectlifecycle.kinds.Fernet;
 import io.prefectlifecycle.kinds.FernetKey;
+
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -9,8 +10,7 @@ import java.nio.charset.StandardCharsets;
  * are reproducible ({@link Fernet#encrypt(byte[], FernetKey, long, byte[])}).
  */
 public final class FernetTokens {
-    private FernetTokens() {
-    }
+    private FernetTokens() {}
 
     public static String encrypt(String urlsafeKey, String plaintext, long unixSeconds, byte[] iv) {
         return Fernet.encrypt(plaintext.getBytes(StandardCharsets.UTF_8), FernetKey.parse(urlsafeKey), unixSeconds, iv);

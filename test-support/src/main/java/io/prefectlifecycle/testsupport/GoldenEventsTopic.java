@@ -2,6 +2,9 @@ package io.prefectlifecycle.testsupport;
 
 import io.prefectlifecycle.cli.TransformCommand;
 import io.prefectlifecycle.testdata.ProjectPaths;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -10,8 +13,6 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Events as the app writes them, for tests of what reads the events topic ({@code tail}, {@code forward},
@@ -20,8 +21,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  */
 public final class GoldenEventsTopic {
 
-    private GoldenEventsTopic() {
-    }
+    private GoldenEventsTopic() {}
 
     /** The 42 events of the real Debezium capture (golden/captured/debezium-3.6-full-scenario), in order. */
     public static List<String> captured() throws Exception {
@@ -39,8 +39,12 @@ public final class GoldenEventsTopic {
 
     private static List<String> transform(java.nio.file.Path input) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new TransformCommand().transform(new ByteArrayInputStream(Files.readAllBytes(input)), out,
-                OutputStream.nullOutputStream(), Map.of());
+        new TransformCommand()
+                .transform(
+                        new ByteArrayInputStream(Files.readAllBytes(input)),
+                        out,
+                        OutputStream.nullOutputStream(),
+                        Map.of());
         return out.toString(StandardCharsets.UTF_8).lines().toList();
     }
 
@@ -50,8 +54,12 @@ public final class GoldenEventsTopic {
         RecordHeaders headers = new RecordHeaders();
         headers.add("prefect.event", field(event, "event").getBytes(StandardCharsets.UTF_8));
         headers.add("prefect.resource.id", resourceId.getBytes(StandardCharsets.UTF_8));
-        return new ProducerRecord<>(topic, null, resourceId.getBytes(StandardCharsets.UTF_8),
-                event.getBytes(StandardCharsets.UTF_8), headers);
+        return new ProducerRecord<>(
+                topic,
+                null,
+                resourceId.getBytes(StandardCharsets.UTF_8),
+                event.getBytes(StandardCharsets.UTF_8),
+                headers);
     }
 
     public static String resourceId(String event) {

@@ -1,8 +1,7 @@
 package io.prefectlifecycle.testsupport;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.prefectlifecycle.testdata.ProjectPaths;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The one way tests and benchmarks start the shaded jars in a JVM of their own: {@code java <jvm options> -jar <jar>
@@ -178,7 +179,8 @@ public final class JarLauncher {
     }
 
     public Process start() throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command()).redirectOutput(stdout).redirectErrorStream(mergeStderr);
+        ProcessBuilder builder =
+                new ProcessBuilder(command()).redirectOutput(stdout).redirectErrorStream(mergeStderr);
         if (!mergeStderr) {
             builder.redirectError(stderr);
         }

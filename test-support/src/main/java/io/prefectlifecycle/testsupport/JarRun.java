@@ -1,12 +1,17 @@
 package io.prefectlifecycle.testsupport;
 
 import io.prefectlifecycle.local.FreePorts;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.local.LocalKafka;
+import io.prefectlifecycle.testdata.ProjectPaths;
+import io.prefectlifecycle.topology.TopologySettings;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -20,14 +25,10 @@ import java.util.Properties;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import io.prefectlifecycle.topology.TopologySettings;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * One run of the shaded jar ({@code run}, its own JVM, exactly-once v2) over records produced beforehand, in order, to
@@ -39,27 +40,36 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class JarRun {
 
     /** One record of the change stream, as a line of a golden file gives it (its topic is information only). */
-    public record In(byte[] key, byte[] value) {
-    }
+    public record In(byte[] key, byte[] value) {}
 
-    public record Result(List<CommittedRecords.Received> events, List<CommittedRecords.Received> deadLetters,
-            Map<String, Double> metrics, String metricsText, Path log, int exitCode, double processSeconds,
-            String eventsTopic, String deadLetterTopic, List<String> cdcTopics, String applicationId) {
+    public record Result(
+            List<CommittedRecords.Received> events,
+            List<CommittedRecords.Received> deadLetters,
+            Map<String, Double> metrics,
+            String metricsText,
+            Path log,
+            int exitCode,
+            double processSeconds,
+            String eventsTopic,
+            String deadLetterTopic,
+            List<String> cdcTopics,
+            String applicationId) {
 
         /** The sum of a metric's samples whose label text contains {@code labels} ("" for all). */
-    public     double metric(String name, String labels) {
+        public double metric(String name, String labels) {
             return metrics.entrySet().stream()
-                    .filter(e -> (e.getKey().equals(name) || e.getKey().startsWith(name + "{")) && e.getKey().contains(labels))
-                    .mapToDouble(Map.Entry::getValue).sum();
+                    .filter(e -> (e.getKey().equals(name) || e.getKey().startsWith(name + "{"))
+                            && e.getKey().contains(labels))
+                    .mapToDouble(Map.Entry::getValue)
+                    .sum();
         }
 
-    public     List<String> eventValues() {
+        public List<String> eventValues() {
             return events.stream().map(CommittedRecords.Received::value).toList();
         }
     }
 
-    private JarRun() {
-    }
+    private JarRun() {}
 
     /**
      * @param name   the run's name: topic prefix, application id and log file
@@ -75,37 +85,67 @@ public final class JarRun {
         kafka.createTopics(List.of(cdcTopic, eventsTopic, deadLetterTopic));
         long produceStart = System.nanoTime();
         produce(kafka.bootstrapServers(), cdcTopic, records);
-        System.out.printf("JarRun %s: produced %,d records in %.1f s%n", name, records.size(),
-                (System.nanoTime() - produceStart) / 1e9);
+        System.out.printf(
+                "JarRun %s: produced %,d records in %.1f s%n",
+                name, records.size(), (System.nanoTime() - produceStart) / 1e9);
 
         int port = FreePorts.next();
         Path log = ProjectPaths.root().resolve("streams-app/target/jar-run-" + name + ".log");
         Path stateDir = Files.createTempDirectory(workDir, name + "-state-");
         String applicationId = name + "-app";
-        JarLauncher launcher = JarLauncher.app().jvm("-Xmx512m").args("run",
-                "--bootstrap-servers", kafka.bootstrapServers(), "--state-dir", stateDir.toString(),
-                "--application-id", applicationId, "--topic-prefix", prefix, "--events-topic", eventsTopic,
-                "--dead-letter-topic", deadLetterTopic, "--http-port", Integer.toString(port))
-                .withoutEnv("PREFECT_", "ORION_", "KAFKA_").env(env).log(log);
+        JarLauncher launcher = JarLauncher.app()
+                .jvm("-Xmx512m")
+                .args(
+                        "run",
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--state-dir",
+                        stateDir.toString(),
+                        "--application-id",
+                        applicationId,
+                        "--topic-prefix",
+                        prefix,
+                        "--events-topic",
+                        eventsTopic,
+                        "--dead-letter-topic",
+                        deadLetterTopic,
+                        "--http-port",
+                        Integer.toString(port))
+                .withoutEnv("PREFECT_", "ORION_", "KAFKA_")
+                .env(env)
+                .log(log);
         long t0 = System.nanoTime();
         Process app = launcher.start();
         String[] lastBehind = {""};
         try (Admin admin = kafka.admin()) {
-            Map<TopicPartition, Long> ends = admin.listOffsets(Map.of(new TopicPartition(cdcTopic, 0),
-                            org.apache.kafka.clients.admin.OffsetSpec.latest()))
-                    .all().get().entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+            Map<TopicPartition, Long> ends = admin
+                    .listOffsets(
+                            Map.of(new TopicPartition(cdcTopic, 0), org.apache.kafka.clients.admin.OffsetSpec.latest()))
+                    .all()
+                    .get()
+                    .entrySet()
+                    .stream()
+                    .collect(Collectors.toMap(
+                            Map.Entry::getKey, e -> e.getValue().offset()));
             await().conditionEvaluationListener(c -> {
                         if (c.getRemainingTimeInMS() <= 0) {
                             System.out.println("JarRun " + name + ": behind: " + lastBehind[0]);
                         }
-                    }).alias(name + ": the app commits past every CDC record it reads").atMost(Duration.ofMinutes(5))
-                    .pollInterval(Duration.ofMillis(250)).until(() -> {
+                    })
+                    .alias(name + ": the app commits past every CDC record it reads")
+                    .atMost(Duration.ofMinutes(5))
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(() -> {
                         assertTrue(app.isAlive(), () -> name + ": the app exited: " + tail(log));
-                        Map<TopicPartition, OffsetAndMetadata> committed =
-                                admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get();
-                        List<String> behind = ends.entrySet().stream().filter(e -> e.getValue() > 0
-                                && (committed.get(e.getKey()) == null || committed.get(e.getKey()).offset() < e.getValue()))
-                                .map(e -> e.getKey() + " committed " + committed.get(e.getKey()) + " < end " + e.getValue())
+                        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
+                                .partitionsToOffsetAndMetadata()
+                                .get();
+                        List<String> behind = ends.entrySet().stream()
+                                .filter(e -> e.getValue() > 0
+                                        && (committed.get(e.getKey()) == null
+                                                || committed.get(e.getKey()).offset() < e.getValue()))
+                                .map(e -> e.getKey() + " committed " + committed.get(e.getKey()) + " < end "
+                                        + e.getValue())
                                 .toList();
                         lastBehind[0] = behind.toString();
                         return behind.isEmpty();
@@ -116,15 +156,25 @@ public final class JarRun {
             List<CommittedRecords.Received> events;
             List<CommittedRecords.Received> deadLetters;
             try (CommittedRecords e = new CommittedRecords(kafka.bootstrapServers(), eventsTopic);
-                 CommittedRecords d = new CommittedRecords(kafka.bootstrapServers(), deadLetterTopic)) {
+                    CommittedRecords d = new CommittedRecords(kafka.bootstrapServers(), deadLetterTopic)) {
                 events = e.readToEnd(Duration.ofSeconds(60));
                 deadLetters = d.readToEnd(Duration.ofSeconds(60));
             }
             assertTrue(app.isAlive(), () -> name + ": the app is still running: " + tail(log));
             app.destroy(); // SIGTERM
             assertTrue(app.waitFor(60, TimeUnit.SECONDS), name + ": the app stops on SIGTERM");
-            return new Result(events, deadLetters, AppHttp.samples(metricsText), metricsText, log, app.exitValue(),
-                    processSeconds, eventsTopic, deadLetterTopic, List.of(cdcTopic), applicationId);
+            return new Result(
+                    events,
+                    deadLetters,
+                    AppHttp.samples(metricsText),
+                    metricsText,
+                    log,
+                    app.exitValue(),
+                    processSeconds,
+                    eventsTopic,
+                    deadLetterTopic,
+                    List.of(cdcTopic),
+                    applicationId);
         } finally {
             if (app.isAlive()) {
                 app.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
@@ -147,8 +197,10 @@ public final class JarRun {
         long t0 = System.currentTimeMillis() - records.size() - 60_000;
         List<Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>(records.size());
         try (KafkaProducer<byte[], byte[]> producer =
-                     new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-            await("a leader for " + topic).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            await("a leader for " + topic)
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100))
                     .until(() -> producer.partitionsFor(topic).stream().allMatch(p -> p.leader() != null));
             for (int i = 0; i < records.size(); i++) {
                 In r = records.get(i);

@@ -2,15 +2,16 @@ package io.prefectlifecycle.testsupport;
 
 import io.prefectlifecycle.local.LocalKafka;
 import io.prefectlifecycle.local.LocalKafka.ScramUser;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One KRaft broker ({@link LocalKafka}) for all tests of a class: started before the class's {@code @BeforeAll}
@@ -64,7 +65,8 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
     /** The running broker. */
     public LocalKafka get() {
         if (kafka == null) {
-            throw new IllegalStateException("the broker runs only while the test class does (@RegisterExtension static)");
+            throw new IllegalStateException(
+                    "the broker runs only while the test class does (@RegisterExtension static)");
         }
         return kafka;
     }

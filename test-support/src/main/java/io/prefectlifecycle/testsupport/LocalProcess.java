@@ -1,9 +1,7 @@
 package io.prefectlifecycle.testsupport;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.prefectlifecycle.testdata.ProjectPaths;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +19,9 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code java -jar prefect-lifecycle-cdc-local.jar local …} as a user runs it in a terminal: its own process group (as a
@@ -48,11 +49,17 @@ public final class LocalProcess implements AutoCloseable {
      * @param tmp the process's {@code java.io.tmpdir}
      * @param env added to a copy of this environment without {@code PREFECT_*}, {@code ORION_*}, {@code PG*} variables
      */
-    public static LocalProcess start(String name, Path tmp, Map<String, String> env, String... localArgs) throws IOException {
+    public static LocalProcess start(String name, Path tmp, Map<String, String> env, String... localArgs)
+            throws IOException {
         // run as root, local's PostgreSQL runs as the postgres user, which must reach its directory in here
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));
-        JarLauncher launcher = JarLauncher.local().ownProcessGroup().jvm("-Xmx768m", "-Djava.io.tmpdir=" + tmp)
-                .args("local").args(localArgs).withoutEnv("PREFECT_", "ORION_", "PG").env(env);
+        JarLauncher launcher = JarLauncher.local()
+                .ownProcessGroup()
+                .jvm("-Xmx768m", "-Djava.io.tmpdir=" + tmp)
+                .args("local")
+                .args(localArgs)
+                .withoutEnv("PREFECT_", "ORION_", "PG")
+                .env(env);
         return new LocalProcess(name, launcher.start());
     }
 
@@ -84,12 +91,17 @@ public final class LocalProcess implements AutoCloseable {
 
     private String awaitLine(List<String> lines, Predicate<String> line, Duration timeout) {
         String[] found = {null};
-        await(name + ": a line").atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> {
-            found[0] = lines.stream().filter(line).findFirst().orElse(null);
-            assertTrue(found[0] != null || process.isAlive(), () -> name + " exited (" + process.exitValue()
-                    + ") before the line came:\n" + String.join("\n", stderr));
-            return found[0] != null;
-        });
+        await(name + ": a line")
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    found[0] = lines.stream().filter(line).findFirst().orElse(null);
+                    assertTrue(
+                            found[0] != null || process.isAlive(),
+                            () -> name + " exited (" + process.exitValue() + ") before the line came:\n"
+                                    + String.join("\n", stderr));
+                    return found[0] != null;
+                });
         return found[0];
     }
 
@@ -105,14 +117,17 @@ public final class LocalProcess implements AutoCloseable {
 
     /** A child process whose command ends with {@code commandSuffix}, e.g. {@code /bin/postgres}. */
     public Optional<ProcessHandle> child(String commandSuffix) {
-        return process.children().filter(p -> p.info().command().map(c -> c.endsWith(commandSuffix)).orElse(false))
+        return process.children()
+                .filter(p ->
+                        p.info().command().map(c -> c.endsWith(commandSuffix)).orElse(false))
                 .findFirst();
     }
 
     /** Waits for the exit and for stdout and stderr to be read to their end; the exit status. */
     public int awaitExit(Duration timeout) throws InterruptedException {
-        assertTrue(process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS), () -> name + " still runs after "
-                + timeout + ":\n" + String.join("\n", stderr));
+        assertTrue(
+                process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS),
+                () -> name + " still runs after " + timeout + ":\n" + String.join("\n", stderr));
         for (Thread reader : readers) {
             reader.join(10_000);
         }
@@ -128,18 +143,21 @@ public final class LocalProcess implements AutoCloseable {
     }
 
     private Thread reader(InputStream stream, List<String> lines, Path copy) {
-        Thread thread = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8));
-                 PrintWriter log = new PrintWriter(Files.newBufferedWriter(copy, StandardCharsets.UTF_8), true)) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    lines.add(line);
-                    log.println(line);
-                }
-            } catch (IOException e) {
-                lines.add("(reading failed: " + e.getMessage() + ")");
-            }
-        }, name + "-reader");
+        Thread thread = new Thread(
+                () -> {
+                    try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8));
+                            PrintWriter log =
+                                    new PrintWriter(Files.newBufferedWriter(copy, StandardCharsets.UTF_8), true)) {
+                        String line;
+                        while ((line = in.readLine()) != null) {
+                            lines.add(line);
+                            log.println(line);
+                        }
+                    } catch (IOException e) {
+                        lines.add("(reading failed: " + e.getMessage() + ")");
+                    }
+                },
+                name + "-reader");
         thread.setDaemon(true);
         thread.start();
         return thread;

@@ -25,6 +25,11 @@ public final class PhaseTimings {
 
     public void print() {
         phases.forEach((phase, d) -> System.out.printf(Locale.ROOT, "%s %-52s %7d ms%n", test, phase, d.toMillis()));
-        System.out.printf(Locale.ROOT, "%s %-52s %7d ms%n", test, "total", Duration.ofNanos(last - start).toMillis());
+        System.out.printf(
+                Locale.ROOT,
+                "%s %-52s %7d ms%n",
+                test,
+                "total",
+                Duration.ofNanos(last - start).toMillis());
     }
 }

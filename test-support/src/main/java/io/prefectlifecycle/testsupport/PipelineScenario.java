@@ -1,18 +1,14 @@
 package io.prefectlifecycle.testsupport;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prefectlifecycle.golden.PrefectOracle;
-import io.prefectlifecycle.testsupport.CommittedRecords.Header;
-import io.prefectlifecycle.testsupport.CommittedRecords.Received;
 import io.prefectlifecycle.local.ConnectorDefinition;
 import io.prefectlifecycle.local.LocalStack;
+import io.prefectlifecycle.testsupport.CommittedRecords.Header;
+import io.prefectlifecycle.testsupport.CommittedRecords.Received;
 import io.prefectlifecycle.topology.TopologySettings;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -34,6 +30,11 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 /**
  * The end-to-end scenario {@link PipelineIT} (in-JVM stack) and {@link PipelineContainersIT} (containers) share:
  * Prefect's writes for every kind and action ({@link PrefectScenario}'s statements, then {@link #extras} and a
@@ -50,10 +51,13 @@ public final class PipelineScenario {
     private static final Map<String, String> BIG_TEXTS = Map.of(
             "<BIG_VARIABLE_VALUE>", PrefectScenario.randomText(9000, 1),
             "<BIG_DOCUMENT_BLOB>", PrefectScenario.randomText(10000, 2));
+
     private static final Pattern OCCURRED = Pattern.compile("^\\{\"occurred\":\"[^\"]*\",");
     private static final Pattern EVENT_ID = Pattern.compile(",\"id\":\"[^\"]*\",\"follows\":null}$");
     /** pydantic's datetime: microseconds, left out when zero, and Z. */
-    private static final Pattern PYDANTIC_UTC = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{6})?Z");
+    private static final Pattern PYDANTIC_UTC =
+            Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{6})?Z");
+
     private static final String INSERT_VARIABLE = "INSERT INTO variable (name, value, tags, id, created, updated) "
             + "VALUES (?, ?::jsonb, ?::jsonb, ?::uuid, ?::timestamptz, ?::timestamptz)";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -64,12 +68,12 @@ public final class PipelineScenario {
         String bootstrapServers();
 
         /** A connection to Prefect's database, autocommit on. */
-    public     Connection connect() throws SQLException;
+        public Connection connect() throws SQLException;
 
         /** Registers connect-config/prefect-connector.json and returns once the connector and its task run. */
-    public     void registerConnector() throws Exception;
+        public void registerConnector() throws Exception;
 
-    public     void createTopics(List<String> topics) throws Exception;
+        public void createTopics(List<String> topics) throws Exception;
 
         /** How far the database's clock may be from this JVM's (a VM-hosted Docker engine drifts). */
         Duration clockSkew();
@@ -97,8 +101,8 @@ public final class PipelineScenario {
                     if (connector == null) {
                         stack.registerConnector();
                     } else {
-                        stack.connect().registerConnector(connector, stack.postgres().coordinates(),
-                                Duration.ofSeconds(60));
+                        stack.connect()
+                                .registerConnector(connector, stack.postgres().coordinates(), Duration.ofSeconds(60));
                     }
                 }
 
@@ -115,8 +119,7 @@ public final class PipelineScenario {
         }
     }
 
-    private PipelineScenario() {
-    }
+    private PipelineScenario() {}
 
     /**
      * Seeds two rows, starts the app, registers the connector, runs the writes and checks what comes out.
@@ -130,17 +133,23 @@ public final class PipelineScenario {
      * The scenario with the app on {@code settings} (e.g. Avro events), its events read as JSON by {@code eventJson}:
      * the same events must come out.
      */
-    public static void run(String test, Stack stack, PhaseTimings timings, TopologySettings settings,
-            Function<byte[], String> eventJson) throws Exception {
+    public static void run(
+            String test,
+            Stack stack,
+            PhaseTimings timings,
+            TopologySettings settings,
+            Function<byte[], String> eventJson)
+            throws Exception {
         try (Connection db = stack.connect()) {
             PrefectScenario prefect = new PrefectScenario(db);
             prefect.seedBeforeCapture();
             // the app subscribes by pattern: topics made after it starts would wait for a metadata refresh
             stack.createTopics(List.of(CONNECTOR.cdcTopic(), settings.eventsTopic(), settings.deadLetterTopic()));
             try (AppUnderTest app = AppUnderTest.start(stack.bootstrapServers(), settings, Map.of());
-                 CommittedRecords events = new CommittedRecords(stack.bootstrapServers(), settings.eventsTopic(), Map.of(),
-                         eventJson);
-                 CommittedRecords deadLetters = new CommittedRecords(stack.bootstrapServers(), settings.deadLetterTopic())) {
+                    CommittedRecords events = new CommittedRecords(
+                            stack.bootstrapServers(), settings.eventsTopic(), Map.of(), eventJson);
+                    CommittedRecords deadLetters =
+                            new CommittedRecords(stack.bootstrapServers(), settings.deadLetterTopic())) {
                 timings.lap("seed rows, create topics, start app");
                 stack.registerConnector();
                 timings.lap("connector RUNNING");
@@ -150,8 +159,11 @@ public final class PipelineScenario {
                 Instant from = Instant.now();
                 writes(prefect, db);
                 timings.lap("Prefect's writes (SQL)");
-                await("the sentinel's event").atMost(Duration.ofSeconds(90)).pollInSameThread()
-                        .pollInterval(Duration.ofMillis(10)).until(() -> {
+                await("the sentinel's event")
+                        .atMost(Duration.ofSeconds(90))
+                        .pollInSameThread()
+                        .pollInterval(Duration.ofMillis(10))
+                        .until(() -> {
                             events.poll(Duration.ofMillis(100));
                             return events.all().stream().anyMatch(r -> SENTINEL_RESOURCE.equals(r.key()));
                         });
@@ -185,18 +197,39 @@ public final class PipelineScenario {
         prefect.automations();
         prefect.objects();
         extras(db);
-        sql(db, INSERT_VARIABLE, "pipeline_it_sentinel", "\"end of scenario\"", "[\"sentinel\"]", SENTINEL,
-                "2026-06-05T13:05:00Z", "2026-06-05T13:05:00Z");
+        sql(
+                db,
+                INSERT_VARIABLE,
+                "pipeline_it_sentinel",
+                "\"end of scenario\"",
+                "[\"sentinel\"]",
+                SENTINEL,
+                "2026-06-05T13:05:00Z",
+                "2026-06-05T13:05:00Z");
     }
 
     /** What PrefectScenario leaves out: a JSONB {@code null} value, and a transaction rolled back (no event). */
     public static void extras(Connection db) throws SQLException {
-        sql(db, INSERT_VARIABLE, "json_null", "null", "[]", PrefectScenario.id(901),
-                "2026-06-05T13:04:00Z", "2026-06-05T13:04:00Z");
+        sql(
+                db,
+                INSERT_VARIABLE,
+                "json_null",
+                "null",
+                "[]",
+                PrefectScenario.id(901),
+                "2026-06-05T13:04:00Z",
+                "2026-06-05T13:04:00Z");
         db.setAutoCommit(false);
         try {
-            sql(db, INSERT_VARIABLE, "rolled_back", "\"never committed\"", "[]", PrefectScenario.id(902),
-                    "2026-06-05T13:04:30Z", "2026-06-05T13:04:30Z");
+            sql(
+                    db,
+                    INSERT_VARIABLE,
+                    "rolled_back",
+                    "\"never committed\"",
+                    "[]",
+                    PrefectScenario.id(902),
+                    "2026-06-05T13:04:30Z",
+                    "2026-06-05T13:04:30Z");
         } finally {
             db.rollback();
             db.setAutoCommit(true);
@@ -209,8 +242,10 @@ public final class PipelineScenario {
             if (in == null) {
                 throw new IllegalStateException("missing test resource " + EXPECTED_EVENTS);
             }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
-                    .filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .filter(line -> !line.isBlank() && !line.startsWith("#"))
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -251,21 +286,29 @@ public final class PipelineScenario {
             String occurredText = event.path("occurred").asText();
             assertTrue(PYDANTIC_UTC.matcher(occurredText).matches(), "occurred format: " + occurredText);
             Instant occurred = Instant.parse(occurredText);
-            assertTrue(!occurred.isBefore(from) && !occurred.isAfter(to),
-                    "occurred " + occurred + " outside the test's window [" + from + ", " + to + "]: " + masked(r.value()));
+            assertTrue(
+                    !occurred.isBefore(from) && !occurred.isAfter(to),
+                    "occurred " + occurred + " outside the test's window [" + from + ", " + to + "]: "
+                            + masked(r.value()));
             String idText = event.path("id").asText();
             UUID id = UUID.fromString(idText);
             assertEquals(idText, id.toString(), "id in canonical lower-case form");
             assertEquals(7, id.version(), "UUID version of " + idText);
             assertEquals(2, id.variant(), "UUID variant (RFC 9562) of " + idText);
-            assertEquals(occurred.toEpochMilli(), id.getMostSignificantBits() >>> 16,
+            assertEquals(
+                    occurred.toEpochMilli(),
+                    id.getMostSignificantBits() >>> 16,
                     "the UUIDv7 time of " + idText + " is occurred's millisecond " + occurredText);
             assertTrue(ids.add(idText), "duplicate id " + idText);
-            String resourceId = event.path("resource").path("prefect.resource.id").asText();
+            String resourceId =
+                    event.path("resource").path("prefect.resource.id").asText();
             assertEquals(resourceId, r.key(), "record key = resource id");
-            assertEquals(List.of(new Header("prefect.event", event.path("event").asText()),
-                    new Header("prefect.resource.id", resourceId),
-                    new Header(TopologySettings.SOURCE_HEADER, TopologySettings.DEFAULT_SOURCE)), r.headers(),
+            assertEquals(
+                    List.of(
+                            new Header("prefect.event", event.path("event").asText()),
+                            new Header("prefect.resource.id", resourceId),
+                            new Header(TopologySettings.SOURCE_HEADER, TopologySettings.DEFAULT_SOURCE)),
+                    r.headers(),
                     "headers of " + resourceId + " (the one source of an app without --sources)");
         }
     }
@@ -289,7 +332,8 @@ public final class PipelineScenario {
         }
         PrefectOracle.Verdict probe = PrefectOracle.check(List.of());
         if (probe.exitCode() == 2 || probe.exitCode() == 127) {
-            return Optional.of("python3 with pydantic 2 is not available (" + probe.output().strip() + ")");
+            return Optional.of("python3 with pydantic 2 is not available ("
+                    + probe.output().strip() + ")");
         }
         return Optional.empty();
     }
@@ -308,8 +352,15 @@ public final class PipelineScenario {
             while (e != null && a != null && at < Math.min(e.length(), a.length()) && e.charAt(at) == a.charAt(at)) {
                 at++;
             }
-            out.append("event #").append(i + 1).append(", from character ").append(at).append(":\n  expected: ")
-                    .append(around(e, at)).append("\n  received: ").append(around(a, at)).append('\n');
+            out.append("event #")
+                    .append(i + 1)
+                    .append(", from character ")
+                    .append(at)
+                    .append(":\n  expected: ")
+                    .append(around(e, at))
+                    .append("\n  received: ")
+                    .append(around(a, at))
+                    .append('\n');
             shown++;
         }
         return out.toString();

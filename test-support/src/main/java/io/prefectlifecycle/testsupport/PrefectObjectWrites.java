@@ -26,34 +26,63 @@ import java.util.StringJoiner;
  */
 public final class PrefectObjectWrites {
 
-    public static final String K8S_TEMPLATE = "{\"variables\": {\"type\": \"object\", \"properties\": {\"image\": {\"type\": "
-            + "\"string\", \"default\": \"prefecthq/prefect:3-latest\"}, \"namespace\": {\"type\": \"string\", "
-            + "\"default\": \"prefect\"}}}, \"job_configuration\": {\"image\": \"{{ image }}\", \"namespace\": "
-            + "\"{{ namespace }}\"}}";
+    public static final String K8S_TEMPLATE =
+            "{\"variables\": {\"type\": \"object\", \"properties\": {\"image\": {\"type\": "
+                    + "\"string\", \"default\": \"prefecthq/prefect:3-latest\"}, \"namespace\": {\"type\": \"string\", "
+                    + "\"default\": \"prefect\"}}}, \"job_configuration\": {\"image\": \"{{ image }}\", \"namespace\": "
+                    + "\"{{ namespace }}\"}}";
     /** What Prefect stores for a pool created since 3.2.14: the model dumped with every field. */
     public static final String STORAGE_NULLS = "{\"bundle_upload_step\": null, \"bundle_execution_step\": null, "
             + "\"default_result_storage_block_id\": null}";
 
     /** The column types that need a cast from a JDBC string: JSONB, UUID, timestamptz and Prefect's enums. */
     private static final Map<String, String> CASTS = Map.ofEntries(
-            Map.entry("id", "uuid"), Map.entry("created", "timestamptz"), Map.entry("updated", "timestamptz"),
-            Map.entry("base_job_template", "jsonb"), Map.entry("storage_configuration", "jsonb"),
-            Map.entry("default_queue_id", "uuid"), Map.entry("last_status_event_id", "uuid"),
-            Map.entry("last_transitioned_status_at", "timestamptz"), Map.entry("filter", "jsonb"),
-            Map.entry("last_polled", "timestamptz"), Map.entry("work_pool_id", "uuid"),
-            Map.entry("tags", "jsonb"), Map.entry("parameters", "jsonb"), Map.entry("flow_id", "uuid"),
-            Map.entry("infrastructure_document_id", "uuid"), Map.entry("parameter_openapi_schema", "jsonb"),
-            Map.entry("storage_document_id", "uuid"), Map.entry("infra_overrides", "jsonb"),
-            Map.entry("created_by", "jsonb"), Map.entry("updated_by", "jsonb"), Map.entry("work_queue_id", "uuid"),
-            Map.entry("pull_steps", "jsonb"), Map.entry("concurrency_options", "jsonb"),
-            Map.entry("concurrency_limit_id", "uuid"), Map.entry("labels", "jsonb"), Map.entry("version_id", "uuid"),
-            Map.entry("schedule", "jsonb"), Map.entry("flow_data", "jsonb"), Map.entry("last_heartbeat_time", "timestamptz"),
-            Map.entry("block_type_id", "uuid"), Map.entry("block_schema_id", "uuid"), Map.entry("data", "jsonb"),
-            Map.entry("fields", "jsonb"), Map.entry("capabilities", "jsonb"), Map.entry("deployment_id", "uuid"),
+            Map.entry("id", "uuid"),
+            Map.entry("created", "timestamptz"),
+            Map.entry("updated", "timestamptz"),
+            Map.entry("base_job_template", "jsonb"),
+            Map.entry("storage_configuration", "jsonb"),
+            Map.entry("default_queue_id", "uuid"),
+            Map.entry("last_status_event_id", "uuid"),
+            Map.entry("last_transitioned_status_at", "timestamptz"),
+            Map.entry("filter", "jsonb"),
+            Map.entry("last_polled", "timestamptz"),
+            Map.entry("work_pool_id", "uuid"),
+            Map.entry("tags", "jsonb"),
+            Map.entry("parameters", "jsonb"),
+            Map.entry("flow_id", "uuid"),
+            Map.entry("infrastructure_document_id", "uuid"),
+            Map.entry("parameter_openapi_schema", "jsonb"),
+            Map.entry("storage_document_id", "uuid"),
+            Map.entry("infra_overrides", "jsonb"),
+            Map.entry("created_by", "jsonb"),
+            Map.entry("updated_by", "jsonb"),
+            Map.entry("work_queue_id", "uuid"),
+            Map.entry("pull_steps", "jsonb"),
+            Map.entry("concurrency_options", "jsonb"),
+            Map.entry("concurrency_limit_id", "uuid"),
+            Map.entry("labels", "jsonb"),
+            Map.entry("version_id", "uuid"),
+            Map.entry("schedule", "jsonb"),
+            Map.entry("flow_data", "jsonb"),
+            Map.entry("last_heartbeat_time", "timestamptz"),
+            Map.entry("block_type_id", "uuid"),
+            Map.entry("block_schema_id", "uuid"),
+            Map.entry("data", "jsonb"),
+            Map.entry("fields", "jsonb"),
+            Map.entry("capabilities", "jsonb"),
+            Map.entry("deployment_id", "uuid"),
             Map.entry("value", "jsonb"));
+
     private static final Map<String, String> ENUM_CASTS = Map.of(
-            "work_pool.status", "work_pool_status", "work_queue.status", "work_queue_status",
-            "deployment.status", "deployment_status", "worker.status", "worker_status");
+            "work_pool.status",
+            "work_pool_status",
+            "work_queue.status",
+            "work_queue_status",
+            "deployment.status",
+            "deployment_status",
+            "worker.status",
+            "worker_status");
 
     private final Connection db;
     private final List<Long> transactions = new ArrayList<>();
@@ -75,7 +104,7 @@ public final class PrefectObjectWrites {
     }
 
     public interface Statements {
-    public     void run() throws SQLException;
+        public void run() throws SQLException;
     }
 
     /** One API call: its statements in one transaction, at one tick of the clock ({@link #time()}). */
@@ -84,7 +113,7 @@ public final class PrefectObjectWrites {
         callTime = now.toString();
         db.setAutoCommit(false);
         try (PreparedStatement txid = db.prepareStatement("SELECT txid_current()");
-             ResultSet result = txid.executeQuery()) {
+                ResultSet result = txid.executeQuery()) {
             result.next();
             long id = result.getLong(1);
             statements.run();
@@ -115,7 +144,9 @@ public final class PrefectObjectWrites {
             names.add(quoted(column));
             marks.add(mark(table, column));
         });
-        execute("INSERT INTO " + table + " (" + names + ") VALUES (" + marks + ")", values.values().toArray());
+        execute(
+                "INSERT INTO " + table + " (" + names + ") VALUES (" + marks + ")",
+                values.values().toArray());
     }
 
     /** {@code UPDATE table SET … WHERE id = ?}, as {@code sa.update(...).where(id == …)} writes it. */
@@ -144,8 +175,9 @@ public final class PrefectObjectWrites {
 
     /** {@code POST /flows/}. */
     public void createFlow(String id, String name) throws SQLException {
-        call(() -> insert("flow", columns("id", id, "created", time(), "updated", time(), "name", name,
-                "tags", "[]", "labels", "{}")));
+        call(() -> insert(
+                "flow",
+                columns("id", id, "created", time(), "updated", time(), "name", name, "tags", "[]", "labels", "{}")));
     }
 
     /** {@code DELETE /flows/{id}}: its deployments go by cascade. */
@@ -156,22 +188,67 @@ public final class PrefectObjectWrites {
     /** A block type and schema whose documents are anonymous (storage blocks saved by deployments), no secrets. */
     public void createBlockTypeAndSchema(String typeId, String schemaId, String name) throws SQLException {
         call(() -> {
-            insert("block_type", columns("id", typeId, "created", time(), "updated", time(), "name", name,
-                    "slug", name.toLowerCase(java.util.Locale.ROOT).replace(' ', '-'), "is_protected", false));
-            insert("block_schema", columns("id", schemaId, "created", time(), "updated", time(),
-                    "fields", "{\"title\": \"" + name + "\", \"type\": \"object\", \"properties\": {}, "
-                            + "\"secret_fields\": [], \"block_type_slug\": \"x\"}",
-                    "checksum", "sha256:" + schemaId, "block_type_id", typeId, "capabilities", "[]",
-                    "version", "non-versioned"));
+            insert(
+                    "block_type",
+                    columns(
+                            "id",
+                            typeId,
+                            "created",
+                            time(),
+                            "updated",
+                            time(),
+                            "name",
+                            name,
+                            "slug",
+                            name.toLowerCase(java.util.Locale.ROOT).replace(' ', '-'),
+                            "is_protected",
+                            false));
+            insert(
+                    "block_schema",
+                    columns(
+                            "id",
+                            schemaId,
+                            "created",
+                            time(),
+                            "updated",
+                            time(),
+                            "fields",
+                            "{\"title\": \"" + name + "\", \"type\": \"object\", \"properties\": {}, "
+                                    + "\"secret_fields\": [], \"block_type_slug\": \"x\"}",
+                            "checksum",
+                            "sha256:" + schemaId,
+                            "block_type_id",
+                            typeId,
+                            "capabilities",
+                            "[]",
+                            "version",
+                            "non-versioned"));
         });
     }
 
     /** An anonymous block document (no event of its own), as deployments' storage and infrastructure are saved. */
     public void createAnonymousDocument(String id, String typeId, String schemaId) throws SQLException {
-        call(() -> insert("block_document", columns("id", id, "created", time(), "updated", time(),
-                "name", "anonymous-" + id, "data", "\"gAAAAAB-not-read-for-anonymous-documents\"",
-                "block_schema_id", schemaId, "block_type_id", typeId, "is_anonymous", true,
-                "block_type_name", "Storage")));
+        call(() -> insert(
+                "block_document",
+                columns(
+                        "id",
+                        id,
+                        "created",
+                        time(),
+                        "updated",
+                        time(),
+                        "name",
+                        "anonymous-" + id,
+                        "data",
+                        "\"gAAAAAB-not-read-for-anonymous-documents\"",
+                        "block_schema_id",
+                        schemaId,
+                        "block_type_id",
+                        typeId,
+                        "is_anonymous",
+                        true,
+                        "block_type_name",
+                        "Storage")));
     }
 
     /** {@code DELETE /block_documents/{id}}: deployments using it as storage or infrastructure go by cascade. */
@@ -185,16 +262,40 @@ public final class PrefectObjectWrites {
      * {@code POST /work_pools/} ({@code create_work_pool}): INSERT the pool, INSERT its queue {@code default}
      * (priority 1), then UPDATE the pool's {@code default_queue_id} (the second flush bumps {@code updated}).
      */
-    public void createWorkPool(String poolId, String name, String type, String description, String template,
-                        String defaultQueueId) throws SQLException {
+    public void createWorkPool(
+            String poolId, String name, String type, String description, String template, String defaultQueueId)
+            throws SQLException {
         call(() -> insertWorkPoolWithDefaultQueue(poolId, name, type, description, template, defaultQueueId));
     }
 
-    public void insertWorkPoolWithDefaultQueue(String poolId, String name, String type, String description, String template,
-                                        String defaultQueueId) throws SQLException {
-        insert("work_pool", columns("id", poolId, "created", time(), "updated", time(), "name", name,
-                "description", description, "type", type, "base_job_template", template, "is_paused", false,
-                "concurrency_limit", null, "status", "NOT_READY", "storage_configuration", STORAGE_NULLS));
+    public void insertWorkPoolWithDefaultQueue(
+            String poolId, String name, String type, String description, String template, String defaultQueueId)
+            throws SQLException {
+        insert(
+                "work_pool",
+                columns(
+                        "id",
+                        poolId,
+                        "created",
+                        time(),
+                        "updated",
+                        time(),
+                        "name",
+                        name,
+                        "description",
+                        description,
+                        "type",
+                        type,
+                        "base_job_template",
+                        template,
+                        "is_paused",
+                        false,
+                        "concurrency_limit",
+                        null,
+                        "status",
+                        "NOT_READY",
+                        "storage_configuration",
+                        STORAGE_NULLS));
         insertWorkQueue(defaultQueueId, poolId, "default", "The work pool's default queue.", 1, null);
         update("work_pool", poolId, columns("default_queue_id", defaultQueueId, "updated", time()));
     }
@@ -210,21 +311,50 @@ public final class PrefectObjectWrites {
 
     /** {@code PATCH /work_pools/{name} {"is_paused": …}}: a status change, with its event id and time. */
     public void pauseWorkPool(String poolId, boolean paused, String statusEventId) throws SQLException {
-        call(() -> update("work_pool", poolId, columns("is_paused", paused, "status", paused ? "PAUSED" : "NOT_READY",
-                "last_status_event_id", statusEventId, "last_transitioned_status_at", time(), "updated", time())));
+        call(() -> update(
+                "work_pool",
+                poolId,
+                columns(
+                        "is_paused",
+                        paused,
+                        "status",
+                        paused ? "PAUSED" : "NOT_READY",
+                        "last_status_event_id",
+                        statusEventId,
+                        "last_transitioned_status_at",
+                        time(),
+                        "updated",
+                        time())));
     }
 
     /** {@code POST /work_pools/{name}/workers/heartbeat}: the worker upsert (not captured), the pool READY. */
     public void workerHeartbeat(String poolId, String workerId, String statusEventId) throws SQLException {
         call(() -> {
-            execute("INSERT INTO worker (id, created, updated, name, last_heartbeat_time, work_pool_id, "
+            execute(
+                    "INSERT INTO worker (id, created, updated, name, last_heartbeat_time, work_pool_id, "
                             + "heartbeat_interval_seconds, status) VALUES (?::uuid, ?::timestamptz, ?::timestamptz, ?, "
                             + "?::timestamptz, ?::uuid, ?, 'ONLINE') ON CONFLICT (work_pool_id, name) DO UPDATE SET "
                             + "last_heartbeat_time = excluded.last_heartbeat_time, status = excluded.status, "
                             + "updated = excluded.updated",
-                    workerId, time(), time(), "worker-1", time(), poolId, 30);
-            update("work_pool", poolId, columns("status", "READY", "last_status_event_id", statusEventId,
-                    "last_transitioned_status_at", time(), "updated", time()));
+                    workerId,
+                    time(),
+                    time(),
+                    "worker-1",
+                    time(),
+                    poolId,
+                    30);
+            update(
+                    "work_pool",
+                    poolId,
+                    columns(
+                            "status",
+                            "READY",
+                            "last_status_event_id",
+                            statusEventId,
+                            "last_transitioned_status_at",
+                            time(),
+                            "updated",
+                            time()));
         });
     }
 
@@ -235,11 +365,34 @@ public final class PrefectObjectWrites {
 
     // ---- work queues --------------------------------------------------------------------------------------------
 
-    public void insertWorkQueue(String id, String poolId, String name, String description, int priority,
-                         Integer concurrencyLimit) throws SQLException {
-        insert("work_queue", columns("id", id, "created", time(), "updated", time(), "name", name, "filter", null,
-                "description", description, "is_paused", false, "concurrency_limit", concurrencyLimit,
-                "priority", priority, "work_pool_id", poolId, "status", "NOT_READY"));
+    public void insertWorkQueue(
+            String id, String poolId, String name, String description, int priority, Integer concurrencyLimit)
+            throws SQLException {
+        insert(
+                "work_queue",
+                columns(
+                        "id",
+                        id,
+                        "created",
+                        time(),
+                        "updated",
+                        time(),
+                        "name",
+                        name,
+                        "filter",
+                        null,
+                        "description",
+                        description,
+                        "is_paused",
+                        false,
+                        "concurrency_limit",
+                        concurrencyLimit,
+                        "priority",
+                        priority,
+                        "work_pool_id",
+                        poolId,
+                        "status",
+                        "NOT_READY"));
     }
 
     /**
@@ -247,8 +400,15 @@ public final class PrefectObjectWrites {
      * given, {@code bulk_update_work_queue_priorities}' UPDATEs of the other queues it moves ({@code renumbered}:
      * queue id → new priority, in the order Prefect flushes them).
      */
-    public void createWorkQueue(String id, String poolId, String name, String description, int priority,
-                         Integer concurrencyLimit, Map<String, Integer> renumbered) throws SQLException {
+    public void createWorkQueue(
+            String id,
+            String poolId,
+            String name,
+            String description,
+            int priority,
+            Integer concurrencyLimit,
+            Map<String, Integer> renumbered)
+            throws SQLException {
         call(() -> {
             insertWorkQueue(id, poolId, name, description, priority, concurrencyLimit);
             renumber(renumbered);
@@ -259,7 +419,8 @@ public final class PrefectObjectWrites {
      * {@code PATCH /work_pools/{pool}/queues/{name}} ({@code update_work_queue}): the UPDATE of the fields sent and
      * {@code updated}; when {@code priority} was sent, the other queues' renumbering after it.
      */
-    public void patchWorkQueue(String id, Map<String, Object> fields, Map<String, Integer> renumbered) throws SQLException {
+    public void patchWorkQueue(String id, Map<String, Object> fields, Map<String, Integer> renumbered)
+            throws SQLException {
         call(() -> {
             Map<String, Object> values = new LinkedHashMap<>(fields);
             values.put("updated", time());
@@ -303,14 +464,57 @@ public final class PrefectObjectWrites {
      * {@code fields} (column → value) over them.
      */
     public Map<String, Object> deploymentRow(String id, String flowId, String name, Map<String, Object> fields) {
-        Map<String, Object> row = columns("id", id, "created", time(), "updated", time(), "name", name,
-                "tags", "[]", "parameters", "{}", "flow_id", flowId, "infrastructure_document_id", null,
-                "description", null, "parameter_openapi_schema", "{}",
-                "storage_document_id", null, "version", null, "infra_overrides", "{}", "path", null,
-                "entrypoint", null, "work_queue_name", null, "created_by", null, "updated_by", null,
-                "work_queue_id", null, "pull_steps", "[]", "enforce_parameter_schema", false, "paused", false,
-                "status", "NOT_READY", "concurrency_options", null,
-                "labels", "{\"prefect.flow.id\": \"" + flowId + "\"}");
+        Map<String, Object> row = columns(
+                "id",
+                id,
+                "created",
+                time(),
+                "updated",
+                time(),
+                "name",
+                name,
+                "tags",
+                "[]",
+                "parameters",
+                "{}",
+                "flow_id",
+                flowId,
+                "infrastructure_document_id",
+                null,
+                "description",
+                null,
+                "parameter_openapi_schema",
+                "{}",
+                "storage_document_id",
+                null,
+                "version",
+                null,
+                "infra_overrides",
+                "{}",
+                "path",
+                null,
+                "entrypoint",
+                null,
+                "work_queue_name",
+                null,
+                "created_by",
+                null,
+                "updated_by",
+                null,
+                "work_queue_id",
+                null,
+                "pull_steps",
+                "[]",
+                "enforce_parameter_schema",
+                false,
+                "paused",
+                false,
+                "status",
+                "NOT_READY",
+                "concurrency_options",
+                null,
+                "labels",
+                "{\"prefect.flow.id\": \"" + flowId + "\"}");
         row.putAll(fields);
         return row;
     }
@@ -325,7 +529,8 @@ public final class PrefectObjectWrites {
     /** The upsert: {@code INSERT … ON CONFLICT (flow_id, name) DO UPDATE SET} the fields sent, {@code updated} set. */
     public void upsertDeployment(Map<String, Object> row) throws SQLException {
         StringJoiner sets = new StringJoiner(", ");
-        row.keySet().stream().filter(c -> !List.of("id", "created", "created_by").contains(c))
+        row.keySet().stream()
+                .filter(c -> !List.of("id", "created", "created_by").contains(c))
                 .forEach(c -> sets.add(quoted(c) + " = excluded." + quoted(c)));
         StringJoiner names = new StringJoiner(", ");
         StringJoiner marks = new StringJoiner(", ");
@@ -333,8 +538,10 @@ public final class PrefectObjectWrites {
             names.add(quoted(column));
             marks.add(mark("deployment", column));
         });
-        execute("INSERT INTO deployment (" + names + ") VALUES (" + marks + ") ON CONFLICT (flow_id, name) DO UPDATE "
-                + "SET " + sets, row.values().toArray());
+        execute(
+                "INSERT INTO deployment (" + names + ") VALUES (" + marks + ") ON CONFLICT (flow_id, name) DO UPDATE "
+                        + "SET " + sets,
+                row.values().toArray());
     }
 
     /** {@code PATCH /deployments/{id}} ({@code update_deployment}): the fields sent, and {@code updated}. */
@@ -353,19 +560,44 @@ public final class PrefectObjectWrites {
      * {@code concurrency_limit} makes (silent in Prefect), and the deployment pointing to it.
      */
     public void insertDeploymentLimit(String limitId, String deploymentId, int limit) throws SQLException {
-        insert("concurrency_limit_v2", columns("id", limitId, "created", time(), "updated", time(), "active", true,
-                "name", "deployment:" + deploymentId, "limit", limit, "active_slots", 0, "denied_slots", 0,
-                "slot_decay_per_second", 0.0, "avg_slot_occupancy_seconds", 2.0));
-        update("deployment", deploymentId, columns("concurrency_limit", limit, "concurrency_limit_id", limitId,
-                "updated", time()));
+        insert(
+                "concurrency_limit_v2",
+                columns(
+                        "id",
+                        limitId,
+                        "created",
+                        time(),
+                        "updated",
+                        time(),
+                        "active",
+                        true,
+                        "name",
+                        "deployment:" + deploymentId,
+                        "limit",
+                        limit,
+                        "active_slots",
+                        0,
+                        "denied_slots",
+                        0,
+                        "slot_decay_per_second",
+                        0.0,
+                        "avg_slot_occupancy_seconds",
+                        2.0));
+        update(
+                "deployment",
+                deploymentId,
+                columns("concurrency_limit", limit, "concurrency_limit_id", limitId, "updated", time()));
     }
 
     /** A worker's poll: {@code mark_deployments_ready}: status and {@code last_polled}, {@code updated} kept. */
     public void markDeploymentsReady(String... ids) throws SQLException {
         call(() -> {
             for (String id : ids) {
-                execute("UPDATE deployment SET status = 'READY', last_polled = ?::timestamptz, "
-                        + "updated = deployment.updated WHERE deployment.id = ?::uuid", time(), id);
+                execute(
+                        "UPDATE deployment SET status = 'READY', last_polled = ?::timestamptz, "
+                                + "updated = deployment.updated WHERE deployment.id = ?::uuid",
+                        time(),
+                        id);
             }
         });
     }

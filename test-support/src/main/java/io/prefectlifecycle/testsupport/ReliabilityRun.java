@@ -1,14 +1,16 @@
 package io.prefectlifecycle.testsupport;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
+import io.prefectlifecycle.local.LocalStack;
 import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.testsupport.CdcCapture.Captured;
 import io.prefectlifecycle.testsupport.CommittedRecords.Received;
 import io.prefectlifecycle.testsupport.ReliabilityWorkload.Expected;
-import io.prefectlifecycle.local.LocalStack;
 import io.prefectlifecycle.topology.TopologySettings;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -31,10 +33,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * One reliability run: PostgreSQL with Prefect's tables, a KRaft broker and a Connect worker with Debezium (in this
@@ -58,7 +59,8 @@ public final class ReliabilityRun implements AutoCloseable {
     private final Path stateDir;
     private final Admin admin;
     private final TopologySettings settings = TopologySettings.defaults();
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> new Thread(r, "reliability-workload"));
+    private final ExecutorService writer =
+            Executors.newSingleThreadExecutor(r -> new Thread(r, "reliability-workload"));
     private final PhaseTimings timings;
     private final Map<String, String> figures = new LinkedHashMap<>();
     private ReliabilityWorkload workload;
@@ -80,8 +82,8 @@ public final class ReliabilityRun implements AutoCloseable {
         TopologySettings settings = TopologySettings.defaults();
         stack.kafka().createTopics(List.of(settings.eventsTopic(), settings.deadLetterTopic()));
         Path stateDir = Files.createTempDirectory("reliability-state-");
-        AppProcess app = new AppProcess(test, stack.bootstrapServers(), test.toLowerCase(Locale.ROOT), stateDir,
-                appEnvironment);
+        AppProcess app =
+                new AppProcess(test, stack.bootstrapServers(), test.toLowerCase(Locale.ROOT), stateDir, appEnvironment);
         ReliabilityRun run = new ReliabilityRun(test, stack, app, stateDir, timings);
         try {
             app.start();
@@ -135,7 +137,8 @@ public final class ReliabilityRun implements AutoCloseable {
     public long lag() throws Exception {
         Map<TopicPartition, Long> committed = committed();
         return endOffsets().entrySet().stream()
-                .mapToLong(e -> Math.max(0, e.getValue() - committed.getOrDefault(e.getKey(), 0L))).sum();
+                .mapToLong(e -> Math.max(0, e.getValue() - committed.getOrDefault(e.getKey(), 0L)))
+                .sum();
     }
 
     /**
@@ -144,7 +147,9 @@ public final class ReliabilityRun implements AutoCloseable {
      */
     public void awaitAllProcessed(Expected expected, Duration timeout) throws Exception {
         try (CdcCapture capture = new CdcCapture(stack.bootstrapServers())) {
-            await("Debezium's records of the " + expected.changes() + " changes").atMost(timeout).pollInSameThread()
+            await("Debezium's records of the " + expected.changes() + " changes")
+                    .atMost(timeout)
+                    .pollInSameThread()
                     .pollInterval(Duration.ofMillis(50))
                     .until(() -> {
                         int before = capture.records().size();
@@ -156,10 +161,14 @@ public final class ReliabilityRun implements AutoCloseable {
         }
         timings.lap("Debezium caught up");
         Map<TopicPartition, Long> ends = endOffsets();
-        await("the app's commit past " + ends).atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> {
-            Map<TopicPartition, Long> committed = committed();
-            return ends.entrySet().stream().allMatch(e -> committed.getOrDefault(e.getKey(), -1L) >= e.getValue());
-        });
+        await("the app's commit past " + ends)
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    Map<TopicPartition, Long> committed = committed();
+                    return ends.entrySet().stream()
+                            .allMatch(e -> committed.getOrDefault(e.getKey(), -1L) >= e.getValue());
+                });
         timings.lap("app caught up");
     }
 
@@ -171,10 +180,15 @@ public final class ReliabilityRun implements AutoCloseable {
         app.stop();
         List<String> events;
         List<Received> deadLetters;
-        try (CommittedRecords eventReader = new CommittedRecords(stack.bootstrapServers(), settings.eventsTopic(),
-                Map.of("max.partition.fetch.bytes", 8 << 20));
-             CommittedRecords deadLetterReader = new CommittedRecords(stack.bootstrapServers(), settings.deadLetterTopic())) {
-            events = eventReader.readToEnd(Duration.ofSeconds(120)).stream().map(Received::value).toList();
+        try (CommittedRecords eventReader = new CommittedRecords(
+                        stack.bootstrapServers(),
+                        settings.eventsTopic(),
+                        Map.of("max.partition.fetch.bytes", 8 << 20));
+                CommittedRecords deadLetterReader =
+                        new CommittedRecords(stack.bootstrapServers(), settings.deadLetterTopic())) {
+            events = eventReader.readToEnd(Duration.ofSeconds(120)).stream()
+                    .map(Received::value)
+                    .toList();
             deadLetters = deadLetterReader.readToEnd(Duration.ofSeconds(30));
         }
         timings.lap("read events (read_committed)");
@@ -194,11 +208,15 @@ public final class ReliabilityRun implements AutoCloseable {
         figure("duplicates", comparison.duplicates());
         figure("missing", comparison.missing().size());
         figure("unexpected ids", comparison.unexpected().size());
-        figure("events with other bytes than the reference", comparison.differing().size());
+        figure(
+                "events with other bytes than the reference",
+                comparison.differing().size());
         figure("dead letters", deadLetters.size());
         timings.lap("comparison");
 
-        assertEquals(expected.events().countByName(), comparison.referenceByName(),
+        assertEquals(
+                expected.events().countByName(),
+                comparison.referenceByName(),
                 "the reference (transform over the CDC topics) has the events the workload committed, per event name");
         assertEquals(List.of(), ExactlyOnceCheck.describe(deadLetters), "dead letters");
         ExactlyOnceCheck.assertExactlyOnce(comparison);
@@ -248,8 +266,11 @@ public final class ReliabilityRun implements AutoCloseable {
         Path input = ProjectPaths.root().resolve("streams-app/target/reliability/" + test + ".cdc.jsonl");
         try (CdcCapture capture = new CdcCapture(stack.bootstrapServers())) {
             Map<TopicPartition, Long> ends = endOffsets(List.of(stack.cdcTopic()));
-            await("the CDC topics to their end").atMost(Duration.ofMinutes(5)).pollInSameThread()
-                    .pollInterval(Duration.ofMillis(10)).until(() -> {
+            await("the CDC topics to their end")
+                    .atMost(Duration.ofMinutes(5))
+                    .pollInSameThread()
+                    .pollInterval(Duration.ofMillis(10))
+                    .until(() -> {
                         capture.poll();
                         Map<String, Long> read = capture.records().stream()
                                 .collect(Collectors.groupingBy(Captured::topic, Collectors.counting()));
@@ -257,10 +278,17 @@ public final class ReliabilityRun implements AutoCloseable {
                                 .allMatch(e -> read.getOrDefault(e.getKey().topic(), 0L) >= e.getValue());
                     });
             capture.writeGolden(input);
-            long changes = capture.changes().stream().filter(r -> !r.isTombstone()).count();
+            long changes =
+                    capture.changes().stream().filter(r -> !r.isTombstone()).count();
             figure("CDC change records (Debezium)", changes);
-            figure("CDC change records written twice (Debezium redelivery)", changes - capture.changes().stream()
-                    .filter(r -> !r.isTombstone()).map(ReliabilityRun::identity).distinct().count());
+            figure(
+                    "CDC change records written twice (Debezium redelivery)",
+                    changes
+                            - capture.changes().stream()
+                                    .filter(r -> !r.isTombstone())
+                                    .map(ReliabilityRun::identity)
+                                    .distinct()
+                                    .count());
         }
         return ExactlyOnceCheck.transformReference(input);
     }
@@ -283,13 +311,15 @@ public final class ReliabilityRun implements AutoCloseable {
 
     /** What makes a change record unique: a redelivery by Debezium repeats it. */
     private static String identity(Captured change) {
-        return change.topic() + "|" + change.key() + "|" + CdcCapture.source(change).path("lsn").asText() + "|"
+        return change.topic() + "|" + change.key() + "|"
+                + CdcCapture.source(change).path("lsn").asText() + "|"
                 + change.valueJson().path("op").asText();
     }
 
     private Map<TopicPartition, Long> committed() throws Exception {
         Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(test.toLowerCase(Locale.ROOT))
-                .partitionsToOffsetAndMetadata().get();
+                .partitionsToOffsetAndMetadata()
+                .get();
         Set<String> inputTopics = Set.copyOf(inputTopics());
         Map<TopicPartition, Long> committed = new HashMap<>();
         offsets.forEach((tp, offset) -> {

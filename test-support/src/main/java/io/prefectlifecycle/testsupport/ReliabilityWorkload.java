@@ -46,9 +46,8 @@ public final class ReliabilityWorkload {
             + "\"posture\": \"Reactive\", \"threshold\": 1, \"within\": 0.0}";
 
     /** What the workload committed, and what that must become. */
-    public record Expected(long transactions, long changes, Map<String, Map<String, Long>> changesByTable,
-            ExpectedEvents events) {
-    }
+    public record Expected(
+            long transactions, long changes, Map<String, Map<String, Long>> changesByTable, ExpectedEvents events) {}
 
     private final Connection db;
     private final Random random;
@@ -71,14 +70,13 @@ public final class ReliabilityWorkload {
     private final Map<String, Deque<String>> artifacts = new LinkedHashMap<>(); // key -> artifact ids, latest last
     private final List<String> automations = new ArrayList<>();
 
-    private record Document(String id, String schemaId, String typeId, String typeName, boolean anonymous) {
-    }
+    private record Document(String id, String schemaId, String typeId, String typeName, boolean anonymous) {}
 
-    private record Limit(String id, boolean deploymentScoped) {
-    }
+    private record Limit(String id, boolean deploymentScoped) {}
 
     /** The changes and events of the open transaction, counted on commit. */
     private final List<String[]> pendingChanges = new ArrayList<>(); // {table, op}
+
     private final List<String> pendingEvents = new ArrayList<>();
     private final Set<String> touched = new HashSet<>();
 
@@ -130,25 +128,45 @@ public final class ReliabilityWorkload {
     /** The first encryption key, as Prefect creates it; block types and schemas for the documents. */
     private void setUp() throws SQLException {
         String t = tick();
-        sql("INSERT INTO configuration (key, value, id, created, updated) VALUES (?, ?::jsonb, ?::uuid, ?::timestamptz, ?::timestamptz)",
-                "ENCRYPTION_KEY", "{\"fernet_key\": \"" + PrefectScenario.FERNET_KEY + "\"}", newId(), t, t);
+        sql(
+                "INSERT INTO configuration (key, value, id, created, updated) VALUES (?, ?::jsonb, ?::uuid, ?::timestamptz, ?::timestamptz)",
+                "ENCRYPTION_KEY",
+                "{\"fernet_key\": \"" + PrefectScenario.FERNET_KEY + "\"}",
+                newId(),
+                t,
+                t);
         change("configuration", "c");
         commit();
         for (int i = 0; i < 3; i++) {
             String type = newId();
             String name = "Creds " + i;
             t = tick();
-            sql("INSERT INTO block_type (name, slug, logo_url, documentation_url, description, code_example, is_protected, id, created, updated) "
-                    + "VALUES (?, ?, NULL, NULL, ?, NULL, ?, ?::uuid, ?::timestamptz, ?::timestamptz)",
-                    name, "creds-" + i, "Credentials " + i, false, type, t, t);
+            sql(
+                    "INSERT INTO block_type (name, slug, logo_url, documentation_url, description, code_example, is_protected, id, created, updated) "
+                            + "VALUES (?, ?, NULL, NULL, ?, NULL, ?, ?::uuid, ?::timestamptz, ?::timestamptz)",
+                    name,
+                    "creds-" + i,
+                    "Credentials " + i,
+                    false,
+                    type,
+                    t,
+                    t);
             change("block_type", "c");
             event("block-type", "created");
             String fields = SECRET_SCHEMA_FIELDS.replace("\"Creds\"", "\"" + name + "\"");
             String schema = newId();
             t = tick();
-            sql("INSERT INTO block_schema (fields, checksum, block_type_id, capabilities, version, id, created, updated) "
-                    + "VALUES (?::jsonb, ?, ?::uuid, ?::jsonb, ?, ?::uuid, ?::timestamptz, ?::timestamptz)",
-                    fields, "sha256:reliability-" + i, type, "[]", "1.0.0", schema, t, t);
+            sql(
+                    "INSERT INTO block_schema (fields, checksum, block_type_id, capabilities, version, id, created, updated) "
+                            + "VALUES (?::jsonb, ?, ?::uuid, ?::jsonb, ?, ?::uuid, ?::timestamptz, ?::timestamptz)",
+                    fields,
+                    "sha256:reliability-" + i,
+                    type,
+                    "[]",
+                    "1.0.0",
+                    schema,
+                    t,
+                    t);
             change("block_schema", "c"); // a lookup table: no event of its own
             commit();
             blockTypes.add(type);
@@ -216,8 +234,14 @@ public final class ReliabilityWorkload {
 
     private void insertVariable(String id, String name) throws SQLException {
         String t = tick();
-        sql("INSERT INTO variable (name, value, tags, id, created, updated) VALUES (?, ?::jsonb, ?::jsonb, ?::uuid, ?::timestamptz, ?::timestamptz)",
-                name, value(), "[\"reliability\"]", id, t, t);
+        sql(
+                "INSERT INTO variable (name, value, tags, id, created, updated) VALUES (?, ?::jsonb, ?::jsonb, ?::uuid, ?::timestamptz, ?::timestamptz)",
+                name,
+                value(),
+                "[\"reliability\"]",
+                id,
+                t,
+                t);
         touch(id);
         change("variable", "c");
         event("variable", "created");
@@ -230,8 +254,12 @@ public final class ReliabilityWorkload {
             insertVariable(newId(), "var_" + serial);
             return;
         }
-        sql("UPDATE variable SET value = ?::jsonb, tags = ?::jsonb, updated = ?::timestamptz WHERE variable.id = ?::uuid",
-                value(), "[\"reliability\", \"v" + random.nextInt(9) + "\"]", tick(), id);
+        sql(
+                "UPDATE variable SET value = ?::jsonb, tags = ?::jsonb, updated = ?::timestamptz WHERE variable.id = ?::uuid",
+                value(),
+                "[\"reliability\", \"v" + random.nextInt(9) + "\"]",
+                tick(),
+                id);
         change("variable", "u");
         event("variable", "updated");
     }
@@ -252,7 +280,11 @@ public final class ReliabilityWorkload {
     private void variableCreatedThenUpdated() throws SQLException {
         String id = newId();
         insertVariable(id, "var_" + serial);
-        sql("UPDATE variable SET value = ?::jsonb, updated = ?::timestamptz WHERE variable.id = ?::uuid", value(), tick(), id);
+        sql(
+                "UPDATE variable SET value = ?::jsonb, updated = ?::timestamptz WHERE variable.id = ?::uuid",
+                value(),
+                tick(),
+                id);
         change("variable", "u"); // coalesced into the created event
     }
 
@@ -270,8 +302,15 @@ public final class ReliabilityWorkload {
     private void createFlow() throws SQLException {
         String id = newId();
         String t = tick();
-        sql("INSERT INTO flow (name, tags, labels, id, created, updated) VALUES (?, ?::jsonb, ?::jsonb, ?::uuid, ?::timestamptz, ?::timestamptz) "
-                + "ON CONFLICT (name) DO NOTHING", "flow-" + id, "[]", "{}", id, t, t);
+        sql(
+                "INSERT INTO flow (name, tags, labels, id, created, updated) VALUES (?, ?::jsonb, ?::jsonb, ?::uuid, ?::timestamptz, ?::timestamptz) "
+                        + "ON CONFLICT (name) DO NOTHING",
+                "flow-" + id,
+                "[]",
+                "{}",
+                id,
+                t,
+                t);
         touch(id);
         change("flow", "c");
         event("flow", "created");
@@ -286,8 +325,15 @@ public final class ReliabilityWorkload {
             return;
         }
         String t = tick();
-        sql("INSERT INTO flow (name, tags, labels, id, created, updated) VALUES (?, ?::jsonb, ?::jsonb, ?::uuid, ?::timestamptz, ?::timestamptz) "
-                + "ON CONFLICT (name) DO NOTHING", "flow-" + existing, "[]", "{}", newId(), t, t);
+        sql(
+                "INSERT INTO flow (name, tags, labels, id, created, updated) VALUES (?, ?::jsonb, ?::jsonb, ?::uuid, ?::timestamptz, ?::timestamptz) "
+                        + "ON CONFLICT (name) DO NOTHING",
+                "flow-" + existing,
+                "[]",
+                "{}",
+                newId(),
+                t,
+                t);
     }
 
     private void updateFlow() throws SQLException {
@@ -296,8 +342,12 @@ public final class ReliabilityWorkload {
             createFlow();
             return;
         }
-        sql("UPDATE flow SET tags = ?::jsonb, labels = ?::jsonb, updated = ?::timestamptz WHERE flow.id = ?::uuid",
-                "[\"t" + random.nextInt(5) + "\"]", "{\"team\": \"data\", \"tier\": " + random.nextInt(3) + "}", tick(), id);
+        sql(
+                "UPDATE flow SET tags = ?::jsonb, labels = ?::jsonb, updated = ?::timestamptz WHERE flow.id = ?::uuid",
+                "[\"t" + random.nextInt(5) + "\"]",
+                "{\"team\": \"data\", \"tier\": " + random.nextInt(3) + "}",
+                tick(),
+                id);
         change("flow", "u");
         event("flow", "updated");
     }
@@ -318,8 +368,14 @@ public final class ReliabilityWorkload {
     private void flowCreatedThenDeleted() throws SQLException {
         String id = newId();
         String t = tick();
-        sql("INSERT INTO flow (name, tags, labels, id, created, updated) VALUES (?, ?::jsonb, ?::jsonb, ?::uuid, ?::timestamptz, ?::timestamptz)",
-                "flow-" + id, "[]", "{}", id, t, t);
+        sql(
+                "INSERT INTO flow (name, tags, labels, id, created, updated) VALUES (?, ?::jsonb, ?::jsonb, ?::uuid, ?::timestamptz, ?::timestamptz)",
+                "flow-" + id,
+                "[]",
+                "{}",
+                id,
+                t,
+                t);
         touch(id);
         sql("DELETE FROM flow WHERE flow.id = ?::uuid", id);
         change("flow", "c");
@@ -334,8 +390,11 @@ public final class ReliabilityWorkload {
             createDocument(false);
             return;
         }
-        sql("UPDATE block_type SET description = ?, updated = ?::timestamptz WHERE block_type.id = ?::uuid",
-                "Credentials, revision " + serial, tick(), id);
+        sql(
+                "UPDATE block_type SET description = ?, updated = ?::timestamptz WHERE block_type.id = ?::uuid",
+                "Credentials, revision " + serial,
+                tick(),
+                id);
         change("block_type", "u");
         event("block-type", "updated");
     }
@@ -345,9 +404,18 @@ public final class ReliabilityWorkload {
         String id = newId();
         String name = anonymous ? "anonymous-" + id : "creds-" + id;
         String t = tick();
-        sql("INSERT INTO block_document (name, data, block_schema_id, block_type_id, is_anonymous, block_type_name, id, created, updated) "
-                + "VALUES (?, ?::jsonb, ?::uuid, ?::uuid, ?, ?, ?::uuid, ?::timestamptz, ?::timestamptz)",
-                name, "\"" + token() + "\"", schema[0], schema[1], anonymous, schema[2], id, t, t);
+        sql(
+                "INSERT INTO block_document (name, data, block_schema_id, block_type_id, is_anonymous, block_type_name, id, created, updated) "
+                        + "VALUES (?, ?::jsonb, ?::uuid, ?::uuid, ?, ?, ?::uuid, ?::timestamptz, ?::timestamptz)",
+                name,
+                "\"" + token() + "\"",
+                schema[0],
+                schema[1],
+                anonymous,
+                schema[2],
+                id,
+                t,
+                t);
         touch(id);
         change("block_document", "c");
         if (!anonymous) {
@@ -362,8 +430,11 @@ public final class ReliabilityWorkload {
             createDocument(false);
             return;
         }
-        sql("UPDATE block_document SET data = ?::jsonb, updated = ?::timestamptz WHERE block_document.id = ?::uuid",
-                "\"" + token() + "\"", tick(), document.id());
+        sql(
+                "UPDATE block_document SET data = ?::jsonb, updated = ?::timestamptz WHERE block_document.id = ?::uuid",
+                "\"" + token() + "\"",
+                tick(),
+                document.id());
         change("block_document", "u");
         if (!document.anonymous()) {
             event("block-document", "updated");
@@ -388,8 +459,8 @@ public final class ReliabilityWorkload {
     private String token() {
         String plaintext = "{\"username\": \"user" + random.nextInt(1000) + "\", \"password\": \"pw-"
                 + PrefectScenario.randomText(12, random.nextLong()) + "\"}";
-        return FernetTokens.encrypt(PrefectScenario.FERNET_KEY, plaintext, 1_780_664_514L + serial,
-                FernetTokens.iv((int) serial));
+        return FernetTokens.encrypt(
+                PrefectScenario.FERNET_KEY, plaintext, 1_780_664_514L + serial, FernetTokens.iv((int) serial));
     }
 
     // ---- concurrency limits
@@ -399,9 +470,19 @@ public final class ReliabilityWorkload {
         boolean deploymentScoped = random.nextInt(5) == 0;
         String name = deploymentScoped ? "deployment:" + id : "tag:" + id;
         String t = tick();
-        sql("INSERT INTO concurrency_limit_v2 (active, name, \"limit\", active_slots, denied_slots, slot_decay_per_second, "
-                + "avg_slot_occupancy_seconds, id, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?::uuid, ?::timestamptz, ?::timestamptz)",
-                true, name, 1 + random.nextInt(20), 0, 0, 0.0, 2.0, id, t, t);
+        sql(
+                "INSERT INTO concurrency_limit_v2 (active, name, \"limit\", active_slots, denied_slots, slot_decay_per_second, "
+                        + "avg_slot_occupancy_seconds, id, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?::uuid, ?::timestamptz, ?::timestamptz)",
+                true,
+                name,
+                1 + random.nextInt(20),
+                0,
+                0,
+                0.0,
+                2.0,
+                id,
+                t,
+                t);
         touch(id);
         change("concurrency_limit_v2", "c");
         if (!deploymentScoped) {
@@ -431,8 +512,10 @@ public final class ReliabilityWorkload {
             in.append(in.isEmpty() ? "" : ", ").append("?::uuid");
             params.add(limit.id());
         }
-        sql("UPDATE concurrency_limit_v2 SET " + column + " = concurrency_limit_v2." + column + " + ?, "
-                + "updated = ?::timestamptz WHERE concurrency_limit_v2.id IN (" + in + ")", params.toArray());
+        sql(
+                "UPDATE concurrency_limit_v2 SET " + column + " = concurrency_limit_v2." + column + " + ?, "
+                        + "updated = ?::timestamptz WHERE concurrency_limit_v2.id IN (" + in + ")",
+                params.toArray());
         for (int i = 0; i < picked.size(); i++) {
             change("concurrency_limit_v2", "u");
         }
@@ -444,8 +527,12 @@ public final class ReliabilityWorkload {
             createLimitV2();
             return;
         }
-        sql("UPDATE concurrency_limit_v2 SET \"limit\" = ?, active = ?, updated = ?::timestamptz WHERE concurrency_limit_v2.id = ?::uuid",
-                (int) (21 + ++serial), random.nextBoolean(), tick(), limit.id()); // a new limit: never churn
+        sql(
+                "UPDATE concurrency_limit_v2 SET \"limit\" = ?, active = ?, updated = ?::timestamptz WHERE concurrency_limit_v2.id = ?::uuid",
+                (int) (21 + ++serial),
+                random.nextBoolean(),
+                tick(),
+                limit.id()); // a new limit: never churn
         change("concurrency_limit_v2", "u");
         if (!limit.deploymentScoped()) {
             event("concurrency-limit", "updated");
@@ -476,10 +563,16 @@ public final class ReliabilityWorkload {
         }
         String id = exists ? limitsV1.get(tag) : newId();
         String t = tick();
-        sql("INSERT INTO concurrency_limit (tag, concurrency_limit, active_slots, id, created, updated) "
-                + "VALUES (?, ?, ?::jsonb, ?::uuid, ?::timestamptz, ?::timestamptz) ON CONFLICT (tag) DO UPDATE SET "
-                + "concurrency_limit = excluded.concurrency_limit, updated = excluded.updated",
-                tag, 1 + random.nextInt(50), "[]", exists ? newId() : id, t, t);
+        sql(
+                "INSERT INTO concurrency_limit (tag, concurrency_limit, active_slots, id, created, updated) "
+                        + "VALUES (?, ?, ?::jsonb, ?::uuid, ?::timestamptz, ?::timestamptz) ON CONFLICT (tag) DO UPDATE SET "
+                        + "concurrency_limit = excluded.concurrency_limit, updated = excluded.updated",
+                tag,
+                1 + random.nextInt(50),
+                "[]",
+                exists ? newId() : id,
+                t,
+                t);
         touch(id);
         change("concurrency_limit", exists ? "u" : "c");
         event("concurrency-limit", exists ? "updated" : "created");
@@ -493,8 +586,11 @@ public final class ReliabilityWorkload {
             upsertLimitV1();
             return;
         }
-        sql("UPDATE concurrency_limit SET active_slots = ?::jsonb, updated = ?::timestamptz WHERE concurrency_limit.id = ?::uuid",
-                "[\"" + newId() + "\"]", tick(), limitsV1.get(tag));
+        sql(
+                "UPDATE concurrency_limit SET active_slots = ?::jsonb, updated = ?::timestamptz WHERE concurrency_limit.id = ?::uuid",
+                "[\"" + newId() + "\"]",
+                tick(),
+                limitsV1.get(tag));
         change("concurrency_limit", "u");
     }
 
@@ -523,15 +619,32 @@ public final class ReliabilityWorkload {
         String artifact = newId();
         String t = tick();
         String data = "\"# Report " + serial + "\"";
-        sql("INSERT INTO artifact (key, type, data, metadata_, task_run_id, flow_run_id, description, id, created, updated) "
-                + "VALUES (?, ?, ?::json, NULL, NULL, ?::uuid, ?, ?::uuid, ?::timestamptz, ?::timestamptz)",
-                key, "markdown", data, FLOW_RUN, "Nightly report", artifact, t, t);
-        sql("INSERT INTO artifact_collection (key, latest_id, task_run_id, flow_run_id, type, data, description, metadata_, id, created, updated) "
-                + "VALUES (?, ?::uuid, NULL, ?::uuid, ?, ?::json, ?, NULL, ?::uuid, ?::timestamptz, ?::timestamptz) "
-                + "ON CONFLICT (key) DO UPDATE SET latest_id = excluded.latest_id, task_run_id = excluded.task_run_id, "
-                + "flow_run_id = excluded.flow_run_id, type = excluded.type, data = excluded.data, "
-                + "description = excluded.description, metadata_ = excluded.metadata_, updated = excluded.updated",
-                key, artifact, FLOW_RUN, "markdown", data, "Nightly report", newId(), t, t);
+        sql(
+                "INSERT INTO artifact (key, type, data, metadata_, task_run_id, flow_run_id, description, id, created, updated) "
+                        + "VALUES (?, ?, ?::json, NULL, NULL, ?::uuid, ?, ?::uuid, ?::timestamptz, ?::timestamptz)",
+                key,
+                "markdown",
+                data,
+                FLOW_RUN,
+                "Nightly report",
+                artifact,
+                t,
+                t);
+        sql(
+                "INSERT INTO artifact_collection (key, latest_id, task_run_id, flow_run_id, type, data, description, metadata_, id, created, updated) "
+                        + "VALUES (?, ?::uuid, NULL, ?::uuid, ?, ?::json, ?, NULL, ?::uuid, ?::timestamptz, ?::timestamptz) "
+                        + "ON CONFLICT (key) DO UPDATE SET latest_id = excluded.latest_id, task_run_id = excluded.task_run_id, "
+                        + "flow_run_id = excluded.flow_run_id, type = excluded.type, data = excluded.data, "
+                        + "description = excluded.description, metadata_ = excluded.metadata_, updated = excluded.updated",
+                key,
+                artifact,
+                FLOW_RUN,
+                "markdown",
+                data,
+                "Nightly report",
+                newId(),
+                t,
+                t);
         touch("collection:" + key);
         change("artifact_collection", exists ? "u" : "c");
         event("artifact-collection", exists ? "updated" : "created");
@@ -553,8 +666,13 @@ public final class ReliabilityWorkload {
             event("artifact-collection", "deleted");
             artifacts.remove(key);
         } else {
-            sql("UPDATE artifact_collection SET latest_id = ?::uuid, data = ?::json, updated = ?::timestamptz "
-                    + "WHERE artifact_collection.key = ?", versions.getLast(), "\"# Report (previous)\"", tick(), key);
+            sql(
+                    "UPDATE artifact_collection SET latest_id = ?::uuid, data = ?::json, updated = ?::timestamptz "
+                            + "WHERE artifact_collection.key = ?",
+                    versions.getLast(),
+                    "\"# Report (previous)\"",
+                    tick(),
+                    key);
             change("artifact_collection", "u");
             event("artifact-collection", "updated");
         }
@@ -566,10 +684,21 @@ public final class ReliabilityWorkload {
         String id = newId();
         String actions = "[{\"type\": \"run-deployment\", \"source\": \"selected\", \"deployment_id\": \"" + newId()
                 + "\", \"parameters\": {\"n\": " + serial + "}, \"job_variables\": null, \"schedule_after\": 0.0}]";
-        sql("INSERT INTO automation (name, description, enabled, trigger, actions, actions_on_trigger, actions_on_resolve, "
+        sql(
+                "INSERT INTO automation (name, description, enabled, trigger, actions, actions_on_trigger, actions_on_resolve, "
                         + "id, created, updated, tags) VALUES (?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?::uuid, "
                         + "?::timestamptz, ?::timestamptz, ?::jsonb)",
-                "automation " + serial, "", true, TRIGGER, actions, "[]", "[]", id, tick(), tick(), "[]");
+                "automation " + serial,
+                "",
+                true,
+                TRIGGER,
+                actions,
+                "[]",
+                "[]",
+                id,
+                tick(),
+                tick(),
+                "[]");
         touch(id);
         change("automation", "c");
         event("automation", "created");
@@ -582,8 +711,11 @@ public final class ReliabilityWorkload {
             createAutomation();
             return;
         }
-        sql("UPDATE automation SET enabled = ?, updated = ?::timestamptz WHERE automation.id = ?::uuid",
-                random.nextBoolean(), tick(), id);
+        sql(
+                "UPDATE automation SET enabled = ?, updated = ?::timestamptz WHERE automation.id = ?::uuid",
+                random.nextBoolean(),
+                tick(),
+                id);
         change("automation", "u");
         event("automation", "updated");
     }
@@ -650,8 +782,9 @@ public final class ReliabilityWorkload {
 
     private String newId() {
         serial++;
-        return String.format("%08x-%04x-4%03x-8%03x-%012x", random.nextInt(), random.nextInt(1 << 16),
-                random.nextInt(1 << 12), random.nextInt(1 << 12), serial);
+        return String.format(
+                "%08x-%04x-4%03x-8%03x-%012x",
+                random.nextInt(), random.nextInt(1 << 16), random.nextInt(1 << 12), random.nextInt(1 << 12), serial);
     }
 
     private String tick() {

@@ -1,13 +1,14 @@
 package io.prefectlifecycle.testsupport;
 
 import io.prefectlifecycle.testsupport.CommittedRecords.Received;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.errors.WakeupException;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.errors.WakeupException;
 
 /**
  * {@link CommittedRecords} of one topic polled on a background thread: what a downstream consumer sees, in the order
