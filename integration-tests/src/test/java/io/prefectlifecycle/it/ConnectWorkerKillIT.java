@@ -108,14 +108,7 @@ class ConnectWorkerKillIT {
                 String sentinel = workload.sentinel();
                 timings.lap(
                         "workload committed " + written + " changes in " + workload.transactions() + " transactions");
-                await("the sentinel's event")
-                        .atMost(Duration.ofMinutes(10))
-                        .pollInSameThread()
-                        .pollInterval(Duration.ofMillis(10))
-                        .until(() -> {
-                            events.poll(Duration.ofMillis(200));
-                            return events.all().stream().anyMatch(r -> sentinel.equals(r.key()));
-                        });
+                events.awaitKey(sentinel, Duration.ofMinutes(10));
                 ExactlyOnceCheck.awaitAppCaughtUp(admin, settings, cdcTopics, Duration.ofMinutes(5));
                 timings.lap("the app caught up (sentinel's event read)");
                 events.readToEnd(Duration.ofSeconds(60));

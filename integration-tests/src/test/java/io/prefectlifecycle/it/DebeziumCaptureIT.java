@@ -71,14 +71,7 @@ class DebeziumCaptureIT {
                             == 3);
             t = lap(timings, "snapshot of 3 rows consumed", t);
 
-            prefect.variables();
-            prefect.flows();
-            prefect.blockTypesAndSchemas();
-            prefect.blockDocuments();
-            prefect.concurrencyLimitsV2();
-            prefect.concurrencyLimitsV1();
-            prefect.artifacts();
-            prefect.automations();
+            prefect.firstEightKinds();
             t = lap(timings, "Prefect writes", t);
 
             await("all changes and their transaction ENDs")

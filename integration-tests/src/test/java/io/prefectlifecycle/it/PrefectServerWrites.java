@@ -1,5 +1,6 @@
 package io.prefectlifecycle.it;
 
+import io.prefectlifecycle.local.SqlTransaction;
 import io.prefectlifecycle.testsupport.FernetTokens;
 import io.prefectlifecycle.testsupport.PrefectRelease;
 import io.prefectlifecycle.testsupport.PrefectScenario;
@@ -584,26 +585,13 @@ final class PrefectServerWrites {
 
     // ------------------------------------------------------------------ plumbing
 
-    interface SqlBlock {
-        void run() throws SQLException;
-    }
-
     /** One transaction, as the API's session; nested calls join it. */
-    void inTransaction(SqlBlock block) throws SQLException {
+    void inTransaction(SqlTransaction.Statements block) throws SQLException {
         if (!db.getAutoCommit()) {
             block.run();
             return;
         }
-        db.setAutoCommit(false);
-        try {
-            block.run();
-            db.commit();
-        } catch (SQLException | RuntimeException e) {
-            db.rollback();
-            throw e;
-        } finally {
-            db.setAutoCommit(true);
-        }
+        SqlTransaction.run(db, block);
     }
 
     /**

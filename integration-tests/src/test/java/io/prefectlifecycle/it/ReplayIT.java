@@ -12,6 +12,7 @@ import io.prefectlifecycle.stream.FixtureRecord;
 import io.prefectlifecycle.testdata.GoldenCases;
 import io.prefectlifecycle.testsupport.CdcCapture;
 import io.prefectlifecycle.testsupport.CommittedRecords;
+import io.prefectlifecycle.testsupport.DebeziumChange;
 import io.prefectlifecycle.topology.TopologySettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.GroupListing;
@@ -396,20 +397,21 @@ class ReplayIT {
         private static String change(String op, String id, long tx, long lsn, long commitUs, int order) {
             ObjectNode line = Json.MAPPER.createObjectNode().put("topic", "prefect.public.variable");
             line.putObject("key").put("id", id);
-            ObjectNode value = line.putObject("value");
             String created = "2026-11-30T00:00:00." + String.format("%06d", Math.abs(id.hashCode()) % 1_000_000) + "Z";
+            ObjectNode before = null;
+            ObjectNode after = null;
             if (op.equals("d")) {
-                ObjectNode before = value.putObject("before")
+                before = Json.MAPPER
+                        .createObjectNode()
                         .put("id", id)
                         .put("created", "1970-01-01T00:00:00.000000Z")
                         .put("updated", "1970-01-01T00:00:00.000000Z")
                         .put("name", "")
                         .put("tags", "[]");
                 before.putNull("value");
-                value.putNull("after");
             } else {
-                value.putNull("before");
-                value.putObject("after")
+                after = Json.MAPPER
+                        .createObjectNode()
                         .put("id", id)
                         .put("created", created)
                         .put("updated", Instant.ofEpochMilli(commitUs / 1000).toString())
@@ -417,31 +419,7 @@ class ReplayIT {
                         .put("tags", "[\"load\"]")
                         .put("value", "{\"lsn\": " + lsn + ", \"op\": \"" + op + "\"}");
             }
-            ObjectNode source = value.putObject("source")
-                    .put("version", "3.6.1.Final")
-                    .put("connector", "postgresql")
-                    .put("name", "prefect")
-                    .put("ts_ms", commitUs / 1000)
-                    .put("snapshot", "false")
-                    .put("db", "prefect")
-                    .put("sequence", "[\"" + (lsn - 56) + "\",\"" + lsn + "\"]")
-                    .put("ts_us", commitUs)
-                    .put("ts_ns", commitUs * 1000)
-                    .put("schema", "public")
-                    .put("table", "variable")
-                    .put("txId", tx)
-                    .put("lsn", lsn);
-            source.putNull("xmin");
-            source.putNull("origin");
-            source.putNull("origin_lsn");
-            value.putObject("transaction")
-                    .put("id", tx + ":" + lsn)
-                    .put("total_order", order)
-                    .put("data_collection_order", order);
-            value.put("op", op)
-                    .put("ts_ms", commitUs / 1000 + 300)
-                    .put("ts_us", commitUs + 300_000)
-                    .put("ts_ns", (commitUs + 300_000) * 1000);
+            line.set("value", DebeziumChange.value("variable", op, before, after, tx, lsn, commitUs, order, order));
             return line.toString();
         }
 

@@ -196,14 +196,7 @@ class ReplicationSlotIT {
 
                 long written = writing.get(10, TimeUnit.MINUTES);
                 String sentinel = workload.sentinel();
-                await("the sentinel's event")
-                        .atMost(Duration.ofMinutes(5))
-                        .pollInSameThread()
-                        .pollInterval(Duration.ofMillis(10))
-                        .until(() -> {
-                            events.poll(Duration.ofMillis(200));
-                            return events.all().stream().anyMatch(r -> sentinel.equals(r.key()));
-                        });
+                events.awaitKey(sentinel, Duration.ofMinutes(5));
                 ExactlyOnceCheck.awaitAppCaughtUp(admin, settings, cdcTopics, Duration.ofMinutes(5));
                 events.readToEnd(Duration.ofSeconds(60));
                 deadLetters.readToEnd(Duration.ofSeconds(60));

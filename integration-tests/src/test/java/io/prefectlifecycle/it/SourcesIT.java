@@ -227,17 +227,10 @@ class SourcesIT {
     /** Each source's events against {@code transform} over that source's change stream, and the workload's counts. */
     private void verify(LocalStack stack, TopologySettings defaults, Map<String, Expected> expected, OffsetWatch watch)
             throws Exception {
-        List<Received> events;
-        List<Received> deadLetters;
-        try (CommittedRecords eventReader = new CommittedRecords(
-                        stack.bootstrapServers(),
-                        defaults.eventsTopic(),
-                        Map.of("max.partition.fetch.bytes", 8 << 20));
-                CommittedRecords deadLetterReader =
-                        new CommittedRecords(stack.bootstrapServers(), defaults.deadLetterTopic())) {
-            events = eventReader.readToEnd(Duration.ofSeconds(120));
-            deadLetters = deadLetterReader.readToEnd(Duration.ofSeconds(30));
-        }
+        CommittedRecords.AppOutput output = CommittedRecords.readAppOutput(
+                stack.bootstrapServers(), defaults.eventsTopic(), defaults.deadLetterTopic());
+        List<Received> events = output.events();
+        List<Received> deadLetters = output.deadLetters();
         figure("events read (read_committed)", events.size());
         figure("dead letters", deadLetters.size());
         figure("committed input offsets that went back", watch.regressions());

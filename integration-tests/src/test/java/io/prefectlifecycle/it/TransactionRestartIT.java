@@ -8,6 +8,7 @@ import io.prefectlifecycle.local.LocalKafka;
 import io.prefectlifecycle.testdata.ProjectPaths;
 import io.prefectlifecycle.testsupport.CommittedRecords.Received;
 import io.prefectlifecycle.testsupport.DebeziumChange;
+import io.prefectlifecycle.testsupport.ExactlyOnceCheck;
 import io.prefectlifecycle.testsupport.JarLauncher;
 import io.prefectlifecycle.testsupport.TopicTail;
 import io.prefectlifecycle.topology.TopologySettings;
@@ -272,17 +273,7 @@ class TransactionRestartIT {
 
     private static Process startApp(String bootstrapServers, Path stateDir, int run) throws Exception {
         Path log = ProjectPaths.root().resolve("streams-app/target/transaction-restart-it-app-" + run + ".log");
-        return JarLauncher.app()
-                .jvm("-Xmx512m")
-                .args(
-                        "run",
-                        "--bootstrap-servers",
-                        bootstrapServers,
-                        "--state-dir",
-                        stateDir.toString(),
-                        "--application-id",
-                        APP_ID + "-" + stateDir.getFileName())
-                .env("PREFECT_CDC_HTTP_PORT", "0") // no fixed port to collide on
+        return JarLauncher.run(bootstrapServers, stateDir, APP_ID + "-" + stateDir.getFileName())
                 .log(log)
                 .start();
     }
@@ -311,20 +302,11 @@ class TransactionRestartIT {
     }
 
     private static boolean consumedPast(Admin admin, Map<TopicPartition, Long> lastProduced) throws Exception {
-        String group = admin.listGroups().all().get().stream()
-                .map(org.apache.kafka.clients.admin.GroupListing::groupId)
-                .filter(g -> g.startsWith(APP_ID))
-                .findFirst()
-                .orElse(null);
-        if (group == null) {
-            return false;
-        }
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata()
-                .get();
-        return lastProduced.entrySet().stream()
-                .allMatch(e -> committed.get(e.getKey()) != null
-                        && committed.get(e.getKey()).offset() > e.getValue());
+        Map<TopicPartition, OffsetAndMetadata> committed = ExactlyOnceCheck.committedOffsets(admin, APP_ID);
+        return committed != null
+                && lastProduced.entrySet().stream()
+                        .allMatch(e -> committed.get(e.getKey()) != null
+                                && committed.get(e.getKey()).offset() > e.getValue());
     }
 
     private static KafkaProducer<String, String> producer(String bootstrapServers) {

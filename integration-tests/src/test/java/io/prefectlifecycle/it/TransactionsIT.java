@@ -7,6 +7,7 @@ import io.prefectlifecycle.golden.PrefectOracle;
 import io.prefectlifecycle.kinds.Kinds;
 import io.prefectlifecycle.local.ConnectorDefinition;
 import io.prefectlifecycle.local.LocalStack;
+import io.prefectlifecycle.local.SqlTransaction;
 import io.prefectlifecycle.testsupport.CommittedRecords.Received;
 import io.prefectlifecycle.testsupport.FernetTokens;
 import io.prefectlifecycle.testsupport.TopicTail;
@@ -739,17 +740,8 @@ class TransactionsIT {
 
     // ---- Prefect's writes
 
-    private static void inTransaction(Connection c, SqlBlock block) throws Exception {
-        c.setAutoCommit(false);
-        try {
-            block.run();
-            c.commit();
-        } catch (Exception e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
-        }
+    private static void inTransaction(Connection c, SqlTransaction.Statements block) throws SQLException {
+        SqlTransaction.run(c, block);
     }
 
     private static void insertVariable(Connection c, String id, String name, String valueJson) throws SQLException {

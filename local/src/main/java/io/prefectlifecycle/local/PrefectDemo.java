@@ -315,22 +315,9 @@ public final class PrefectDemo {
         });
     }
 
-    private interface Statements {
-        void run() throws SQLException;
-    }
-
     /** Runs {@code statements} in one transaction, as one server call does; the demo's other writes autocommit. */
-    private void inOneTransaction(Statements statements) throws SQLException {
-        db.setAutoCommit(false);
-        try {
-            statements.run();
-            db.commit();
-        } catch (SQLException | RuntimeException e) {
-            db.rollback();
-            throw e;
-        } finally {
-            db.setAutoCommit(true);
-        }
+    private void inOneTransaction(SqlTransaction.Statements statements) throws SQLException {
+        SqlTransaction.run(db, statements);
     }
 
     /** The document's data as Python's {@code json.dumps} writes it (the plaintext Prefect encrypts). */

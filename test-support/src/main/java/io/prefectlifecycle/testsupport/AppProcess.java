@@ -43,17 +43,7 @@ public final class AppProcess {
     public AppProcess start() throws IOException {
         Path log = ProjectPaths.root()
                 .resolve("streams-app/target/reliability/" + name + "-app-" + (logs.size() + 1) + ".log");
-        JarLauncher app = JarLauncher.app()
-                .jvm("-Xmx512m")
-                .args(
-                        "run",
-                        "--bootstrap-servers",
-                        bootstrapServers,
-                        "--state-dir",
-                        stateDir.toString(),
-                        "--application-id",
-                        applicationId)
-                .env("PREFECT_CDC_HTTP_PORT", "0") // no fixed port to collide on
+        JarLauncher app = JarLauncher.run(bootstrapServers, stateDir, applicationId)
                 .env(environment)
                 .log(log);
         logs.add(log);

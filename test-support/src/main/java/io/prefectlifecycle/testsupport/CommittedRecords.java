@@ -137,6 +137,31 @@ public final class CommittedRecords implements AutoCloseable {
         return List.copyOf(received);
     }
 
+    /** What an app committed: its events and its dead letters, each read to the end. */
+    public record AppOutput(List<Received> events, List<Received> deadLetters) {}
+
+    /** Reads the events topic (with room for 8 MB fetches: large events) and the dead-letter topic to their ends. */
+    public static AppOutput readAppOutput(String bootstrapServers, String eventsTopic, String deadLetterTopic) {
+        try (CommittedRecords events = new CommittedRecords(
+                        bootstrapServers, eventsTopic, Map.of("max.partition.fetch.bytes", 8 << 20));
+                CommittedRecords deadLetters = new CommittedRecords(bootstrapServers, deadLetterTopic)) {
+            return new AppOutput(
+                    events.readToEnd(Duration.ofSeconds(120)), deadLetters.readToEnd(Duration.ofSeconds(30)));
+        }
+    }
+
+    /** Polls until a record with {@code key} has been read (a workload's sentinel: everything before it is in). */
+    public void awaitKey(String key, Duration timeout) {
+        await("the record with key " + key)
+                .atMost(timeout)
+                .pollInSameThread()
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> {
+                    poll(Duration.ofMillis(200));
+                    return received.stream().anyMatch(r -> key.equals(r.key()));
+                });
+    }
+
     /** Polls until the position reaches the last stable offset of every partition, as it is now. */
     public List<Received> readToEnd(Duration timeout) {
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);

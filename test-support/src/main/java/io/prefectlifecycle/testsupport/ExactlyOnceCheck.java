@@ -76,17 +76,10 @@ public final class ExactlyOnceCheck {
                 .atMost(timeout)
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> {
-                    String group = admin.listGroups().all().get().stream()
-                            .map(GroupListing::groupId)
-                            .filter(g -> g.startsWith("prefect-lifecycle-it-"))
-                            .findFirst()
-                            .orElse(null);
-                    if (group == null) {
+                    Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(admin, "prefect-lifecycle-it-");
+                    if (committed == null) {
                         return false;
                     }
-                    Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                            .partitionsToOffsetAndMetadata()
-                            .get();
                     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
                     admin.describeTopics(read)
                             .allTopicNames()
@@ -102,6 +95,24 @@ public final class ExactlyOnceCheck {
                                             && committed.get(e.getKey()).offset()
                                                     >= e.getValue().offset()));
                 });
+    }
+
+    /**
+     * The input offsets committed by the first consumer group whose id starts with {@code groupPrefix} (an app's
+     * application.id), or null while there is no such group yet.
+     */
+    public static Map<TopicPartition, OffsetAndMetadata> committedOffsets(Admin admin, String groupPrefix)
+            throws Exception {
+        String group = admin.listGroups().all().get().stream()
+                .map(GroupListing::groupId)
+                .filter(g -> g.startsWith(groupPrefix))
+                .findFirst()
+                .orElse(null);
+        return group == null
+                ? null
+                : admin.listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata()
+                        .get();
     }
 
     /** Asserts the events are exactly the workload's; returns the figures (also when they are right). */

@@ -50,6 +50,20 @@ public final class JarLauncher {
         return new JarLauncher(appJar());
     }
 
+    /** {@code run} as the integration tests start it: a 512 MB heap, no fixed HTTP port to collide on. */
+    public static JarLauncher run(String bootstrapServers, Path stateDir, String applicationId) {
+        return app().jvm("-Xmx512m")
+                .args(
+                        "run",
+                        "--bootstrap-servers",
+                        bootstrapServers,
+                        "--state-dir",
+                        stateDir.toString(),
+                        "--application-id",
+                        applicationId)
+                .env("PREFECT_CDC_HTTP_PORT", "0");
+    }
+
     /** The development stack's jar: {@code local}, and the broker, Connect and Debezium classes. */
     public static JarLauncher local() {
         return new JarLauncher(localJar());

@@ -187,14 +187,7 @@ public final class PipelineScenario {
 
     /** Everything after the snapshot, in commit order. */
     public static void writes(PrefectScenario prefect, Connection db) throws SQLException {
-        prefect.variables();
-        prefect.flows();
-        prefect.blockTypesAndSchemas();
-        prefect.blockDocuments();
-        prefect.concurrencyLimitsV2();
-        prefect.concurrencyLimitsV1();
-        prefect.artifacts();
-        prefect.automations();
+        prefect.firstEightKinds();
         prefect.objects();
         extras(db);
         sql(

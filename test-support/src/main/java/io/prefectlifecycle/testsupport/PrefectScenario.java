@@ -1,5 +1,7 @@
 package io.prefectlifecycle.testsupport;
 
+import io.prefectlifecycle.local.SqlTransaction;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -343,6 +345,18 @@ public final class PrefectScenario {
         });
     }
 
+    /** The writes of the first eight kinds, in commit order: the scenario Debezium's full capture was taken of. */
+    public void firstEightKinds() throws SQLException {
+        variables();
+        flows();
+        blockTypesAndSchemas();
+        blockDocuments();
+        concurrencyLimitsV2();
+        concurrencyLimitsV1();
+        artifacts();
+        automations();
+    }
+
     public void automations() throws SQLException {
         String trigger = "{\"type\": \"event\", \"id\": \"5b0e1d2e-8a5f-4d0e-9a3a-2c1c9b9d2f11\", "
                 + "\"match\": {\"prefect.resource.id\": \"prefect.flow-run.*\"}, \"match_related\": {}, \"after\": [], "
@@ -577,21 +591,8 @@ public final class PrefectScenario {
         return now.toString();
     }
 
-    private interface SqlBlock {
-        public void run() throws SQLException;
-    }
-
-    private void inTransaction(SqlBlock block) throws SQLException {
-        db.setAutoCommit(false);
-        try {
-            block.run();
-            db.commit();
-        } catch (SQLException | RuntimeException e) {
-            db.rollback();
-            throw e;
-        } finally {
-            db.setAutoCommit(true);
-        }
+    private void inTransaction(SqlTransaction.Statements block) throws SQLException {
+        SqlTransaction.run(db, block);
     }
 
     private void sql(String sql, Object... params) throws SQLException {

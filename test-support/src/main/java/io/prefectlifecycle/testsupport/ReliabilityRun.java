@@ -178,19 +178,10 @@ public final class ReliabilityRun implements AutoCloseable {
      */
     public void verify(Expected expected) throws Exception {
         app.stop();
-        List<String> events;
-        List<Received> deadLetters;
-        try (CommittedRecords eventReader = new CommittedRecords(
-                        stack.bootstrapServers(),
-                        settings.eventsTopic(),
-                        Map.of("max.partition.fetch.bytes", 8 << 20));
-                CommittedRecords deadLetterReader =
-                        new CommittedRecords(stack.bootstrapServers(), settings.deadLetterTopic())) {
-            events = eventReader.readToEnd(Duration.ofSeconds(120)).stream()
-                    .map(Received::value)
-                    .toList();
-            deadLetters = deadLetterReader.readToEnd(Duration.ofSeconds(30));
-        }
+        CommittedRecords.AppOutput output = CommittedRecords.readAppOutput(
+                stack.bootstrapServers(), settings.eventsTopic(), settings.deadLetterTopic());
+        List<String> events = output.events().stream().map(Received::value).toList();
+        List<Received> deadLetters = output.deadLetters();
         timings.lap("read events (read_committed)");
         Map<String, String> reference = reference();
         timings.lap("reference: transform over the CDC topics");
