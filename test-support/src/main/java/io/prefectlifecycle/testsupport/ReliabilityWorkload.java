@@ -1,5 +1,7 @@
 package io.prefectlifecycle.testsupport;
 
+import io.prefectlifecycle.local.SqlTransaction;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -265,15 +267,7 @@ public final class ReliabilityWorkload {
     }
 
     private void deleteVariable() throws SQLException {
-        String id = pickUntouched(variables);
-        if (id == null) {
-            insertVariable(newId(), "var_" + serial);
-            return;
-        }
-        sql("DELETE FROM variable WHERE variable.id = ?::uuid", id);
-        change("variable", "d");
-        event("variable", "deleted");
-        variables.remove(id);
+        deleteById("variable", variables, () -> insertVariable(newId(), "var_" + serial));
     }
 
     /** Two statements on one row in one transaction: Prefect's bus sees both, the CDC one created event. */
@@ -353,15 +347,7 @@ public final class ReliabilityWorkload {
     }
 
     private void deleteFlow() throws SQLException {
-        String id = pickUntouched(flows);
-        if (id == null) {
-            createFlow();
-            return;
-        }
-        sql("DELETE FROM flow WHERE flow.id = ?::uuid", id);
-        change("flow", "d");
-        event("flow", "deleted");
-        flows.remove(id);
+        deleteById("flow", flows, () -> createFlow());
     }
 
     /** Created and deleted by one transaction: nothing for Prefect's subscribers to see. */
@@ -721,18 +707,27 @@ public final class ReliabilityWorkload {
     }
 
     private void deleteAutomation() throws SQLException {
-        String id = pickUntouched(automations);
-        if (id == null) {
-            createAutomation();
-            return;
-        }
-        sql("DELETE FROM automation WHERE automation.id = ?::uuid", id);
-        change("automation", "d");
-        event("automation", "deleted");
-        automations.remove(id);
+        deleteById("automation", automations, () -> createAutomation());
     }
 
     // ---- bookkeeping
+
+    /**
+     * Deletes a row of {@code table} (whose event kind has the table's name) picked from {@code ids} among those this
+     * transaction has not touched; when every one is touched, {@code createInstead} writes a new row.
+     */
+    private void deleteById(String table, List<String> ids, SqlTransaction.Statements createInstead)
+            throws SQLException {
+        String id = pickUntouched(ids);
+        if (id == null) {
+            createInstead.run();
+            return;
+        }
+        sql("DELETE FROM " + table + " WHERE " + table + ".id = ?::uuid", id);
+        change(table, "d");
+        event(table, "deleted");
+        ids.remove(id);
+    }
 
     private void commit() throws SQLException {
         db.commit();
